@@ -1,0 +1,46 @@
+/**
+ * `@wire/http`: Node's `http` module — server, client, Agent — for Deno and Bun, on a strict sans-I/O
+ * HTTP/1.1 codec (`@wire/http/core`).
+ *
+ * ```ts ignore
+ * import { createServer } from "@wire/http";
+ * createServer((req, res) => res.end(`hello from ${req.url}\n`)).listen(8080);
+ * ```
+ *
+ * @module
+ */
+
+import { setTransportProvider } from "./src/io/default_transport.ts";
+import { defaultTransport } from "./src/transports/pick.ts";
+
+// The only place the runtime is chosen: everything below asks for "the default transport".
+setTransportProvider(defaultTransport);
+
+export {
+  createServer,
+  type ListenOptions,
+  type RequestListener,
+  Server,
+  type ServerEvents,
+  type ServerOptions,
+} from "./src/server/server.ts";
+export { ServerResponse } from "./src/server/server_response.ts";
+export { IncomingMessage } from "./src/io/incoming_message.ts";
+export { OutgoingMessage } from "./src/io/outgoing_message.ts";
+export { Socket, type SocketEvents } from "./src/io/socket.ts";
+export { EventEmitter } from "./src/io/emitter.ts";
+export { BodyReadable } from "./src/io/body_readable.ts";
+export {
+  type ConnectTarget,
+  type ListenTarget,
+  SystemError,
+  type Transport,
+  type TransportAddress,
+  type TransportConn,
+  type TransportHandler,
+  type TransportListener,
+} from "./src/io/transport.ts";
+export { METHODS, STATUS_CODES } from "./src/core/status_codes.ts";
+export { HttpError, HttpParseError, HttpUsageError, isHttpError } from "./src/core/errors.ts";
+export { validateHeaderName, validateHeaderValue } from "./src/core/head_writer.ts";
+export { MAX_HEADER_SIZE as maxHeaderSize } from "./src/core/limits.ts";

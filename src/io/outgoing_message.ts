@@ -1,0 +1,495 @@
+/**
+ * `OutgoingMessage`: what `ServerResponse` and `ClientRequest` share — the header store, the body framing
+ * decision (Content-Length, chunked, or until close), chunk framing, trailers, backpressure and the
+ * `WritableStream` view. Subclasses supply the start line and their role's implicit fields.
+ *
+ * Theory of operation: nothing goes on the wire until the body starts (first `write()`/`end()`) or
+ * `flushHeaders()`, so `end(data)` can send head and body in one write with an exact `Content-Length`.
+ * Bytes go to a {@linkcode OutgoingSink} given by the connection; until there is one (a client request
+ * waiting for a socket, a pipelined response waiting its turn) they queue here.
+ *
+ * @module
+ */
+
+import { EventEmitter, type EventMap } from "./emitter.ts";
+import { HttpUsageError } from "../core/errors.ts";
+import { fieldsFromHeaders, validateHeaderName, validateHeaderValue } from "../core/head_writer.ts";
+import { frameChunk, lastChunk } from "../core/chunked_encoder.ts";
+import { encodeLatin1Into } from "../core/latin1.ts";
+import type { OutgoingHeaders } from "../core/types.ts";
+import { concat, toBytes } from "./_bytes.ts";
+
+/** Where an outgoing message's bytes go. */
+export interface OutgoingSink {
+  /** Sends bytes; `false` when full (the sink calls `onSinkDrain()` on the message later). */
+  write(bytes: Uint8Array): boolean;
+}
+
+/** Queue size at which `write()` starts returning `false` (Node's `writableHighWaterMark`). */
+export const OUTGOING_HIGH_WATER_MARK = 16 * 1024;
+
+/** Events of outgoing messages. */
+export interface OutgoingEvents extends EventMap {
+  /** `write()` may be called again. */
+  drain: [];
+  /** The whole message was handed to the connection. */
+  finish: [];
+  /** The message (or its connection) is done. */
+  close: [];
+  /** Writing failed. */
+  error: [err: Error];
+}
+
+/** How the body of an outgoing message is delimited on the wire. */
+type Framing = "none" | "length" | "chunked" | "close";
+
+const encoder = new TextEncoder();
+
+/**
+ * Shared base of `ServerResponse` and `ClientRequest`.
+ *
+ * @example
+ * ```ts ignore
+ * import { createServer } from "@wire/http";
+ * createServer((_req, res) => {
+ *   res.setHeader("Content-Type", "text/plain");
+ *   res.write("hello ");
+ *   res.end("world");
+ * });
+ * ```
+ */
+export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents> extends EventEmitter<E> {
+  /** True once the head is fixed (after `writeHead()`, the first write, or `flushHeaders()`). */
+  headersSent = false;
+  /** True once `end()` was called. */
+  writableEnded = false;
+  /** True once everything was handed to the connection. */
+  writableFinished = false;
+  /** True once destroyed. */
+  destroyed = false;
+  /** Whether the body is being sent with chunked transfer coding. */
+  chunkedEncoding = false;
+  /** Node's name for `writableEnded`. */
+  get finished(): boolean {
+    return this.writableEnded;
+  }
+
+  #fields = new Map<string, [name: string, value: string | string[]]>();
+  #framing: Framing = "none";
+  #remaining = -1;
+  #trailers: string[] | undefined;
+  #headWritten = false;
+  #sink: OutgoingSink | null = null;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #needDrain = false;
+  #finishCallbacks: (() => void)[] = [];
+  #stream: WritableStream<Uint8Array> | undefined;
+
+  /** Sets one field for the implicit head (an array sends the field once per element). */
+  setHeader(name: string, value: string | number | readonly string[]): this {
+    this.#assertHeadOpen("set");
+    validateHeaderName(name);
+    const stored = storedValue(name, value);
+    this.#fields.set(name.toLowerCase(), [name, stored]);
+    return this;
+  }
+
+  /** Sets several fields from a `Headers` or `Map`. */
+  setHeaders(headers: Headers | Map<string, string | number | readonly string[]>): this {
+    for (const [name, value] of headers) this.setHeader(name, value);
+    return this;
+  }
+
+  /** Adds a value to a field, keeping the values already set. */
+  appendHeader(name: string, value: string | readonly string[]): this {
+    this.#assertHeadOpen("append");
+    validateHeaderName(name);
+    const key = name.toLowerCase();
+    const added = storedValue(name, value);
+    const existing = this.#fields.get(key);
+    if (!existing) this.#fields.set(key, [name, added]);
+    else existing[1] = [...toList(existing[1]), ...toList(added)];
+    return this;
+  }
+
+  /** The value set for `name` (case-insensitive), as given. */
+  getHeader(name: string): string | string[] | undefined {
+    return this.#fields.get(name.toLowerCase())?.[1];
+  }
+
+  /** All fields set, names lower-cased. */
+  getHeaders(): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = Object.create(null);
+    for (const [key, [, value]] of this.#fields) out[key] = value;
+    return out;
+  }
+
+  /** Names of the fields set, lower-cased. */
+  getHeaderNames(): string[] {
+    return [...this.#fields.keys()];
+  }
+
+  /** Names of the fields set, as given. */
+  getRawHeaderNames(): string[] {
+    return [...this.#fields.values()].map(([name]) => name);
+  }
+
+  /** Whether `name` is set (case-insensitive). */
+  hasHeader(name: string): boolean {
+    return this.#fields.has(name.toLowerCase());
+  }
+
+  /** Removes a field from the implicit head. */
+  removeHeader(name: string): void {
+    this.#assertHeadOpen("remove");
+    this.#fields.delete(name.toLowerCase());
+  }
+
+  /**
+   * Sends trailer fields after the body. They are sent only with chunked transfer coding (dropped
+   * otherwise, e.g. for HTTP/1.0 peers, as Node does); declare them in a `Trailer` field.
+   */
+  addTrailers(headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[]): void {
+    const list = fieldsFromHeaders(headers);
+    this.#trailers = this.#trailers ? [...this.#trailers, ...list] : list;
+  }
+
+  /** Sends the head now, without waiting for the body. */
+  flushHeaders(): void {
+    this.#writeHead(null, false);
+  }
+
+  /**
+   * Sends a body chunk. Strings are encoded with `encoding` (UTF-8 by default). Returns `false` when the
+   * connection is full; `'drain'` follows.
+   */
+  write(chunk: Uint8Array | string, encoding?: string | ((err?: Error) => void), callback?: (err?: Error) => void): boolean {
+    if (typeof encoding === "function") {
+      callback = encoding;
+      encoding = undefined;
+    }
+    if (this.writableEnded) {
+      const err = new HttpUsageError("ERR_STREAM_WRITE_AFTER_END", "write after end");
+      queueMicrotask(() => {
+        callback?.(err);
+        this.#emitError(err);
+      });
+      return false;
+    }
+    if (chunk === null || chunk === undefined) {
+      throw new HttpUsageError("ERR_STREAM_NULL_VALUES", "May not write null values to stream");
+    }
+    const bytes = toBytes(chunk, encoding);
+    let ok: boolean;
+    if (!this.#headWritten) ok = this.#writeHead(bytes, false);
+    else ok = this.#writeBody(bytes);
+    if (callback) {
+      if (ok) queueMicrotask(() => callback!());
+      else this.once("drain" as never, (() => callback!()) as never);
+    }
+    if (!ok) this.#needDrain = true;
+    return ok;
+  }
+
+  /** Finishes the message, optionally with a last chunk; `callback` runs on `'finish'`. */
+  end(
+    chunk?: Uint8Array | string | (() => void),
+    encoding?: string | (() => void),
+    callback?: () => void,
+  ): this {
+    if (typeof chunk === "function") {
+      callback = chunk;
+      chunk = undefined;
+    } else if (typeof encoding === "function") {
+      callback = encoding;
+      encoding = undefined;
+    }
+    if (this.writableEnded) {
+      if (callback) {
+        if (this.writableFinished) queueMicrotask(callback);
+        else this.#finishCallbacks.push(callback);
+      }
+      return this;
+    }
+    const bytes = chunk === undefined || chunk === null ? null : toBytes(chunk, encoding as string | undefined);
+    if (callback) this.#finishCallbacks.push(callback);
+    this.writableEnded = true;
+    if (!this.#headWritten) this.#writeHead(bytes, true);
+    else {
+      if (bytes && bytes.byteLength > 0) this.#writeBody(bytes);
+      this.#writeEnd();
+    }
+    this.#maybeFinish();
+    return this;
+  }
+
+  /** Node compatibility: writes are already coalesced per connection; cork is a no-op here. */
+  cork(): void {}
+
+  /** Node compatibility: see `cork()`. */
+  uncork(): void {}
+
+  /** Bytes queued in this message waiting for the connection. */
+  get writableLength(): number {
+    return this.#pendingBytes;
+  }
+
+  /** Node compatibility: this stream is always writable until `end()`. */
+  get writable(): boolean {
+    return !this.writableEnded && !this.destroyed;
+  }
+
+  /**
+   * The body as a Web `WritableStream`, so `readable.pipeTo(res.writableStream)` streams into the message
+   * with backpressure. Closing the stream ends the message.
+   */
+  get writableStream(): WritableStream<Uint8Array> {
+    this.#stream ??= new WritableStream<Uint8Array>({
+      write: (chunk) => {
+        if (this.destroyed) throw new Error("Cannot write: the message was destroyed");
+        if (this.write(chunk)) return Promise.resolve();
+        return new Promise<void>((resolve) => this.once("drain" as never, resolve as never));
+      },
+      close: () =>
+        new Promise<void>((resolve) => {
+          this.end(resolve);
+        }),
+      abort: (reason) => {
+        this.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+      },
+    });
+    return this.#stream;
+  }
+
+  /** Destroys the message and its connection. */
+  destroy(error?: Error): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this.destroyImpl(error);
+    return this;
+  }
+
+  // ---- for subclasses ----
+
+  /** The start line, e.g. `"HTTP/1.1 200 OK"` or `"GET / HTTP/1.1"`, without CRLF. */
+  protected abstract startLine(): string;
+  /** Whether this message may carry a body at all (false for HEAD responses, 204, 304). */
+  protected abstract bodyAllowed(): boolean;
+  /**
+   * Whether a body of unknown length is sent chunked (true for HTTP/1.1 peers). When false, the body is
+   * delimited by closing the connection (server) or sent without framing (client GET-like requests).
+   */
+  protected abstract chunkedAllowed(): boolean;
+  /**
+   * Role-specific fields appended after the user's (Date, Connection, Host, ...). `framing` is the decided
+   * body framing; `fields` is the user's field list (flat), for checking what is already set.
+   */
+  protected abstract implicitFields(framing: Framing, fields: readonly string[]): string;
+  /** Called once the last byte is handed to the sink. */
+  protected abstract finishImpl(framing: Framing, complete: boolean): void;
+  /** Releases the connection on destroy. */
+  protected abstract destroyImpl(error: Error | undefined): void;
+  /**
+   * Framing when the message ends without a body and no length was set (client GET sends none; POST
+   * sends `Content-Length: 0`; a server response sends `Content-Length: 0`).
+   */
+  protected emptyBodyHasLength(): boolean {
+    return true;
+  }
+
+  /** Marks the head as fixed (`writeHead`); later `setHeader` calls throw `ERR_HTTP_HEADERS_SENT`. */
+  protected lockHead(): void {
+    this.headersSent = true;
+  }
+
+  /** Replaces the fields with `headers` merged over what `setHeader` stored (writeHead semantics). */
+  protected mergeHeaders(headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[]): void {
+    const list = fieldsFromHeaders(headers);
+    // writeHead's fields win over setHeader's; a name repeated inside writeHead's list is kept repeated.
+    const seen = new Set<string>();
+    for (let i = 0; i < list.length; i += 2) {
+      const name = list[i]!;
+      const key = name.toLowerCase();
+      const value = list[i + 1]!;
+      const existing = this.#fields.get(key);
+      if (existing && seen.has(key)) existing[1] = [...toList(existing[1]), value];
+      else this.#fields.set(key, [name, value]);
+      seen.add(key);
+    }
+  }
+
+  /** Attaches the connection; queued bytes go out now. */
+  attachSink(sink: OutgoingSink): void {
+    this.#sink = sink;
+    if (this.#pending.length > 0) {
+      const pending = this.#pending;
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      let ok = true;
+      for (const bytes of pending) ok = sink.write(bytes);
+      if (ok) this.onSinkDrain();
+    }
+    this.#maybeFinish();
+  }
+
+  /** Internal: the sink drained. */
+  onSinkDrain(): void {
+    if (this.#needDrain) {
+      this.#needDrain = false;
+      this.emit("drain" as never, ...([] as never));
+    }
+  }
+
+  /** Whether the message has been fully written to a sink. */
+  protected get flushed(): boolean {
+    return this.#sink !== null && this.#pending.length === 0;
+  }
+
+  // ---- internals ----
+
+  #assertHeadOpen(action: string): void {
+    if (this.headersSent) {
+      throw new HttpUsageError(
+        "ERR_HTTP_HEADERS_SENT",
+        `Cannot ${action} headers after they are sent to the client`,
+      );
+    }
+  }
+
+  /** Decides framing, renders the head, and sends it with `body` (and the end, if `ending`) in one write. */
+  #writeHead(body: Uint8Array | null, ending: boolean): boolean {
+    if (this.#headWritten) return true;
+    this.headersSent = true;
+    this.#headWritten = true;
+    const fields: string[] = [];
+    let hasLength = false;
+    let hasChunked = false;
+    let declaredLength = -1;
+    for (const [key, [name, value]] of this.#fields) {
+      if (key === "content-length") {
+        hasLength = true;
+        declaredLength = Number(typeof value === "string" ? value : value[0]);
+      } else if (key === "transfer-encoding") {
+        hasChunked = /(?:^|,)\s*chunked\s*$/i.test(typeof value === "string" ? value : value.join(","));
+      }
+      if (typeof value === "string") fields.push(name, value);
+      else { for (const v of value) fields.push(name, v); }
+    }
+    let framing: Framing;
+    const bodyLength = body ? body.byteLength : 0;
+    if (!this.bodyAllowed()) framing = "none";
+    else if (hasChunked) framing = "chunked";
+    else if (hasLength) {
+      framing = "length";
+      this.#remaining = declaredLength;
+    } else if (ending && this.#trailers === undefined && (bodyLength > 0 || this.emptyBodyHasLength())) {
+      framing = "length";
+      this.#remaining = bodyLength;
+      fields.push("Content-Length", String(bodyLength));
+    } else if (ending && bodyLength === 0) framing = "none";
+    else if (this.chunkedAllowed()) {
+      framing = "chunked";
+      fields.push("Transfer-Encoding", "chunked");
+    } else framing = "close";
+    this.#framing = framing;
+    this.chunkedEncoding = framing === "chunked";
+
+    let head = this.startLine() + "\r\n";
+    for (let i = 0; i < fields.length; i += 2) head += fields[i] + ": " + fields[i + 1] + "\r\n";
+    head += this.implicitFields(framing, fields) + "\r\n";
+
+    // Head, body and (when ending) the terminator in one buffer: one write, one packet for small messages.
+    let framedBody: Uint8Array | null = null;
+    if (body && body.byteLength > 0 && framing !== "none") {
+      this.#checkLength(body.byteLength);
+      framedBody = framing === "chunked" ? frameChunk(body) : body;
+    }
+    const tail = ending && framing === "chunked" ? encoder.encode(lastChunk(this.#trailers)) : null;
+    const size = head.length + (framedBody ? framedBody.byteLength : 0) + (tail ? tail.byteLength : 0);
+    const out = new Uint8Array(size);
+    let at = encodeLatin1Into(head, out, 0);
+    if (framedBody) {
+      out.set(framedBody, at);
+      at += framedBody.byteLength;
+    }
+    if (tail) out.set(tail, at);
+    const ok = this.#send(out);
+    if (ending) this.#finishFraming();
+    return ok;
+  }
+
+  #writeBody(bytes: Uint8Array): boolean {
+    if (bytes.byteLength === 0 || this.#framing === "none") return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    this.#checkLength(bytes.byteLength);
+    return this.#send(this.#framing === "chunked" ? frameChunk(bytes) : bytes);
+  }
+
+  #writeEnd(): void {
+    if (this.#framing === "chunked") this.#send(encoder.encode(lastChunk(this.#trailers)));
+    this.#finishFraming();
+  }
+
+  #finishFraming(): void {
+    // A declared Content-Length that was not reached leaves the peer waiting; the connection must close.
+    this.#complete = this.#framing !== "length" || this.#remaining === 0;
+  }
+
+  #complete = true;
+
+  #checkLength(size: number): void {
+    if (this.#framing !== "length") return;
+    if (size > this.#remaining) {
+      throw new HttpUsageError(
+        "ERR_HTTP_CONTENT_LENGTH_MISMATCH",
+        `Response body's content-length of ${size} byte(s) does not match the content-length of ${this.#remaining} byte(s) left`,
+      );
+    }
+    this.#remaining -= size;
+  }
+
+  #send(bytes: Uint8Array): boolean {
+    if (this.#sink && this.#pending.length === 0) return this.#sink.write(bytes);
+    this.#pending.push(bytes);
+    this.#pendingBytes += bytes.byteLength;
+    return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+  }
+
+  #finishScheduled = false;
+
+  #maybeFinish(): void {
+    if (!this.writableEnded || this.#finishScheduled || !this.flushed) return;
+    this.#finishScheduled = true;
+    this.finishImpl(this.#framing, this.#complete);
+    queueMicrotask(() => {
+      this.writableFinished = true;
+      this.emit("finish" as never, ...([] as never));
+      const callbacks = this.#finishCallbacks;
+      this.#finishCallbacks = [];
+      for (const cb of callbacks) cb();
+    });
+  }
+
+  #emitError(err: Error): void {
+    if (this.listenerCount("error") > 0) this.emit("error" as never, ...([err] as never));
+  }
+}
+
+function storedValue(name: string, value: string | number | readonly string[]): string | string[] {
+  if (value === undefined) validateHeaderValue(name, value);
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") {
+    validateHeaderValue(name, value);
+    return value;
+  }
+  const list = [...value];
+  for (const v of list) validateHeaderValue(name, v);
+  return list;
+}
+
+function toList(value: string | string[]): string[] {
+  return typeof value === "string" ? [value] : value;
+}
+
+export type { Framing };
+export { concat };

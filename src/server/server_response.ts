@@ -1,0 +1,207 @@
+/**
+ * `ServerResponse`: the response a request listener writes. Node's API (statusCode, writeHead,
+ * setHeader, write/end, addTrailers, writeContinue, ...) over {@linkcode OutgoingMessage}; the
+ * connection-level decisions (keep-alive, pipelining order) belong to the server connection.
+ *
+ * @module
+ */
+
+import { OutgoingMessage, type Framing, type OutgoingEvents } from "../io/outgoing_message.ts";
+import { HttpUsageError } from "../core/errors.ts";
+import { STATUS_CODES } from "../core/status_codes.ts";
+import { validateStatusCode } from "../core/head_writer.ts";
+import type { OutgoingHeaders } from "../core/types.ts";
+import type { IncomingMessage } from "../io/incoming_message.ts";
+import type { Socket } from "../io/socket.ts";
+import { httpDate } from "./_date.ts";
+
+/** What a response needs from the connection it is written on. */
+export interface ResponseOwner {
+  /** Whether the connection may stay open after this response (request asked, server allows). */
+  keepAliveAllowed(res: ServerResponse): boolean;
+  /** Seconds for the `Keep-Alive: timeout=N` field, or 0 to omit it. */
+  readonly keepAliveTimeoutSeconds: number;
+  /** Sends an interim (1xx) head right away, ahead of anything queued for this response. */
+  sendInterim(res: ServerResponse, bytes: Uint8Array): void;
+  /** The response handed its last byte to the connection; `keepAlive` says if the connection persists. */
+  responseFinished(res: ServerResponse, keepAlive: boolean): void;
+  /** The response was destroyed: close the connection. */
+  responseDestroyed(res: ServerResponse, error: Error | undefined): void;
+}
+
+/** Events of a {@linkcode ServerResponse}. */
+export type ServerResponseEvents = OutgoingEvents;
+
+const encoder = new TextEncoder();
+
+/**
+ * A response being written to a client.
+ *
+ * @example
+ * ```ts ignore
+ * import { createServer } from "@wire/http";
+ * createServer((req, res) => {
+ *   res.writeHead(200, { "Content-Type": "text/plain" });
+ *   res.end("hello\n");
+ * });
+ * ```
+ */
+export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
+  /** Status code sent with the implicit head (default 200). */
+  statusCode = 200;
+  /** Reason phrase; defaults to the standard one for `statusCode`. */
+  statusMessage: string | undefined = undefined;
+  /** Whether a `Date` field is added when missing (default true). */
+  sendDate = true;
+  /** The request this responds to. */
+  readonly req: IncomingMessage;
+  /** Whether the connection will close after this response (set `true` to force it). */
+  shouldKeepAlive: boolean;
+
+  #owner: ResponseOwner;
+  #continueSent = false;
+  #keepAlive = false;
+
+  /** Created by the server for each request. */
+  constructor(req: IncomingMessage, owner: ResponseOwner, keepAlive: boolean) {
+    super();
+    this.req = req;
+    this.#owner = owner;
+    this.shouldKeepAlive = keepAlive;
+  }
+
+  /** The connection. */
+  get socket(): Socket {
+    return this.req.socket;
+  }
+
+  /** Same as `socket` (Node's older name). */
+  get connection(): Socket {
+    return this.req.socket;
+  }
+
+  /** Whether `writeContinue()` was called. */
+  get continueSent(): boolean {
+    return this.#continueSent;
+  }
+
+  /**
+   * Fixes the status and fields. `headers` may be an object or a raw `[name, value, ...]` array; they
+   * are merged over fields set with `setHeader()`. Nothing is sent until the body starts, so
+   * `writeHead(200).end(data)` still goes out as one write with a `Content-Length`.
+   */
+  writeHead(
+    statusCode: number,
+    reason?: string | OutgoingHeaders | readonly string[],
+    headers?: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[],
+  ): this {
+    if (this.headersSent) {
+      throw new HttpUsageError("ERR_HTTP_HEADERS_SENT", "Cannot write headers after they are sent to the client");
+    }
+    if (typeof reason !== "string") {
+      headers = reason;
+      reason = undefined;
+    }
+    validateStatusCode(statusCode);
+    if (reason !== undefined) validateReason(reason);
+    this.statusCode = statusCode;
+    if (reason !== undefined) this.statusMessage = reason;
+    if (headers) this.mergeHeaders(headers);
+    this.lockHead();
+    return this;
+  }
+
+  /** Sends `HTTP/1.1 100 Continue` (ignored for HTTP/1.0 clients, which do not know it). */
+  writeContinue(callback?: () => void): void {
+    this.#writeInterim(100, "Continue", []);
+    this.#continueSent = true;
+    if (callback) queueMicrotask(callback);
+  }
+
+  /** Sends `102 Processing`. */
+  writeProcessing(callback?: () => void): void {
+    this.#writeInterim(102, "Processing", []);
+    if (callback) queueMicrotask(callback);
+  }
+
+  /** Sends `103 Early Hints` with `link` (one value or several) and any other given fields. */
+  writeEarlyHints(hints: Record<string, string | readonly string[]>, callback?: () => void): void {
+    const fields: string[] = [];
+    for (const [name, value] of Object.entries(hints)) {
+      for (const v of typeof value === "string" ? [value] : value) fields.push(name, v);
+    }
+    this.#writeInterim(103, "Early Hints", fields);
+    if (callback) queueMicrotask(callback);
+  }
+
+  /** Sets a timeout on the socket. */
+  setTimeout(ms: number, callback?: () => void): this {
+    this.socket.setTimeout(ms, callback);
+    return this;
+  }
+
+  protected startLine(): string {
+    validateStatusCode(this.statusCode);
+    const reason = this.statusMessage ?? STATUS_CODES[this.statusCode] ?? "unknown";
+    if (this.statusMessage !== undefined) validateReason(reason);
+    return (this.req.httpVersionMinor === 1 ? "HTTP/1.1 " : "HTTP/1.0 ") + this.statusCode + " " + reason;
+  }
+
+  protected bodyAllowed(): boolean {
+    const s = this.statusCode;
+    return this.req.method !== "HEAD" && s !== 204 && s !== 304 && (s >= 200 || s < 100);
+  }
+
+  protected chunkedAllowed(): boolean {
+    return this.req.httpVersionMinor >= 1;
+  }
+
+  protected implicitFields(framing: Framing, fields: readonly string[]): string {
+    let out = "";
+    let hasDate = false;
+    let connection: string | undefined;
+    for (let i = 0; i < fields.length; i += 2) {
+      const name = fields[i]!;
+      if (name.length === 4 && name.toLowerCase() === "date") hasDate = true;
+      else if (name.length === 10 && name.toLowerCase() === "connection") connection = fields[i + 1];
+    }
+    // Keep-alive needs a self-delimited body; a close-delimited one ends the connection by definition.
+    let keepAlive = this.shouldKeepAlive && framing !== "close" && this.#owner.keepAliveAllowed(this);
+    if (connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection)) keepAlive = false;
+    this.#keepAlive = keepAlive;
+    if (this.sendDate && !hasDate) out += "Date: " + httpDate() + "\r\n";
+    if (connection === undefined) {
+      if (!keepAlive) out += "Connection: close\r\n";
+      else {
+        out += "Connection: keep-alive\r\n";
+        const seconds = this.#owner.keepAliveTimeoutSeconds;
+        if (seconds > 0) out += "Keep-Alive: timeout=" + seconds + "\r\n";
+      }
+    }
+    return out;
+  }
+
+  protected finishImpl(_framing: Framing, complete: boolean): void {
+    this.#owner.responseFinished(this, this.#keepAlive && complete);
+  }
+
+  protected destroyImpl(error: Error | undefined): void {
+    this.#owner.responseDestroyed(this, error);
+  }
+
+  #writeInterim(status: number, reason: string, fields: readonly string[]): void {
+    if (this.headersSent && this.flushed) {
+      throw new HttpUsageError("ERR_HTTP_HEADERS_SENT", "Cannot write an informational response after the head");
+    }
+    if (this.req.httpVersionMinor < 1) return;
+    let head = "HTTP/1.1 " + status + " " + reason + "\r\n";
+    for (let i = 0; i < fields.length; i += 2) head += fields[i] + ": " + fields[i + 1] + "\r\n";
+    this.#owner.sendInterim(this, encoder.encode(head + "\r\n"));
+  }
+}
+
+function validateReason(reason: string): void {
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(reason)) {
+    throw new HttpUsageError("ERR_INVALID_CHAR", "Invalid character in statusMessage");
+  }
+}

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { closeServer, listen, RawClient } from "../_net.ts";
+import { BODY_HIGH_WATER_MARK } from "../../src/io/body_readable.ts";
+import type { IncomingMessage } from "../../src/io/incoming_message.ts";
+
+const TOTAL = 100 * 1024 * 1024;
+const CHUNK = new Uint8Array(64 * 1024).fill(0x61);
+
+/** Resolves once `progress()` has not moved for `quietChecks` consecutive checks `everyMs` apart. */
+async function stalled(progress: () => number, everyMs = 40, quietChecks = 4): Promise<void> {
+  // There is no event for "the sender is blocked by the full TCP window", so this waits for the absence
+  // of progress; it only bounds how long a passing test takes, never what it asserts.
+  let last = -1;
+  let quiet = 0;
+  while (quiet < quietChecks) {
+    await new Promise<void>((r) => setTimeout(r, everyMs));
+    const now = progress();
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+test("a paused request stops reading the socket: a 100 MiB upload keeps server memory bounded", async () => {
+  let request!: IncomingMessage;
+  let gotRequest!: () => void;
+  const arrived = new Promise<void>((r) => (gotRequest = r));
+  let received = 0;
+  const { server, port } = await listen({}, (req, res) => {
+    request = req;
+    req.pause();
+    gotRequest();
+    req.on("data", (chunk) => (received += (chunk as Uint8Array).byteLength));
+    req.on("end", () => res.end(`received ${received}`));
+  });
+  const client = await RawClient.connect(port);
+  client.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${TOTAL}\r\n\r\n`);
+  let sent = 0;
+  const sending = (async () => {
+    while (sent < TOTAL) {
+      const size = Math.min(CHUNK.byteLength, TOTAL - sent);
+      const ok = client.write(CHUNK.subarray(0, size));
+      sent += size;
+      if (!ok) await client.drained();
+    }
+  })();
+  await arrived;
+  await stalled(() => sent);
+  // While paused, the server holds at most the body queue's mark plus one socket read.
+  assert.equal(received, 0);
+  assert.ok(request.readableLength <= BODY_HIGH_WATER_MARK + 64 * 1024, `buffered ${request.readableLength}`);
+  assert.ok(sent < TOTAL / 2, `the sender was not held back: sent ${sent}`);
+  request.resume();
+  await sending;
+  const text = await client.until(`received ${TOTAL}`);
+  await client.close();
+  await closeServer(server);
+  assert.ok(text.endsWith(`received ${TOTAL}`));
+});

@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
+
+/** Sends `request` to a server without clientError listeners and returns everything until close. */
+async function answerTo(request: string, options = {}): Promise<string> {
+  const { server, port } = await listen(options, (_req, res) => res.end("handled"));
+  const client = await RawClient.connect(port);
+  client.write(request);
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  return text;
+}
+
+const cases: [name: string, request: string, status: string][] = [
+  ["invalid method", "G@T / HTTP/1.1\r\nHost: x\r\n\r\n", "400 Bad Request"],
+  ["CL and TE together", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", "400 Bad Request"],
+  ["unknown transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", "501 Not Implemented"],
+  ["HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505 HTTP Version Not Supported"],
+  ["head over maxHeaderSize", "GET / HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(20_000) + "\r\n\r\n", "431 Request Header Fields Too Large"],
+  ["request line over maxHeaderSize", "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\n\r\n", "414 URI Too Long"],
+  ["missing Host on HTTP/1.1", "GET / HTTP/1.1\r\n\r\n", "400 Bad Request"],
+  ["two Host fields", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400 Bad Request"],
+  ["obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n", "400 Bad Request"],
+];
+for (const [name, request, status] of cases) {
+  test(`a parse error (${name}) is answered with ${status} and Connection: close`, async () => {
+    assert.equal(await answerTo(request), `HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+test("requireHostHeader: false lets an HTTP/1.1 request without Host through", async () => {
+  const text = await answerTo("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", { requireHostHeader: false });
+  assert.ok(text.startsWith("HTTP/1.1 200 OK") && text.endsWith("handled"), text);
+});
+
+test("a clientError listener gets the coded error and the socket, and answers itself", async () => {
+  const { server, port } = await listen({}, () => assert.fail("no request"));
+  const seen: string[] = [];
+  server.on("clientError", (err, socket) => {
+    seen.push(err.code ?? "none");
+    socket.end("HTTP/1.1 400 Custom\r\n\r\n");
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(seen, ["HPE_INVALID_HEADER_TOKEN"]);
+  assert.equal(text, "HTTP/1.1 400 Custom\r\n\r\n");
+});
+
+test("a bad request on one connection does not disturb another one in flight", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const { server, port } = await listen({}, async (_req, res) => {
+    res.write("part1-");
+    await gate;
+    res.end("part2");
+  });
+  const good = await RawClient.connect(port);
+  good.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await good.until("part1-");
+  const bad = await RawClient.connect(port);
+  bad.write("\x00garbage\r\n\r\n");
+  assert.match(await bad.readAll(), /^HTTP\/1\.1 400 Bad Request/);
+  release();
+  const text = await good.until("part2");
+  await good.close();
+  await bad.close();
+  await closeServer(server);
+  assert.match(text, /part1-\r\n5\r\npart2\r\n/);
+});
+
+test("a handler that throws gets a 500; the error is reported; other connections keep working", async () => {
+  const reported: string[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    if (req.url === "/throw") throw new Error("boom");
+    if (req.url === "/reject") return Promise.reject(new Error("async boom"));
+    res.end("fine");
+  });
+  server.on("error", (err) => reported.push(err.message));
+  const other = await RawClient.connect(port);
+  for (const path of ["/throw", "/reject"]) {
+    const client = await RawClient.connect(port);
+    client.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const text = normalizeDate(await client.readAll());
+    await client.close();
+    assert.equal(text, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\nDate: <date>\r\n\r\n");
+  }
+  other.write("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+  await other.until("fine");
+  await other.close();
+  await closeServer(server);
+  assert.deepEqual(reported, ["boom", "async boom"]);
+});
+
+test("a handler that throws after the head was sent gets its socket destroyed", async () => {
+  const { server, port } = await listen({}, async (_req, res) => {
+    res.write("partial");
+    await Promise.resolve();
+    throw new Error("late");
+  });
+  server.on("error", () => {});
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.ok(text.includes("partial") && !text.endsWith("0\r\n\r\n"), text);
+});

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
+
+const count = (text: string, needle: string) => text.split(needle).length - 1;
+
+test("HTTP/1.1 keeps the connection for the next request", async () => {
+  let connections = 0;
+  const { server, port } = await listen({}, (req, res) => res.end(req.url));
+  server.on("connection", () => connections++);
+  const client = await RawClient.connect(port);
+  client.write("GET /one HTTP/1.1\r\nHost: x\r\n\r\n");
+  await client.until("/one");
+  client.write("GET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+  await client.until("/two");
+  await client.close();
+  await closeServer(server);
+  assert.equal(connections, 1);
+});
+
+test("HTTP/1.0 with Connection: keep-alive is kept alive and told so", async () => {
+  const { server, port } = await listen({}, (req, res) => res.end(req.url));
+  const client = await RawClient.connect(port);
+  client.write("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  await client.until("/a");
+  client.write("GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  const text = normalizeDate(await client.until("/b"));
+  await client.close();
+  await closeServer(server);
+  assert.equal(
+    text,
+    "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n/a" +
+      "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n/b",
+  );
+});
+
+test("Connection: close from the client is honoured: the response says close and the socket closes", async () => {
+  const { server, port } = await listen({}, (_req, res) => res.end("x"));
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const text = normalizeDate(await client.readAll());
+  await client.close();
+  await closeServer(server);
+  assert.equal(text, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nDate: <date>\r\nConnection: close\r\n\r\nx");
+});
+
+test("Connection: close set by the handler closes after the response", async () => {
+  const { server, port } = await listen({}, (_req, res) => {
+    res.setHeader("Connection", "close");
+    res.end("x");
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /ignored HTTP/1.1\r\nHost: x\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.equal(count(text, "HTTP/1.1 200"), 1);
+});
+
+test("pipelined requests are answered in order even when the first handler is slowest", async () => {
+  let releaseFirst!: () => void;
+  const firstMayFinish = new Promise<void>((r) => (releaseFirst = r));
+  let seen = 0;
+  const { server, port } = await listen({}, async (req, res) => {
+    seen++;
+    if (req.url === "/1") {
+      res.write("first-");
+      await firstMayFinish;
+    }
+    res.end(`${req.url};`);
+    if (seen === 3) releaseFirst();
+  });
+  const client = await RawClient.connect(port);
+  client.write(
+    "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n",
+  );
+  const text = await client.until("/3;");
+  await client.close();
+  await closeServer(server);
+  const bodies = [...text.matchAll(/\r\n\r\n([^H]*)/g)].map((m) => m[1]);
+  assert.ok(text.indexOf("first-") < text.indexOf("/1;"));
+  assert.ok(text.indexOf("/1;") < text.indexOf("/2;") && text.indexOf("/2;") < text.indexOf("/3;"), bodies.join("|"));
+});
+
+test("maxRequestsPerSocket closes the connection after that many responses", async () => {
+  const { server, port } = await listen({ maxRequestsPerSocket: 2 }, (req, res) => res.end(req.url));
+  const client = await RawClient.connect(port);
+  client.write("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  await client.until("/1");
+  client.write("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.match(text, /Connection: keep-alive[\s\S]*Connection: close\r\n[\s\S]*\/2$/);
+});

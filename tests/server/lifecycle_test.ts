@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "../_harness.ts";
+import { closeServer, listen, RawClient } from "../_net.ts";
+import { createServer } from "../../mod.ts";
+
+test("listen(0) picks a port; address() reports it; 'listening' fires", async () => {
+  const server = createServer();
+  let listening = 0;
+  server.on("listening", () => listening++);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  assert.ok(address && typeof address === "object");
+  assert.equal(address.address, "127.0.0.1");
+  assert.equal(address.family, "IPv4");
+  assert.ok(address.port > 0);
+  assert.equal(listening, 1);
+  assert.equal(server.listening, true);
+  await closeServer(server);
+  assert.equal(server.listening, false);
+});
+
+test("listen({ port, host }) and listen(path) on a unix socket", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "wire-http-"));
+  const path = join(dir, "s.sock");
+  try {
+    const server = createServer((_req, res) => res.end("over unix"));
+    await new Promise<void>((r) => server.listen(path, r));
+    assert.equal(server.address(), path);
+    const client = await RawClient.connect(path);
+    client.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    await client.until("over unix");
+    await client.close();
+    await closeServer(server);
+
+    const tcp = createServer();
+    await new Promise<void>((r) => tcp.listen({ port: 0, host: "127.0.0.1" }, r));
+    assert.equal((tcp.address() as { address: string }).address, "127.0.0.1");
+    await closeServer(tcp);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a port in use is reported as 'error' with EADDRINUSE", async () => {
+  const { server, port } = await listen({});
+  const second = createServer();
+  const err = await new Promise<Error & { code?: string }>((resolve) => {
+    second.on("error", resolve);
+    second.listen(port, "127.0.0.1");
+  });
+  await closeServer(server);
+  assert.equal(err.code, "EADDRINUSE");
+});
+
+test("close() ends idle keep-alive connections, lets in-flight responses finish, then 'close'", async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inHandler = new Promise<void>((r) => (entered = r));
+  const { server, port } = await listen({}, async (req, res) => {
+    if (req.url === "/slow") {
+      entered();
+      await gate;
+    }
+    res.end(`done ${req.url}`);
+  });
+  const idle = await RawClient.connect(port);
+  idle.write("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+  await idle.until("done /fast");
+  const busy = await RawClient.connect(port);
+  busy.write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  await inHandler;
+  let closed = false;
+  const closing = new Promise<void>((r) => server.close(() => {
+    closed = true;
+    r();
+  }));
+  await idle.readAll(); // the idle connection is closed at once
+  assert.equal(closed, false);
+  release();
+  const text = await busy.readAll();
+  assert.match(text, /Connection: close\r\n[\s\S]*done \/slow$/);
+  await closing;
+  await idle.close();
+  await busy.close();
+});
+
+test("closeAllConnections() drops connections in flight", async () => {
+  let entered!: () => void;
+  const inHandler = new Promise<void>((r) => (entered = r));
+  const { server, port } = await listen({}, () => entered());
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await inHandler;
+  const closed = new Promise<void>((r) => server.close(() => r()));
+  server.closeAllConnections();
+  await client.readAll();
+  await closed;
+  await client.close();
+});
+
+test("'connection' gives the socket with its addresses", async () => {
+  const { server, port } = await listen({}, (_req, res) => res.end());
+  const seen = new Promise<{ remote: string; local: number }>((resolve) =>
+    server.on("connection", (socket) => resolve({ remote: socket.remoteAddress, local: socket.localPort }))
+  );
+  const client = await RawClient.connect(port);
+  const got = await seen;
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(got, { remote: "127.0.0.1", local: port });
+});

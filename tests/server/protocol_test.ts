@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
+import type { Socket } from "../../src/io/socket.ts";
+
+const decoder = new TextDecoder();
+
+test("Expect: 100-continue without a checkContinue listener: 100 Continue, then 'request'", async () => {
+  const { server, port } = await listen({}, async (req, res) => res.end(await req.text()));
+  const client = await RawClient.connect(port);
+  client.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+  await client.until("HTTP/1.1 100 Continue\r\n\r\n");
+  client.write("body");
+  const text = await client.until("body");
+  await client.close();
+  await closeServer(server);
+  assert.ok(text.startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"), text);
+});
+
+test("checkContinue listener refuses with 413 before any body; the connection then closes", async () => {
+  let requests = 0;
+  const { server, port } = await listen({}, () => {
+    requests++;
+  });
+  server.on("checkContinue", (req, res) => {
+    if (Number(req.headers["content-length"]) > 10) {
+      res.writeHead(413);
+      res.end();
+    } else {
+      res.writeContinue();
+    }
+  });
+  const client = await RawClient.connect(port);
+  client.write("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n");
+  const text = normalizeDate(await client.readAll());
+  await client.close();
+  await closeServer(server);
+  assert.equal(text, "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nDate: <date>\r\nConnection: close\r\n\r\n");
+  assert.equal(requests, 0);
+});
+
+test("checkContinue listener that accepts: writeContinue, then the body flows", async () => {
+  const { server, port } = await listen({});
+  server.on("checkContinue", async (req, res) => {
+    res.writeContinue();
+    res.end(`got ${(await req.text()).length}`);
+  });
+  const client = await RawClient.connect(port);
+  client.write("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+  await client.until("100 Continue");
+  client.write("abc");
+  const text = await client.until("got 3");
+  await client.close();
+  await closeServer(server);
+  assert.ok(text.startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK"));
+});
+
+test("no 100 Continue is sent to an HTTP/1.0 client", async () => {
+  const { server, port } = await listen({}, async (req, res) => res.end(await req.text()));
+  const client = await RawClient.connect(port);
+  client.write("POST / HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nok");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.ok(text.startsWith("HTTP/1.0 200 OK") && !text.includes("100 Continue"), text);
+});
+
+test("an unknown expectation gets 417 without a checkExpectation listener", async () => {
+  const { server, port } = await listen({}, () => assert.fail("request must not be emitted"));
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n");
+  const text = await client.until("\r\n\r\n");
+  await client.close();
+  await closeServer(server);
+  assert.ok(text.startsWith("HTTP/1.1 417 Expectation Failed\r\n"), text);
+});
+
+test("upgrade: the listener gets (req, socket, head) and the socket is raw afterwards", async () => {
+  const { server, port } = await listen({}, () => assert.fail("no request event for upgrades"));
+  const got = new Promise<{ url: string; head: string; next: string }>((resolve) => {
+    server.on("upgrade", (req, socket: Socket, head) => {
+      socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n");
+      socket.once("data", (chunk) => {
+        resolve({ url: req.url!, head: decoder.decode(head), next: decoder.decode(chunk as Uint8Array) });
+        socket.end("bye");
+      });
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nearly-bytes");
+  await client.until("101 Switching Protocols");
+  client.write("later");
+  const result = await got;
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(result, { url: "/chat", head: "early-bytes", next: "later" });
+  assert.ok(text.endsWith("\r\n\r\nbye"));
+});
+
+test("upgrade without a listener closes the connection", async () => {
+  const { server, port } = await listen({}, () => assert.fail("no request event"));
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.equal(text, "");
+});
+
+test("CONNECT goes to the 'connect' listener with the bytes after the head", async () => {
+  const { server, port } = await listen({});
+  const got = new Promise<{ url: string; head: string }>((resolve) => {
+    server.on("connect", (req, socket, head) => {
+      resolve({ url: req.url!, head: decoder.decode(head) });
+      socket.end("HTTP/1.1 200 Connection Established\r\n\r\ntunnel");
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nclient-hello");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(await got, { url: "example.com:443", head: "client-hello" });
+  assert.equal(text, "HTTP/1.1 200 Connection Established\r\n\r\ntunnel");
+});

@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
+
+async function exchange(
+  handler: Parameters<typeof listen>[1],
+  request: string,
+  until: string | ((t: string) => boolean),
+): Promise<string> {
+  const { server, port } = await listen({}, handler);
+  const client = await RawClient.connect(port);
+  try {
+    client.write(request);
+    return normalizeDate(await client.until(until));
+  } finally {
+    await client.close();
+    await closeServer(server);
+  }
+}
+
+const GET = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+test("end(data) sends one response with Content-Length, Date and keep-alive fields", async () => {
+  const text = await exchange((_req, res) => res.end("hello"), GET, "hello");
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nhello",
+  );
+});
+
+test("write() then end() streams a chunked body on HTTP/1.1", async () => {
+  const text = await exchange((_req, res) => {
+    res.write("ab");
+    res.write(new Uint8Array([0x63]));
+    res.end();
+  }, GET, "0\r\n\r\n");
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n" +
+      "2\r\nab\r\n1\r\nc\r\n0\r\n\r\n",
+  );
+});
+
+test("writeHead with a raw array keeps case, order and repeats", async () => {
+  const text = await exchange((_req, res) => {
+    res.writeHead(201, "Made", ["X-B", "1", "x-a", "2", "X-B", "3"]);
+    res.end();
+  }, GET, "\r\n\r\n");
+  assert.equal(
+    text,
+    "HTTP/1.1 201 Made\r\nX-B: 1\r\nx-a: 2\r\nX-B: 3\r\nContent-Length: 0\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
+  );
+});
+
+test("setHeader arrays repeat the field; getHeader is case-insensitive; removeHeader drops", async () => {
+  const seen: unknown[] = [];
+  const text = await exchange((_req, res) => {
+    res.setHeader("Set-Cookie", ["a=1", "b=2"]);
+    res.setHeader("X-Gone", "1");
+    seen.push(res.getHeader("set-cookie"), res.hasHeader("x-gone"), res.getHeaderNames());
+    res.removeHeader("x-gone");
+    res.sendDate = false;
+    res.end();
+  }, GET, "\r\n\r\n");
+  assert.deepEqual(seen, [["a=1", "b=2"], true, ["set-cookie", "x-gone"]]);
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
+  );
+});
+
+test("HEAD, 204 and 304 responses carry no body whatever the handler writes", async () => {
+  for (const [request, status] of [["HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", 200], [GET, 204], [GET, 304]] as const) {
+    const { server, port } = await listen({}, (_req, res) => {
+      res.statusCode = status;
+      res.write("body!");
+      res.end("more");
+    });
+    const client = await RawClient.connect(port);
+    client.write(request + GET.replace("GET /", "GET /next"));
+    // The second response proves the first one ended exactly at its head.
+    const text = await client.until((t) => t.split("HTTP/1.1").length === 3 && t.endsWith("\r\n\r\n"));
+    await client.close();
+    await closeServer(server);
+    assert.ok(!text.includes("body!") && !text.includes("more"), text);
+  }
+});
+
+test("HTTP/1.0 request without keep-alive gets a close-delimited body and the connection closes", async () => {
+  const { server, port } = await listen({}, (_req, res) => {
+    res.write("a");
+    res.end("b");
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.0\r\n\r\n");
+  const text = normalizeDate(await client.readAll());
+  await client.close();
+  await closeServer(server);
+  assert.equal(text, "HTTP/1.0 200 OK\r\nDate: <date>\r\nConnection: close\r\n\r\nab");
+});
+
+test("addTrailers sends trailers after a chunked body", async () => {
+  const text = await exchange((_req, res) => {
+    res.writeHead(200, { Trailer: "Content-MD5" });
+    res.write("x");
+    res.addTrailers({ "Content-MD5": "abc" });
+    res.end();
+  }, GET, "abc\r\n\r\n");
+  assert.ok(text.endsWith("1\r\nx\r\n0\r\nContent-MD5: abc\r\n\r\n"), text);
+});
+
+test("trailers are dropped for HTTP/1.0 clients", async () => {
+  const { server, port } = await listen({}, (_req, res) => {
+    res.write("x");
+    res.addTrailers({ "X-T": "1" });
+    res.end();
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.0\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.ok(text.endsWith("\r\n\r\nx") && !text.includes("X-T"), text);
+});
+
+test("misuse throws Node's codes", async () => {
+  const codes: string[] = [];
+  const capture = (fn: () => unknown) => {
+    try {
+      fn();
+      codes.push("none");
+    } catch (err) {
+      codes.push((err as { code: string }).code);
+    }
+  };
+  await exchange((_req, res) => {
+    capture(() => res.setHeader("Bad Name", "x"));
+    capture(() => res.setHeader("X", "a\r\nInjected: 1"));
+    capture(() => res.writeHead(99));
+    capture(() => res.writeHead(200, "OK\r\nX: y"));
+    res.writeHead(200);
+    capture(() => res.setHeader("X", "1"));
+    capture(() => res.writeHead(200));
+    res.end();
+  }, GET, "\r\n\r\n");
+  assert.deepEqual(codes, [
+    "ERR_INVALID_HTTP_TOKEN",
+    "ERR_INVALID_CHAR",
+    "ERR_HTTP_INVALID_STATUS_CODE",
+    "ERR_INVALID_CHAR",
+    "ERR_HTTP_HEADERS_SENT",
+    "ERR_HTTP_HEADERS_SENT",
+  ]);
+});
+
+test("'finish' and 'close' fire, headersSent flips, end callback runs", async () => {
+  const events: string[] = [];
+  await exchange((_req, res) => {
+    res.on("finish", () => events.push("finish"));
+    res.on("close", () => events.push("close"));
+    events.push(`sent:${res.headersSent}`);
+    res.end("x", () => events.push("cb"));
+    events.push(`sent:${res.headersSent}`);
+  }, GET, "x");
+  await new Promise<void>((r) => queueMicrotask(r));
+  assert.deepEqual(events.slice(0, 3), ["sent:false", "sent:true", "finish"]);
+  assert.ok(events.includes("cb") && events.includes("close"), events.join());
+});
+
+test("a ReadableStream can be piped into res.writableStream", async () => {
+  const text = await exchange(async (_req, res) => {
+    const source = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("web"));
+        controller.enqueue(new TextEncoder().encode("streams"));
+        controller.close();
+      },
+    });
+    await source.pipeTo(res.writableStream);
+  }, GET, "0\r\n\r\n");
+  assert.ok(text.endsWith("3\r\nweb\r\n7\r\nstreams\r\n0\r\n\r\n"), text);
+});

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { closeServer, listen, RawClient } from "../_net.ts";
+
+test("headersTimeout: a client sending its head slowly gets 408 and is cut off", async () => {
+  const { server, port } = await listen({ headersTimeout: 300, requestTimeout: 0 }, () => assert.fail("no request"));
+  const client = await RawClient.connect(port);
+  const head = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  let sent = 0;
+  // One byte at a time, each write waiting on the previous timer: far slower than the timeout.
+  const trickle = setInterval(() => {
+    if (sent < head.length && !client.ended) client.write(head[sent++]!);
+  }, 100);
+  const text = await client.readAll();
+  clearInterval(trickle);
+  await client.close();
+  await closeServer(server);
+  assert.equal(text, "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n");
+  assert.ok(sent < head.length, `sent ${sent} bytes`);
+});
+
+test("requestTimeout: a body that never completes gets 408", async () => {
+  const { server, port } = await listen({ requestTimeout: 300 }, (req) => req.resume());
+  const client = await RawClient.connect(port);
+  client.write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+  const text = await client.readAll();
+  // As Node: the handler has not started its response, so the 408 can still be sent.
+  assert.equal(text, "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n");
+  await client.close();
+  await closeServer(server);
+});
+
+test("keepAliveTimeout: an idle keep-alive connection is closed", async () => {
+  const { server, port } = await listen({ keepAliveTimeout: 200 }, (_req, res) => res.end("x"));
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await client.until("\r\n\r\nx");
+  const started = Date.now();
+  await client.readAll();
+  const waited = Date.now() - started;
+  await client.close();
+  await closeServer(server);
+  assert.ok(waited >= 150, `closed after ${waited} ms`);
+});
+
+test("server.setTimeout emits 'timeout' with the idle socket", async () => {
+  const { server, port } = await listen({});
+  let timedOut = 0;
+  server.setTimeout(100, (socket) => {
+    timedOut++;
+    socket.destroy();
+  });
+  const client = await RawClient.connect(port);
+  await client.readAll();
+  assert.equal(timedOut, 1);
+  await client.close();
+  await closeServer(server);
+});
