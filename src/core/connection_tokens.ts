@@ -5,8 +5,6 @@
  * @module
  */
 
-const OWS = /^[ \t]+|[ \t]+$/g;
-
 /**
  * Whether a comma-separated field value lists `token` (ASCII case-insensitive, OWS and empty list
  * elements ignored, `;parameters` ignored), as RFC 9110 section 5.6.1 defines lists. `token` must be
@@ -22,15 +20,54 @@ const OWS = /^[ \t]+|[ \t]+$/g;
 export function hasToken(value: string | readonly string[] | undefined, token: string): boolean {
   if (value === undefined) return false;
   if (typeof value !== "string") return value.some((v) => hasToken(v, token));
-  // Fast path: a single token, the overwhelmingly common case ("keep-alive", "close").
-  if (value.length === token.length) return value.toLowerCase() === token;
-  if (value.length < token.length) return false;
-  for (const part of value.split(",")) {
-    const semi = part.indexOf(";");
-    const item = (semi === -1 ? part : part.slice(0, semi)).replace(OWS, "");
-    if (item.length === token.length && item.toLowerCase() === token) return true;
+  // Scan with char codes instead of split/trim/toLowerCase: this runs for every message (Connection,
+  // Transfer-Encoding), and the common values ("keep-alive", "close", "chunked") are one element.
+  const n = token.length;
+  let from = 0;
+  while (from + n <= value.length) {
+    const at = indexOfCaseless(value, token, from);
+    if (at === -1) return false;
+    if (isListBoundaryBefore(value, at) && isListBoundaryAfter(value, at + n)) return true;
+    from = at + 1;
   }
   return false;
+}
+
+/** Index of `token` (lower-case) in `value`, ignoring ASCII case, from `from`; -1 if absent. */
+function indexOfCaseless(value: string, token: string, from: number): number {
+  const first = token.charCodeAt(0);
+  const last = value.length - token.length;
+  outer: for (let i = from; i <= last; i++) {
+    if ((value.charCodeAt(i) | 0x20) !== first) continue;
+    for (let j = 1; j < token.length; j++) {
+      const c = value.charCodeAt(i + j);
+      // `| 0x20` lower-cases letters; tokens here contain only letters, digits and "-", whose codes
+      // already have that bit set, so the comparison stays exact.
+      if ((c | 0x20) !== token.charCodeAt(j)) continue outer;
+    }
+    return i;
+  }
+  return -1;
+}
+
+/** A list element may start at `at`: start of value, or only OWS back to a comma. */
+function isListBoundaryBefore(value: string, at: number): boolean {
+  for (let i = at - 1; i >= 0; i--) {
+    const c = value.charCodeAt(i);
+    if (c === 0x2c) return true;
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
+}
+
+/** A list element may end at `at`: end of value, or OWS up to a comma or a `;parameter`. */
+function isListBoundaryAfter(value: string, at: number): boolean {
+  for (let i = at; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x2c || c === 0x3b) return true;
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,0 +1,492 @@
+/**
+ * The message parsers the I/O layer uses: {@linkcode RequestParser} for servers and
+ * {@linkcode ResponseParser} for clients. Sans-I/O: bytes in through `execute`, events out through a
+ * handler, errors thrown as `HttpParseError`.
+ *
+ * Theory of operation: a connection alternates between reading a head and reading a body. Heads are found
+ * with a {@linkcode HeadScanner} and parsed straight from the input when they arrive in one piece; only a
+ * head split across inputs is copied, into a reusable buffer, because the caller may reuse its input
+ * buffer once `execute` returns. Bodies are handed out as `subarray` views. After an upgrade (101,
+ * CONNECT, `Connection: upgrade`) the parser stops and the caller takes the rest of the input. After an
+ * error the parser is dead and rethrows the same error.
+ *
+ * @module
+ */
+
+import { CR, LF } from "./_ascii.ts";
+import { ChunkedDecoder, type ChunkSink } from "./chunked.ts";
+import { HttpParseError } from "./errors.ts";
+import { decodeRequestHead, decodeResponseHead, HeadScanner } from "./head_parser.ts";
+import { MAX_CHUNK_EXTENSIONS_SIZE, MAX_FIELDS, MAX_HEADER_SIZE, MAX_LEADING_EMPTY_LINES } from "./limits.ts";
+import type { MessageHead, RequestHead, ResponseHead } from "./types.ts";
+
+/** Limits and leniency for both parsers. */
+export interface ParserOptions {
+  /** Largest head or trailer section in bytes. Default {@linkcode MAX_HEADER_SIZE} (16 KiB, as Node). */
+  maxHeaderSize?: number;
+  /** Most fields in a head or trailer section. Default {@linkcode MAX_FIELDS} (2000, as Node). */
+  maxFields?: number;
+  /** Chunk extension bytes allowed per message. Default {@linkcode MAX_CHUNK_EXTENSIONS_SIZE}. */
+  maxChunkExtensionsSize?: number;
+  /**
+   * Node's `insecureHTTPParser`. Relaxes only: bare LF line endings (heads, chunk lines, trailers),
+   * obs-fold (folded into one SP), and control characters other than NUL, CR and LF in field values.
+   * Never relaxes anything about Content-Length or Transfer-Encoding. Default false.
+   */
+  insecure?: boolean;
+}
+
+/** Options for {@linkcode RequestParser}. */
+export interface RequestParserOptions extends ParserOptions {
+  /**
+   * Check `Host` (RFC 9112 section 3.2): an HTTP/1.1 request needs exactly one, an HTTP/1.0 request at
+   * most one, and its value must be `host[:port]` (empty only when the target has no authority); else
+   * `HPE_INVALID_HOST` (400). Default false.
+   */
+  requireHost?: boolean;
+}
+
+/** Events of a {@linkcode RequestParser}. */
+export interface RequestHandler {
+  /** A complete request head. */
+  onHead(head: RequestHead): void;
+  /** Body bytes: a view of the input (no copy), valid only during the call. */
+  onData(chunk: Uint8Array): void;
+  /** The message is complete (once per message, after the last `onData`); `[]` when no trailers. */
+  onEnd(rawTrailers: string[]): void;
+}
+
+/** Events of a {@linkcode ResponseParser}. */
+export interface ResponseHandler {
+  /** A response head: every interim 1xx head (no `onEnd` follows those), then the final one. */
+  onHead(head: ResponseHead): void;
+  /** Body bytes: a view of the input (no copy), valid only during the call. */
+  onData(chunk: Uint8Array): void;
+  /** The message is complete (once per final response, after the last `onData`). */
+  onEnd(rawTrailers: string[]): void;
+}
+
+/** What the parser is reading. */
+type Phase =
+  /** A head (or the empty lines before one). */
+  | "head"
+  /** A Content-Length body. */
+  | "length"
+  /** A chunked body. */
+  | "chunked"
+  /** A body that ends when the connection closes (responses only). */
+  | "close"
+  /** The connection changed protocols; the parser reads nothing more. */
+  | "upgraded"
+  /** `finish()` was called. */
+  | "closed";
+
+const NO_TRAILERS: readonly string[] = Object.freeze([]);
+
+interface ResolvedOptions {
+  maxHeaderSize: number;
+  maxFields: number;
+  maxChunkExtensionsSize: number;
+  insecure: boolean;
+  requireHost: boolean;
+  requestMethod: string;
+}
+
+/** The machinery both parsers share; the role decides how a head is decoded and what it means. */
+class MessageReader<H extends MessageHead> implements ChunkSink {
+  readonly #isRequest: boolean;
+  readonly #handler: { onHead(head: H): void; onData(chunk: Uint8Array): void; onEnd(raw: string[]): void };
+  readonly #options: ResolvedOptions;
+  #phase: Phase = "head";
+  #error: HttpParseError | null = null;
+  #inHandler = false;
+  readonly #scanner = new HeadScanner();
+  #buffer: Uint8Array | null = null;
+  #buffered = 0;
+  #emptyLines = 0;
+  #pendingCr = false;
+  #remaining = 0;
+  #chunked: ChunkedDecoder | null = null;
+  /** Methods of requests whose responses have not started yet (responses only). */
+  readonly #methods: string[] = [];
+
+  constructor(
+    isRequest: boolean,
+    handler: { onHead(head: H): void; onData(chunk: Uint8Array): void; onEnd(raw: string[]): void },
+    options: RequestParserOptions | undefined,
+  ) {
+    this.#isRequest = isRequest;
+    this.#handler = handler;
+    this.#options = {
+      maxHeaderSize: options?.maxHeaderSize ?? MAX_HEADER_SIZE,
+      maxFields: options?.maxFields ?? MAX_FIELDS,
+      maxChunkExtensionsSize: options?.maxChunkExtensionsSize ?? MAX_CHUNK_EXTENSIONS_SIZE,
+      insecure: options?.insecure ?? false,
+      requireHost: options?.requireHost ?? false,
+      requestMethod: "GET",
+    };
+  }
+
+  get upgraded(): boolean {
+    return this.#phase === "upgraded";
+  }
+
+  get inHead(): boolean {
+    return this.#phase === "head" && this.#error === null &&
+      (this.#scanner.length > 0 || this.#pendingCr || this.#emptyLines > 0);
+  }
+
+  get idle(): boolean {
+    return this.#phase === "head" && this.#error === null && !this.inHead;
+  }
+
+  expect(method: string): void {
+    this.#methods.push(method);
+  }
+
+  /** ChunkSink: forwards chunk data, marking that an exception from here is the handler's. */
+  onData(chunk: Uint8Array): void {
+    this.#inHandler = true;
+    this.#handler.onData(chunk);
+    this.#inHandler = false;
+  }
+
+  execute(input: Uint8Array): number {
+    if (this.#error !== null) throw this.#error;
+    let p = 0;
+    const end = input.length;
+    try {
+      while (p < end) {
+        switch (this.#phase) {
+          case "head":
+            p = this.#readHead(input, p);
+            break;
+          case "length": {
+            const n = Math.min(this.#remaining, end - p);
+            this.#remaining -= n;
+            const view = input.subarray(p, p + n);
+            p += n;
+            if (this.#remaining === 0) this.#phase = "head";
+            this.onData(view);
+            if (this.#remaining === 0) this.#end(NO_TRAILERS as string[]);
+            break;
+          }
+          case "chunked": {
+            const decoder = this.#chunked as ChunkedDecoder;
+            p = decoder.decode(input, p, this);
+            if (decoder.done) {
+              this.#phase = "head";
+              this.#end(decoder.trailers);
+            }
+            break;
+          }
+          case "close": {
+            const view = input.subarray(p);
+            p = end;
+            this.onData(view);
+            break;
+          }
+          case "upgraded":
+            return p;
+          case "closed":
+            throw new HttpParseError("HPE_CLOSED_CONNECTION", "Data after the connection was closed");
+        }
+      }
+    } catch (err) {
+      if (this.#inHandler || !(err instanceof HttpParseError)) {
+        this.#inHandler = false;
+        throw err;
+      }
+      err.bytesParsed = p;
+      this.#error = err;
+      this.#buffered = 0;
+      throw err;
+    }
+    return p;
+  }
+
+  finish(): void {
+    if (this.#error !== null) throw this.#error;
+    switch (this.#phase) {
+      case "head":
+        if (this.#scanner.length === 0) break;
+        this.#die("Connection closed inside a message head");
+        break;
+      case "length":
+      case "chunked":
+        this.#die("Connection closed inside a message body");
+        break;
+      case "close":
+        this.#phase = "closed";
+        this.#end(NO_TRAILERS as string[]);
+        return;
+      case "upgraded":
+      case "closed":
+        return;
+    }
+    this.#phase = "closed";
+  }
+
+  #die(message: string): never {
+    const err = new HttpParseError("HPE_INVALID_EOF_STATE", message);
+    err.bytesParsed = 0;
+    this.#error = err;
+    throw err;
+  }
+
+  #end(trailers: string[]): void {
+    this.#inHandler = true;
+    this.#handler.onEnd(trailers);
+    this.#inHandler = false;
+  }
+
+  /** Reads (part of) a head from `input[p..]`; returns where it stopped. */
+  #readHead(input: Uint8Array, p: number): number {
+    const scanner = this.#scanner;
+    if (this.#isRequest && scanner.length === 0) {
+      p = this.#skipEmptyLines(input, p);
+      if (p === input.length) return p;
+    }
+    const end = scanner.scan(input, p);
+    scanner.check(this.#options.maxHeaderSize, this.#isRequest);
+    if (end === -1) {
+      this.#append(input, p, input.length);
+      return input.length;
+    }
+    let head: H;
+    if (this.#buffered === 0) head = this.#decode(input, p, end);
+    else {
+      this.#append(input, p, end);
+      const length = this.#buffered;
+      this.#buffered = 0;
+      head = this.#decode(this.#buffer as Uint8Array, 0, length);
+    }
+    scanner.reset();
+    this.#emptyLines = 0;
+    this.#dispatch(head);
+    return end;
+  }
+
+  /**
+   * RFC 9112 section 2.2: "a server that is expecting to receive and parse a request-line SHOULD ignore at
+   * least one empty line (CRLF) received prior to the request-line". Up to MAX_LEADING_EMPTY_LINES; more
+   * is `HPE_INVALID_METHOD` (the bytes stand where a method should).
+   */
+  #skipEmptyLines(input: Uint8Array, p: number): number {
+    const end = input.length;
+    while (p < end) {
+      const b = input[p];
+      if (this.#pendingCr) {
+        if (b !== LF) throw new HttpParseError("HPE_LF_EXPECTED", "Cannot parse line: CR not followed by LF");
+        this.#pendingCr = false;
+      } else if (b === CR) {
+        this.#pendingCr = true;
+        p++;
+        continue;
+      } else if (b === LF) {
+        if (!this.#options.insecure) {
+          throw new HttpParseError("HPE_CR_EXPECTED", "Cannot parse line: LF not preceded by CR");
+        }
+      } else return p;
+      p++;
+      if (++this.#emptyLines > MAX_LEADING_EMPTY_LINES) {
+        throw new HttpParseError("HPE_INVALID_METHOD", "Too many empty lines before the request line");
+      }
+    }
+    return p;
+  }
+
+  #decode(bytes: Uint8Array, start: number, end: number): H {
+    if (this.#isRequest) return decodeRequestHead(bytes, start, end, this.#options) as unknown as H;
+    const options = this.#options;
+    options.requestMethod = this.#methods[0] ?? "GET";
+    return decodeResponseHead(bytes, start, end, options) as unknown as H;
+  }
+
+  /** Acts on a complete head: interim, upgrade, or the start of a body. */
+  #dispatch(head: H): void {
+    if (!this.#isRequest) {
+      const status = (head as unknown as ResponseHead).statusCode;
+      if (status < 200 && status !== 101) {
+        // Interim response: the final one for the same request follows.
+        this.#emit(head);
+        return;
+      }
+      this.#methods.shift();
+    }
+    if (head.upgrade) {
+      this.#phase = "upgraded";
+      this.#emit(head);
+      this.#end(NO_TRAILERS as string[]);
+      return;
+    }
+    const framing = head.framing;
+    switch (framing.kind) {
+      case "none":
+        this.#emit(head);
+        this.#end(NO_TRAILERS as string[]);
+        return;
+      case "length":
+        if (framing.length === 0) {
+          this.#emit(head);
+          this.#end(NO_TRAILERS as string[]);
+          return;
+        }
+        this.#remaining = framing.length;
+        this.#phase = "length";
+        break;
+      case "chunked": {
+        if (this.#chunked === null) this.#chunked = new ChunkedDecoder(this.#options);
+        else this.#chunked.reset();
+        this.#phase = "chunked";
+        break;
+      }
+      case "close":
+        this.#phase = "close";
+        break;
+    }
+    this.#emit(head);
+  }
+
+  #emit(head: H): void {
+    this.#inHandler = true;
+    this.#handler.onHead(head);
+    this.#inHandler = false;
+  }
+
+  #append(input: Uint8Array, from: number, to: number): void {
+    const need = this.#buffered + (to - from);
+    if (need === this.#buffered) return;
+    let buffer = this.#buffer;
+    if (buffer === null || buffer.length < need) {
+      const next = new Uint8Array(
+        Math.max(need, Math.min((buffer?.length ?? 512) * 2, this.#options.maxHeaderSize + 1)),
+      );
+      if (buffer !== null) next.set(buffer.subarray(0, this.#buffered));
+      this.#buffer = buffer = next;
+    }
+    buffer.set(input.subarray(from, to), this.#buffered);
+    this.#buffered = need;
+  }
+}
+
+/**
+ * Strict, incremental HTTP/1.1 request parser (server side). Feed it bytes with `execute`; it calls
+ * `onHead`, `onData` and `onEnd` on the handler, message after message (pipelining). Handler exceptions
+ * propagate unchanged.
+ *
+ * @example
+ * ```ts
+ * import { RequestParser } from "@wire/http/core";
+ * const parser = new RequestParser({
+ *   onHead: (head) => console.log(head.method, head.url), // "POST" "/upload"
+ *   onData: (chunk) => console.log(chunk.length), // 5
+ *   onEnd: (trailers) => console.log(trailers), // []
+ * });
+ * parser.execute(new TextEncoder().encode("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"));
+ * ```
+ */
+export class RequestParser {
+  readonly #reader: MessageReader<RequestHead>;
+
+  /** Creates a parser that reports to `handler`. */
+  constructor(handler: RequestHandler, options?: RequestParserOptions) {
+    this.#reader = new MessageReader<RequestHead>(true, handler, options);
+  }
+
+  /**
+   * Parses as much of `input` as possible; returns the number of bytes consumed. It consumes everything
+   * unless the message switched protocols (head.upgrade true): then it stops right after that head,
+   * `upgraded` becomes true, and `input.subarray(consumed)` is the first bytes of the new protocol (Node's
+   * `head`). Throws `HttpParseError` (with `bytesParsed` set) on malformed input; after that the parser is
+   * dead: every further call throws the same error. Keeps no reference to `input` after returning.
+   */
+  execute(input: Uint8Array): number {
+    return this.#reader.execute(input);
+  }
+
+  /**
+   * The peer closed the connection. Throws `HPE_INVALID_EOF_STATE` when a message is incomplete (partial
+   * head, short body, unfinished chunked body); no-op between messages. Further input is then
+   * `HPE_CLOSED_CONNECTION`.
+   */
+  finish(): void {
+    this.#reader.finish();
+  }
+
+  /** True once a message switched protocols; the parser then reads nothing more. */
+  get upgraded(): boolean {
+    return this.#reader.upgraded;
+  }
+
+  /** True while a head has started arriving but is not complete (the server's headersTimeout runs then). */
+  get inHead(): boolean {
+    return this.#reader.inHead;
+  }
+
+  /** True between messages with nothing buffered (the server's keepAliveTimeout runs then). */
+  get idle(): boolean {
+    return this.#reader.idle;
+  }
+}
+
+/**
+ * Strict, incremental HTTP/1.1 response parser (client side). Tell it each request's method with
+ * `expectResponseTo` (HEAD and CONNECT change how a response is framed), then feed it bytes.
+ *
+ * @example
+ * ```ts
+ * import { ResponseParser } from "@wire/http/core";
+ * const parser = new ResponseParser({
+ *   onHead: (head) => console.log(head.statusCode), // 200
+ *   onData: () => {},
+ *   onEnd: () => console.log("end"),
+ * });
+ * parser.expectResponseTo("HEAD");
+ * parser.execute(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"));
+ * ```
+ */
+export class ResponseParser {
+  readonly #reader: MessageReader<ResponseHead>;
+
+  /** Creates a parser that reports to `handler`. */
+  constructor(handler: ResponseHandler, options?: ParserOptions) {
+    this.#reader = new MessageReader<ResponseHead>(false, handler, options);
+  }
+
+  /**
+   * Tells the parser which request method the next response answers. Call once per request, in order,
+   * before its response's bytes (requests may be pipelined; methods queue up). Without it, GET is assumed.
+   */
+  expectResponseTo(method: string): void {
+    this.#reader.expect(method);
+  }
+
+  /** Parses as much of `input` as possible; see {@linkcode RequestParser.execute}. */
+  execute(input: Uint8Array): number {
+    return this.#reader.execute(input);
+  }
+
+  /**
+   * The peer closed the connection: ends a close-delimited body; throws `HPE_INVALID_EOF_STATE` when a
+   * message is incomplete; no-op between messages.
+   */
+  finish(): void {
+    this.#reader.finish();
+  }
+
+  /** True after a 101 response or a 2xx response to CONNECT. */
+  get upgraded(): boolean {
+    return this.#reader.upgraded;
+  }
+
+  /** True while a head has started arriving but is not complete. */
+  get inHead(): boolean {
+    return this.#reader.inHead;
+  }
+
+  /** True between messages with nothing buffered. */
+  get idle(): boolean {
+    return this.#reader.idle;
+  }
+}
