@@ -44,3 +44,11 @@ export { METHODS, STATUS_CODES } from "./src/core/status_codes.ts";
 export { HttpError, HttpParseError, HttpUsageError, isHttpError } from "./src/core/errors.ts";
 export { validateHeaderName, validateHeaderValue } from "./src/core/head_writer.ts";
 export { MAX_HEADER_SIZE as maxHeaderSize } from "./src/core/limits.ts";
+export { Agent, type AgentOptions, getAgent, globalAgent } from "./src/client/agent.ts";
+export {
+  ClientRequest,
+  type ClientRequestEvents,
+  type InformationEvent,
+  type RequestOptions,
+} from "./src/client/client_request.ts";
+export { get, request, type ResponseCallback } from "./src/client/request.ts";

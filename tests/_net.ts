@@ -6,7 +6,7 @@
  */
 
 import { defaultTransport } from "../src/transports/pick.ts";
-import type { TransportConn } from "../src/io/transport.ts";
+import type { TransportConn, TransportListener } from "../src/io/transport.ts";
 import { createServer, type Server, type ServerOptions } from "../mod.ts";
 import type { IncomingMessage } from "../src/io/incoming_message.ts";
 import type { ServerResponse } from "../src/server/server_response.ts";
@@ -55,6 +55,11 @@ export class RawClient {
         closedResolve();
       },
     });
+  }
+
+  /** Wraps an accepted or connected transport connection. */
+  static from(conn: TransportConn): RawClient {
+    return new RawClient(conn);
   }
 
   /** Connects to 127.0.0.1:`port`, or to a unix socket `path`. */
@@ -154,7 +159,7 @@ export function utf8(text: string): Uint8Array {
 /** Starts a server on 127.0.0.1:0 and resolves with it and its port. */
 export async function listen(
   options: ServerOptions,
-  handler?: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+  handler?: (req: IncomingMessage, res: ServerResponse) => unknown,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer(options, handler);
   await new Promise<void>((resolve, reject) => {
@@ -187,4 +192,40 @@ export function splitResponse(text: string): { head: string; body: string } {
 /** The response head with the `Date` value replaced by `<date>`, so heads can be compared exactly. */
 export function normalizeDate(head: string): string {
   return head.replace(/\r\nDate: [^\r]+\r\n/g, "\r\nDate: <date>\r\n");
+}
+
+/** A raw server: every accepted connection is a {@linkcode RawClient} handed to `onConnection`. */
+export class RawServer {
+  readonly port: number;
+  readonly connections: RawClient[] = [];
+  #listener: TransportListener;
+
+  private constructor(port: number, listener: TransportListener) {
+    this.port = port;
+    this.#listener = listener;
+  }
+
+  /** Listens on 127.0.0.1:0 (or `path`). */
+  static async start(onConnection: (conn: RawClient) => void, path?: string): Promise<RawServer> {
+    let server: RawServer | undefined;
+    const pending: RawClient[] = [];
+    const listener = await defaultTransport().listen(
+      path ? { path } : { port: 0, hostname: "127.0.0.1" },
+      (conn) => {
+        const client = RawClient.from(conn);
+        if (server) server.connections.push(client);
+        else pending.push(client);
+        onConnection(client);
+      },
+    );
+    server = new RawServer(listener.address.port, listener);
+    server.connections.push(...pending);
+    return server;
+  }
+
+  /** Stops listening and closes every accepted connection. */
+  async close(): Promise<void> {
+    await this.#listener.close();
+    await Promise.all(this.connections.map((c) => c.close()));
+  }
 }

@@ -41,8 +41,6 @@ export class IncomingMessage extends BodyReadable {
   httpVersionMajor: number;
   /** 1 or 0. */
   httpVersionMinor: number;
-  /** Lower-cased fields with Node's duplicate rules. */
-  headers: IncomingHeaders;
   /** Fields as sent: `[name, value, name, value, ...]`. */
   rawHeaders: string[];
   /** Trailer fields, lower-cased; filled when the body ends. */
@@ -59,7 +57,7 @@ export class IncomingMessage extends BodyReadable {
     this.httpVersionMajor = head.versionMajor;
     this.httpVersionMinor = head.versionMinor;
     this.httpVersion = head.versionMinor === 1 ? "1.1" : "1.0";
-    this.headers = head.headers;
+    this.#head = head;
     this.rawHeaders = head.rawHeaders;
     if ("method" in head) {
       this.method = head.method;
@@ -68,6 +66,18 @@ export class IncomingMessage extends BodyReadable {
       this.statusCode = head.statusCode;
       this.statusMessage = head.statusMessage;
     }
+  }
+
+  #head: RequestHead | ResponseHead;
+  #headers: IncomingHeaders | undefined;
+
+  /** Lower-cased fields with Node's duplicate rules (built on first use, as Node does). */
+  get headers(): IncomingHeaders {
+    return this.#headers ??= this.#head.headers;
+  }
+
+  set headers(value: IncomingHeaders) {
+    this.#headers = value;
   }
 
   /** Same as `socket` (Node's older name). */

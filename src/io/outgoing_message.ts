@@ -75,6 +75,8 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   }
 
   #fields = new Map<string, [name: string, value: string | string[]]>();
+  /** A raw field list given to `writeHead`/the request options, sent exactly as given (case, order). */
+  #rawFields: string[] | undefined;
   #framing: Framing = "none";
   #remaining = -1;
   #trailers: string[] | undefined;
@@ -89,6 +91,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   /** Sets one field for the implicit head (an array sends the field once per element). */
   setHeader(name: string, value: string | number | readonly string[]): this {
     this.#assertHeadOpen("set");
+    this.#rawFields = undefined;
     validateHeaderName(name);
     const stored = storedValue(name, value);
     this.#fields.set(name.toLowerCase(), [name, stored]);
@@ -104,6 +107,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   /** Adds a value to a field, keeping the values already set. */
   appendHeader(name: string, value: string | readonly string[]): this {
     this.#assertHeadOpen("append");
+    this.#rawFields = undefined;
     validateHeaderName(name);
     const key = name.toLowerCase();
     const added = storedValue(name, value);
@@ -143,6 +147,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   /** Removes a field from the implicit head. */
   removeHeader(name: string): void {
     this.#assertHeadOpen("remove");
+    this.#rawFields = undefined;
     this.#fields.delete(name.toLowerCase());
   }
 
@@ -306,6 +311,8 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   /** Replaces the fields with `headers` merged over what `setHeader` stored (writeHead semantics). */
   protected mergeHeaders(headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[]): void {
     const list = fieldsFromHeaders(headers);
+    // A raw list with nothing set before is sent exactly as given, as Node does.
+    if (Array.isArray(headers) && this.#fields.size === 0) this.#rawFields = list;
     // writeHead's fields win over setHeader's; a name repeated inside writeHead's list is kept repeated.
     const seen = new Set<string>();
     for (let i = 0; i < list.length; i += 2) {
@@ -366,15 +373,21 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     let hasLength = false;
     let hasChunked = false;
     let declaredLength = -1;
-    for (const [key, [name, value]] of this.#fields) {
-      if (key === "content-length") {
-        hasLength = true;
-        declaredLength = Number(typeof value === "string" ? value : value[0]);
-      } else if (key === "transfer-encoding") {
-        hasChunked = /(?:^|,)\s*chunked\s*$/i.test(typeof value === "string" ? value : value.join(","));
+    if (this.#rawFields) fields.push(...this.#rawFields);
+    else {
+      for (const [name, value] of this.#fields.values()) {
+        if (typeof value === "string") fields.push(name, value);
+        else { for (const v of value) fields.push(name, v); }
       }
-      if (typeof value === "string") fields.push(name, value);
-      else { for (const v of value) fields.push(name, v); }
+    }
+    for (let i = 0; i < fields.length; i += 2) {
+      const name = fields[i]!;
+      if (name.length === 14 && name.toLowerCase() === "content-length") {
+        hasLength = true;
+        declaredLength = Number(fields[i + 1]);
+      } else if (name.length === 17 && name.toLowerCase() === "transfer-encoding") {
+        hasChunked = /(?:^|,)\s*chunked\s*$/i.test(fields[i + 1]!);
+      }
     }
     let framing: Framing;
     const bodyLength = body ? body.byteLength : 0;
@@ -460,7 +473,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   #maybeFinish(): void {
     if (!this.writableEnded || this.#finishScheduled || !this.flushed) return;
     this.#finishScheduled = true;
-    this.finishImpl(this.#framing, this.#complete);
+    // 'finish' is queued before the owner hears of it, so whatever the owner queues ('close') follows it.
     queueMicrotask(() => {
       this.writableFinished = true;
       this.emit("finish" as never, ...([] as never));
@@ -468,6 +481,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       this.#finishCallbacks = [];
       for (const cb of callbacks) cb();
     });
+    this.finishImpl(this.#framing, this.#complete);
   }
 
   #emitError(err: Error): void {

@@ -79,7 +79,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       parserOptions,
     );
     // Node counts a new connection as waiting for its first head: headersTimeout applies from here.
-    this.headStartedAt = Date.now();
+    this.headStartedAt = this.requestStartedAt = Date.now();
     socket[kSetConsumer](this);
   }
 
@@ -114,11 +114,22 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       this.#handOver(chunk.subarray(consumed));
       return true;
     }
+    // A handler may have answered inside execute(), before the parser reached the end of the message.
+    this.#markIdleIfQuiet();
     return this.#retained;
   }
 
   onEnd(): void {
     this.#peerEnded = true;
+    const receiving = this.#receiving;
+    if (receiving && !this.#stopped) {
+      // The peer gave up in the middle of a body: as Node, the request sees ECONNRESET "aborted".
+      this.#receiving = null;
+      this.#stopped = true;
+      receiving.abort(connReset(undefined));
+      this.socket.destroy();
+      return;
+    }
     if (!this.#stopped) {
       try {
         this.#parser.finish();
@@ -194,7 +205,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     const next = this.#responses[0];
     if (next) next.attachSink(this);
     else if (this.#stopped) this.#endSocket();
-    else if (this.#receiving === null && this.#parser.idle) this.idleSince = Date.now();
+    else this.#markIdleIfQuiet();
     this.#updatePipelinePause();
   }
 
@@ -309,7 +320,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     const error = err instanceof Error ? err : new Error(String(err));
     const receiving = this.#receiving;
     this.#receiving = null;
-    if (receiving) receiving.abort(error);
+    if (receiving) {
+      // The connection decides what happens to the socket below, not the aborted request.
+      receiving.onDestroy = undefined;
+      receiving.abort(error);
+    }
     if (this.#host.emitClientError(error, this.socket)) return;
     // Nobody listens: answer with the status the error names, unless a response is already on the wire
     // (as Node: a response whose head has not been written yet is abandoned).
@@ -320,6 +335,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       this.socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\nConnection: close\r\n\r\n`);
       this.#endSocket();
     } else this.socket.destroy();
+  }
+
+  /** Starts the keep-alive clock when nothing is in flight in either direction. */
+  #markIdleIfQuiet(): void {
+    if (this.idleSince === 0 && !this.#stopped && this.idle) this.idleSince = Date.now();
   }
 
   #updatePipelinePause(): void {

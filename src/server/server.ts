@@ -16,7 +16,7 @@ import { type ConnectionHost, ServerConnection } from "./_connection.ts";
 import type { ServerResponse } from "./server_response.ts";
 
 /** A request listener; it may return a promise, whose rejection is handled like a throw. */
-export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /** Options of {@linkcode createServer}, with Node's defaults. */
 export interface ServerOptions {
@@ -61,6 +61,7 @@ export interface ListenOptions {
 
 /** Events of a {@linkcode Server}. */
 export interface ServerEvents extends EventMap {
+  // Listener return values are ignored except that a rejected promise becomes a 500 (see #dispatch).
   request: [req: IncomingMessage, res: ServerResponse];
   checkContinue: [req: IncomingMessage, res: ServerResponse];
   checkExpectation: [req: IncomingMessage, res: ServerResponse];

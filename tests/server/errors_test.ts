@@ -78,7 +78,7 @@ test("a handler that throws gets a 500; the error is reported; other connections
   const { server, port } = await listen({}, (req, res) => {
     if (req.url === "/throw") throw new Error("boom");
     if (req.url === "/reject") return Promise.reject(new Error("async boom"));
-    res.end("fine");
+    return res.end("fine");
   });
   server.on("error", (err) => reported.push(err.message));
   const other = await RawClient.connect(port);

@@ -83,9 +83,9 @@ test("close() ends idle keep-alive connections, lets in-flight responses finish,
   release();
   const text = await busy.readAll();
   assert.match(text, /Connection: close\r\n[\s\S]*done \/slow$/);
-  await closing;
   await idle.close();
   await busy.close();
+  await closing;
 });
 
 test("closeAllConnections() drops connections in flight", async () => {

@@ -1,0 +1,267 @@
+/**
+ * One client socket: writes the current request, parses its response, reports interim responses,
+ * hands the socket over on upgrade/CONNECT, and tells its owner (the Agent, or a one-off request) when
+ * the socket is free again or dead.
+ *
+ * Theory of operation: a connection carries one request at a time (no pipelining, as Node's client).
+ * The socket is reusable when the request was fully written, the response fully read, and both sides
+ * said keep-alive. Anything else destroys it.
+ *
+ * @module
+ */
+
+import { ResponseParser } from "../core/parser.ts";
+import type { ResponseHead } from "../core/types.ts";
+import { IncomingMessage } from "../io/incoming_message.ts";
+import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
+import type { OutgoingSink } from "../io/outgoing_message.ts";
+
+/** What a connection needs from the request it carries. Implemented by `ClientRequest`. */
+export interface ConnectionRequest {
+  readonly method: string;
+  /** Whether the request asked to keep the connection open. */
+  readonly shouldKeepAlive: boolean;
+  /** Whether the request carries `Expect: 100-continue` (its body waits for `'continue'`). */
+  readonly expectsContinue: boolean;
+  /** Attaches the socket as the request's byte sink. */
+  attachSink(sink: OutgoingSink): void;
+  onSinkDrain(): void;
+  /** A 1xx arrived. */
+  onInformation(head: ResponseHead): void;
+  /** The final response head arrived. */
+  onResponse(res: IncomingMessage): void;
+  /** A 101 or a 2xx to CONNECT: the socket leaves HTTP. Returns false when nobody takes it. */
+  onTakeover(res: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
+  /** The exchange failed (socket error, parse error, hang-up before the response). */
+  onFailure(error: Error, responseStarted: boolean): void;
+  /** The response body ended. */
+  onResponseEnd(): void;
+  /** Whether the request was fully written. */
+  readonly writableFinished: boolean;
+}
+
+/** Told when a connection becomes free or closes. */
+export interface ConnectionOwner {
+  /** The exchange is complete and the socket may carry another request. */
+  released(conn: ClientConnection): void;
+  /** The socket closed or was handed over; it is no longer usable. */
+  removed(conn: ClientConnection): void;
+}
+
+/** Per-socket driver for the client side. Internal. */
+export class ClientConnection implements SocketConsumer, OutgoingSink {
+  readonly socket: Socket;
+  /** How many requests this socket has carried (more than 1 means it was reused). */
+  uses = 0;
+  #owner: ConnectionOwner;
+  #parser: ResponseParser;
+  #request: ConnectionRequest | null = null;
+  #response: IncomingMessage | null = null;
+  #responseBytes = 0;
+  #responseComplete = false;
+  #keepAlive = false;
+  #takeover: IncomingMessage | undefined;
+  #closed = false;
+  #holdBody = false;
+  #held: Uint8Array[] = [];
+  #wroteHead = false;
+  #discardBody = false;
+
+  constructor(socket: Socket, owner: ConnectionOwner) {
+    this.socket = socket;
+    this.#owner = owner;
+    this.#parser = new ResponseParser({
+      onHead: (head) => this.#onHead(head),
+      onData: (chunk) => {
+        this.#retained = true;
+        this.#response?.push(chunk);
+      },
+      onEnd: (trailers) => this.#onResponseEnd(trailers),
+    });
+    socket[kSetConsumer](this);
+  }
+
+  #retained = false;
+
+  /** Whether the socket is closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Starts carrying `req`. */
+  assign(req: ConnectionRequest): void {
+    this.uses++;
+    this.#request = req;
+    this.#response = null;
+    this.#responseBytes = 0;
+    this.#responseComplete = false;
+    this.#holdBody = req.expectsContinue;
+    this.#held = [];
+    this.#wroteHead = false;
+    this.#discardBody = false;
+    this.#parser.expectResponseTo(req.method);
+    this.socket.setReadPaused(false);
+    req.attachSink(this);
+  }
+
+  /** Whether response bytes have arrived for the current request. */
+  get responseStarted(): boolean {
+    return this.#responseBytes > 0;
+  }
+
+  // ---- OutgoingSink ----
+
+  write(bytes: Uint8Array): boolean {
+    if (this.#discardBody) return true;
+    // With `Expect: 100-continue` the head goes now and the body waits for 100 (or a final status).
+    if (this.#holdBody && this.#wroteHead) {
+      this.#held.push(bytes);
+      return false;
+    }
+    this.#wroteHead = true;
+    return this.socket.write(bytes);
+  }
+
+  // ---- SocketConsumer ----
+
+  onData(chunk: Uint8Array): boolean {
+    this.#responseBytes += chunk.byteLength;
+    if (!this.#request) {
+      // Bytes on an idle socket: the server is confused or closing; the socket cannot be trusted.
+      this.socket.destroy();
+      return false;
+    }
+    this.#retained = false;
+    let consumed: number;
+    try {
+      consumed = this.#parser.execute(chunk);
+    } catch (err) {
+      this.#fail(err as Error);
+      return false;
+    }
+    if (this.#takeover) {
+      const res = this.#takeover;
+      this.#takeover = undefined;
+      const req = this.#request;
+      this.#request = null;
+      this.#closed = true;
+      this.#owner.removed(this);
+      this.socket[kSetConsumer](null);
+      if (!req.onTakeover(res, this.socket, chunk.subarray(consumed))) this.socket.destroy();
+      return true;
+    }
+    return this.#retained;
+  }
+
+  onEnd(): void {
+    try {
+      this.#parser.finish();
+    } catch (err) {
+      this.#fail(err as Error);
+      return;
+    }
+    if (this.#request && !this.#responseComplete) this.#fail(hangUp());
+    else this.socket.destroy();
+  }
+
+  onDrain(): void {
+    this.#request?.onSinkDrain();
+  }
+
+  onClose(error: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const req = this.#request;
+    if (req && !this.#responseComplete) {
+      const res = this.#response;
+      if (res) res.abort(connReset("aborted", error));
+      req.onFailure(error ?? hangUp(), res !== null);
+    }
+    this.#request = null;
+    this.#owner.removed(this);
+  }
+
+  /** Called by the request once its last byte has been handed over. */
+  requestFinished(): void {
+    this.#maybeRelease();
+  }
+
+  // ---- parser events ----
+
+  #onHead(head: ResponseHead): void {
+    const req = this.#request!;
+    if (head.statusCode < 200 && !head.upgrade) {
+      if (head.statusCode === 100) this.#releaseBody();
+      req.onInformation(head);
+      return;
+    }
+    const res = new IncomingMessage(this.socket, head);
+    if (head.upgrade) {
+      this.#takeover = res;
+      return;
+    }
+    // A final status before 100: the server decided without the body. Nothing more of it is sent,
+    // so the connection cannot be reused (the server may or may not expect the body).
+    if (this.#holdBody) {
+      this.#holdBody = false;
+      this.#held = [];
+      this.#discardBody = true;
+      this.#keepAlive = false;
+      req.onSinkDrain();
+    } else this.#keepAlive = head.keepAlive && req.shouldKeepAlive;
+    res.onWantMore = (want) => this.socket.setReadPaused(!want);
+    res.onDestroy = () => {
+      if (!this.#responseComplete) this.socket.destroy();
+    };
+    this.#response = res;
+    req.onResponse(res);
+  }
+
+  #onResponseEnd(rawTrailers: string[]): void {
+    const res = this.#response;
+    if (!res) return;
+    this.#responseComplete = true;
+    res.onWantMore = undefined;
+    this.socket.setReadPaused(false);
+    res.finishWithTrailers(rawTrailers);
+    this.#request?.onResponseEnd();
+    this.#maybeRelease();
+  }
+
+  #maybeRelease(): void {
+    const req = this.#request;
+    if (!req || !this.#responseComplete || !req.writableFinished) return;
+    this.#request = null;
+    this.#response = null;
+    if (this.#keepAlive && !this.#closed) this.#owner.released(this);
+    else this.socket.destroy();
+  }
+
+  #releaseBody(): void {
+    if (!this.#holdBody) return;
+    this.#holdBody = false;
+    const held = this.#held;
+    this.#held = [];
+    let ok = true;
+    for (const bytes of held) ok = this.socket.write(bytes);
+    if (ok) this.#request?.onSinkDrain();
+  }
+
+  #fail(error: Error): void {
+    const req = this.#request;
+    this.#request = null;
+    const res = this.#response;
+    if (res && !this.#responseComplete) res.abort(error);
+    this.socket.destroy();
+    req?.onFailure(error, res !== null);
+  }
+}
+
+/** Node's error for a server that closed before answering. */
+export function hangUp(): Error {
+  return connReset("socket hang up");
+}
+
+function connReset(message: string, cause?: Error): Error {
+  return Object.assign(new Error(message, cause ? { cause } : undefined), { code: "ECONNRESET" });
+}

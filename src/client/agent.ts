@@ -1,0 +1,330 @@
+/**
+ * `Agent`: per-origin connection pools. A request takes a free keep-alive socket if there is one, opens
+ * a new socket if the origin has fewer than `maxSockets`, and otherwise waits in the queue. One
+ * `#resume()` pass after every event decides what runs next (undici's habit), so no path forgets to
+ * start a waiting request.
+ *
+ * @module
+ */
+
+import { EventEmitter, type EventMap } from "../io/emitter.ts";
+import { Socket } from "../io/socket.ts";
+import type { Transport, TransportConn } from "../io/transport.ts";
+import { defaultTransportOrThrow } from "../io/default_transport.ts";
+import { ClientConnection, type ConnectionOwner } from "./_connection.ts";
+import type { ClientRequest, RequestOptions } from "./client_request.ts";
+
+/** Options of {@linkcode Agent}, with Node's defaults (except `maxSockets`, 5 as the seed says). */
+export interface AgentOptions {
+  /** Keep sockets open between requests (default false). */
+  keepAlive?: boolean;
+  /** Initial delay of TCP keep-alive probes on kept sockets (default 1000 ms). */
+  keepAliveMsecs?: number;
+  /** Most sockets open at once per origin (default 5, from the seed). */
+  maxSockets?: number;
+  /** Most sockets open at once over all origins (default Infinity). */
+  maxTotalSockets?: number;
+  /** Most idle sockets kept per origin (default 256). */
+  maxFreeSockets?: number;
+  /** Inactivity timeout of sockets, in ms (default none). */
+  timeout?: number;
+  /** Which free socket is reused first: the most recent (`lifo`, default) or the oldest (`fifo`). */
+  scheduling?: "lifo" | "fifo";
+  /** The socket layer; defaults to the running runtime's. */
+  transport?: Transport;
+}
+
+/** Events of an {@linkcode Agent}. */
+export interface AgentEvents extends EventMap {
+  /** A socket became free for reuse. */
+  free: [socket: Socket, options: RequestOptions];
+}
+
+interface Pool {
+  /** Connections carrying a request. */
+  busy: Set<ClientConnection>;
+  /** Idle keep-alive connections. */
+  free: ClientConnection[];
+  /** Connections being opened. */
+  connecting: number;
+  /** Requests waiting for a connection. */
+  waiting: ClientRequest[];
+}
+
+/**
+ * Connection pools for HTTP clients.
+ *
+ * @example
+ * ```ts ignore
+ * import { Agent, get } from "@wire/http";
+ * const agent = new Agent({ keepAlive: true, maxSockets: 10 });
+ * get({ host: "127.0.0.1", port: 8080, agent }, (res) => res.resume());
+ * ```
+ */
+export class Agent extends EventEmitter<AgentEvents> implements ConnectionOwner {
+  /** Options as given (with defaults filled in). */
+  readonly options: AgentOptions;
+  /** Whether sockets are kept between requests. */
+  keepAlive: boolean;
+  /** TCP keep-alive delay for kept sockets. */
+  keepAliveMsecs: number;
+  /** Per-origin socket limit. */
+  maxSockets: number;
+  /** Total socket limit. */
+  maxTotalSockets: number;
+  /** Per-origin idle socket limit. */
+  maxFreeSockets: number;
+
+  #pools = new Map<string, Pool>();
+  #transport: Transport | undefined;
+  #owners = new Map<ClientConnection, string>();
+  #total = 0;
+
+  /** Creates an agent. */
+  constructor(options: AgentOptions = {}) {
+    super();
+    this.options = { ...options };
+    this.keepAlive = options.keepAlive ?? false;
+    this.keepAliveMsecs = options.keepAliveMsecs ?? 1000;
+    this.maxSockets = options.maxSockets ?? 5;
+    this.maxTotalSockets = options.maxTotalSockets ?? Infinity;
+    this.maxFreeSockets = options.maxFreeSockets ?? 256;
+    this.#transport = options.transport;
+  }
+
+  /** Sockets carrying requests, by origin name. */
+  get sockets(): Record<string, Socket[]> {
+    return this.#collect((pool) => [...pool.busy].map((c) => c.socket));
+  }
+
+  /** Idle keep-alive sockets, by origin name. */
+  get freeSockets(): Record<string, Socket[]> {
+    return this.#collect((pool) => pool.free.map((c) => c.socket));
+  }
+
+  /** Requests waiting for a socket, by origin name. */
+  get requests(): Record<string, ClientRequest[]> {
+    return this.#collect((pool) => [...pool.waiting]);
+  }
+
+  /** The seed's name: every request waiting for a socket, oldest first. */
+  get queue(): ClientRequest[] {
+    return [...this.#pools.values()].flatMap((pool) => pool.waiting);
+  }
+
+  /** The pool key of a request: `host:port:` (Node's format), or the socket path. */
+  getName(options: RequestOptions = {}): string {
+    let name = `${options.hostname ?? options.host ?? "localhost"}:${options.port ?? options.defaultPort ?? 80}:`;
+    if (options.socketPath) name += `:${options.socketPath}`;
+    return name;
+  }
+
+  /** Internal (request): queues `req` and starts it when a socket is available. */
+  addRequest(req: ClientRequest): void {
+    const name = this.getName(req.options);
+    const pool = this.#pool(name);
+    pool.waiting.push(req);
+    this.#resume(name, pool);
+  }
+
+  /** Internal (request): `req` was destroyed before it got a socket. */
+  cancel(req: ClientRequest): void {
+    for (const pool of this.#pools.values()) {
+      const i = pool.waiting.indexOf(req);
+      if (i !== -1) pool.waiting.splice(i, 1);
+    }
+  }
+
+  /** Internal (request): its reused socket was dead; run it again on a new socket, ahead of the queue. */
+  retry(req: ClientRequest): void {
+    const name = this.getName(req.options);
+    const pool = this.#pool(name);
+    pool.waiting.unshift(req);
+    this.#resume(name, pool, true);
+  }
+
+  /** Closes every socket, busy or free. */
+  destroy(): void {
+    for (const pool of this.#pools.values()) {
+      for (const conn of [...pool.busy, ...pool.free]) conn.socket.destroy();
+    }
+  }
+
+  // ---- ConnectionOwner ----
+
+  released(conn: ClientConnection): void {
+    const name = this.#owners.get(conn);
+    if (name === undefined) return;
+    const pool = this.#pool(name);
+    pool.busy.delete(conn);
+    this.emit("free", conn.socket, { host: name });
+    if (pool.waiting.length > 0) {
+      this.#start(pool.waiting.shift()!, conn, pool);
+      return;
+    }
+    if (!this.keepAlive || pool.free.length >= this.maxFreeSockets) {
+      conn.socket.destroy();
+      return;
+    }
+    conn.socket.setKeepAlive(true, this.keepAliveMsecs);
+    pool.free.push(conn);
+  }
+
+  removed(conn: ClientConnection): void {
+    const name = this.#owners.get(conn);
+    if (name === undefined) return;
+    this.#owners.delete(conn);
+    this.#total--;
+    const pool = this.#pool(name);
+    pool.busy.delete(conn);
+    const i = pool.free.indexOf(conn);
+    if (i !== -1) pool.free.splice(i, 1);
+    this.#resume(name, pool);
+    this.#resumeOthers();
+  }
+
+  // ---- internals ----
+
+  /** Starts as many waiting requests of `name` as the limits allow. */
+  #resume(name: string, pool: Pool, fresh = false): void {
+    while (pool.waiting.length > 0) {
+      // A request never waits while a free socket exists.
+      const free = fresh ? undefined : this.#takeFree(pool);
+      if (free) {
+        this.#start(pool.waiting.shift()!, free, pool);
+        continue;
+      }
+      const open = pool.busy.size + pool.free.length + pool.connecting;
+      if (open >= this.maxSockets || this.#total >= this.maxTotalSockets) {
+        // Over the total limit an idle socket of another origin makes room.
+        if (open < this.maxSockets && this.#evictIdle()) continue;
+        return;
+      }
+      this.#connect(name, pool, pool.waiting.shift()!);
+      fresh = false;
+    }
+  }
+
+  #resumeOthers(): void {
+    if (this.#total >= this.maxTotalSockets) return;
+    for (const [name, pool] of this.#pools) if (pool.waiting.length > 0) this.#resume(name, pool);
+  }
+
+  #takeFree(pool: Pool): ClientConnection | undefined {
+    while (pool.free.length > 0) {
+      const conn = this.options.scheduling === "fifo" ? pool.free.shift()! : pool.free.pop()!;
+      if (!conn.closed && !conn.socket.destroyed && !conn.socket.readableEnded) return conn;
+    }
+    return undefined;
+  }
+
+  #evictIdle(): boolean {
+    for (const pool of this.#pools.values()) {
+      const conn = pool.free.shift();
+      if (conn) {
+        conn.socket.destroy();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #start(req: ClientRequest, conn: ClientConnection, pool: Pool): void {
+    pool.busy.add(conn);
+    req.assignConnection(conn);
+  }
+
+  #connect(name: string, pool: Pool, req: ClientRequest): void {
+    pool.connecting++;
+    this.#total++;
+    openConnection(req.options, this.#transport).then(
+      (socket) => {
+        pool.connecting--;
+        const conn = new ClientConnection(socket, this);
+        this.#owners.set(conn, name);
+        if (this.options.timeout) socket.setTimeout(this.options.timeout);
+        if (req.destroyed) {
+          // The request went away while connecting: the socket can serve the next one.
+          pool.busy.add(conn);
+          this.released(conn);
+          return;
+        }
+        this.#start(req, conn, pool);
+      },
+      (err: Error) => {
+        pool.connecting--;
+        this.#total--;
+        req.connectFailed(err);
+        this.#resume(name, pool);
+      },
+    );
+  }
+
+  #pool(name: string): Pool {
+    let pool = this.#pools.get(name);
+    if (!pool) {
+      pool = { busy: new Set(), free: [], connecting: 0, waiting: [] };
+      this.#pools.set(name, pool);
+    }
+    return pool;
+  }
+
+  #collect<T>(pick: (pool: Pool) => T[]): Record<string, T[]> {
+    const out: Record<string, T[]> = Object.create(null);
+    for (const [name, pool] of this.#pools) {
+      const items = pick(pool);
+      if (items.length > 0) out[name] = items;
+    }
+    return out;
+  }
+}
+
+/** Opens a socket for `options`: its `createConnection`, a unix socket path, or host and port. */
+export async function openConnection(options: RequestOptions, transport: Transport | undefined): Promise<Socket> {
+  if (options.createConnection) {
+    const made = await options.createConnection(options);
+    return made instanceof Socket ? made : new Socket(made as TransportConn);
+  }
+  const t = transport ?? defaultTransportOrThrow();
+  const conn = options.socketPath
+    ? await t.connect({ path: options.socketPath })
+    : await t.connect({
+      hostname: options.hostname ?? stripPortHost(options.host) ?? "localhost",
+      port: Number(options.port ?? options.defaultPort ?? 80),
+    });
+  conn.setNoDelay(true);
+  return new Socket(conn);
+}
+
+function stripPortHost(host: string | undefined): string | undefined {
+  if (host === undefined) return undefined;
+  if (host.startsWith("[")) return host.slice(1, host.indexOf("]"));
+  const colon = host.indexOf(":");
+  return colon !== -1 && host.indexOf(":", colon + 1) === -1 ? host.slice(0, colon) : host;
+}
+
+/**
+ * The agent used when a request names none (keep-alive on, as in current Node; 5 sockets per origin).
+ *
+ * @example
+ * ```ts
+ * import { globalAgent } from "@wire/http";
+ * console.log(globalAgent.maxSockets); // 5
+ * ```
+ */
+export const globalAgent: Agent = new Agent({ keepAlive: true });
+
+/**
+ * The seed's `http.getAgent(host, port)`: the agent that carries requests to that origin (the global
+ * agent, which keeps one pool per origin).
+ *
+ * @example
+ * ```ts
+ * import { getAgent } from "@wire/http";
+ * const agent = getAgent("127.0.0.1", 8080);
+ * console.log(agent.getName({ host: "127.0.0.1", port: 8080 })); // "127.0.0.1:8080:"
+ * ```
+ */
+export function getAgent(_host: string, _port: number): Agent {
+  return globalAgent;
+}

@@ -1,0 +1,407 @@
+/**
+ * `ClientRequest`: an outgoing request, Node's API over {@linkcode OutgoingMessage}. It gets its socket
+ * from an Agent (or a one-off connection), sends its head with the first body bytes, and emits the
+ * response, interim responses, upgrades and failures with Node's events and codes.
+ *
+ * @module
+ */
+
+import { OutgoingMessage, type Framing, type OutgoingEvents } from "../io/outgoing_message.ts";
+import type { IncomingMessage } from "../io/incoming_message.ts";
+import { Socket } from "../io/socket.ts";
+import type { TransportConn } from "../io/transport.ts";
+import { HttpUsageError } from "../core/errors.ts";
+import { validateMethod, validatePath } from "../core/head_writer.ts";
+import { hasToken } from "../core/connection_tokens.ts";
+import { headersFromRaw } from "../core/fields.ts";
+import type { IncomingHeaders, OutgoingHeaders, ResponseHead } from "../core/types.ts";
+import type { ClientConnection, ConnectionRequest } from "./_connection.ts";
+import type { Agent } from "./agent.ts";
+
+/** Node's `'information'` event payload (1xx responses). */
+export interface InformationEvent {
+  statusCode: number;
+  statusMessage: string;
+  httpVersion: string;
+  httpVersionMajor: number;
+  httpVersionMinor: number;
+  headers: IncomingHeaders;
+  rawHeaders: string[];
+}
+
+/** Options of {@linkcode request}. */
+export interface RequestOptions {
+  /** `"http:"` only. */
+  protocol?: string;
+  /** Host name or IP (default `localhost`). */
+  host?: string;
+  /** Same as `host`, without a port; wins over `host`. */
+  hostname?: string;
+  /** Port (default 80). */
+  port?: number | string;
+  /** Port when `port` is not given (default 80). */
+  defaultPort?: number;
+  /** Request-target, with query string (default `/`). */
+  path?: string;
+  /** Method (default `GET`). */
+  method?: string;
+  /** Fields: an object, or a raw `[name, value, ...]` array kept in case and order. */
+  headers?: OutgoingHeaders | readonly string[];
+  /** `user:password` for Basic authentication. */
+  auth?: string;
+  /** An Agent; `false` for a one-off connection; default the global agent. */
+  agent?: Agent | false;
+  /** Connect to this unix socket instead of host/port. */
+  socketPath?: string;
+  /** Socket inactivity timeout in ms: emits `'timeout'` (the request is not aborted by itself). */
+  timeout?: number;
+  /** Aborts the request. */
+  signal?: AbortSignal;
+  /** Add a `Host` field when missing (default true). */
+  setHost?: boolean;
+  /** Bring your own connection (a `Socket` or a transport connection). */
+  createConnection?: (options: RequestOptions) => Socket | TransportConn | Promise<Socket | TransportConn>;
+}
+
+/** Events of a {@linkcode ClientRequest}. */
+export interface ClientRequestEvents extends OutgoingEvents {
+  response: [res: IncomingMessage];
+  continue: [];
+  information: [info: InformationEvent];
+  upgrade: [res: IncomingMessage, socket: Socket, head: Uint8Array];
+  connect: [res: IncomingMessage, socket: Socket, head: Uint8Array];
+  socket: [socket: Socket];
+  timeout: [];
+  abort: [];
+}
+
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
+/** Methods that send no `Content-Length: 0` when they end without a body (Node's list). */
+const NO_BODY_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
+/** Largest request we keep a copy of so it can be replayed on a fresh socket. */
+const MAX_REPLAY_BYTES = 64 * 1024;
+
+/**
+ * A request in flight.
+ *
+ * @example
+ * ```ts ignore
+ * import { request } from "@wire/http";
+ * const req = request({ host: "127.0.0.1", port: 8080, method: "POST", path: "/upload" }, (res) => {
+ *   console.log(res.statusCode, res.headers);
+ *   res.on("data", (chunk) => console.log(chunk.length));
+ * });
+ * req.on("error", (err) => console.error(err.code));
+ * req.end("payload");
+ * ```
+ */
+export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implements ConnectionRequest {
+  /** Method. */
+  readonly method: string;
+  /** Request-target. */
+  readonly path: string;
+  /** Host the request goes to. */
+  readonly host: string;
+  /** Port (0 with a socket path). */
+  readonly port: number;
+  /** `"http:"`. */
+  readonly protocol = "http:";
+  /** Whether the request asks to keep the connection open. */
+  shouldKeepAlive: boolean;
+  /** Whether `abort()`/`destroy()` was called. */
+  aborted = false;
+  /** Whether the request is being reused on a socket after another (Node's `reusedSocket`). */
+  reusedSocket = false;
+  /** The socket, once assigned. */
+  socket: Socket | null = null;
+  /** The response, once it arrived. */
+  res: IncomingMessage | null = null;
+  /** Whether the head carries `Expect: 100-continue`. */
+  expectsContinue = false;
+
+  readonly #options: RequestOptions;
+  readonly #agent: Agent | undefined;
+  #connection: ClientConnection | null = null;
+  #replay: Uint8Array[] | null = [];
+  #replayBytes = 0;
+  #retried = false;
+  #timeoutMs: number;
+  #closeEmitted = false;
+  #errored = false;
+
+  /** Prefer {@linkcode request}. */
+  constructor(options: RequestOptions, agent: Agent | undefined) {
+    super();
+    if (options.protocol !== undefined && options.protocol !== "http:") {
+      throw new HttpUsageError("ERR_INVALID_PROTOCOL", `Protocol "${options.protocol}" not supported. Expected "http:"`);
+    }
+    this.#options = options;
+    this.#agent = agent;
+    this.method = (options.method ?? "GET").toUpperCase();
+    validateMethod(this.method);
+    this.path = options.path ?? "/";
+    validatePath(this.path);
+    this.host = options.hostname ?? stripPort(options.host) ?? "localhost";
+    this.port = Number(options.port ?? options.defaultPort ?? 80);
+    this.#timeoutMs = options.timeout ?? agent?.options.timeout ?? 0;
+    // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
+    // request may reuse the socket.
+    this.shouldKeepAlive = agent ? agent.keepAlive || Number.isFinite(agent.maxSockets) : false;
+    if (options.headers) this.mergeHeaders(options.headers);
+    if (options.auth && !this.hasHeader("authorization")) {
+      this.setHeader("Authorization", "Basic " + btoa(options.auth));
+    }
+    const connection = this.getHeader("connection");
+    if (connection !== undefined) {
+      if (hasToken(connection, "close")) this.shouldKeepAlive = false;
+      else if (hasToken(connection, "keep-alive")) this.shouldKeepAlive = true;
+    }
+    if (hasToken(this.getHeader("expect") as string | undefined, "100-continue")) {
+      this.expectsContinue = true;
+      // Node: an Expect field sends the head at once; the body waits for 'continue'.
+      queueMicrotask(() => this.flushHeaders());
+    }
+    if (options.signal) this.#watchSignal(options.signal);
+  }
+
+  /** The agent carrying this request, if any. */
+  get agent(): Agent | undefined {
+    return this.#agent;
+  }
+
+  /** Same as `socket` (Node's older name). */
+  get connection(): Socket | null {
+    return this.socket;
+  }
+
+  /** Sets the socket inactivity timeout; `callback` is added as a `'timeout'` listener. */
+  setTimeout(ms: number, callback?: () => void): this {
+    if (callback) this.once("timeout", callback);
+    this.#timeoutMs = ms;
+    if (this.socket) this.#applyTimeout(this.socket);
+    return this;
+  }
+
+  /** Disables Nagle's algorithm on the socket (now or once assigned). */
+  setNoDelay(noDelay = true): void {
+    if (this.socket) this.socket.setNoDelay(noDelay);
+    else this.once("socket", (s) => s.setNoDelay(noDelay));
+  }
+
+  /** Enables TCP keep-alive probes on the socket (now or once assigned). */
+  setSocketKeepAlive(enable = false, initialDelay = 0): void {
+    if (this.socket) this.socket.setKeepAlive(enable, initialDelay);
+    else this.once("socket", (s) => s.setKeepAlive(enable, initialDelay));
+  }
+
+  /** Node's legacy abort: destroys without an error and emits `'abort'`. */
+  abort(): void {
+    if (this.aborted) return;
+    queueMicrotask(() => this.emit("abort"));
+    this.destroy();
+  }
+
+  // ---- ConnectionRequest ----
+
+  onInformation(head: ResponseHead): void {
+    if (head.statusCode === 100) this.emit("continue");
+    this.emit("information", {
+      statusCode: head.statusCode,
+      statusMessage: head.statusMessage,
+      httpVersion: `${head.versionMajor}.${head.versionMinor}`,
+      httpVersionMajor: head.versionMajor,
+      httpVersionMinor: head.versionMinor,
+      headers: head.headers,
+      rawHeaders: head.rawHeaders,
+    });
+  }
+
+  onResponse(res: IncomingMessage): void {
+    this.res = res;
+    this.#replay = null;
+    res.on("end", () => this.#emitClose());
+    res.on("close", () => this.#emitClose());
+    // Seed: listeners added inside 'response' see the whole body. With nobody listening, the body is
+    // read and dropped so the socket can be reused (as Node does).
+    if (!this.emit("response", res)) res.dump();
+  }
+
+  onTakeover(res: IncomingMessage, socket: Socket, head: Uint8Array): boolean {
+    this.res = res;
+    const event = this.method === "CONNECT" ? "connect" : "upgrade";
+    if (this.listenerCount(event) === 0) return false;
+    res.complete = true;
+    this.emit(event, res, socket, head);
+    this.#emitClose();
+    return true;
+  }
+
+  onResponseEnd(): void {}
+
+  onFailure(error: Error, responseStarted: boolean): void {
+    const conn = this.#connection;
+    // A reused keep-alive socket the server had already closed: replay an idempotent request once on a
+    // fresh socket, if the server sent nothing back and we still hold every byte we sent.
+    if (
+      !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried && !this.aborted &&
+      IDEMPOTENT.has(this.method) && this.#replay !== null && (error as { code?: string }).code === "ECONNRESET" &&
+      this.#agent
+    ) {
+      this.#retried = true;
+      this.#connection = null;
+      this.socket = null;
+      this.#agent.retry(this);
+      return;
+    }
+    this.#fail(error);
+  }
+
+  /** Internal (Agent): the socket and its driver for this request. */
+  assignConnection(conn: ClientConnection): void {
+    if (this.destroyed) {
+      conn.socket.destroy();
+      return;
+    }
+    this.#connection = conn;
+    this.socket = conn.socket;
+    this.reusedSocket = conn.uses > 0;
+    this.#applyTimeout(conn.socket);
+    this.emit("socket", conn.socket);
+    conn.assign(this);
+  }
+
+  /** Internal (Agent): connecting failed. */
+  connectFailed(error: Error): void {
+    this.#fail(error);
+  }
+
+  /** Internal: the options the request was made with. */
+  get options(): RequestOptions {
+    return this.#options;
+  }
+
+  // ---- OutgoingMessage hooks ----
+
+  protected startLine(): string {
+    return this.method + " " + this.path + " HTTP/1.1";
+  }
+
+  protected bodyAllowed(): boolean {
+    return true;
+  }
+
+  protected chunkedAllowed(): boolean {
+    return true;
+  }
+
+  protected override emptyBodyHasLength(): boolean {
+    return !NO_BODY_BY_DEFAULT.has(this.method);
+  }
+
+  protected implicitFields(_framing: Framing, fields: readonly string[]): string {
+    let hasHost = false;
+    let hasConnection = false;
+    for (let i = 0; i < fields.length; i += 2) {
+      const name = fields[i]!.toLowerCase();
+      if (name === "host") hasHost = true;
+      else if (name === "connection") hasConnection = true;
+    }
+    let out = "";
+    if (!hasHost && this.#options.setHost !== false && !this.#options.socketPath) {
+      const host = this.host.includes(":") && !this.host.startsWith("[") ? `[${this.host}]` : this.host;
+      out += "Host: " + (this.port === 80 ? host : `${host}:${this.port}`) + "\r\n";
+    } else if (!hasHost && this.#options.setHost !== false) out += "Host: localhost\r\n";
+    if (!hasConnection) out += this.shouldKeepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+    return out;
+  }
+
+  protected finishImpl(): void {
+    this.#connection?.requestFinished();
+  }
+
+  protected destroyImpl(error: Error | undefined): void {
+    this.aborted = true;
+    this.#replay = null;
+    const conn = this.#connection;
+    if (conn) conn.socket.destroy();
+    else this.#agent?.cancel(this);
+    const err = error ??
+      (this.res?.complete ? undefined : Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    if (this.res && !this.res.complete) this.res.abort(err ?? new Error("aborted"));
+    if (error) this.#fail(error);
+    else queueMicrotask(() => this.#emitClose());
+  }
+
+  override attachSink(sink: { write(bytes: Uint8Array): boolean }): void {
+    if (this.#retried) {
+      // Second socket: send again what the first one swallowed, then carry on as before.
+      for (const chunk of this.#replay ?? []) sink.write(chunk);
+      super.attachSink(sink);
+      if (this.writableEnded) this.#connection?.requestFinished();
+      return;
+    }
+    super.attachSink({
+      write: (bytes) => {
+        this.#remember(bytes);
+        return sink.write(bytes);
+      },
+    });
+  }
+
+  // ---- internals ----
+
+  #remember(bytes: Uint8Array): void {
+    if (this.#replay === null) return;
+    this.#replayBytes += bytes.byteLength;
+    if (this.#replayBytes > MAX_REPLAY_BYTES) this.#replay = null;
+    else this.#replay.push(bytes);
+  }
+
+  #applyTimeout(socket: Socket): void {
+    if (this.#timeoutMs > 0) {
+      socket.setTimeout(this.#timeoutMs);
+      socket.on("timeout", () => {
+        if (this.socket === socket) this.emit("timeout");
+      });
+    }
+  }
+
+  #watchSignal(signal: AbortSignal): void {
+    const onAbort = () => {
+      const reason = signal.reason;
+      const err = Object.assign(new Error("The operation was aborted", { cause: reason }), {
+        name: "AbortError",
+        code: "ABORT_ERR",
+      });
+      this.destroy(err);
+    };
+    if (signal.aborted) queueMicrotask(onAbort);
+    else {
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.once("close", () => signal.removeEventListener("abort", onAbort));
+    }
+  }
+
+  #fail(error: Error): void {
+    if (this.#errored) return;
+    this.#errored = true;
+    queueMicrotask(() => {
+      if (this.listenerCount("error") > 0) this.emit("error", error);
+      else console.error("Unhandled 'error' on a ClientRequest:", error);
+      this.#emitClose();
+    });
+  }
+
+  #emitClose(): void {
+    if (this.#closeEmitted) return;
+    this.#closeEmitted = true;
+    this.emit("close");
+  }
+}
+
+function stripPort(host: string | undefined): string | undefined {
+  if (host === undefined) return undefined;
+  if (host.startsWith("[")) return host.slice(1, host.indexOf("]"));
+  const colon = host.indexOf(":");
+  return colon !== -1 && host.indexOf(":", colon + 1) === -1 ? host.slice(0, colon) : host;
+}
