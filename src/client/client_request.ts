@@ -15,7 +15,7 @@ import { validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import { headersFromRaw } from "../core/fields.ts";
 import type { IncomingHeaders, OutgoingHeaders, ResponseHead } from "../core/types.ts";
-import type { ClientConnection, ConnectionRequest } from "./_connection.ts";
+import { type ClientConnection, type ConnectionRequest, hangUp } from "./_connection.ts";
 import type { Agent } from "./agent.ts";
 
 /** Node's `'information'` event payload (1xx responses). */
@@ -158,10 +158,10 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     }
     if (hasToken(this.getHeader("expect") as string | undefined, "100-continue")) {
       this.expectsContinue = true;
-      // Node: an Expect field sends the head at once; the body waits for 'continue'.
-      queueMicrotask(() => this.flushHeaders());
     }
     if (options.signal) this.#watchSignal(options.signal);
+    // Node: an Expect field fixes and sends the head at once; the body waits for 'continue'.
+    if (this.expectsContinue) this.flushHeaders();
   }
 
   /** The agent carrying this request, if any. */
@@ -325,11 +325,16 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     const conn = this.#connection;
     if (conn) conn.socket.destroy();
     else this.#agent?.cancel(this);
-    const err = error ??
-      (this.res?.complete ? undefined : Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
-    if (this.res && !this.res.complete) this.res.abort(err ?? new Error("aborted"));
-    if (error) this.#fail(error);
-    else queueMicrotask(() => this.#emitClose());
+    const res = this.res;
+    if (res) {
+      // After the response arrived, Node reports the loss on the response, not the request.
+      if (!res.complete) res.abort(error ?? Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+      if (error) this.#fail(error);
+      else queueMicrotask(() => this.#emitClose());
+      return;
+    }
+    // Before a response, Node emits the given error, or ECONNRESET "socket hang up".
+    this.#fail(error ?? hangUp());
   }
 
   override attachSink(sink: { write(bytes: Uint8Array): boolean }): void {

@@ -12,7 +12,7 @@ test("defaults follow the seed and Node: maxSockets 5, getAgent returns the glob
   assert.equal(globalAgent.keepAlive, true);
   assert.equal(getAgent("localhost", 80), globalAgent);
   assert.deepEqual(agent.queue, []);
-  assert.deepEqual(agent.sockets, {});
+  assert.deepEqual(Object.keys(agent.sockets), []);
 });
 
 test("50 concurrent requests never open more than maxSockets connections", async () => {
@@ -69,7 +69,7 @@ test("without keepAlive an idle socket is closed after its response", async () =
   const agent = new Agent({ keepAlive: false });
   await fetchText({ host: "127.0.0.1", port, agent });
   await socketClosed;
-  assert.deepEqual(agent.freeSockets, {});
+  assert.deepEqual(Object.keys(agent.freeSockets), []);
   await closeServer(server);
 });
 
