@@ -52,3 +52,9 @@ export {
   type RequestOptions,
 } from "./src/client/client_request.ts";
 export { get, request, type ResponseCallback } from "./src/client/request.ts";
+export {
+  fromWebStreams,
+  type WebStreamInfo,
+  type WebStreamPair,
+  webStreamsTransport,
+} from "./src/transports/web_streams.ts";

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { RawServer } from "../_net.ts";
+import { request } from "../../mod.ts";
+import { BODY_HIGH_WATER_MARK } from "../../src/io/body_readable.ts";
+import type { IncomingMessage } from "../../src/io/incoming_message.ts";
+
+const TOTAL = 100 * 1024 * 1024;
+const CHUNK = new Uint8Array(64 * 1024).fill(0x62);
+
+/** Resolves once `progress()` has not moved for `quietChecks` checks `everyMs` apart. */
+async function stalled(progress: () => number, everyMs = 40, quietChecks = 4): Promise<void> {
+  // "The sender is blocked by a full TCP window" has no event; this bounds the wait, never the asserts.
+  let last = -1;
+  let quiet = 0;
+  while (quiet < quietChecks) {
+    await new Promise<void>((r) => setTimeout(r, everyMs));
+    const now = progress();
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+test("a paused 100 MiB download holds a small, bounded buffer and then completes", async () => {
+  let sent = 0;
+  const server = await RawServer.start(async (conn) => {
+    await conn.until("\r\n\r\n");
+    conn.write(`HTTP/1.1 200 OK\r\nContent-Length: ${TOTAL}\r\n\r\n`);
+    while (sent < TOTAL) {
+      const size = Math.min(CHUNK.byteLength, TOTAL - sent);
+      const ok = conn.write(CHUNK.subarray(0, size));
+      sent += size;
+      if (!ok) await conn.drained();
+    }
+  });
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: server.port, agent: false }, (res) => {
+      res.pause();
+      resolve(res);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  await stalled(() => sent);
+  assert.ok(response.readableLength <= BODY_HIGH_WATER_MARK + 64 * 1024, `buffered ${response.readableLength}`);
+  assert.ok(sent < TOTAL / 2, `the server was not held back: sent ${sent}`);
+  let received = 0;
+  await new Promise<void>((resolve) => {
+    response.on("data", (chunk) => (received += (chunk as Uint8Array).byteLength));
+    response.on("end", resolve);
+    response.resume();
+  });
+  assert.equal(received, TOTAL);
+  await server.close();
+});
