@@ -11,7 +11,7 @@ export type TestFn = () => void | Promise<void>;
 
 /** Per-test options. */
 export interface TestOptions {
-  /** Milliseconds before Bun gives up on the test (Deno has no per-test timeout). */
+  /** Milliseconds before the test fails as hung (default 30 000). */
   timeout?: number;
   /** Why the test is skipped; a skipped test must say why. */
   ignore?: string;
@@ -53,17 +53,31 @@ const bunTest: BunTestLike | undefined = runtime === "bun"
 export function test(name: string, fn: TestFn, options: TestOptions = {}): void {
   if (bunTest) {
     if (options.ignore) bunTest.skip(name, fn);
-    else bunTest(name, fn, options.timeout ?? 20_000);
+    else bunTest(name, fn, options.timeout ?? 30_000);
     return;
   }
   if (!denoGlobal) throw new Error("Cannot register test: neither Deno nor Bun is running");
+  const limit = options.timeout ?? 30_000;
   denoGlobal.test({
     name,
-    fn,
+    // Deno.test has no timeout of its own; a hung test must fail, not stall CI.
+    fn: () => withTimeout(fn, limit, name),
     ignore: options.ignore !== undefined,
     sanitizeOps: true,
     sanitizeResources: true,
   });
+}
+
+async function withTimeout(fn: TestFn, ms: number, name: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Test "${name}" timed out after ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([fn(), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

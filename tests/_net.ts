@@ -114,7 +114,9 @@ export class RawClient {
   async until(done: string | ((text: string) => boolean)): Promise<string> {
     const ok = typeof done === "string" ? (t: string) => t.includes(done) : done;
     while (!ok(this.#text)) {
-      if (this.#ended) throw new Error(`connection ended before expected data; got: ${JSON.stringify(this.#text)}`);
+      if (this.#ended) {
+        throw new Error(`connection ended before expected data; got: ${JSON.stringify(this.#text)}`);
+      }
       await new Promise<void>((r) => (this.#wake = r));
     }
     return this.#text;
@@ -197,30 +199,27 @@ export function normalizeDate(head: string): string {
 /** A raw server: every accepted connection is a {@linkcode RawClient} handed to `onConnection`. */
 export class RawServer {
   readonly port: number;
-  readonly connections: RawClient[] = [];
+  readonly connections: RawClient[];
   #listener: TransportListener;
 
-  private constructor(port: number, listener: TransportListener) {
+  private constructor(port: number, listener: TransportListener, connections: RawClient[]) {
     this.port = port;
     this.#listener = listener;
+    this.connections = connections;
   }
 
   /** Listens on 127.0.0.1:0 (or `path`). */
   static async start(onConnection: (conn: RawClient) => void, path?: string): Promise<RawServer> {
-    let server: RawServer | undefined;
-    const pending: RawClient[] = [];
+    const connections: RawClient[] = [];
     const listener = await defaultTransport().listen(
       path ? { path } : { port: 0, hostname: "127.0.0.1" },
       (conn) => {
         const client = RawClient.from(conn);
-        if (server) server.connections.push(client);
-        else pending.push(client);
+        connections.push(client);
         onConnection(client);
       },
     );
-    server = new RawServer(listener.address.port, listener);
-    server.connections.push(...pending);
-    return server;
+    return new RawServer(listener.address.port, listener, connections);
   }
 
   /** Stops listening and closes every accepted connection. */

@@ -114,7 +114,9 @@ export class Agent extends EventEmitter<AgentEvents> implements ConnectionOwner 
 
   /** The pool key of a request: `host:port:` (Node's format), or the socket path. */
   getName(options: RequestOptions = {}): string {
-    let name = `${options.hostname ?? options.host ?? "localhost"}:${options.port ?? options.defaultPort ?? 80}:`;
+    let name = `${options.hostname ?? options.host ?? "localhost"}:${
+      options.port ?? options.defaultPort ?? 80
+    }:`;
     if (options.socketPath) name += `:${options.socketPath}`;
     return name;
   }
@@ -280,18 +282,19 @@ export class Agent extends EventEmitter<AgentEvents> implements ConnectionOwner 
 }
 
 /** Opens a socket for `options`: its `createConnection`, a unix socket path, or host and port. */
-export async function openConnection(options: RequestOptions, transport: Transport | undefined): Promise<Socket> {
+export async function openConnection(
+  options: RequestOptions,
+  transport: Transport | undefined,
+): Promise<Socket> {
   if (options.createConnection) {
     const made = await options.createConnection(options);
     return made instanceof Socket ? made : new Socket(made as TransportConn);
   }
   const t = transport ?? defaultTransportOrThrow();
-  const conn = options.socketPath
-    ? await t.connect({ path: options.socketPath })
-    : await t.connect({
-      hostname: options.hostname ?? stripPortHost(options.host) ?? "localhost",
-      port: Number(options.port ?? options.defaultPort ?? 80),
-    });
+  const conn = options.socketPath ? await t.connect({ path: options.socketPath }) : await t.connect({
+    hostname: options.hostname ?? stripPortHost(options.host) ?? "localhost",
+    port: Number(options.port ?? options.defaultPort ?? 80),
+  });
   conn.setNoDelay(true);
   return new Socket(conn);
 }

@@ -6,14 +6,13 @@
  * @module
  */
 
-import { OutgoingMessage, type Framing, type OutgoingEvents } from "../io/outgoing_message.ts";
+import { type Framing, type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
-import { Socket } from "../io/socket.ts";
+import type { Socket } from "../io/socket.ts";
 import type { TransportConn } from "../io/transport.ts";
 import { HttpUsageError } from "../core/errors.ts";
 import { validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
-import { headersFromRaw } from "../core/fields.ts";
 import type { IncomingHeaders, OutgoingHeaders, ResponseHead } from "../core/types.ts";
 import { type ClientConnection, type ConnectionRequest, hangUp } from "./_connection.ts";
 import type { Agent } from "./agent.ts";
@@ -133,7 +132,10 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
   constructor(options: RequestOptions, agent: Agent | undefined) {
     super();
     if (options.protocol !== undefined && options.protocol !== "http:") {
-      throw new HttpUsageError("ERR_INVALID_PROTOCOL", `Protocol "${options.protocol}" not supported. Expected "http:"`);
+      throw new HttpUsageError(
+        "ERR_INVALID_PROTOCOL",
+        `Protocol "${options.protocol}" not supported. Expected "http:"`,
+      );
     }
     this.#options = options;
     this.#agent = agent;
@@ -244,7 +246,8 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     // fresh socket, if the server sent nothing back and we still hold every byte we sent.
     if (
       !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried && !this.aborted &&
-      IDEMPOTENT.has(this.method) && this.#replay !== null && (error as { code?: string }).code === "ECONNRESET" &&
+      IDEMPOTENT.has(this.method) && this.#replay !== null &&
+      (error as { code?: string }).code === "ECONNRESET" &&
       this.#agent
     ) {
       this.#retried = true;

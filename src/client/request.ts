@@ -52,7 +52,10 @@ export function request(
   }
   const agent = merged.agent === false ? undefined : (merged.agent ?? globalAgent);
   if (agent !== undefined && !(agent instanceof Agent)) {
-    throw new HttpUsageError("ERR_INVALID_ARG_TYPE", 'The "options.agent" property must be an Agent or false');
+    throw new HttpUsageError(
+      "ERR_INVALID_ARG_TYPE",
+      'The "options.agent" property must be an Agent or false',
+    );
   }
   const req = new ClientRequest(merged, agent);
   if (callback) req.once("response", callback);
@@ -94,7 +97,10 @@ export function get(
 
 function urlToOptions(url: URL): RequestOptions {
   if (url.protocol !== "http:") {
-    throw new HttpUsageError("ERR_INVALID_PROTOCOL", `Protocol "${url.protocol}" not supported. Expected "http:"`);
+    throw new HttpUsageError(
+      "ERR_INVALID_PROTOCOL",
+      `Protocol "${url.protocol}" not supported. Expected "http:"`,
+    );
   }
   const options: RequestOptions = {
     protocol: url.protocol,

@@ -26,7 +26,7 @@
 
 import { CR, HEX_VALUE, HTAB, LF, SEMI, SP, TOKEN } from "./_ascii.ts";
 import { HttpParseError, type ParseErrorCode } from "./errors.ts";
-import { HeadScanner, parseFieldLines } from "./head_parser.ts";
+import { type HeadOptions, HeadScanner, parseFieldLines } from "./head_parser.ts";
 import { MAX_CHUNK_EXTENSIONS_SIZE, MAX_CHUNK_SIZE_DIGITS, MAX_FIELDS, MAX_HEADER_SIZE } from "./limits.ts";
 
 /** The decoder's states, named after what the next byte may be. */
@@ -136,15 +136,16 @@ export class ChunkedDecoder {
   #buffered = 0;
   readonly #maxExtensions: number;
   readonly #maxHeaderSize: number;
-  readonly #maxFields: number;
   readonly #insecure: boolean;
+  /** Options for `parseFieldLines`, made once rather than per trailer section. */
+  readonly #fieldOptions: HeadOptions;
 
   /** Creates a decoder ready for a body. */
   constructor(options?: ChunkedDecoderOptions) {
     this.#maxExtensions = options?.maxChunkExtensionsSize ?? MAX_CHUNK_EXTENSIONS_SIZE;
     this.#maxHeaderSize = options?.maxHeaderSize ?? MAX_HEADER_SIZE;
-    this.#maxFields = options?.maxFields ?? MAX_FIELDS;
     this.#insecure = options?.insecure ?? false;
+    this.#fieldOptions = { maxFields: options?.maxFields ?? MAX_FIELDS, insecure: this.#insecure };
   }
 
   /** The current state (for tests and diagnostics). */
@@ -347,7 +348,7 @@ export class ChunkedDecoder {
       this.#append(input, p, input.length);
       return input.length;
     }
-    const options = { maxFields: this.#maxFields, insecure: this.#insecure };
+    const options = this.#fieldOptions;
     if (this.#buffered === 0) {
       if (end - p > 2 || input[p] !== CR) this.#trailers = parseFieldLines(input, p, end, options);
     } else {

@@ -82,7 +82,10 @@ function isListBoundaryAfter(value: string, at: number): boolean {
  * console.log(isKeepAlive(1, "close")); // false
  * ```
  */
-export function isKeepAlive(versionMinor: number, connection: string | readonly string[] | undefined): boolean {
+export function isKeepAlive(
+  versionMinor: number,
+  connection: string | readonly string[] | undefined,
+): boolean {
   if (hasToken(connection, "close")) return false;
   return versionMinor >= 1 || hasToken(connection, "keep-alive");
 }

@@ -9,6 +9,18 @@
  * Validation is strict (RFC 9110/9112, llhttp's strict mode); `insecure` relaxes only bare-LF line
  * endings, obs-fold, and control characters other than NUL/CR/LF in field values.
  *
+ * Two validators, one grammar: the common head (CRLF line endings, no obs-fold, nothing malformed) is
+ * checked by a single forward pass per line that finds the line ends itself (`scanPlainFields`, the
+ * plain request/status line checks). Anything else, including every error, falls through to the
+ * line-oriented validator (`scanFields` and the original start-line code), which alone decides error
+ * codes and handles `insecure`. The fast pass only ever accepts what the slow one accepts, with the same
+ * offsets, so falling through is always safe; the whole/byte-by-byte/random-split tests compare the two.
+ *
+ * The framing, keep-alive, upgrade, expect and Host decisions come from the few fields that matter,
+ * recognized during the field scan by length and a case-insensitive byte compare. The `headers` object
+ * is not built here: head objects build it from `rawHeaders` on first access (as Node's
+ * `IncomingMessage.headers` does), because most consumers never read most of it.
+ *
  * Error codes: bare CR anywhere -> `HPE_LF_EXPECTED`; bare LF line ending -> `HPE_CR_EXPECTED`; bad field
  * name, whitespace before the colon, obs-fold, or a bad byte in a field value (NUL and other controls) ->
  * `HPE_INVALID_HEADER_TOKEN` (as llhttp); a version that is not `HTTP/` followed by anything ->
@@ -20,10 +32,10 @@
 import { COLON, CR, FIELD_VALUE, HOST, HTAB, LF, SP, TARGET, TOKEN } from "./_ascii.ts";
 import { hasToken, isKeepAlive } from "./connection_tokens.ts";
 import { type ErrorStatus, HttpParseError, type ParseErrorCode } from "./errors.ts";
-import { addField } from "./fields.ts";
+import { headersFromRaw } from "./fields.ts";
 import { requestFraming, responseFraming } from "./framing.ts";
 import { MAX_FIELDS, MAX_HEADER_SIZE, MAX_LEADING_EMPTY_LINES } from "./limits.ts";
-import type { IncomingHeaders, RequestHead, ResponseHead } from "./types.ts";
+import type { BodyFraming, IncomingHeaders, RequestHead, ResponseHead } from "./types.ts";
 
 /** Limits and leniency shared by both roles. */
 export interface HeadOptions {
@@ -67,11 +79,6 @@ function table(predicate: (byte: number) => boolean): Uint8Array {
   for (let b = 0; b < 256; b++) t[b] = predicate(b) ? 1 : 0;
   return t;
 }
-
-/** Field-name bytes: 0 not a tchar, 1 a tchar, 2 an upper-case letter (so we know when to lower-case). */
-const NAME: Uint8Array = table((b) => TOKEN[b] === 1).map((v, b) =>
-  v === 1 && b >= 0x41 && b <= 0x5a ? 2 : v
-);
 
 /** `insecure` field values: anything but NUL, CR and LF (Node's lenient flags allow other controls). */
 const LENIENT_VALUE: Uint8Array = table((b) => b !== 0 && b !== CR && b !== LF);
@@ -183,14 +190,64 @@ export class HeadScanner {
   }
 }
 
-// Results of scanFields, kept in module state so parsing allocates nothing but the strings it returns.
+// Results of the field scan, kept in module state so parsing allocates nothing but the strings it returns.
 // Parsing is synchronous and never re-entered, so one set serves every parser.
-/** Per field: name start, name end, value start, value end, name class bits (2 = has upper case). */
+/** Per field: name start, name end, value start, value end, field kind (see `fieldKind`). */
 let offsets = new Int32Array(5 * 64);
 let fieldCount = 0;
 let orBits = 0;
 /** Insecure obs-fold continuations: (field index, start, end) triples, or null. */
 let folds: number[] | null = null;
+
+// What `buildFields` learned from the fields that decide framing, persistence, upgrade and Expect, so none
+// of those decisions needs the `headers` object. Values of repeated fields are joined with ", ", exactly
+// as `headers` would hold them.
+/** `Connection` value(s), or undefined. */
+let connection: string | undefined;
+/** `Expect` value(s), or undefined. */
+let expect: string | undefined;
+/** Whether any `Upgrade` field line was present (even with an empty value). */
+let upgradeSeen = false;
+/** Number of `Host` field lines and the index of the last one. */
+let hostCount = 0;
+let hostField = -1;
+
+// Field kinds: the names some decision here depends on. Everything else is OTHER.
+const OTHER = 0;
+const HOST_FIELD = 1;
+const EXPECT_FIELD = 2;
+const UPGRADE_FIELD = 3;
+const CONNECTION_FIELD = 4;
+
+/** `bytes[s..s+lower.length)` equals `lower` ignoring ASCII case; the bytes are known tchars. */
+function caselessIs(bytes: Uint8Array, s: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    // `| 0x20` lower-cases letters; the names compared contain only letters and "-" (0x2d), and the only
+    // byte that `| 0x20` turns into one of those from outside is 0x0d, which is no tchar.
+    if (((bytes[s + i] as number) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * Which of the fields this module acts on the name `bytes[s..e)` is. A switch on the length first, so the
+ * common names cost one comparison and no string is made (a `toLowerCase()` per name was a measurable
+ * share of parsing).
+ */
+function fieldKind(bytes: Uint8Array, s: number, e: number): number {
+  switch (e - s) {
+    case 4:
+      return caselessIs(bytes, s, "host") ? HOST_FIELD : OTHER;
+    case 6:
+      return caselessIs(bytes, s, "expect") ? EXPECT_FIELD : OTHER;
+    case 7:
+      return caselessIs(bytes, s, "upgrade") ? UPGRADE_FIELD : OTHER;
+    case 10:
+      return caselessIs(bytes, s, "connection") ? CONNECTION_FIELD : OTHER;
+    default:
+      return OTHER;
+  }
+}
 
 function growOffsets(need: number): void {
   let size = offsets.length * 2;
@@ -202,12 +259,73 @@ function growOffsets(need: number): void {
 
 /**
  * Validates the field lines from `p` up to and including the empty line that ends them (which must lie
- * before `end`), recording offsets. Returns the index after that empty line.
+ * before `end`), recording offsets. Returns the index after that empty line. The plain case takes
+ * `scanPlainFields`; anything it does not accept is decided here.
  *
  * RFC 9112 section 5: `field-line = field-name ":" OWS field-value OWS`; "No whitespace is allowed between
  * the field name and colon" (a server MUST reject with 400). Section 5.2: obs-fold "MUST" be rejected or
  * replaced by SP; we reject unless insecure.
  */
+function scanFieldLines(
+  bytes: Uint8Array,
+  from: number,
+  end: number,
+  maxFields: number,
+  insecure: boolean,
+): number {
+  // Plain lines mean the same in insecure mode, which only accepts more.
+  const done = scanPlainFields(bytes, from, end, maxFields);
+  return done !== -1 ? done : scanFields(bytes, from, end, maxFields, insecure);
+}
+
+/**
+ * The fast validator: CRLF-terminated field lines with valid names and values, at most `maxFields` of
+ * them, then CRLF. One forward pass per line that stops at the first byte that is not a value byte
+ * (which must be the CR of CRLF), so no separate search for the line end is needed. Returns the index
+ * after the empty line, or -1 when the lines are anything else (malformed, obs-fold, bare LF, too many,
+ * unterminated before `end`): then `scanFields` decides, and alone chooses the error.
+ */
+function scanPlainFields(bytes: Uint8Array, from: number, end: number, maxFields: number): number {
+  let count = 0;
+  let or = 0;
+  let p = from;
+  for (;;) {
+    if (p + 1 >= end) return -1;
+    if (bytes[p] === CR) {
+      if (bytes[p + 1] !== LF) return -1;
+      fieldCount = count;
+      orBits |= or;
+      folds = null;
+      return p + 2;
+    }
+    let q = p;
+    while (q < end && TOKEN[bytes[q] as number] === 1) q++;
+    if (q === p || q >= end || bytes[q] !== COLON || count === maxFields) return -1;
+    let vs = q + 1;
+    while (vs < end && (bytes[vs] === SP || bytes[vs] === HTAB)) vs++;
+    let i = vs;
+    for (; i < end; i++) {
+      const b = bytes[i] as number;
+      if (FIELD_VALUE[b] === 0) break;
+      or |= b;
+    }
+    // The value stops at CR, which must start the CRLF (FIELD_VALUE has neither CR nor LF nor NUL).
+    if (i + 1 >= end || bytes[i] !== CR || bytes[i + 1] !== LF) return -1;
+    let ve = i;
+    while (ve > vs && (bytes[ve - 1] === SP || bytes[ve - 1] === HTAB)) ve--;
+    const o = count * 5;
+    if (o + 5 > offsets.length) growOffsets(o + 5);
+    offsets[o] = p;
+    offsets[o + 1] = q;
+    offsets[o + 2] = vs;
+    offsets[o + 3] = ve;
+    offsets[o + 4] = fieldKind(bytes, p, q);
+    count++;
+    p = i + 2;
+  }
+}
+
+/** The line-oriented validator: every case, every error (see {@linkcode scanFieldLines}). */
 function scanFields(
   bytes: Uint8Array,
   from: number,
@@ -248,13 +366,7 @@ function scanFields(
       continue;
     }
     let q = p;
-    let cls = 0;
-    while (q < ce) {
-      const c = NAME[bytes[q] as number] as number;
-      if (c === 0) break;
-      cls |= c;
-      q++;
-    }
+    while (q < ce && TOKEN[bytes[q] as number] === 1) q++;
     if (q === p || q === ce || bytes[q] !== COLON) {
       badByte(q < ce ? bytes[q] : LF, "HPE_INVALID_HEADER_TOKEN", "Cannot parse field name: invalid token");
     }
@@ -276,7 +388,7 @@ function scanFields(
     offsets[o + 1] = q;
     offsets[o + 2] = vs;
     offsets[o + 3] = ve;
-    offsets[o + 4] = cls;
+    offsets[o + 4] = fieldKind(bytes, p, q);
     p = lf + 1;
   }
 }
@@ -293,16 +405,38 @@ function decode(bytes: Uint8Array, start: number, end: number, ascii: boolean): 
   return text;
 }
 
-/** Builds raw fields (and, when given, the headers object) from the offsets `scanFields` recorded. */
-function buildFields(text: string, base: number, raw: string[], headers: IncomingHeaders | null): void {
+/**
+ * Builds raw fields from the offsets the scan recorded, and notes the values of the fields the head's
+ * decisions depend on (`connection`, `expect`, `upgradeSeen`, `hostCount`/`hostField`).
+ */
+function buildFields(text: string, base: number, raw: string[]): void {
+  connection = undefined;
+  expect = undefined;
+  upgradeSeen = false;
+  hostCount = 0;
+  hostField = -1;
   for (let k = 0; k < fieldCount; k++) {
     const o = k * 5;
     const name = text.slice((offsets[o] as number) - base, (offsets[o + 1] as number) - base);
     let value = text.slice((offsets[o + 2] as number) - base, (offsets[o + 3] as number) - base);
     if (folds !== null) value = unfold(text, base, k, value);
     raw.push(name, value);
-    if (headers !== null) {
-      addField(headers, (offsets[o + 4] as number) & 2 ? name.toLowerCase() : name, value);
+    switch (offsets[o + 4]) {
+      case OTHER:
+        break;
+      case CONNECTION_FIELD:
+        connection = connection === undefined ? value : connection + ", " + value;
+        break;
+      case EXPECT_FIELD:
+        expect = expect === undefined ? value : expect + ", " + value;
+        break;
+      case UPGRADE_FIELD:
+        upgradeSeen = true;
+        break;
+      case HOST_FIELD:
+        hostCount++;
+        hostField = k;
+        break;
     }
   }
 }
@@ -336,9 +470,9 @@ export function parseFieldLines(
   options?: HeadOptions,
 ): string[] {
   orBits = 0;
-  scanFields(bytes, start, end, options?.maxFields ?? MAX_FIELDS, options?.insecure ?? false);
+  scanFieldLines(bytes, start, end, options?.maxFields ?? MAX_FIELDS, options?.insecure ?? false);
   const raw: string[] = [];
-  buildFields(decode(bytes, start, end, orBits < 0x80), start, raw, null);
+  buildFields(decode(bytes, start, end, orBits < 0x80), start, raw);
   return raw;
 }
 
@@ -445,9 +579,78 @@ function resolveMaxFields(options: HeadOptions | undefined): number {
 }
 
 /**
+ * The minor version when `bytes[s..s+8)` is exactly `HTTP/1.0` or `HTTP/1.1`, else -1 (then
+ * `parseVersion` says what is wrong).
+ */
+function plainVersion(bytes: Uint8Array, s: number): number {
+  if (
+    bytes[s] !== 0x48 || bytes[s + 1] !== 0x54 || bytes[s + 2] !== 0x54 || bytes[s + 3] !== 0x50 ||
+    bytes[s + 4] !== 0x2f || bytes[s + 5] !== 0x31 || bytes[s + 6] !== 0x2e
+  ) return -1;
+  const minor = (bytes[s + 7] as number) - 0x30;
+  return minor === 0 || minor === 1 ? minor : -1;
+}
+
+/**
+ * A request head as the parser hands it out. `headers` is built from `rawHeaders` on first access and
+ * then kept (Node's `IncomingMessage.headers` is lazy too): building it costs more than the rest of the
+ * head, and most consumers read a few fields or none. Assigning `headers` replaces the cached object.
+ */
+class ParsedRequestHead implements RequestHead {
+  versionMajor = 1;
+  #headers: IncomingHeaders | undefined = undefined;
+
+  constructor(
+    public method: string,
+    public url: string,
+    public versionMinor: number,
+    public rawHeaders: string[],
+    public framing: BodyFraming,
+    public keepAlive: boolean,
+    public upgrade: boolean,
+    public expectContinue: boolean,
+  ) {}
+
+  /** Lower-cased view with Node's duplicate rules, built from `rawHeaders` on first access. */
+  get headers(): IncomingHeaders {
+    return this.#headers ??= headersFromRaw(this.rawHeaders);
+  }
+
+  set headers(value: IncomingHeaders) {
+    this.#headers = value;
+  }
+}
+
+/** A response head as the parser hands it out; `headers` is lazy as in `ParsedRequestHead`. */
+class ParsedResponseHead implements ResponseHead {
+  versionMajor = 1;
+  #headers: IncomingHeaders | undefined = undefined;
+
+  constructor(
+    public statusCode: number,
+    public statusMessage: string,
+    public versionMinor: number,
+    public rawHeaders: string[],
+    public framing: BodyFraming,
+    public keepAlive: boolean,
+    public upgrade: boolean,
+  ) {}
+
+  /** Lower-cased view with Node's duplicate rules, built from `rawHeaders` on first access. */
+  get headers(): IncomingHeaders {
+    return this.#headers ??= headersFromRaw(this.rawHeaders);
+  }
+
+  set headers(value: IncomingHeaders) {
+    this.#headers = value;
+  }
+}
+
+/**
  * Parses a complete request head in `bytes[start..end)` (`end` just after the final CRLF, as
  * {@linkcode HeadScanner.scan} returns). Throws `HttpParseError` on malformed input. The size limit is the
- * scanner's job; this checks everything else, including framing (see `requestFraming`).
+ * scanner's job; this checks everything else, including framing (see `requestFraming`). The returned
+ * head builds `headers` from `rawHeaders` on first access.
  *
  * Methods: any RFC 9110 token is accepted, as section 9.1 allows extension methods (llhttp keeps a fixed
  * list; we do not, so extension methods work). Else `HPE_INVALID_METHOD`.
@@ -466,47 +669,110 @@ export function decodeRequestHead(
   end: number,
   options?: RequestHeadOptions,
 ): RequestHead {
+  return requestHead(bytes, start, end, options, false) as RequestHead;
+}
+
+/**
+ * Parses a request head that lies whole in `bytes[start..limit)`, finding its end and validating it in the
+ * same pass (no {@linkcode HeadScanner} pass first). Returns the head and `consumed`, the index just after
+ * its final CRLF (the byte count when `start` is 0), or `null` when this pass cannot decide: the head is
+ * incomplete, or is not the plain case (malformed, bare LF, obs-fold, too many fields). Then take the
+ * general route (`HeadScanner`, then {@linkcode decodeRequestHead}), which waits for more input or throws
+ * the exact error. A head this accepts is the head `decodeRequestHead` gives; it throws only what that
+ * would throw for the same complete head (request-target form, Host, framing). Leading empty lines are
+ * not skipped, and `maxHeaderSize` is not checked: pass `limit <= start + maxHeaderSize`.
+ *
+ * @example
+ * ```ts
+ * import { tryDecodeRequestHead } from "@wire/http/core";
+ * const bytes = new TextEncoder().encode("GET /a HTTP/1.1\r\nHost: x\r\n\r\nnext");
+ * const result = tryDecodeRequestHead(bytes, 0, bytes.length);
+ * console.log(result?.head.url, result?.consumed); // "/a" 28
+ * console.log(tryDecodeRequestHead(bytes, 0, 20)); // null
+ * ```
+ */
+export function tryDecodeRequestHead(
+  bytes: Uint8Array,
+  start: number,
+  limit: number,
+  options?: RequestHeadOptions,
+): HeadResult<RequestHead> | null {
+  const head = requestHead(bytes, start, limit, options, true);
+  return head === null ? null : { head, consumed: headEnd };
+}
+
+/** Where the head parsed last ended (just after its final CRLF). */
+let headEnd = 0;
+
+/**
+ * Both request entry points. With `speculative` false, `bytes[start..end)` is a complete head and every
+ * problem throws. With `speculative` true, `end` is only where the input stops: anything but the plain
+ * case returns null before any error could be thrown, and checks that need a complete head run only
+ * after the field scan found its end.
+ */
+function requestHead(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  options: RequestHeadOptions | undefined,
+  speculative: boolean,
+): RequestHead | null {
   const insecure = options?.insecure ?? false;
-  const lf = bytes.indexOf(LF, start);
-  if (lf === -1 || lf >= end) fail("HPE_INVALID_EOF_STATE", "Cannot parse request line: incomplete");
-  const ce = contentEnd(bytes, start, lf, insecure);
   // request-line = method SP request-target SP HTTP-version (RFC 9112 section 3): exactly one SP each.
+  // The method and target loops stop at the line's end by themselves (CR and LF are in neither class).
   let p = start;
-  while (p < ce && TOKEN[bytes[p] as number] === 1) p++;
-  if (p === start || p === ce || bytes[p] !== SP) {
-    badByte(p < ce ? bytes[p] : LF, "HPE_INVALID_METHOD", "Cannot parse method");
-  }
+  while (p < end && TOKEN[bytes[p] as number] === 1) p++;
   const ts = p + 1;
   let q = ts;
-  while (q < ce && TARGET[bytes[q] as number] === 1) q++;
-  if (q === ts || q === ce || bytes[q] !== SP) {
-    badByte(q < ce ? bytes[q] : LF, "HPE_INVALID_URL", "Cannot parse request-target: invalid byte");
+  while (q < end && TARGET[bytes[q] as number] === 1) q++;
+  let versionMinor: number;
+  let lf: number;
+  let form = -1;
+  // Fast path: `HTTP/1.x` CRLF right after the target settles the line without looking for its LF.
+  if (
+    p > start && bytes[p] === SP && q > ts && bytes[q] === SP && q + 10 < end && bytes[q + 9] === CR &&
+    bytes[q + 10] === LF && (versionMinor = plainVersion(bytes, q + 1)) !== -1
+  ) {
+    lf = q + 10;
+    // Checked in line order (before the fields), unless the head may be incomplete: then after them.
+    if (!speculative) form = targetForm(bytes, start, p, ts, q);
+  } else {
+    if (speculative) return null;
+    lf = bytes.indexOf(LF, start);
+    if (lf === -1 || lf >= end) fail("HPE_INVALID_EOF_STATE", "Cannot parse request line: incomplete");
+    const ce = contentEnd(bytes, start, lf, insecure);
+    if (p === start || p >= ce || bytes[p] !== SP) {
+      badByte(p < ce ? bytes[p] : LF, "HPE_INVALID_METHOD", "Cannot parse method");
+    }
+    if (q === ts || q >= ce || bytes[q] !== SP) {
+      badByte(q < ce ? bytes[q] : LF, "HPE_INVALID_URL", "Cannot parse request-target: invalid byte");
+    }
+    form = targetForm(bytes, start, p, ts, q);
+    versionMinor = parseVersion(bytes, q + 1, ce);
   }
-  const form = targetForm(bytes, start, p, ts, q);
-  const versionMinor = parseVersion(bytes, q + 1, ce);
   orBits = 0;
-  scanFields(bytes, lf + 1, end, resolveMaxFields(options), insecure);
-  const text = decode(bytes, start, end, orBits < 0x80);
+  const maxFields = resolveMaxFields(options);
+  if (speculative) {
+    headEnd = scanPlainFields(bytes, lf + 1, end, maxFields);
+    if (headEnd === -1) return null;
+    form = targetForm(bytes, start, p, ts, q);
+  } else headEnd = scanFieldLines(bytes, lf + 1, end, maxFields, insecure);
+  const text = decode(bytes, start, headEnd, orBits < 0x80);
   const rawHeaders: string[] = [];
-  const headers: IncomingHeaders = {};
-  buildFields(text, start, rawHeaders, headers);
-  if (options?.requireHost) checkHost(bytes, rawHeaders, versionMinor, form);
+  buildFields(text, start, rawHeaders);
+  if (options?.requireHost) checkHost(bytes, versionMinor, form);
+  const framing = requestFraming({ versionMinor, rawHeaders });
   const method = text.slice(0, p - start);
-  const connection = headers.connection;
-  const expect = headers.expect;
-  return {
+  return new ParsedRequestHead(
     method,
-    url: text.slice(ts - start, q - start),
-    versionMajor: 1,
+    text.slice(ts - start, q - start),
     versionMinor,
     rawHeaders,
-    headers,
-    framing: requestFraming({ versionMinor, rawHeaders }),
-    keepAlive: isKeepAlive(versionMinor, connection),
-    upgrade: form === AUTHORITY || (headers.upgrade !== undefined && hasToken(connection, "upgrade")),
-    expectContinue: typeof expect === "string" && expect.length === 12 &&
-      expect.toLowerCase() === "100-continue",
-  };
+    framing,
+    isKeepAlive(versionMinor, connection),
+    form === AUTHORITY || (upgradeSeen && hasToken(connection, "upgrade")),
+    expect !== undefined && expect.length === 12 && expect.toLowerCase() === "100-continue",
+  );
 }
 
 function invalidHost(message: string): never {
@@ -515,24 +781,15 @@ function invalidHost(message: string): never {
 
 /** RFC 9112 section 3.2: "A server MUST respond with a 400 ... to any HTTP/1.1 request message that lacks
  * a Host header field and to any request message that contains more than one Host header field line or a
- * Host header field with an invalid field value." */
-function checkHost(bytes: Uint8Array, raw: string[], versionMinor: number, form: number): void {
-  let count = 0;
-  let field = -1;
-  for (let k = 0; k < fieldCount; k++) {
-    const name = raw[k * 2] as string;
-    if (name.length === 4 && name.toLowerCase() === "host") {
-      count++;
-      field = k;
-    }
-  }
-  if (count > 1) invalidHost("more than one Host field");
-  if (count === 0) {
+ * Host header field with an invalid field value." Uses what `buildFields` counted. */
+function checkHost(bytes: Uint8Array, versionMinor: number, form: number): void {
+  if (hostCount > 1) invalidHost("more than one Host field");
+  if (hostCount === 0) {
     if (versionMinor === 1) invalidHost("missing");
     return;
   }
-  const vs = offsets[field * 5 + 2] as number;
-  const ve = offsets[field * 5 + 3] as number;
+  const vs = offsets[hostField * 5 + 2] as number;
+  const ve = offsets[hostField * 5 + 3] as number;
   if (vs === ve) {
     // "If the target URI does not include an authority component, then a client MUST send a Host header
     // field with an empty field value."
@@ -561,53 +818,124 @@ export function decodeResponseHead(
   end: number,
   options?: ResponseHeadOptions,
 ): ResponseHead {
+  return responseHead(bytes, start, end, options, false) as ResponseHead;
+}
+
+/**
+ * Parses a response head that lies whole in `bytes[start..limit)` in one pass, or returns `null` when
+ * that pass cannot decide; the response twin of {@linkcode tryDecodeRequestHead}, with the same contract.
+ *
+ * @example
+ * ```ts
+ * import { tryDecodeResponseHead } from "@wire/http/core";
+ * const bytes = new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
+ * const result = tryDecodeResponseHead(bytes, 0, bytes.length);
+ * console.log(result?.head.statusCode, result?.consumed); // 200 38
+ * console.log(tryDecodeResponseHead(bytes, 0, 20)); // null
+ * ```
+ */
+export function tryDecodeResponseHead(
+  bytes: Uint8Array,
+  start: number,
+  limit: number,
+  options?: ResponseHeadOptions,
+): HeadResult<ResponseHead> | null {
+  const head = responseHead(bytes, start, limit, options, true);
+  return head === null ? null : { head, consumed: headEnd };
+}
+
+/** Both response entry points; `speculative` as in `requestHead`. */
+function responseHead(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  options: ResponseHeadOptions | undefined,
+  speculative: boolean,
+): ResponseHead | null {
   const insecure = options?.insecure ?? false;
-  const lf = bytes.indexOf(LF, start);
-  if (lf === -1 || lf >= end) fail("HPE_INVALID_EOF_STATE", "Cannot parse status line: incomplete");
-  const ce = contentEnd(bytes, start, lf, insecure);
-  const sp = bytes.indexOf(SP, start);
-  const versionMinor = parseVersion(bytes, start, sp === -1 || sp > ce ? ce : sp);
   const ds = start + 9;
+  let versionMinor = plainVersion(bytes, start);
   let statusCode = 0;
-  for (let i = ds; i < ds + 3; i++) {
-    const d = (bytes[i] as number) - 0x30;
-    if (i >= ce || d < 0 || d > 9) {
-      badByte(i < ce ? bytes[i] : LF, "HPE_INVALID_STATUS", "Cannot parse status code");
-    }
-    statusCode = statusCode * 10 + d;
-  }
-  if (statusCode < 100) fail("HPE_INVALID_STATUS", "Cannot parse status code: below 100");
+  let lf = -1;
   let rs = ds + 3;
-  if (rs < ce) {
-    if (bytes[rs] !== SP) badByte(bytes[rs], "HPE_INVALID_STATUS", "Cannot parse status code");
-    rs++;
-  }
-  // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )
+  let ce = rs;
   let or = 0;
-  for (let i = rs; i < ce; i++) {
-    const b = bytes[i] as number;
-    if (FIELD_VALUE[b] === 0) badByte(b, "HPE_INVALID_STATUS", "Cannot parse reason phrase: invalid byte");
-    or |= b;
+  // Fast path: `HTTP/1.x SP DDD` then CRLF or SP reason CRLF, checked in one pass without looking for
+  // the LF first. Anything else (including every error) takes the general code below.
+  if (versionMinor !== -1 && bytes[start + 8] === SP && rs < end) {
+    for (let i = ds; i < rs; i++) {
+      const d = (bytes[i] as number) - 0x30;
+      if (d < 0 || d > 9) {
+        statusCode = -1;
+        break;
+      }
+      statusCode = statusCode * 10 + d;
+    }
+    if (statusCode >= 100) {
+      let i = rs;
+      if (bytes[i] === SP) {
+        rs = ++i;
+        for (; i < end; i++) {
+          const b = bytes[i] as number;
+          if (FIELD_VALUE[b] === 0) break;
+          or |= b;
+        }
+      }
+      if (i + 1 < end && bytes[i] === CR && bytes[i + 1] === LF) {
+        ce = i;
+        lf = i + 1;
+      }
+    }
+  }
+  if (lf === -1) {
+    if (speculative) return null;
+    lf = bytes.indexOf(LF, start);
+    if (lf === -1 || lf >= end) fail("HPE_INVALID_EOF_STATE", "Cannot parse status line: incomplete");
+    ce = contentEnd(bytes, start, lf, insecure);
+    const sp = bytes.indexOf(SP, start);
+    versionMinor = parseVersion(bytes, start, sp === -1 || sp > ce ? ce : sp);
+    statusCode = 0;
+    for (let i = ds; i < ds + 3; i++) {
+      const d = (bytes[i] as number) - 0x30;
+      if (i >= ce || d < 0 || d > 9) {
+        badByte(i < ce ? bytes[i] : LF, "HPE_INVALID_STATUS", "Cannot parse status code");
+      }
+      statusCode = statusCode * 10 + d;
+    }
+    if (statusCode < 100) fail("HPE_INVALID_STATUS", "Cannot parse status code: below 100");
+    rs = ds + 3;
+    if (rs < ce) {
+      if (bytes[rs] !== SP) badByte(bytes[rs], "HPE_INVALID_STATUS", "Cannot parse status code");
+      rs++;
+    }
+    // reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )
+    or = 0;
+    for (let i = rs; i < ce; i++) {
+      const b = bytes[i] as number;
+      if (FIELD_VALUE[b] === 0) badByte(b, "HPE_INVALID_STATUS", "Cannot parse reason phrase: invalid byte");
+      or |= b;
+    }
   }
   orBits = or;
-  scanFields(bytes, lf + 1, end, resolveMaxFields(options), insecure);
-  const text = decode(bytes, start, end, orBits < 0x80);
+  const maxFields = resolveMaxFields(options);
+  headEnd = speculative
+    ? scanPlainFields(bytes, lf + 1, end, maxFields)
+    : scanFieldLines(bytes, lf + 1, end, maxFields, insecure);
+  if (headEnd === -1) return null;
+  const text = decode(bytes, start, headEnd, orBits < 0x80);
   const rawHeaders: string[] = [];
-  const headers: IncomingHeaders = {};
-  buildFields(text, start, rawHeaders, headers);
+  buildFields(text, start, rawHeaders);
   const method = options?.requestMethod ?? "GET";
   const framing = responseFraming({ statusCode, versionMinor, rawHeaders }, method);
-  return {
+  return new ParsedResponseHead(
     statusCode,
-    statusMessage: text.slice(rs - start, ce - start),
-    versionMajor: 1,
+    text.slice(rs - start, ce - start),
     versionMinor,
     rawHeaders,
-    headers,
     framing,
-    keepAlive: framing.kind !== "close" && isKeepAlive(versionMinor, headers.connection),
-    upgrade: statusCode === 101 || (method === "CONNECT" && statusCode >= 200 && statusCode < 300),
-  };
+    framing.kind !== "close" && isKeepAlive(versionMinor, connection),
+    statusCode === 101 || (method === "CONNECT" && statusCode >= 200 && statusCode < 300),
+  );
 }
 
 /**

@@ -3,9 +3,10 @@
  * {@linkcode ResponseParser} for clients. Sans-I/O: bytes in through `execute`, events out through a
  * handler, errors thrown as `HttpParseError`.
  *
- * Theory of operation: a connection alternates between reading a head and reading a body. Heads are found
- * with a {@linkcode HeadScanner} and parsed straight from the input when they arrive in one piece; only a
- * head split across inputs is copied, into a reusable buffer, because the caller may reuse its input
+ * Theory of operation: a connection alternates between reading a head and reading a body. A head that
+ * arrives in one piece is found and validated in a single pass straight from the input
+ * (`tryDecodeRequestHead`); otherwise heads are found with a {@linkcode HeadScanner}, and only a head
+ * split across inputs is copied, into a reusable buffer, because the caller may reuse its input
  * buffer once `execute` returns. Bodies are handed out as `subarray` views. After an upgrade (101,
  * CONNECT, `Connection: upgrade`) the parser stops and the caller takes the rest of the input. After an
  * error the parser is dead and rethrows the same error.
@@ -16,7 +17,14 @@
 import { CR, LF } from "./_ascii.ts";
 import { ChunkedDecoder, type ChunkSink } from "./chunked.ts";
 import { HttpParseError } from "./errors.ts";
-import { decodeRequestHead, decodeResponseHead, HeadScanner } from "./head_parser.ts";
+import {
+  decodeRequestHead,
+  decodeResponseHead,
+  type HeadResult,
+  HeadScanner,
+  tryDecodeRequestHead,
+  tryDecodeResponseHead,
+} from "./head_parser.ts";
 import { MAX_CHUNK_EXTENSIONS_SIZE, MAX_FIELDS, MAX_HEADER_SIZE, MAX_LEADING_EMPTY_LINES } from "./limits.ts";
 import type { MessageHead, RequestHead, ResponseHead } from "./types.ts";
 
@@ -247,6 +255,18 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
       p = this.#skipEmptyLines(input, p);
       if (p === input.length) return p;
     }
+    if (scanner.length === 0 && this.#buffered === 0) {
+      // Fast path for a head that arrived whole (the usual case): one pass finds its end and validates
+      // it. Whatever that pass cannot decide (incomplete, malformed, unusual) goes the general way below,
+      // which also gives the exact error; only heads that start in this input try it, so a head arriving
+      // byte by byte still costs O(n).
+      const head = this.#tryDecode(input, p, Math.min(input.length, p + this.#options.maxHeaderSize));
+      if (head !== null) {
+        this.#emptyLines = 0;
+        this.#dispatch(head.head);
+        return head.consumed;
+      }
+    }
     const end = scanner.scan(input, p);
     scanner.check(this.#options.maxHeaderSize, this.#isRequest);
     if (end === -1) {
@@ -294,6 +314,15 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
       }
     }
     return p;
+  }
+
+  #tryDecode(bytes: Uint8Array, start: number, limit: number): HeadResult<H> | null {
+    if (this.#isRequest) {
+      return tryDecodeRequestHead(bytes, start, limit, this.#options) as unknown as HeadResult<H> | null;
+    }
+    const options = this.#options;
+    options.requestMethod = this.#methods[0] ?? "GET";
+    return tryDecodeResponseHead(bytes, start, limit, options) as unknown as HeadResult<H> | null;
   }
 
   #decode(bytes: Uint8Array, start: number, end: number): H {

@@ -168,7 +168,10 @@ function byteString(bytes: Uint8Array, mask: number): string {
   let s = "";
   for (let i = 0; i < bytes.length; i += 4096) {
     const part = bytes.subarray(i, Math.min(i + 4096, bytes.length));
-    s += String.fromCharCode.apply(null, mask === 0xff ? part as unknown as number[] : Array.from(part, (b) => b & mask));
+    s += String.fromCharCode.apply(
+      null,
+      mask === 0xff ? part as unknown as number[] : Array.from(part, (b) => b & mask),
+    );
   }
   return s;
 }

@@ -93,7 +93,7 @@ export class EventEmitter<E extends EventMap = EventMap> {
     // The array is replaced, never mutated, on add/remove, so iterating it is safe while listeners
     // add or remove listeners.
     if (list.length === 1) list[0]!.apply(this, args);
-    else { for (const l of list) l.apply(this, args); }
+    else for (const l of list) l.apply(this, args);
     return true;
   }
 

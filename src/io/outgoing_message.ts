@@ -169,7 +169,11 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
    * Sends a body chunk. Strings are encoded with `encoding` (UTF-8 by default). Returns `false` when the
    * connection is full; `'drain'` follows.
    */
-  write(chunk: Uint8Array | string, encoding?: string | ((err?: Error) => void), callback?: (err?: Error) => void): boolean {
+  write(
+    chunk: Uint8Array | string,
+    encoding?: string | ((err?: Error) => void),
+    callback?: (err?: Error) => void,
+  ): boolean {
     if (typeof encoding === "function") {
       callback = encoding;
       encoding = undefined;
@@ -217,7 +221,9 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       }
       return this;
     }
-    const bytes = chunk === undefined || chunk === null ? null : toBytes(chunk, encoding as string | undefined);
+    const bytes = chunk === undefined || chunk === null
+      ? null
+      : toBytes(chunk, encoding as string | undefined);
     if (callback) this.#finishCallbacks.push(callback);
     this.writableEnded = true;
     if (!this.#headWritten) this.#writeHead(bytes, true);
@@ -309,7 +315,9 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   }
 
   /** Replaces the fields with `headers` merged over what `setHeader` stored (writeHead semantics). */
-  protected mergeHeaders(headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[]): void {
+  protected mergeHeaders(
+    headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[],
+  ): void {
     const list = fieldsFromHeaders(headers);
     // A raw list with nothing set before is sent exactly as given, as Node does.
     if (Array.isArray(headers) && this.#fields.size === 0) this.#rawFields = list;
@@ -377,7 +385,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     else {
       for (const [name, value] of this.#fields.values()) {
         if (typeof value === "string") fields.push(name, value);
-        else { for (const v of value) fields.push(name, v); }
+        else for (const v of value) fields.push(name, v);
       }
     }
     for (let i = 0; i < fields.length; i += 2) {
@@ -433,7 +441,9 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   }
 
   #writeBody(bytes: Uint8Array): boolean {
-    if (bytes.byteLength === 0 || this.#framing === "none") return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    if (bytes.byteLength === 0 || this.#framing === "none") {
+      return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    }
     this.#checkLength(bytes.byteLength);
     return this.#send(this.#framing === "chunked" ? frameChunk(bytes) : bytes);
   }

@@ -182,7 +182,9 @@ export class Socket extends EventEmitter<SocketEvents> {
       encoding = undefined;
     }
     if (this.destroyed || this.writableEnded) {
-      const err = Object.assign(new Error("This socket has been ended by the other party"), { code: "EPIPE" });
+      const err = Object.assign(new Error("This socket has been ended by the other party"), {
+        code: "EPIPE",
+      });
       if (callback) queueMicrotask(() => callback!(err));
       return false;
     }
@@ -198,7 +200,11 @@ export class Socket extends EventEmitter<SocketEvents> {
   }
 
   /** Writes optional final bytes, then half-closes (FIN) once everything queued is sent. */
-  end(chunk?: Uint8Array | string | (() => void), encoding?: string | (() => void), callback?: () => void): this {
+  end(
+    chunk?: Uint8Array | string | (() => void),
+    encoding?: string | (() => void),
+    callback?: () => void,
+  ): this {
     if (typeof chunk === "function") {
       callback = chunk;
       chunk = undefined;
@@ -269,15 +275,27 @@ export class Socket extends EventEmitter<SocketEvents> {
 
   /** Turns Nagle's algorithm off (default true). */
   setNoDelay(noDelay = true): this {
-    this.#conn.setNoDelay(noDelay);
+    if (noDelay !== this.#noDelay) {
+      this.#noDelay = noDelay;
+      this.#conn.setNoDelay(noDelay);
+    }
     return this;
   }
 
+  #noDelay: boolean | undefined;
+
   /** Enables TCP keep-alive probes. */
   setKeepAlive(enable = false, initialDelay = 0): this {
-    this.#conn.setKeepAlive(enable, initialDelay);
+    // A system call each time; pools call this on every reuse, so repeats are skipped (as Node does).
+    const setting = enable ? initialDelay : -1;
+    if (setting !== this.#keepAliveSetting) {
+      this.#keepAliveSetting = setting;
+      this.#conn.setKeepAlive(enable, initialDelay);
+    }
     return this;
   }
+
+  #keepAliveSetting = -1;
 
   /** Node compatibility: sockets here are never unref'd from the event loop. */
   ref(): this {
@@ -436,7 +454,9 @@ export class Socket extends EventEmitter<SocketEvents> {
       if (idle >= this.#timeoutMs) {
         this.#lastActivity = Date.now();
         this.emit("timeout");
-        if (!this.destroyed && this.#timeoutMs > 0 && this.#timer === undefined) this.#armTimer(this.#timeoutMs);
+        if (!this.destroyed && this.#timeoutMs > 0 && this.#timer === undefined) {
+          this.#armTimer(this.#timeoutMs);
+        }
       } else this.#armTimer(this.#timeoutMs - idle);
     }, ms);
   }

@@ -67,7 +67,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   requestStartedAt = 0;
   idleSince = 0;
 
-  constructor(socket: Socket, host: ConnectionHost, parserOptions: ConstructorParameters<typeof RequestParser>[1]) {
+  constructor(
+    socket: Socket,
+    host: ConnectionHost,
+    parserOptions: ConstructorParameters<typeof RequestParser>[1],
+  ) {
     this.socket = socket;
     this.#host = host;
     this.#parser = new RequestParser(
@@ -172,7 +176,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   // ---- ResponseOwner ----
 
   keepAliveAllowed(res: ServerResponse): boolean {
-    if (this.#host.closing || this.#stopped && this.#responses.at(-1) === res && this.#peerEnded) return false;
+    if (this.#host.closing || this.#stopped && this.#responses.at(-1) === res && this.#peerEnded) {
+      return false;
+    }
     const max = this.#host.maxRequestsPerSocket;
     if (max > 0 && this.#requests >= max && this.#responses.at(-1) === res) return false;
     // A client that sent `Expect: 100-continue` and got no 100 may or may not send its body now; the
@@ -332,7 +338,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (!onWire && isHttpError(error) && !this.socket.destroyed) {
       for (const res of this.#responses) res.destroyed = true;
       const status = error.status;
-      this.socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\nConnection: close\r\n\r\n`);
+      this.socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\nConnection: close\r\n\r\n`,
+      );
       this.#endSocket();
     } else this.socket.destroy();
   }

@@ -140,7 +140,10 @@ export class Server extends EventEmitter<ServerEvents> implements ConnectionHost
     const callback = typeof args.at(-1) === "function" ? args.pop() as () => void : undefined;
     const target = listenTarget(args);
     if (this.#listener || this.#listenPending) {
-      throw new HttpUsageError("ERR_SERVER_ALREADY_LISTEN", "Listen method has been called more than once without closing.");
+      throw new HttpUsageError(
+        "ERR_SERVER_ALREADY_LISTEN",
+        "Listen method has been called more than once without closing.",
+      );
     }
     this.#listenPending = true;
     this.#closing = false;
@@ -240,13 +243,22 @@ export class Server extends EventEmitter<ServerEvents> implements ConnectionHost
     this.#dispatch(event, req, res);
   }
 
-  emitRequestIfListened(req: IncomingMessage, res: ServerResponse, event: "checkContinue" | "checkExpectation"): boolean {
+  emitRequestIfListened(
+    req: IncomingMessage,
+    res: ServerResponse,
+    event: "checkContinue" | "checkExpectation",
+  ): boolean {
     if (this.listenerCount(event) === 0) return false;
     this.#dispatch(event, req, res);
     return true;
   }
 
-  emitTakeover(event: "upgrade" | "connect", req: IncomingMessage, socket: Socket, head: Uint8Array): boolean {
+  emitTakeover(
+    event: "upgrade" | "connect",
+    req: IncomingMessage,
+    socket: Socket,
+    head: Uint8Array,
+  ): boolean {
     if (this.listenerCount(event) === 0) return false;
     this.emit(event, req, socket, head);
     return true;
@@ -284,7 +296,11 @@ export class Server extends EventEmitter<ServerEvents> implements ConnectionHost
   }
 
   /** Runs the listeners of `event`; a throw or a rejected promise becomes a 500 (or a destroyed socket). */
-  #dispatch(event: "request" | "checkContinue" | "checkExpectation", req: IncomingMessage, res: ServerResponse): void {
+  #dispatch(
+    event: "request" | "checkContinue" | "checkExpectation",
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
     const listeners = this.listeners(event);
     for (const listener of listeners) {
       try {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { OutgoingMessage, type Framing, type OutgoingEvents } from "../io/outgoing_message.ts";
+import { type Framing, type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
 import { HttpUsageError } from "../core/errors.ts";
 import { STATUS_CODES } from "../core/status_codes.ts";
 import { validateStatusCode } from "../core/head_writer.ts";
@@ -96,7 +96,10 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
     headers?: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[],
   ): this {
     if (this.headersSent) {
-      throw new HttpUsageError("ERR_HTTP_HEADERS_SENT", "Cannot write headers after they are sent to the client");
+      throw new HttpUsageError(
+        "ERR_HTTP_HEADERS_SENT",
+        "Cannot write headers after they are sent to the client",
+      );
     }
     if (typeof reason !== "string") {
       headers = reason;
@@ -191,7 +194,10 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
 
   #writeInterim(status: number, reason: string, fields: readonly string[]): void {
     if (this.headersSent && this.flushed) {
-      throw new HttpUsageError("ERR_HTTP_HEADERS_SENT", "Cannot write an informational response after the head");
+      throw new HttpUsageError(
+        "ERR_HTTP_HEADERS_SENT",
+        "Cannot write an informational response after the head",
+      );
     }
     if (this.req.httpVersionMinor < 1) return;
     let head = "HTTP/1.1 " + status + " " + reason + "\r\n";

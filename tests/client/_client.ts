@@ -41,7 +41,9 @@ export function requestError(req: ClientRequest): Promise<Error & { code?: strin
 /** Destroys an agent and waits until all its sockets are closed. */
 export async function destroyAgent(agent: Agent): Promise<void> {
   const sockets = [...Object.values(agent.sockets).flat(), ...Object.values(agent.freeSockets).flat()];
-  const closed = sockets.map((s) => s.destroyed ? Promise.resolve() : new Promise<void>((r) => s.once("close", () => r())));
+  const closed = sockets.map((s) =>
+    s.destroyed ? Promise.resolve() : new Promise<void>((r) => s.once("close", () => r()))
+  );
   agent.destroy();
   await Promise.all(closed);
 }

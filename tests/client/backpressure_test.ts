@@ -42,7 +42,10 @@ test("a paused 100 MiB download holds a small, bounded buffer and then completes
     req.end();
   });
   await stalled(() => sent);
-  assert.ok(response.readableLength <= BODY_HIGH_WATER_MARK + 64 * 1024, `buffered ${response.readableLength}`);
+  assert.ok(
+    response.readableLength <= BODY_HIGH_WATER_MARK + 64 * 1024,
+    `buffered ${response.readableLength}`,
+  );
   assert.ok(sent < TOTAL / 2, `the server was not held back: sent ${sent}`);
   let received = 0;
   await new Promise<void>((resolve) => {

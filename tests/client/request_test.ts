@@ -59,9 +59,18 @@ test("request bytes on the wire: raw header array keeps case and order; Host and
 
 test("a streamed body is chunked; a Content-Length header turns chunking off", async () => {
   {
-    const { server, received } = await replyingServer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", (t) => t.endsWith("0\r\n\r\n"));
+    const { server, received } = await replyingServer(
+      "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+      (t) => t.endsWith("0\r\n\r\n"),
+    );
     const done = new Promise<void>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port: server.port, method: "POST", agent: false, setHost: false }, (res) => {
+      const req = request({
+        host: "127.0.0.1",
+        port: server.port,
+        method: "POST",
+        agent: false,
+        setHost: false,
+      }, (res) => {
         res.resume();
         res.on("end", resolve);
       });
@@ -77,7 +86,10 @@ test("a streamed body is chunked; a Content-Length header turns chunking off", a
     await server.close();
   }
   {
-    const { server, received } = await replyingServer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", (t) => t.endsWith("abcde"));
+    const { server, received } = await replyingServer(
+      "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+      (t) => t.endsWith("abcde"),
+    );
     await new Promise<void>((resolve, reject) => {
       const req = request({
         host: "127.0.0.1",
@@ -136,16 +148,18 @@ test("'information' fires for 103 Early Hints before the final response", async 
     "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx",
   );
   const infos: { statusCode: number; link: unknown }[] = [];
-  const { res, body } = await new Promise<{ res: import("../../mod.ts").IncomingMessage; body: string }>((resolve, reject) => {
-    const req = get({ host: "127.0.0.1", port: server.port, agent: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (text += c));
-      res.on("end", () => resolve({ res, body: text }));
-    });
-    req.on("information", (info) => infos.push({ statusCode: info.statusCode, link: info.headers.link }));
-    req.on("error", reject);
-  });
+  const { res, body } = await new Promise<{ res: import("../../mod.ts").IncomingMessage; body: string }>(
+    (resolve, reject) => {
+      const req = get({ host: "127.0.0.1", port: server.port, agent: false }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ res, body: text }));
+      });
+      req.on("information", (info) => infos.push({ statusCode: info.statusCode, link: info.headers.link }));
+      req.on("error", reject);
+    },
+  );
   await server.close();
   assert.deepEqual(infos, [{ statusCode: 103, link: "</a.css>; rel=preload" }]);
   assert.equal(res.statusCode, 200);
@@ -172,7 +186,12 @@ test("response framing: HTTP/1.0 read until close, chunked with trailers, HEAD w
   }
   {
     const { server } = await replyingServer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
-    const { res, body } = await fetchText({ host: "127.0.0.1", port: server.port, method: "HEAD", agent: false });
+    const { res, body } = await fetchText({
+      host: "127.0.0.1",
+      port: server.port,
+      method: "HEAD",
+      agent: false,
+    });
     assert.equal(res.headers["content-length"], "100");
     assert.equal(body, "");
     await server.close();
@@ -197,7 +216,11 @@ test("upgrade: 'upgrade' gets (res, socket, head) and the socket is raw", async 
     req.on("upgrade", (res, socket, head) => {
       socket.write("ping");
       socket.once("data", (chunk) => {
-        resolve({ status: res.statusCode!, head: new TextDecoder().decode(head), next: new TextDecoder().decode(chunk as Uint8Array) });
+        resolve({
+          status: res.statusCode!,
+          head: new TextDecoder().decode(head),
+          next: new TextDecoder().decode(chunk as Uint8Array),
+        });
         socket.destroy();
       });
     });
@@ -209,9 +232,17 @@ test("upgrade: 'upgrade' gets (res, socket, head) and the socket is raw", async 
 });
 
 test("CONNECT: 'connect' gets the tunnel socket", async () => {
-  const { server, received } = await replyingServer("HTTP/1.1 200 Connection Established\r\n\r\ntunnel-bytes");
+  const { server, received } = await replyingServer(
+    "HTTP/1.1 200 Connection Established\r\n\r\ntunnel-bytes",
+  );
   const head = await new Promise<string>((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: server.port, method: "CONNECT", path: "example.com:443", agent: false });
+    const req = request({
+      host: "127.0.0.1",
+      port: server.port,
+      method: "CONNECT",
+      path: "example.com:443",
+      agent: false,
+    });
     req.on("connect", (res, socket, head) => {
       assert.equal(res.statusCode, 200);
       socket.destroy();
@@ -231,7 +262,10 @@ test("failures are 'error' events with Node's codes", async () => {
   await closeServer(server);
   assert.equal((await requestError(get({ host: "127.0.0.1", port, agent: false }))).code, "ECONNREFUSED");
   // ENOENT: a unix socket that does not exist.
-  assert.equal((await requestError(get({ socketPath: "/nonexistent/wire.sock", agent: false }))).code, "ENOENT");
+  assert.equal(
+    (await requestError(get({ socketPath: "/nonexistent/wire.sock", agent: false }))).code,
+    "ENOENT",
+  );
   // ECONNRESET: the server closes without answering.
   const hangup = await RawServer.start(async (conn) => {
     await conn.until("\r\n\r\n");
@@ -243,7 +277,10 @@ test("failures are 'error' events with Node's codes", async () => {
   await hangup.close();
   // HPE_*: a malformed response.
   const { server: bad } = await replyingServer("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n");
-  assert.equal((await requestError(get({ host: "127.0.0.1", port: bad.port, agent: false }))).code, "HPE_INVALID_CONTENT_LENGTH");
+  assert.equal(
+    (await requestError(get({ host: "127.0.0.1", port: bad.port, agent: false }))).code,
+    "HPE_INVALID_CONTENT_LENGTH",
+  );
   await bad.close();
   // ABORT_ERR: an AbortSignal.
   const controller = new AbortController();

@@ -3,7 +3,7 @@ import net from "node:net";
 import { Duplex } from "node:stream";
 import { test } from "../_harness.ts";
 import { closeServer, listen } from "../_net.ts";
-import { Agent, request, webStreamsTransport, type WebStreamPair } from "../../mod.ts";
+import { Agent, request, type WebStreamPair, webStreamsTransport } from "../../mod.ts";
 import { destroyAgent, fetchText } from "./_client.ts";
 
 /** A real TCP socket's bytes as a Web Streams pair (node:net + Duplex.toWeb: both runtimes have it). */

@@ -116,3 +116,13 @@ test("responseFraming() and requestFraming() work on plain objects", () => {
     "chunked",
   );
 });
+
+test("requestFraming() compares names ASCII case-insensitively, by char codes", () => {
+  const framing = (name: string) => requestFraming({ versionMinor: 1, rawHeaders: [name, "3"] });
+  assert.deepEqual(framing("cOnTeNt-LeNgTh"), { kind: "length", length: 3 });
+  assert.deepEqual(framing("Sec-Fetch-Mode"), { kind: "none" });
+  assert.deepEqual(framing("content-lengtH"), { kind: "length", length: 3 });
+  // Non-ASCII look-alikes are other names (no Unicode case mapping).
+  assert.deepEqual(framing("content-l\u0130ngth"), { kind: "none" });
+  assert.deepEqual(framing("content-lengt\u0148"), { kind: "none" });
+});

@@ -7,7 +7,10 @@ import {
   parseFieldLines,
   parseRequestHead,
   parseResponseHead,
+  tryDecodeRequestHead,
+  tryDecodeResponseHead,
 } from "../../src/core/head_parser.ts";
+import { headersFromRaw } from "../../src/core/fields.ts";
 import { MAX_HEADER_SIZE, MAX_LEADING_EMPTY_LINES } from "../../src/core/limits.ts";
 import type { RequestHead, ResponseHead } from "../../src/core/types.ts";
 import { assertError, bytes, heads, parseRequests, parseResponses } from "./_split.ts";
@@ -281,4 +284,131 @@ test("parseResponseHead() and decode functions parse from an offset", () => {
 
 test("parseFieldLines() parses a trailer block", () => {
   assert.deepEqual(parseFieldLines(bytes("A: 1\r\nB: 2\r\n\r\n"), 0, 14), ["A", "1", "B", "2"]);
+});
+
+// Lazy headers, name recognition and the one-pass fast path
+
+test("head.headers is built lazily and equals headersFromRaw(rawHeaders)", () => {
+  const req = request(
+    "GET / HTTP/1.1\r\nHost: a\r\nHOST: b\r\nX-A: 1\r\nx-a: 2\r\nSet-Cookie: s\r\nCookie: c\r\n" +
+      "cookie: d\r\n\r\n",
+  );
+  assert.deepEqual(req.headers, headersFromRaw(req.rawHeaders));
+  assert.equal(req.headers, req.headers, "built once, then kept");
+  const res = response("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nVary: a\r\nvary: b\r\n\r\n");
+  assert.deepEqual(res.headers, { "content-length": "0", vary: "a, b" });
+  assert.deepEqual(res.headers, headersFromRaw(res.rawHeaders));
+});
+
+test("head.headers stays assignable, and own properties are the same in every split", () => {
+  const head = request("GET / HTTP/1.1\r\nA: b\r\n\r\n");
+  const replacement = { a: "c" };
+  head.headers = replacement;
+  assert.equal(head.headers, replacement);
+  assert.deepEqual(head.rawHeaders, ["A", "b"]);
+});
+
+test("a __proto__ field name cannot reach the prototype through lazy headers", () => {
+  const head = request("GET / HTTP/1.1\r\n__proto__: x\r\n__PROTO__: y\r\n\r\n");
+  assert.equal(Object.getPrototypeOf(head.headers), Object.prototype);
+  assert.ok(Object.hasOwn(head.headers, "__proto__"));
+  assert.equal(head.headers["__proto__"], "x, y");
+  assert.equal(Object.getPrototypeOf(head), Object.getPrototypeOf(request("GET / HTTP/1.1\r\n\r\n")));
+});
+
+test("deciding fields are recognized in any case, by name only", () => {
+  assert.equal(request("GET / HTTP/1.1\r\ncOnNeCtIoN: CLOSE\r\n\r\n").keepAlive, false);
+  assert.equal(
+    request("GET / HTTP/1.1\r\nConnectioN: keep-alive\r\nCONNECTION: close\r\n\r\n").keepAlive,
+    false,
+  );
+  assert.equal(request("GET / HTTP/1.0\r\nconnection: x\r\nConnection: keep-alive\r\n\r\n").keepAlive, true);
+  // Same lengths as the deciding names, different names.
+  assert.equal(
+    request("GET / HTTP/1.1\r\nConnectiom: close\r\nExpecT: 100-continue\r\n\r\n").keepAlive,
+    true,
+  );
+  assert.equal(request("GET / HTTP/1.1\r\nExpecs: 100-continue\r\n\r\n").expectContinue, false);
+  assert.equal(request("GET / HTTP/1.1\r\nEXPECT: 100-continue\r\n\r\n").expectContinue, true);
+  // Two Expect lines join to "100-continue, 100-continue", which is not 100-continue (as before).
+  assert.equal(
+    request("GET / HTTP/1.1\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n").expectContinue,
+    false,
+  );
+  // Upgrade needs an Upgrade field (even empty) and the token in Connection, over several lines.
+  assert.equal(
+    request("GET / HTTP/1.1\r\nUPGRADE:\r\nConnection: a\r\nconnection: Upgrade\r\n\r\n").upgrade,
+    true,
+  );
+  assert.equal(request("GET / HTTP/1.1\r\nUpgradf: x\r\nConnection: upgrade\r\n\r\n").upgrade, false);
+  assert.equal(
+    request("GET / HTTP/1.1\r\nTRANSFER-ENCODING: chunked\r\n\r\n0\r\n\r\n").framing.kind,
+    "chunked",
+  );
+  assert.deepEqual(request("GET / HTTP/1.1\r\nCONTENT-length: 1\r\n\r\nx").framing, {
+    kind: "length",
+    length: 1,
+  });
+  assert.equal(request("GET / HTTP/1.1\r\nSec-Fetch-Mode: 12\r\n\r\n").framing.kind, "none");
+  const opts = { requireHost: true };
+  assertError(parseRequests("GET / HTTP/1.1\r\nhost: a\r\nHOST: a\r\n\r\n", opts), "HPE_INVALID_HOST");
+  assert.equal(request("GET / HTTP/1.1\r\nHoSt: a:1\r\nHosts: b\r\n\r\n", opts).url, "/");
+});
+
+test("tryDecodeRequestHead() decodes a whole head in one pass, else returns null", () => {
+  const text = "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nBODY";
+  const input = bytes("..." + text);
+  const result = tryDecodeRequestHead(input, 3, input.length);
+  assert.equal(result?.consumed, input.length - 4);
+  assert.deepEqual(result?.head, decodeRequestHead(input, 3, input.length - 4));
+  assert.equal(result?.head.keepAlive, false);
+  // Incomplete at every cut: null, never an error.
+  for (let i = 3; i < input.length - 4; i++) assert.equal(tryDecodeRequestHead(input, 3, i), null, `at ${i}`);
+  // Malformed or unusual heads are left to the general route, which alone throws.
+  for (
+    const bad of [
+      "GET  / HTTP/1.1\r\n\r\n",
+      "GET / HTTP/2.0\r\n\r\n",
+      "GET / HTTP/1.1\n\n",
+      "GET / HTTP/1.1\r\nA : b\r\n\r\n",
+      "GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n",
+      "GET / HTTP/1.1\r\nA: b\x00\r\n\r\n",
+      "GET / HTTP/1.1\r\nA: b\rc\r\n\r\n",
+      "GET / HTTP/1.1\r\nA: b\nB: c\r\n\r\n",
+    ]
+  ) {
+    assert.equal(tryDecodeRequestHead(bytes(bad), 0, bad.length), null, JSON.stringify(bad));
+  }
+  assert.equal(
+    tryDecodeRequestHead(bytes("GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n"), 0, 28, { maxFields: 1 }),
+    null,
+  );
+  // A complete head is checked as decodeRequestHead checks it.
+  assert.throws(() => tryDecodeRequestHead(bytes("GET * HTTP/1.1\r\n\r\n"), 0, 18), {
+    code: "HPE_INVALID_URL",
+  });
+  // ...but not before its end is known.
+  assert.equal(tryDecodeRequestHead(bytes("GET * HTTP/1.1\r\nA: b\r\n"), 0, 24), null);
+});
+
+test("tryDecodeResponseHead() decodes a whole head in one pass, else returns null", () => {
+  const text = "HTTP/1.0 404 Not \xe9 Found\r\nX: \xff\r\n\r\n";
+  const input = bytes(text);
+  const result = tryDecodeResponseHead(input, 0, input.length);
+  assert.equal(result?.consumed, input.length);
+  assert.deepEqual(result?.head, decodeResponseHead(input, 0, input.length));
+  assert.equal(result?.head.statusMessage, "Not \xe9 Found");
+  assert.deepEqual(result?.head.rawHeaders, ["X", "\xff"]);
+  for (let i = 0; i < input.length; i++) assert.equal(tryDecodeResponseHead(input, 0, i), null, `at ${i}`);
+  for (const bad of ["HTTP/1.1 20 OK\r\n\r\n", "HTTP/1.1 099\r\n\r\n", "HTTP/1.1 200\tOK\r\n\r\n"]) {
+    assert.equal(tryDecodeResponseHead(bytes(bad), 0, bad.length), null, JSON.stringify(bad));
+  }
+  assert.equal(tryDecodeResponseHead(bytes("HTTP/1.1 200\r\n\r\n"), 0, 16)?.head.statusMessage, "");
+});
+
+test("insecure heads: plain lines take the fast path, the rest the lenient one, same results", () => {
+  const opts = { insecure: true };
+  const head = request("GET / HTTP/1.1\r\nA: 1\r\nB: x\x01y\r\nC: 2\r\n  3\r\nD: 4\n\r\n", opts);
+  assert.deepEqual(head.rawHeaders, ["A", "1", "B", "x\x01y", "C", "2 3", "D", "4"]);
+  assert.deepEqual(head.headers, { a: "1", b: "x\x01y", c: "2 3", d: "4" });
 });

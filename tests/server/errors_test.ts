@@ -15,10 +15,22 @@ async function answerTo(request: string, options = {}): Promise<string> {
 
 const cases: [name: string, request: string, status: string][] = [
   ["invalid method", "G@T / HTTP/1.1\r\nHost: x\r\n\r\n", "400 Bad Request"],
-  ["CL and TE together", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n", "400 Bad Request"],
-  ["unknown transfer coding", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", "501 Not Implemented"],
+  [
+    "CL and TE together",
+    "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+    "400 Bad Request",
+  ],
+  [
+    "unknown transfer coding",
+    "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+    "501 Not Implemented",
+  ],
   ["HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505 HTTP Version Not Supported"],
-  ["head over maxHeaderSize", "GET / HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(20_000) + "\r\n\r\n", "431 Request Header Fields Too Large"],
+  [
+    "head over maxHeaderSize",
+    "GET / HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(20_000) + "\r\n\r\n",
+    "431 Request Header Fields Too Large",
+  ],
   ["request line over maxHeaderSize", "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\n\r\n", "414 URI Too Long"],
   ["missing Host on HTTP/1.1", "GET / HTTP/1.1\r\n\r\n", "400 Bad Request"],
   ["two Host fields", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400 Bad Request"],
@@ -87,7 +99,10 @@ test("a handler that throws gets a 500; the error is reported; other connections
     client.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
     const text = normalizeDate(await client.readAll());
     await client.close();
-    assert.equal(text, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\nDate: <date>\r\n\r\n");
+    assert.equal(
+      text,
+      "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\nDate: <date>\r\n\r\n",
+    );
   }
   other.write("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
   await other.until("fine");

@@ -79,7 +79,10 @@ test("pipelined requests are answered in order even when the first handler is sl
   await closeServer(server);
   const bodies = [...text.matchAll(/\r\n\r\n([^H]*)/g)].map((m) => m[1]);
   assert.ok(text.indexOf("first-") < text.indexOf("/1;"));
-  assert.ok(text.indexOf("/1;") < text.indexOf("/2;") && text.indexOf("/2;") < text.indexOf("/3;"), bodies.join("|"));
+  assert.ok(
+    text.indexOf("/1;") < text.indexOf("/2;") && text.indexOf("/2;") < text.indexOf("/3;"),
+    bodies.join("|"),
+  );
 });
 
 test("maxRequestsPerSocket closes the connection after that many responses", async () => {

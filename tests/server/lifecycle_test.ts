@@ -74,10 +74,12 @@ test("close() ends idle keep-alive connections, lets in-flight responses finish,
   busy.write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
   await inHandler;
   let closed = false;
-  const closing = new Promise<void>((r) => server.close(() => {
-    closed = true;
-    r();
-  }));
+  const closing = new Promise<void>((r) =>
+    server.close(() => {
+      closed = true;
+      r();
+    })
+  );
   await idle.readAll(); // the idle connection is closed at once
   assert.equal(closed, false);
   release();

@@ -35,7 +35,10 @@ test("checkContinue listener refuses with 413 before any body; the connection th
   const text = normalizeDate(await client.readAll());
   await client.close();
   await closeServer(server);
-  assert.equal(text, "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nDate: <date>\r\nConnection: close\r\n\r\n");
+  assert.equal(
+    text,
+    "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nDate: <date>\r\nConnection: close\r\n\r\n",
+  );
   assert.equal(requests, 0);
 });
 

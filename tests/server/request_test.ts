@@ -4,7 +4,10 @@ import { closeServer, latin1, listen, RawClient } from "../_net.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 
 /** Sends `request`, hands the parsed request to `inspect`, and waits for the response to finish. */
-async function receive(request: string | Uint8Array, inspect: (req: IncomingMessage) => Promise<unknown>): Promise<unknown> {
+async function receive(
+  request: string | Uint8Array,
+  inspect: (req: IncomingMessage) => Promise<unknown>,
+): Promise<unknown> {
   let result: unknown;
   const { server, port } = await listen({}, async (req, res) => {
     result = await inspect(req);
@@ -55,7 +58,8 @@ test("chunked request body with trailers: data, end, trailers and rawTrailers af
         let body = "";
         req.setEncoding("utf8");
         req.on("data", (c) => (body += c));
-        req.on("end", () => resolve({ body, trailers: req.trailers, raw: req.rawTrailers, complete: req.complete }));
+        req.on("end", () =>
+          resolve({ body, trailers: req.trailers, raw: req.rawTrailers, complete: req.complete }));
       }),
   );
   assert.deepEqual(got, { body: "abcde", trailers: { "x-sum": "5" }, raw: ["X-Sum", "5"], complete: true });
@@ -63,7 +67,9 @@ test("chunked request body with trailers: data, end, trailers and rawTrailers af
 
 test("setEncoding('utf8') decodes a character split across chunks", async () => {
   // "é" is C3 A9: the chunk boundary falls inside it.
-  const request = latin1("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\na\xC3\r\n2\r\n\xA9b\r\n0\r\n\r\n");
+  const request = latin1(
+    "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\na\xC3\r\n2\r\n\xA9b\r\n0\r\n\r\n",
+  );
   const got = await receive(request, (req) =>
     new Promise((resolve) => {
       const parts: string[] = [];
@@ -76,7 +82,9 @@ test("setEncoding('utf8') decodes a character split across chunks", async () => 
 
 test("setEncoding: latin1, base64 and hex", async () => {
   for (const [encoding, expected] of [["latin1", "hi\xff"], ["base64", "aGn/"], ["hex", "6869ff"]] as const) {
-    const request = latin1("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nh\r\n2\r\ni\xff\r\n0\r\n\r\n");
+    const request = latin1(
+      "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nh\r\n2\r\ni\xff\r\n0\r\n\r\n",
+    );
     const got = await receive(request, (req) =>
       new Promise((resolve) => {
         let text = "";
@@ -90,7 +98,10 @@ test("setEncoding: latin1, base64 and hex", async () => {
 
 test("the body is also a ReadableStream and an async iterable", async () => {
   const request = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabcdef";
-  const viaStream = await receive(request, async (req) => new TextDecoder().decode(await new Response(req.body).arrayBuffer()));
+  const viaStream = await receive(
+    request,
+    async (req) => new TextDecoder().decode(await new Response(req.body).arrayBuffer()),
+  );
   assert.equal(viaStream, "abcdef");
   const viaIterator = await receive(request, async (req) => {
     let text = "";

@@ -29,11 +29,15 @@ test("end(data) sends one response with Content-Length, Date and keep-alive fiel
 });
 
 test("write() then end() streams a chunked body on HTTP/1.1", async () => {
-  const text = await exchange((_req, res) => {
-    res.write("ab");
-    res.write(new Uint8Array([0x63]));
-    res.end();
-  }, GET, "0\r\n\r\n");
+  const text = await exchange(
+    (_req, res) => {
+      res.write("ab");
+      res.write(new Uint8Array([0x63]));
+      res.end();
+    },
+    GET,
+    "0\r\n\r\n",
+  );
   assert.equal(
     text,
     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n" +
@@ -42,10 +46,14 @@ test("write() then end() streams a chunked body on HTTP/1.1", async () => {
 });
 
 test("writeHead with a raw array keeps case, order and repeats", async () => {
-  const text = await exchange((_req, res) => {
-    res.writeHead(201, "Made", ["X-B", "1", "x-a", "2", "X-B", "3"]);
-    res.end();
-  }, GET, "\r\n\r\n");
+  const text = await exchange(
+    (_req, res) => {
+      res.writeHead(201, "Made", ["X-B", "1", "x-a", "2", "X-B", "3"]);
+      res.end();
+    },
+    GET,
+    "\r\n\r\n",
+  );
   assert.equal(
     text,
     "HTTP/1.1 201 Made\r\nX-B: 1\r\nx-a: 2\r\nX-B: 3\r\nContent-Length: 0\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
@@ -54,14 +62,18 @@ test("writeHead with a raw array keeps case, order and repeats", async () => {
 
 test("setHeader arrays repeat the field; getHeader is case-insensitive; removeHeader drops", async () => {
   const seen: unknown[] = [];
-  const text = await exchange((_req, res) => {
-    res.setHeader("Set-Cookie", ["a=1", "b=2"]);
-    res.setHeader("X-Gone", "1");
-    seen.push(res.getHeader("set-cookie"), res.hasHeader("x-gone"), res.getHeaderNames());
-    res.removeHeader("x-gone");
-    res.sendDate = false;
-    res.end();
-  }, GET, "\r\n\r\n");
+  const text = await exchange(
+    (_req, res) => {
+      res.setHeader("Set-Cookie", ["a=1", "b=2"]);
+      res.setHeader("X-Gone", "1");
+      seen.push(res.getHeader("set-cookie"), res.hasHeader("x-gone"), res.getHeaderNames());
+      res.removeHeader("x-gone");
+      res.sendDate = false;
+      res.end();
+    },
+    GET,
+    "\r\n\r\n",
+  );
   assert.deepEqual(seen, [["a=1", "b=2"], true, ["set-cookie", "x-gone"]]);
   assert.equal(
     text,
@@ -70,7 +82,9 @@ test("setHeader arrays repeat the field; getHeader is case-insensitive; removeHe
 });
 
 test("HEAD, 204 and 304 responses carry no body whatever the handler writes", async () => {
-  for (const [request, status] of [["HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", 200], [GET, 204], [GET, 304]] as const) {
+  for (
+    const [request, status] of [["HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", 200], [GET, 204], [GET, 304]] as const
+  ) {
     const { server, port } = await listen({}, (req, res) => {
       if (req.url === "/next") return res.end("next");
       res.statusCode = status;
@@ -102,12 +116,16 @@ test("HTTP/1.0 request without keep-alive gets a close-delimited body and the co
 });
 
 test("addTrailers sends trailers after a chunked body", async () => {
-  const text = await exchange((_req, res) => {
-    res.writeHead(200, { Trailer: "Content-MD5" });
-    res.write("x");
-    res.addTrailers({ "Content-MD5": "abc" });
-    res.end();
-  }, GET, "abc\r\n\r\n");
+  const text = await exchange(
+    (_req, res) => {
+      res.writeHead(200, { Trailer: "Content-MD5" });
+      res.write("x");
+      res.addTrailers({ "Content-MD5": "abc" });
+      res.end();
+    },
+    GET,
+    "abc\r\n\r\n",
+  );
   assert.ok(text.endsWith("1\r\nx\r\n0\r\nContent-MD5: abc\r\n\r\n"), text);
 });
 
@@ -135,16 +153,20 @@ test("misuse throws Node's codes", async () => {
       codes.push((err as { code: string }).code);
     }
   };
-  await exchange((_req, res) => {
-    capture(() => res.setHeader("Bad Name", "x"));
-    capture(() => res.setHeader("X", "a\r\nInjected: 1"));
-    capture(() => res.writeHead(99));
-    capture(() => res.writeHead(200, "OK\r\nX: y"));
-    res.writeHead(200);
-    capture(() => res.setHeader("X", "1"));
-    capture(() => res.writeHead(200));
-    res.end();
-  }, GET, "\r\n\r\n");
+  await exchange(
+    (_req, res) => {
+      capture(() => res.setHeader("Bad Name", "x"));
+      capture(() => res.setHeader("X", "a\r\nInjected: 1"));
+      capture(() => res.writeHead(99));
+      capture(() => res.writeHead(200, "OK\r\nX: y"));
+      res.writeHead(200);
+      capture(() => res.setHeader("X", "1"));
+      capture(() => res.writeHead(200));
+      res.end();
+    },
+    GET,
+    "\r\n\r\n",
+  );
   assert.deepEqual(codes, [
     "ERR_INVALID_HTTP_TOKEN",
     "ERR_INVALID_CHAR",
@@ -157,28 +179,36 @@ test("misuse throws Node's codes", async () => {
 
 test("'finish' and 'close' fire, headersSent flips, end callback runs", async () => {
   const events: string[] = [];
-  await exchange((_req, res) => {
-    res.on("finish", () => events.push("finish"));
-    res.on("close", () => events.push("close"));
-    events.push(`sent:${res.headersSent}`);
-    res.end("x", () => events.push("cb"));
-    events.push(`sent:${res.headersSent}`);
-  }, GET, "x");
+  await exchange(
+    (_req, res) => {
+      res.on("finish", () => events.push("finish"));
+      res.on("close", () => events.push("close"));
+      events.push(`sent:${res.headersSent}`);
+      res.end("x", () => events.push("cb"));
+      events.push(`sent:${res.headersSent}`);
+    },
+    GET,
+    "x",
+  );
   await new Promise<void>((r) => queueMicrotask(r));
   assert.deepEqual(events.slice(0, 3), ["sent:false", "sent:true", "finish"]);
   assert.ok(events.includes("cb") && events.includes("close"), events.join());
 });
 
 test("a ReadableStream can be piped into res.writableStream", async () => {
-  const text = await exchange(async (_req, res) => {
-    const source = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode("web"));
-        controller.enqueue(new TextEncoder().encode("streams"));
-        controller.close();
-      },
-    });
-    await source.pipeTo(res.writableStream);
-  }, GET, "0\r\n\r\n");
+  const text = await exchange(
+    async (_req, res) => {
+      const source = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("web"));
+          controller.enqueue(new TextEncoder().encode("streams"));
+          controller.close();
+        },
+      });
+      await source.pipeTo(res.writableStream);
+    },
+    GET,
+    "0\r\n\r\n",
+  );
   assert.ok(text.endsWith("3\r\nweb\r\n7\r\nstreams\r\n0\r\n\r\n"), text);
 });

@@ -3,7 +3,10 @@ import { test } from "../_harness.ts";
 import { closeServer, listen, RawClient } from "../_net.ts";
 
 test("headersTimeout: a client sending its head slowly gets 408 and is cut off", async () => {
-  const { server, port } = await listen({ headersTimeout: 300, requestTimeout: 0 }, () => assert.fail("no request"));
+  const { server, port } = await listen(
+    { headersTimeout: 300, requestTimeout: 0 },
+    () => assert.fail("no request"),
+  );
   const client = await RawClient.connect(port);
   const head = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   let sent = 0;

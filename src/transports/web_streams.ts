@@ -1,0 +1,376 @@
+/**
+ * The generic transport: any `{ readable, writable }` byte-stream pair as a {@linkcode TransportConn}, for
+ * runtimes that give sockets only as Web Streams (e.g. `connect()` from `cloudflare:sockets` on workerd).
+ *
+ * Theory of operation. A reader loop pulls chunks and pushes them to `onData`; while paused it stops
+ * pulling, so the stream's own backpressure reaches the source. Stream chunks are fresh, so `onData`'s
+ * return value needs no copy. Writes go to the stream writer one at a time; what arrives meanwhile is
+ * queued and sent as one coalesced chunk when the write in flight settles. `end()` closes the writer once
+ * the queue is empty; `destroy()` cancels the reader, aborts the writer and calls the pair's `close()`.
+ * `onClose` fires once the reader loop has ended and the writer is closed or aborted, after `close()` has
+ * been called and `closed` (when the pair has one) has settled.
+ *
+ * @module
+ */
+
+import type {
+  ConnectTarget,
+  Transport,
+  TransportAddress,
+  TransportConn,
+  TransportHandler,
+  TransportListener,
+} from "../io/transport.ts";
+import { SystemError } from "../io/transport.ts";
+import { describeTarget, mapError } from "./_map_error.ts";
+
+/** `write()` returns `false` once more than this many bytes wait to be sent (Node's default for sockets). */
+const WRITE_HIGH_WATER_MARK = 64 * 1024;
+
+/**
+ * A byte-stream connection as Web Streams, such as a `cloudflare:sockets` `Socket`. `close()` and `closed`
+ * are used when present; `opened`, when present, is awaited by {@linkcode webStreamsTransport}'s
+ * `connect` so a refused connection rejects there.
+ */
+export interface WebStreamPair {
+  /** Bytes from the peer. */
+  readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. */
+  writable: WritableStream<Uint8Array>;
+  /** Releases the underlying connection. */
+  close?(): unknown;
+  /** Settles once the underlying connection is closed. */
+  closed?: Promise<unknown>;
+  /** Settles once the underlying connection is established (rejects if it could not be). */
+  opened?: Promise<unknown>;
+}
+
+/** Addresses to report for a stream pair, which cannot tell them itself. */
+export interface WebStreamInfo {
+  /** The peer's address; defaults to an empty IPv4 address. */
+  remote?: TransportAddress;
+  /** Our address; defaults to an empty IPv4 address. */
+  local?: TransportAddress;
+}
+
+const UNKNOWN_ADDRESS: TransportAddress = { address: "", port: 0, family: "IPv4" };
+
+/** Copies queued chunks into one buffer of `size` bytes. */
+function coalesce(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+function ignore(): void {}
+
+class StreamConn implements TransportConn {
+  readonly local: TransportAddress;
+  readonly remote: TransportAddress;
+  readonly #pair: WebStreamPair;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #handler: TransportHandler | undefined;
+
+  // Read side.
+  #paused = false;
+  #wake: (() => void) | undefined;
+  #readDone = false;
+
+  // Write side.
+  #writing = false;
+  /** Bytes of the write in flight; counted in `bufferedAmount` until the stream takes them. */
+  #inFlight = 0;
+  readonly #queue: Uint8Array[] = [];
+  #buffered = 0;
+  #needDrain = false;
+  #ending = false;
+  #writeDone = false;
+
+  // Lifecycle.
+  #destroyed = false;
+  #finishing = false;
+  #error: Error | undefined;
+
+  constructor(pair: WebStreamPair, info: WebStreamInfo) {
+    this.#pair = pair;
+    this.local = info.local ?? UNKNOWN_ADDRESS;
+    this.remote = info.remote ?? UNKNOWN_ADDRESS;
+    this.#reader = pair.readable.getReader();
+    this.#writer = pair.writable.getWriter();
+    // A failed writer shows up through the write and close promises; this only silences the rejection.
+    this.#writer.closed.catch(ignore);
+  }
+
+  get bufferedAmount(): number {
+    return this.#buffered;
+  }
+
+  start(handler: TransportHandler): void {
+    if (this.#handler !== undefined) throw new TypeError("Cannot start a transport connection twice");
+    this.#handler = handler;
+    if (this.#destroyed) {
+      this.#readDone = true;
+      queueMicrotask(() => this.#maybeFinish());
+      return;
+    }
+    void this.#readLoop(handler);
+  }
+
+  async #readLoop(handler: TransportHandler): Promise<void> {
+    const reader = this.#reader;
+    try {
+      while (!this.#destroyed) {
+        if (this.#paused) {
+          await this.#waitForResume();
+          continue;
+        }
+        let result: ReadableStreamReadResult<Uint8Array>;
+        try {
+          result = await reader.read();
+        } catch (error) {
+          if (!this.#destroyed) this.#fail(mapError(error, "read"));
+          break;
+        }
+        if (result.done) {
+          if (!this.#destroyed) handler.onEnd();
+          break;
+        }
+        while (this.#paused && !this.#destroyed) await this.#waitForResume();
+        if (this.#destroyed) break;
+        if (result.value.byteLength > 0) handler.onData(result.value);
+      }
+    } catch (error) {
+      // The handler threw: the connection cannot be trusted any more.
+      this.#fail(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.#readDone = true;
+    this.#maybeFinish();
+  }
+
+  #waitForResume(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  #wakeReader(): void {
+    const wake = this.#wake;
+    if (wake !== undefined) {
+      this.#wake = undefined;
+      wake();
+    }
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#wakeReader();
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.#ending || this.#destroyed) return false;
+    const size = chunk.byteLength;
+    if (size > 0) {
+      this.#buffered += size;
+      if (this.#writing) this.#queue.push(chunk);
+      else this.#send(chunk);
+    }
+    if (this.#buffered > WRITE_HIGH_WATER_MARK) {
+      this.#needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  #send(chunk: Uint8Array): void {
+    this.#writing = true;
+    this.#inFlight = chunk.byteLength;
+    this.#writer.write(chunk).then(this.#onWritten, this.#onWriteError);
+  }
+
+  readonly #onWritten = (): void => {
+    this.#writing = false;
+    if (this.#destroyed) {
+      this.#maybeFinish();
+      return;
+    }
+    this.#buffered -= this.#inFlight;
+    this.#inFlight = 0;
+    const queue = this.#queue;
+    if (queue.length > 0) {
+      const next = queue.length === 1 ? queue[0] as Uint8Array : coalesce(queue, this.#buffered);
+      queue.length = 0;
+      this.#send(next);
+      return;
+    }
+    if (this.#needDrain) {
+      this.#needDrain = false;
+      this.#handler?.onDrain();
+    }
+    if (this.#ending && !this.#writing) this.#closeWriter();
+  };
+
+  readonly #onWriteError = (error: unknown): void => {
+    this.#writing = false;
+    this.#inFlight = 0;
+    if (!this.#destroyed) this.#fail(mapError(error, "write"));
+    this.#maybeFinish();
+  };
+
+  end(): void {
+    if (this.#ending || this.#destroyed) return;
+    this.#ending = true;
+    if (!this.#writing) this.#closeWriter();
+  }
+
+  #closeWriter(): void {
+    this.#writer.close().then(this.#onWriterClosed, this.#onWriterCloseError);
+  }
+
+  readonly #onWriterClosed = (): void => {
+    this.#writeDone = true;
+    this.#maybeFinish();
+  };
+
+  readonly #onWriterCloseError = (error: unknown): void => {
+    this.#writeDone = true;
+    if (!this.#destroyed) this.#fail(mapError(error, "write"));
+    this.#maybeFinish();
+  };
+
+  destroy(error?: Error): void {
+    if (this.#destroyed) return;
+    if (error !== undefined) this.#error ??= error;
+    this.#teardown();
+    this.#maybeFinish();
+  }
+
+  #fail(error: Error): void {
+    this.#error ??= error;
+    this.#teardown();
+  }
+
+  #teardown(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#queue.length = 0;
+    this.#buffered = 0;
+    this.#needDrain = false;
+    const reason = this.#error;
+    if (!this.#readDone) this.#reader.cancel(reason).catch(ignore);
+    if (!this.#writeDone) {
+      this.#writeDone = true;
+      this.#writer.abort(reason).catch(ignore);
+    }
+    this.#wakeReader();
+  }
+
+  async #maybeFinish(): Promise<void> {
+    if (this.#finishing || !this.#readDone || this.#writing || !(this.#writeDone || this.#destroyed)) return;
+    const handler = this.#handler;
+    if (handler === undefined) return;
+    this.#finishing = true;
+    try {
+      this.#pair.close?.();
+    } catch {
+      // Already closed.
+    }
+    if (this.#pair.closed !== undefined) {
+      try {
+        await this.#pair.closed;
+      } catch (error) {
+        this.#error ??= mapError(error, "close");
+      }
+    }
+    handler.onClose(this.#error);
+  }
+
+  setNoDelay(_noDelay: boolean): void {
+    // Streams expose no socket options.
+  }
+
+  setKeepAlive(_enable: boolean, _initialDelayMs: number): void {
+    // Streams expose no socket options.
+  }
+}
+
+/**
+ * Wraps a `{ readable, writable }` byte-stream pair as a {@linkcode TransportConn}.
+ *
+ * @example
+ * ```ts
+ * import { fromWebStreams } from "./web_streams.ts";
+ * const loop = new TransformStream<Uint8Array, Uint8Array>();
+ * const conn = fromWebStreams(loop);
+ * conn.start({
+ *   onData: (chunk) => (console.log(chunk.length), false),
+ *   onEnd: () => {},
+ *   onDrain: () => {},
+ *   onClose: () => {},
+ * });
+ * conn.write(new Uint8Array(3));
+ * conn.end();
+ * ```
+ */
+export function fromWebStreams(pair: WebStreamPair, info: WebStreamInfo = {}): TransportConn {
+  return new StreamConn(pair, info);
+}
+
+function targetAddress(target: ConnectTarget): TransportAddress {
+  if ("path" in target) return { address: target.path, port: 0, family: "unix" };
+  return {
+    address: target.hostname,
+    port: target.port,
+    family: target.hostname.includes(":") ? "IPv6" : "IPv4",
+  };
+}
+
+/**
+ * A client-only transport over a function that opens stream pairs, such as `connect` from
+ * `cloudflare:sockets`. `listen` rejects with `ERR_METHOD_NOT_IMPLEMENTED`.
+ *
+ * @example
+ * ```ts ignore
+ * import { connect } from "cloudflare:sockets";
+ * import { webStreamsTransport } from "./web_streams.ts";
+ * const transport = webStreamsTransport((target) =>
+ *   connect("path" in target ? target.path : { hostname: target.hostname, port: target.port })
+ * );
+ * ```
+ */
+export function webStreamsTransport(
+  connect: (target: ConnectTarget) => WebStreamPair | Promise<WebStreamPair>,
+): Transport {
+  return {
+    name: "web-streams",
+    listen(): Promise<TransportListener> {
+      return Promise.reject(
+        new SystemError(
+          "ERR_METHOD_NOT_IMPLEMENTED",
+          "Cannot listen with the web-streams transport: it only opens client connections",
+          "listen",
+        ),
+      );
+    },
+    async connect(target: ConnectTarget, options?: { signal?: AbortSignal }): Promise<TransportConn> {
+      options?.signal?.throwIfAborted();
+      let pair: WebStreamPair;
+      try {
+        pair = await connect(target);
+        if (pair.opened !== undefined) await pair.opened;
+      } catch (error) {
+        throw mapError(error, "connect", describeTarget(target));
+      }
+      return new StreamConn(pair, { remote: targetAddress(target) });
+    },
+  };
+}
