@@ -111,15 +111,15 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
 
   // ---- OutgoingSink ----
 
-  write(bytes: Uint8Array): boolean {
+  write(bytes: Uint8Array, transient?: boolean): boolean {
     if (this.#discardBody) return true;
     // With `Expect: 100-continue` the head goes now and the body waits for 100 (or a final status).
     if (this.#holdBody && this.#wroteHead) {
-      this.#held.push(bytes);
+      this.#held.push(transient ? bytes.slice() : bytes);
       return false;
     }
     this.#wroteHead = true;
-    return this.socket.write(bytes);
+    return transient ? this.socket.sendTransient(bytes) : this.socket.write(bytes);
   }
 
   // ---- SocketConsumer ----

@@ -6,7 +6,13 @@
  * @module
  */
 
-import { type Framing, type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
+import {
+  type Framing,
+  type OutgoingEvents,
+  OutgoingMessage,
+  type OutgoingSink,
+  type SeenFields,
+} from "../io/outgoing_message.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import type { TransportConn } from "../io/transport.ts";
@@ -301,20 +307,18 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     return !NO_BODY_BY_DEFAULT.has(this.method);
   }
 
-  protected implicitFields(_framing: Framing, fields: readonly string[]): string {
-    let hasHost = false;
-    let hasConnection = false;
-    for (let i = 0; i < fields.length; i += 2) {
-      const name = fields[i]!.toLowerCase();
-      if (name === "host") hasHost = true;
-      else if (name === "connection") hasConnection = true;
-    }
+  protected implicitFields(_framing: Framing, seen: SeenFields): string {
     let out = "";
-    if (!hasHost && this.#options.setHost !== false && !this.#options.socketPath) {
-      const host = this.host.includes(":") && !this.host.startsWith("[") ? `[${this.host}]` : this.host;
-      out += "Host: " + (this.port === 80 ? host : `${host}:${this.port}`) + "\r\n";
-    } else if (!hasHost && this.#options.setHost !== false) out += "Host: localhost\r\n";
-    if (!hasConnection) out += this.shouldKeepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+    if (!seen.host && this.#options.setHost !== false) {
+      if (this.#options.socketPath) out += "Host: localhost\r\n";
+      else {
+        const host = this.host.includes(":") && !this.host.startsWith("[") ? `[${this.host}]` : this.host;
+        out += "Host: " + (this.port === 80 ? host : `${host}:${this.port}`) + "\r\n";
+      }
+    }
+    if (seen.connection === undefined) {
+      out += this.shouldKeepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+    }
     return out;
   }
 
@@ -340,7 +344,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     this.#fail(error ?? hangUp());
   }
 
-  override attachSink(sink: { write(bytes: Uint8Array): boolean }): void {
+  override attachSink(sink: OutgoingSink): void {
     if (this.#retried) {
       // Second socket: send again what the first one swallowed, then carry on as before.
       for (const chunk of this.#replay ?? []) sink.write(chunk);
@@ -348,10 +352,17 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
       if (this.writableEnded) this.#connection?.requestFinished();
       return;
     }
+    // Only a request on a reused socket can meet a connection the server already closed; only then
+    // are its bytes kept for a replay.
+    if (!this.reusedSocket) {
+      this.#replay = null;
+      super.attachSink(sink);
+      return;
+    }
     super.attachSink({
-      write: (bytes) => {
-        this.#remember(bytes);
-        return sink.write(bytes);
+      write: (bytes, transient) => {
+        this.#remember(transient ? bytes.slice() : bytes);
+        return sink.write(bytes, transient);
       },
     });
   }

@@ -609,6 +609,7 @@ class ParsedRequestHead implements RequestHead {
     public keepAlive: boolean,
     public upgrade: boolean,
     public expectContinue: boolean,
+    public expect: string | undefined,
   ) {}
 
   /** Lower-cased view with Node's duplicate rules, built from `rawHeaders` on first access. */
@@ -772,6 +773,7 @@ function requestHead(
     isKeepAlive(versionMinor, connection),
     form === AUTHORITY || (upgradeSeen && hasToken(connection, "upgrade")),
     expect !== undefined && expect.length === 12 && expect.toLowerCase() === "100-continue",
+    expect,
   );
 }
 

@@ -59,6 +59,8 @@ export interface RequestHead extends MessageHead {
   url: string;
   /** True when the request carries `Expect: 100-continue`. */
   expectContinue: boolean;
+  /** The `Expect` field's value (repeated fields joined with `", "`), if any. */
+  expect: string | undefined;
 }
 
 /** A parsed response head. */

@@ -15,6 +15,8 @@ export type EventMap = Record<string | symbol, any[]>;
 
 type Key<E> = keyof E & (string | symbol);
 
+const NO_LISTENERS: readonly Listener[] = Object.freeze([]);
+
 /**
  * Typed event emitter. `E` maps each event name to its argument tuple.
  *
@@ -105,6 +107,14 @@ export class EventEmitter<E extends EventMap = EventMap> {
   /** Copies of the listeners of `event`. */
   listeners<K extends Key<E>>(event: K): ((...args: E[K]) => unknown)[] {
     return (this.#listeners?.get(event) ?? []).map((l) => (l as { listener?: Listener }).listener ?? l);
+  }
+
+  /**
+   * The live listener list of `event`, without copying (`once` wrappers included). Safe to iterate
+   * while listeners change: the list is replaced, never mutated. For hot paths that need return values.
+   */
+  protected rawListenersOf(event: string | symbol): readonly Listener[] {
+    return this.#listeners?.get(event) ?? NO_LISTENERS;
   }
 
   /** Names of the events that have listeners. */

@@ -21,9 +21,19 @@ import { concat, toBytes } from "./_bytes.ts";
 
 /** Where an outgoing message's bytes go. */
 export interface OutgoingSink {
-  /** Sends bytes; `false` when full (the sink calls `onSinkDrain()` on the message later). */
-  write(bytes: Uint8Array): boolean;
+  /**
+   * Sends bytes; `false` when full (the sink calls `onSinkDrain()` on the message later). With
+   * `transient`, `bytes` is reused by the caller once the call returns: copy what you keep.
+   */
+  write(bytes: Uint8Array, transient?: boolean): boolean;
 }
+
+/**
+ * Scratch space for rendering a head (and a small body) before handing it to a sink as a transient
+ * write, so a small response allocates no buffer of its own. Sinks never call back into a message
+ * synchronously, so one buffer serves every message in the process.
+ */
+const SCRATCH = new Uint8Array(16 * 1024);
 
 /** Queue size at which `write()` starts returning `false` (Node's `writableHighWaterMark`). */
 export const OUTGOING_HIGH_WATER_MARK = 16 * 1024;
@@ -74,7 +84,8 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     return this.writableEnded;
   }
 
-  #fields = new Map<string, [name: string, value: string | string[]]>();
+  // Created on first setHeader: many responses only ever call writeHead or end.
+  #fields: Map<string, [name: string, value: string | string[]]> | undefined;
   /** A raw field list given to `writeHead`/the request options, sent exactly as given (case, order). */
   #rawFields: string[] | undefined;
   #framing: Framing = "none";
@@ -82,19 +93,20 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   #trailers: string[] | undefined;
   #headWritten = false;
   #sink: OutgoingSink | null = null;
-  #pending: Uint8Array[] = [];
+  #pending: Uint8Array[] | undefined;
   #pendingBytes = 0;
   #needDrain = false;
-  #finishCallbacks: (() => void)[] = [];
+  #finishCallbacks: (() => void)[] | undefined;
   #stream: WritableStream<Uint8Array> | undefined;
 
   /** Sets one field for the implicit head (an array sends the field once per element). */
   setHeader(name: string, value: string | number | readonly string[]): this {
     this.#assertHeadOpen("set");
+    this.#materialize();
     this.#rawFields = undefined;
     validateHeaderName(name);
     const stored = storedValue(name, value);
-    this.#fields.set(name.toLowerCase(), [name, stored]);
+    (this.#fields ??= new Map()).set(name.toLowerCase(), [name, stored]);
     return this;
   }
 
@@ -107,48 +119,51 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   /** Adds a value to a field, keeping the values already set. */
   appendHeader(name: string, value: string | readonly string[]): this {
     this.#assertHeadOpen("append");
+    this.#materialize();
     this.#rawFields = undefined;
     validateHeaderName(name);
     const key = name.toLowerCase();
     const added = storedValue(name, value);
-    const existing = this.#fields.get(key);
-    if (!existing) this.#fields.set(key, [name, added]);
+    const fields = this.#fields ??= new Map();
+    const existing = fields.get(key);
+    if (!existing) fields.set(key, [name, added]);
     else existing[1] = [...toList(existing[1]), ...toList(added)];
     return this;
   }
 
   /** The value set for `name` (case-insensitive), as given. */
   getHeader(name: string): string | string[] | undefined {
-    return this.#fields.get(name.toLowerCase())?.[1];
+    return this.#materialize()?.get(name.toLowerCase())?.[1];
   }
 
   /** All fields set, names lower-cased. */
   getHeaders(): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = Object.create(null);
-    for (const [key, [, value]] of this.#fields) out[key] = value;
+    for (const [key, [, value]] of this.#materialize() ?? []) out[key] = value;
     return out;
   }
 
   /** Names of the fields set, lower-cased. */
   getHeaderNames(): string[] {
-    return [...this.#fields.keys()];
+    return [...(this.#materialize()?.keys() ?? [])];
   }
 
   /** Names of the fields set, as given. */
   getRawHeaderNames(): string[] {
-    return [...this.#fields.values()].map(([name]) => name);
+    return [...(this.#materialize()?.values() ?? [])].map(([name]) => name);
   }
 
   /** Whether `name` is set (case-insensitive). */
   hasHeader(name: string): boolean {
-    return this.#fields.has(name.toLowerCase());
+    return this.#materialize()?.has(name.toLowerCase()) ?? false;
   }
 
   /** Removes a field from the implicit head. */
   removeHeader(name: string): void {
     this.#assertHeadOpen("remove");
+    this.#materialize();
     this.#rawFields = undefined;
-    this.#fields.delete(name.toLowerCase());
+    this.#fields?.delete(name.toLowerCase());
   }
 
   /**
@@ -217,14 +232,14 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     if (this.writableEnded) {
       if (callback) {
         if (this.writableFinished) queueMicrotask(callback);
-        else this.#finishCallbacks.push(callback);
+        else (this.#finishCallbacks ??= []).push(callback);
       }
       return this;
     }
     const bytes = chunk === undefined || chunk === null
       ? null
       : toBytes(chunk, encoding as string | undefined);
-    if (callback) this.#finishCallbacks.push(callback);
+    if (callback) (this.#finishCallbacks ??= []).push(callback);
     this.writableEnded = true;
     if (!this.#headWritten) this.#writeHead(bytes, true);
     else {
@@ -294,9 +309,9 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   protected abstract chunkedAllowed(): boolean;
   /**
    * Role-specific fields appended after the user's (Date, Connection, Host, ...). `framing` is the decided
-   * body framing; `fields` is the user's field list (flat), for checking what is already set.
+   * body framing; `seen` says which of the deciding fields the user already set.
    */
-  protected abstract implicitFields(framing: Framing, fields: readonly string[]): string;
+  protected abstract implicitFields(framing: Framing, seen: SeenFields): string;
   /** Called once the last byte is handed to the sink. */
   protected abstract finishImpl(framing: Framing, complete: boolean): void;
   /** Releases the connection on destroy. */
@@ -319,17 +334,22 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[],
   ): void {
     const list = fieldsFromHeaders(headers);
-    // A raw list with nothing set before is sent exactly as given, as Node does.
-    if (Array.isArray(headers) && this.#fields.size === 0) this.#rawFields = list;
+    // With nothing set before, the list is sent exactly as given (a raw array keeps case and order, as
+    // Node does; an object's names are unique already), and no Map is built.
+    if (!this.#fields?.size) {
+      this.#rawFields = list;
+      return;
+    }
+    const fields = this.#fields ??= new Map();
     // writeHead's fields win over setHeader's; a name repeated inside writeHead's list is kept repeated.
     const seen = new Set<string>();
     for (let i = 0; i < list.length; i += 2) {
       const name = list[i]!;
       const key = name.toLowerCase();
       const value = list[i + 1]!;
-      const existing = this.#fields.get(key);
+      const existing = fields.get(key);
       if (existing && seen.has(key)) existing[1] = [...toList(existing[1]), value];
-      else this.#fields.set(key, [name, value]);
+      else fields.set(key, [name, value]);
       seen.add(key);
     }
   }
@@ -337,9 +357,9 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   /** Attaches the connection; queued bytes go out now. */
   attachSink(sink: OutgoingSink): void {
     this.#sink = sink;
-    if (this.#pending.length > 0) {
+    if (this.#pending !== undefined) {
       const pending = this.#pending;
-      this.#pending = [];
+      this.#pending = undefined;
       this.#pendingBytes = 0;
       let ok = true;
       for (const bytes of pending) ok = sink.write(bytes);
@@ -358,10 +378,27 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
 
   /** Whether the message has been fully written to a sink. */
   protected get flushed(): boolean {
-    return this.#sink !== null && this.#pending.length === 0;
+    return this.#sink !== null && this.#pending === undefined;
   }
 
   // ---- internals ----
+
+  /** The fields as a Map, built from a raw list on first need (most responses never need it). */
+  #materialize(): Map<string, [name: string, value: string | string[]]> | undefined {
+    const raw = this.#rawFields;
+    if (raw !== undefined && this.#fields === undefined) {
+      const fields = new Map<string, [string, string | string[]]>();
+      for (let i = 0; i < raw.length; i += 2) {
+        const name = raw[i]!;
+        const key = name.toLowerCase();
+        const existing = fields.get(key);
+        if (existing) existing[1] = [...toList(existing[1]), raw[i + 1]!];
+        else fields.set(key, [name, raw[i + 1]!]);
+      }
+      this.#fields = fields;
+    }
+    return this.#fields;
+  }
 
   #assertHeadOpen(action: string): void {
     if (this.headersSent) {
@@ -377,48 +414,37 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     if (this.#headWritten) return true;
     this.headersSent = true;
     this.#headWritten = true;
-    const fields: string[] = [];
-    let hasLength = false;
-    let hasChunked = false;
-    let declaredLength = -1;
-    if (this.#rawFields) fields.push(...this.#rawFields);
-    else {
+    // One pass renders the user's fields and notes the few that decide framing and implicit fields.
+    const seen: SeenFields = { date: false, host: false, connection: undefined, length: -1, chunked: false };
+    let head = this.startLine() + "\r\n";
+    const raw = this.#rawFields;
+    if (raw) {
+      for (let i = 0; i < raw.length; i += 2) head += renderField(raw[i]!, raw[i + 1]!, seen);
+    } else if (this.#fields) {
       for (const [name, value] of this.#fields.values()) {
-        if (typeof value === "string") fields.push(name, value);
-        else for (const v of value) fields.push(name, v);
-      }
-    }
-    for (let i = 0; i < fields.length; i += 2) {
-      const name = fields[i]!;
-      if (name.length === 14 && name.toLowerCase() === "content-length") {
-        hasLength = true;
-        declaredLength = Number(fields[i + 1]);
-      } else if (name.length === 17 && name.toLowerCase() === "transfer-encoding") {
-        hasChunked = /(?:^|,)\s*chunked\s*$/i.test(fields[i + 1]!);
+        if (typeof value === "string") head += renderField(name, value, seen);
+        else for (const v of value) head += renderField(name, v, seen);
       }
     }
     let framing: Framing;
     const bodyLength = body ? body.byteLength : 0;
     if (!this.bodyAllowed()) framing = "none";
-    else if (hasChunked) framing = "chunked";
-    else if (hasLength) {
+    else if (seen.chunked) framing = "chunked";
+    else if (seen.length >= 0) {
       framing = "length";
-      this.#remaining = declaredLength;
+      this.#remaining = seen.length;
     } else if (ending && this.#trailers === undefined && (bodyLength > 0 || this.emptyBodyHasLength())) {
       framing = "length";
       this.#remaining = bodyLength;
-      fields.push("Content-Length", String(bodyLength));
+      head += "Content-Length: " + bodyLength + "\r\n";
     } else if (ending && bodyLength === 0) framing = "none";
     else if (this.chunkedAllowed()) {
       framing = "chunked";
-      fields.push("Transfer-Encoding", "chunked");
+      head += "Transfer-Encoding: chunked\r\n";
     } else framing = "close";
     this.#framing = framing;
     this.chunkedEncoding = framing === "chunked";
-
-    let head = this.startLine() + "\r\n";
-    for (let i = 0; i < fields.length; i += 2) head += fields[i] + ": " + fields[i + 1] + "\r\n";
-    head += this.implicitFields(framing, fields) + "\r\n";
+    head += this.implicitFields(framing, seen) + "\r\n";
 
     // Head, body and (when ending) the terminator in one buffer: one write, one packet for small messages.
     let framedBody: Uint8Array | null = null;
@@ -426,16 +452,17 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       this.#checkLength(body.byteLength);
       framedBody = framing === "chunked" ? frameChunk(body) : body;
     }
-    const tail = ending && framing === "chunked" ? encoder.encode(lastChunk(this.#trailers)) : null;
-    const size = head.length + (framedBody ? framedBody.byteLength : 0) + (tail ? tail.byteLength : 0);
-    const out = new Uint8Array(size);
+    const tail = ending && framing === "chunked" ? lastChunk(this.#trailers) : "";
+    const size = head.length + (framedBody ? framedBody.byteLength : 0) + tail.length;
+    const direct = this.#sink !== null && this.#pending === undefined && size <= SCRATCH.byteLength;
+    const out = direct ? SCRATCH : new Uint8Array(size);
     let at = encodeLatin1Into(head, out, 0);
     if (framedBody) {
       out.set(framedBody, at);
       at += framedBody.byteLength;
     }
-    if (tail) out.set(tail, at);
-    const ok = this.#send(out);
+    if (tail) encodeLatin1Into(tail, out, at);
+    const ok = direct ? this.#sink!.write(SCRATCH.subarray(0, size), true) : this.#send(out);
     if (ending) this.#finishFraming();
     return ok;
   }
@@ -472,8 +499,8 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   }
 
   #send(bytes: Uint8Array): boolean {
-    if (this.#sink && this.#pending.length === 0) return this.#sink.write(bytes);
-    this.#pending.push(bytes);
+    if (this.#sink && this.#pending === undefined) return this.#sink.write(bytes);
+    (this.#pending ??= []).push(bytes);
     this.#pendingBytes += bytes.byteLength;
     return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
   }
@@ -488,8 +515,8 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       this.writableFinished = true;
       this.emit("finish" as never, ...([] as never));
       const callbacks = this.#finishCallbacks;
-      this.#finishCallbacks = [];
-      for (const cb of callbacks) cb();
+      this.#finishCallbacks = undefined;
+      if (callbacks) { for (const cb of callbacks) cb(); }
     });
     this.finishImpl(this.#framing, this.#complete);
   }
@@ -497,6 +524,45 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   #emitError(err: Error): void {
     if (this.listenerCount("error") > 0) this.emit("error" as never, ...([err] as never));
   }
+}
+
+/** What the head pass noticed among the user's fields. */
+export interface SeenFields {
+  /** A `Date` field is present. */
+  date: boolean;
+  /** A `Host` field is present. */
+  host: boolean;
+  /** The `Connection` value, if present. */
+  connection: string | undefined;
+  /** The declared `Content-Length`, or -1. */
+  length: number;
+  /** `Transfer-Encoding` ends in `chunked`. */
+  chunked: boolean;
+}
+
+/** Renders one field line and records it in `seen` when it is one of the deciding fields. */
+function renderField(name: string, value: string, seen: SeenFields): string {
+  // Compare lengths first: only 4 names can matter, and toLowerCase allocates.
+  switch (name.length) {
+    case 4: {
+      const lower = name.toLowerCase();
+      if (lower === "date") seen.date = true;
+      else if (lower === "host") seen.host = true;
+      break;
+    }
+    case 10:
+      if (name.toLowerCase() === "connection") seen.connection = value;
+      break;
+    case 14:
+      if (name.toLowerCase() === "content-length") seen.length = Number(value);
+      break;
+    case 17:
+      if (name.toLowerCase() === "transfer-encoding") {
+        seen.chunked = /(?:^|,)[ \t]*chunked[ \t]*$/i.test(value);
+      }
+      break;
+  }
+  return name + ": " + value + "\r\n";
 }
 
 function storedValue(name: string, value: string | number | readonly string[]): string | string[] {

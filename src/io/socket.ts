@@ -221,6 +221,17 @@ export class Socket extends EventEmitter<SocketEvents> {
     return this;
   }
 
+  /**
+   * Internal: sends bytes the caller reuses right after the call returns (the transport copies what it
+   * cannot send at once). For the HTTP layers' scratch buffers; users call `write()`.
+   */
+  sendTransient(bytes: Uint8Array): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    this.bytesWritten += bytes.byteLength;
+    this.#touch();
+    return this.#conn.write(bytes, true);
+  }
+
   /** Closes both directions now; queued writes are dropped. `'error'` (if `error`) then `'close'` follow. */
   destroy(error?: Error): this {
     if (this.destroyed) return this;

@@ -46,8 +46,13 @@ export interface TransportConn {
   /**
    * Queues bytes for sending; the adapter owns `chunk` from now on (callers must not reuse it). Returns
    * `false` when the queue is over the high-water mark; `onDrain` follows once it empties.
+   *
+   * With `transient`, the caller will reuse `chunk`'s memory as soon as `write` returns: the adapter
+   * copies whatever it cannot hand to the OS right away. This lets the hot path encode every response
+   * into one scratch buffer instead of allocating one per response (a fresh buffer per write measured
+   * 2–5 µs on Bun, a quarter of a small request's cost).
    */
-  write(chunk: Uint8Array): boolean;
+  write(chunk: Uint8Array, transient?: boolean): boolean;
   /** Bytes queued but not yet handed to the OS. */
   readonly bufferedAmount: number;
   /** Stops delivering `onData` until `resume()`; the OS receive window then applies backpressure. */

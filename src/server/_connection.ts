@@ -169,8 +169,8 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   // ---- OutgoingSink (for the response at the head of the queue) ----
 
-  write(bytes: Uint8Array): boolean {
-    return this.socket.write(bytes);
+  write(bytes: Uint8Array, transient?: boolean): boolean {
+    return transient ? this.socket.sendTransient(bytes) : this.socket.write(bytes);
   }
 
   // ---- ResponseOwner ----
@@ -184,7 +184,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // A client that sent `Expect: 100-continue` and got no 100 may or may not send its body now; the
     // only safe way to find the next request is to close.
     const req = res.req;
-    if (!req.complete && req.headers.expect !== undefined && !res.continueSent) return false;
+    if (!req.complete && res.expectedContinue && !res.continueSent) return false;
     return true;
   }
 
@@ -247,6 +247,17 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     return true;
   }
 
+  // Hooks given to each request body; made once per connection rather than once per request.
+  #bodyWantsMore = (want: boolean): void => {
+    this.#readPausedByBody = !want;
+    this.socket.setReadPaused(this.#readPausedByBody || this.#readPausedByPipeline);
+  };
+
+  #bodyDestroyed = (error: Error | undefined): void => {
+    // Only the request still being received can be incomplete; destroying it ends the connection.
+    if (this.#receiving !== null && !this.#receiving.complete) this.socket.destroy(error);
+  };
+
   // ---- parser events ----
 
   #onHead(head: RequestHead): void {
@@ -257,21 +268,15 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       this.#takeover = { req, event: head.method === "CONNECT" ? "connect" : "upgrade" };
       return;
     }
-    const res = new ServerResponse(req, this, head.keepAlive);
+    const res = new ServerResponse(req, this, head.keepAlive, head.expect !== undefined);
     this.#receiving = req;
-    req.onWantMore = (want) => {
-      this.#readPausedByBody = !want;
-      this.socket.setReadPaused(this.#readPausedByBody || this.#readPausedByPipeline);
-    };
-    req.onDestroy = (error) => {
-      if (!req.complete) this.socket.destroy(error);
-    };
+    req.onWantMore = this.#bodyWantsMore;
+    req.onDestroy = this.#bodyDestroyed;
     this.#responses.push(res);
     if (this.#responses.length === 1) res.attachSink(this);
     this.#updatePipelinePause();
 
-    const expect = head.headers.expect;
-    if (expect !== undefined && head.versionMinor >= 1) {
+    if (head.expect !== undefined && head.versionMinor >= 1) {
       if (head.expectContinue) {
         if (!this.#host.emitRequestIfListened(req, res, "checkContinue")) {
           res.writeContinue();

@@ -301,8 +301,7 @@ export class Server extends EventEmitter<ServerEvents> implements ConnectionHost
     req: IncomingMessage,
     res: ServerResponse,
   ): void {
-    const listeners = this.listeners(event);
-    for (const listener of listeners) {
+    for (const listener of this.rawListenersOf(event)) {
       try {
         const result = listener.call(this, req, res) as unknown;
         if (result && typeof (result as Promise<void>).then === "function") {

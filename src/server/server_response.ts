@@ -6,8 +6,14 @@
  * @module
  */
 
-import { type Framing, type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
+import {
+  type Framing,
+  type OutgoingEvents,
+  OutgoingMessage,
+  type SeenFields,
+} from "../io/outgoing_message.ts";
 import { HttpUsageError } from "../core/errors.ts";
+import { hasToken } from "../core/connection_tokens.ts";
 import { STATUS_CODES } from "../core/status_codes.ts";
 import { validateStatusCode } from "../core/head_writer.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
@@ -62,12 +68,16 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
   #continueSent = false;
   #keepAlive = false;
 
+  /** Whether the request carried an `Expect` field (its body may never come unless we send 100). */
+  readonly expectedContinue: boolean;
+
   /** Created by the server for each request. */
-  constructor(req: IncomingMessage, owner: ResponseOwner, keepAlive: boolean) {
+  constructor(req: IncomingMessage, owner: ResponseOwner, keepAlive: boolean, expectedContinue = false) {
     super();
     this.req = req;
     this.#owner = owner;
     this.shouldKeepAlive = keepAlive;
+    this.expectedContinue = expectedContinue;
   }
 
   /** The connection. */
@@ -159,20 +169,14 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
     return this.req.httpVersionMinor >= 1;
   }
 
-  protected implicitFields(framing: Framing, fields: readonly string[]): string {
+  protected implicitFields(framing: Framing, seen: SeenFields): string {
     let out = "";
-    let hasDate = false;
-    let connection: string | undefined;
-    for (let i = 0; i < fields.length; i += 2) {
-      const name = fields[i]!;
-      if (name.length === 4 && name.toLowerCase() === "date") hasDate = true;
-      else if (name.length === 10 && name.toLowerCase() === "connection") connection = fields[i + 1];
-    }
+    const connection = seen.connection;
     // Keep-alive needs a self-delimited body; a close-delimited one ends the connection by definition.
     let keepAlive = this.shouldKeepAlive && framing !== "close" && this.#owner.keepAliveAllowed(this);
-    if (connection !== undefined && /(?:^|,)\s*close\s*(?:,|$)/i.test(connection)) keepAlive = false;
+    if (connection !== undefined && hasToken(connection, "close")) keepAlive = false;
     this.#keepAlive = keepAlive;
-    if (this.sendDate && !hasDate) out += "Date: " + httpDate() + "\r\n";
+    if (this.sendDate && !seen.date) out += "Date: " + httpDate() + "\r\n";
     if (connection === undefined) {
       if (!keepAlive) out += "Connection: close\r\n";
       else {

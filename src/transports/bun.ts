@@ -268,7 +268,7 @@ class BunConn implements TransportConn {
     if (this.#held !== undefined || this.#eof || this.#closed) this.#flushHeld();
   }
 
-  write(chunk: Uint8Array): boolean {
+  write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ending || this.#closed || this.#destroyed) return false;
     let rest = chunk;
     if (this.#buffered === 0) {
@@ -276,6 +276,8 @@ class BunConn implements TransportConn {
       if (n >= chunk.byteLength) return true;
       if (n > 0) rest = chunk.subarray(n);
     }
+    // Bun copies what it writes; only bytes we keep for later must outlive a transient buffer.
+    if (transient) rest = rest.slice();
     this.#queue.push(rest);
     this.#buffered += rest.byteLength;
     if (this.#buffered > WRITE_HIGH_WATER_MARK) {

@@ -33,6 +33,8 @@ import { describeTarget, errorCode, isClosedError, mapError } from "./_map_error
 const READ_BUFFER_SIZE = 64 * 1024;
 /** Below this much free space behind kept bytes, reading moves to a new slab (Node uses a similar pool). */
 const MIN_READ_SIZE = 16 * 1024;
+/** Per-connection buffer that transient writes are copied into when no write is in flight. */
+const STAGING_SIZE = 16 * 1024;
 
 /** `write()` returns `false` once more than this many bytes wait to be sent (Node's default for sockets). */
 const WRITE_HIGH_WATER_MARK = 64 * 1024;
@@ -116,6 +118,7 @@ class DenoConn implements TransportConn {
 
   // Write side: `#current` is the chunk `conn.write()` is sending; `#queue` waits behind it.
   #current: Uint8Array | undefined;
+  #staging: Uint8Array | undefined;
   readonly #queue: Uint8Array[] = [];
   #buffered = 0;
   #needDrain = false;
@@ -226,13 +229,23 @@ class DenoConn implements TransportConn {
     this.#wakeReader();
   }
 
-  write(chunk: Uint8Array): boolean {
+  write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ending || this.#closed) return false;
     const size = chunk.byteLength;
     if (size > 0) {
       this.#buffered += size;
-      if (this.#current === undefined) this.#send(chunk);
-      else this.#queue.push(chunk);
+      if (this.#current === undefined) {
+        // conn.write is asynchronous, so transient bytes are copied: into this connection's staging
+        // buffer when it fits (free whenever no write is in flight), so steady state allocates nothing.
+        if (transient) {
+          if (size <= STAGING_SIZE) {
+            const staging = this.#staging ??= new Uint8Array(STAGING_SIZE);
+            staging.set(chunk);
+            chunk = staging.subarray(0, size);
+          } else chunk = chunk.slice();
+        }
+        this.#send(chunk);
+      } else this.#queue.push(transient ? chunk.slice() : chunk);
     }
     if (this.#buffered > WRITE_HIGH_WATER_MARK) {
       this.#needDrain = true;

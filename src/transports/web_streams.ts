@@ -176,8 +176,10 @@ class StreamConn implements TransportConn {
     this.#wakeReader();
   }
 
-  write(chunk: Uint8Array): boolean {
+  write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ending || this.#destroyed) return false;
+    // WritableStream writes are asynchronous: transient bytes must be copied.
+    if (transient) chunk = chunk.slice();
     const size = chunk.byteLength;
     if (size > 0) {
       this.#buffered += size;

@@ -248,6 +248,8 @@ test("keepAlive, expectContinue and upgrade flags", () => {
   assert.equal(request("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").keepAlive, true);
   assert.equal(request("PUT / HTTP/1.1\r\nExpect: 100-Continue\r\n\r\n").expectContinue, true);
   assert.equal(request("PUT / HTTP/1.1\r\nExpect: 100-continuex\r\n\r\n").expectContinue, false);
+  assert.equal(request("PUT / HTTP/1.1\r\nExpect: 100-continuex\r\n\r\n").expect, "100-continuex");
+  assert.equal(request("PUT / HTTP/1.1\r\n\r\n").expect, undefined);
   assert.equal(request("GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n").upgrade, false);
   assert.equal(
     request("GET / HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\nUpgrade: ws\r\n\r\n").upgrade,
