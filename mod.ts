@@ -58,3 +58,14 @@ export {
   type WebStreamPair,
   webStreamsTransport,
 } from "./src/transports/web_streams.ts";
+export {
+  type FetchApp,
+  type FetchBridgeOptions,
+  type FetchHandler,
+  type FetchHandlerInfo,
+  type FetchRemoteAddr,
+  type ResponseTrailers,
+  serveFetch,
+  type ServeFetchOptions,
+  toRequestListener,
+} from "./src/server/fetch_bridge.ts";

@@ -275,7 +275,19 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       write: (chunk) => {
         if (this.destroyed) throw new Error("Cannot write: the message was destroyed");
         if (this.write(chunk)) return Promise.resolve();
-        return new Promise<void>((resolve) => this.once("drain" as never, resolve as never));
+        // Wait for 'drain', or fail if the connection closes first (else pipeTo would hang forever).
+        return new Promise<void>((resolve, reject) => {
+          const onDrain = () => {
+            this.off("close" as never, onClose as never);
+            resolve();
+          };
+          const onClose = () => {
+            this.off("drain" as never, onDrain as never);
+            reject(new Error("Cannot write: the connection closed"));
+          };
+          this.once("drain" as never, onDrain as never);
+          this.once("close" as never, onClose as never);
+        });
       },
       close: () =>
         new Promise<void>((resolve) => {

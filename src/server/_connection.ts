@@ -142,9 +142,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
         return;
       }
     }
-    // Node's servers do not allow half-open connections: answer what is pending, then close.
+    // As Node's servers (httpAllowHalfOpen false): a peer that ends its side is gone. Whatever is
+    // queued still goes out before our FIN; a response still being written learns of it through
+    // 'close' once the socket closes, instead of waiting for its next write.
     this.#stopped = true;
-    if (this.#responses.length === 0) this.#endSocket();
+    this.#endSocket();
   }
 
   onDrain(): void {

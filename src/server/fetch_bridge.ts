@@ -83,21 +83,22 @@ export interface FetchApp {
  * @example
  * ```ts
  * import type { ResponseTrailers } from "@wire/http";
+ * // Count the bytes as they stream through, and send the count as a trailer once the body is done.
  * let size = 0;
- * let done!: (fields: HeadersInit) => void;
- * const body = new ReadableStream<Uint8Array>({
- *   start(controller) {
- *     const chunk = new TextEncoder().encode("hello");
+ * let sendTrailers!: (fields: HeadersInit) => void;
+ * const trailers = new Promise<HeadersInit>((resolve) => (sendTrailers = resolve));
+ * const counter = new TransformStream<Uint8Array, Uint8Array>({
+ *   transform(chunk, controller) {
  *     size += chunk.byteLength;
  *     controller.enqueue(chunk);
- *     controller.close();
- *     done({ "X-Body-Size": String(size) });
  *   },
+ *   flush: () => sendTrailers({ "X-Body-Size": String(size) }),
  * });
- * const response: Response & ResponseTrailers = Object.assign(
- *   new Response(body, { headers: { Trailer: "X-Body-Size" } }),
- *   { trailers: new Promise<HeadersInit>((resolve) => (done = resolve)) },
- * );
+ * const source = new Response("hello").body!;
+ * const response: Response & ResponseTrailers = new Response(source.pipeThrough(counter), {
+ *   headers: { Trailer: "X-Body-Size" },
+ * });
+ * response.trailers = trailers;
  * ```
  */
 export interface ResponseTrailers {
@@ -406,6 +407,8 @@ async function writeResponse(
     }
     // Is the whole body already there? Then it goes out in one write with a Content-Length.
     let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = reader.read();
+    // Awaited below unless the client leaves first; a failure then must not surface as unhandled.
+    pending.catch(() => {});
     const early = await settledBeforeNextTask(pending);
     if (early?.done) {
       if (pendingTrailers) {

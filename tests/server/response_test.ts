@@ -212,3 +212,43 @@ test("a ReadableStream can be piped into res.writableStream", async () => {
   );
   assert.ok(text.endsWith("3\r\nweb\r\n7\r\nstreams\r\n0\r\n\r\n"), text);
 });
+
+test("a client that goes away while a response is open: the response gets 'close' without writing again", async () => {
+  let closed!: () => void;
+  const resClosed = new Promise<void>((r) => (closed = r));
+  const { server, port } = await listen({}, (_req, res) => {
+    res.writeHead(200);
+    res.write("first chunk\n");
+    res.on("close", () => closed());
+  });
+  const client = await RawClient.connect(port);
+  client.write(GET);
+  await client.until("first chunk");
+  await client.close();
+  await resClosed;
+  await closeServer(server);
+});
+
+test("res.writableStream rejects a pending write when the connection closes", async () => {
+  let result!: (outcome: string) => void;
+  const outcome = new Promise<string>((r) => (result = r));
+  let started!: () => void;
+  const writing = new Promise<void>((r) => (started = r));
+  const { server, port } = await listen({}, async (_req, res) => {
+    const writer = res.writableStream.getWriter();
+    started();
+    try {
+      for (let i = 0; i < 256; i++) await writer.write(new Uint8Array(1 << 20));
+      result("all written");
+    } catch (err) {
+      result(`rejected: ${(err as Error).message}`);
+    }
+  });
+  const client = await RawClient.connect(port);
+  client.pause();
+  client.write(GET);
+  await writing;
+  await client.close();
+  assert.equal(await outcome, "rejected: Cannot write: the connection closed");
+  await closeServer(server);
+});
