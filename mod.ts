@@ -24,12 +24,18 @@ export {
   type ServerEvents,
   type ServerOptions,
 } from "./src/server/server.ts";
-export { ServerResponse } from "./src/server/server_response.ts";
+export { ServerResponse, type ServerResponseEvents } from "./src/server/server_response.ts";
 export { IncomingMessage } from "./src/io/incoming_message.ts";
-export { OutgoingMessage } from "./src/io/outgoing_message.ts";
-export { Socket, type SocketEvents } from "./src/io/socket.ts";
-export { EventEmitter } from "./src/io/emitter.ts";
-export { BodyReadable } from "./src/io/body_readable.ts";
+export {
+  type Framing,
+  type OutgoingEvents,
+  OutgoingMessage,
+  type OutgoingSink,
+  type SeenFields,
+} from "./src/io/outgoing_message.ts";
+export { Socket, type SocketConsumer, type SocketEvents } from "./src/io/socket.ts";
+export { EventEmitter, type EventKey, type EventMap, type Listener } from "./src/io/emitter.ts";
+export { type BodyEvents, BodyReadable, type PipeDestination } from "./src/io/body_readable.ts";
 export {
   type ConnectTarget,
   type ListenTarget,
@@ -44,7 +50,7 @@ export { METHODS, STATUS_CODES } from "./src/core/status_codes.ts";
 export { HttpError, HttpParseError, HttpUsageError, isHttpError } from "./src/core/errors.ts";
 export { validateHeaderName, validateHeaderValue } from "./src/core/head_writer.ts";
 export { MAX_HEADER_SIZE as maxHeaderSize } from "./src/core/limits.ts";
-export { Agent, type AgentOptions, getAgent, globalAgent } from "./src/client/agent.ts";
+export { Agent, type AgentEvents, type AgentOptions, getAgent, globalAgent } from "./src/client/agent.ts";
 export {
   ClientRequest,
   type ClientRequestEvents,

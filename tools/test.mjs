@@ -35,6 +35,11 @@ const steps = [
   ["typecheck", deno, ["check", "--quiet", "mod.ts", "src", "tests", "examples", "bench"]],
   ["lint", deno, ["lint", "--quiet"]],
   ["format", deno, ["fmt", "--check", "--quiet"]],
+  // JSR: every public symbol documented, no private types leaking, examples in JSDoc type-check,
+  // and the package as JSR would take it (slow types included).
+  ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts"]],
+  ["doc examples", deno, ["check", "--doc", "--quiet", "mod.ts", "src"]],
+  ["publish dry-run", deno, ["publish", "--dry-run", "--allow-dirty", "--quiet", "--config", "jsr.json"]],
 ];
 for (const [label, cmd, args] of steps) {
   const { code } = await run(label, cmd, args);

@@ -11,7 +11,7 @@ import { EventEmitter, type EventMap } from "../io/emitter.ts";
 import { Socket } from "../io/socket.ts";
 import type { Transport, TransportConn } from "../io/transport.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
-import { ClientConnection, type ConnectionOwner } from "./_connection.ts";
+import { ClientConnection } from "./_connection.ts";
 import type { ClientRequest, RequestOptions } from "./client_request.ts";
 
 /** Options of {@linkcode Agent}, with Node's defaults (except `maxSockets`, 5 as the seed says). */
@@ -61,7 +61,7 @@ interface Pool {
  * get({ host: "127.0.0.1", port: 8080, agent }, (res) => res.resume());
  * ```
  */
-export class Agent extends EventEmitter<AgentEvents> implements ConnectionOwner {
+export class Agent extends EventEmitter<AgentEvents> {
   /** Options as given (with defaults filled in). */
   readonly options: AgentOptions;
   /** Whether sockets are kept between requests. */
@@ -121,7 +121,7 @@ export class Agent extends EventEmitter<AgentEvents> implements ConnectionOwner 
     return name;
   }
 
-  /** Internal (request): queues `req` and starts it when a socket is available. */
+  /** @ignore Internal (request): queues `req` and starts it when a socket is available. */
   addRequest(req: ClientRequest): void {
     const name = this.getName(req.options);
     const pool = this.#pool(name);
@@ -129,7 +129,7 @@ export class Agent extends EventEmitter<AgentEvents> implements ConnectionOwner 
     this.#resume(name, pool);
   }
 
-  /** Internal (request): `req` was destroyed before it got a socket. */
+  /** @ignore Internal (request): `req` was destroyed before it got a socket. */
   cancel(req: ClientRequest): void {
     for (const pool of this.#pools.values()) {
       const i = pool.waiting.indexOf(req);
@@ -137,7 +137,7 @@ export class Agent extends EventEmitter<AgentEvents> implements ConnectionOwner 
     }
   }
 
-  /** Internal (request): its reused socket was dead; run it again on a new socket, ahead of the queue. */
+  /** @ignore Internal (request): its reused socket was dead; run it again on a new socket first. */
   retry(req: ClientRequest): void {
     const name = this.getName(req.options);
     const pool = this.#pool(name);
@@ -154,6 +154,7 @@ export class Agent extends EventEmitter<AgentEvents> implements ConnectionOwner 
 
   // ---- ConnectionOwner ----
 
+  /** @ignore Internal (client connections). */
   released(conn: ClientConnection): void {
     const name = this.#owners.get(conn);
     if (name === undefined) return;
@@ -172,6 +173,7 @@ export class Agent extends EventEmitter<AgentEvents> implements ConnectionOwner 
     pool.free.push(conn);
   }
 
+  /** @ignore Internal (client connections). */
   removed(conn: ClientConnection): void {
     const name = this.#owners.get(conn);
     if (name === undefined) return;

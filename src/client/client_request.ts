@@ -20,17 +20,24 @@ import { HttpUsageError } from "../core/errors.ts";
 import { validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import type { IncomingHeaders, OutgoingHeaders, ResponseHead } from "../core/types.ts";
-import { type ClientConnection, type ConnectionRequest, hangUp } from "./_connection.ts";
+import { type ClientConnection, hangUp } from "./_connection.ts";
 import type { Agent } from "./agent.ts";
 
 /** Node's `'information'` event payload (1xx responses). */
 export interface InformationEvent {
+  /** The 1xx status, e.g. 103. */
   statusCode: number;
+  /** Its reason phrase. */
   statusMessage: string;
+  /** `"1.1"`. */
   httpVersion: string;
+  /** Always 1. */
   httpVersionMajor: number;
+  /** 1 (interim responses do not exist in HTTP/1.0). */
   httpVersionMinor: number;
+  /** Lower-cased fields. */
   headers: IncomingHeaders;
+  /** Fields as sent. */
   rawHeaders: string[];
 }
 
@@ -70,13 +77,21 @@ export interface RequestOptions {
 
 /** Events of a {@linkcode ClientRequest}. */
 export interface ClientRequestEvents extends OutgoingEvents {
+  /** The final response head arrived; listeners added here see the whole body. */
   response: [res: IncomingMessage];
+  /** The server sent `100 Continue`: the body goes now. */
   continue: [];
+  /** Any interim 1xx response (100, 102, 103, ...). */
   information: [info: InformationEvent];
+  /** `101 Switching Protocols`: the socket is raw from here; `head` holds bytes already read. */
   upgrade: [res: IncomingMessage, socket: Socket, head: Uint8Array];
+  /** A 2xx answer to CONNECT: the socket is the tunnel. */
   connect: [res: IncomingMessage, socket: Socket, head: Uint8Array];
+  /** A socket was assigned to the request. */
   socket: [socket: Socket];
+  /** The socket was idle for the `timeout` given; the request is not aborted by itself. */
   timeout: [];
+  /** `abort()` was called. */
   abort: [];
 }
 
@@ -100,7 +115,7 @@ const MAX_REPLAY_BYTES = 64 * 1024;
  * req.end("payload");
  * ```
  */
-export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implements ConnectionRequest {
+export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   /** Method. */
   readonly method: string;
   /** Request-target. */
@@ -211,6 +226,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
 
   // ---- ConnectionRequest ----
 
+  /** @ignore Internal hook, for the package's own layers. */
   onInformation(head: ResponseHead): void {
     if (head.statusCode === 100) this.emit("continue");
     this.emit("information", {
@@ -224,6 +240,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     });
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   onResponse(res: IncomingMessage): void {
     this.res = res;
     this.#replay = null;
@@ -234,6 +251,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     if (!this.emit("response", res)) res.dump();
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   onTakeover(res: IncomingMessage, socket: Socket, head: Uint8Array): boolean {
     this.res = res;
     const event = this.method === "CONNECT" ? "connect" : "upgrade";
@@ -244,8 +262,10 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     return true;
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   onResponseEnd(): void {}
 
+  /** @ignore Internal hook, for the package's own layers. */
   onFailure(error: Error, responseStarted: boolean): void {
     const conn = this.#connection;
     // A reused keep-alive socket the server had already closed: replay an idempotent request once on a
@@ -265,7 +285,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     this.#fail(error);
   }
 
-  /** Internal (Agent): the socket and its driver for this request. */
+  /** @ignore Internal (Agent): the socket and its driver for this request. */
   assignConnection(conn: ClientConnection): void {
     if (this.destroyed) {
       conn.socket.destroy();
@@ -279,34 +299,39 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     conn.assign(this);
   }
 
-  /** Internal (Agent): connecting failed. */
+  /** @ignore Internal (Agent): connecting failed. */
   connectFailed(error: Error): void {
     this.#fail(error);
   }
 
-  /** Internal: the options the request was made with. */
+  /** The options the request was made with. */
   get options(): RequestOptions {
     return this.#options;
   }
 
   // ---- OutgoingMessage hooks ----
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected startLine(): string {
     return this.method + " " + this.path + " HTTP/1.1";
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected bodyAllowed(): boolean {
     return true;
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected chunkedAllowed(): boolean {
     return true;
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected override emptyBodyHasLength(): boolean {
     return !NO_BODY_BY_DEFAULT.has(this.method);
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected implicitFields(_framing: Framing, seen: SeenFields): string {
     let out = "";
     if (!seen.host && this.#options.setHost !== false) {
@@ -322,10 +347,12 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     return out;
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected finishImpl(): void {
     this.#connection?.requestFinished();
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected destroyImpl(error: Error | undefined): void {
     this.aborted = true;
     this.#replay = null;
@@ -344,6 +371,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> implemen
     this.#fail(error ?? hangUp());
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   override attachSink(sink: OutgoingSink): void {
     if (this.#retried) {
       // Second socket: send again what the first one swallowed, then carry on as before.

@@ -85,6 +85,7 @@ export class HttpError extends Error {
  * ```
  */
 export class HttpParseError extends HttpError {
+  /** One of llhttp's `HPE_*` names (see {@linkcode ParseErrorCode}). */
   declare readonly code: ParseErrorCode;
   /** Creates a parse error; the status follows from the code unless given. */
   constructor(code: ParseErrorCode, message: string, status: ErrorStatus = statusForParseError(code)) {

@@ -31,10 +31,10 @@ const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 const INVALID_PATH_CHAR = /[^\u0021-\u00ff]/;
 
 /** A value as a caller may give it: Node writes numbers in decimal and repeats a field for an array. */
-type OutgoingValue = string | number | readonly string[];
+export type OutgoingValue = string | number | readonly string[];
 
 /** A `[name, value]` pair, the third form Node accepts for headers. */
-type HeaderPair = readonly [string, OutgoingValue];
+export type HeaderPair = readonly [string, OutgoingValue];
 
 function isToken(str: string): boolean {
   if (str.length === 0) return false;

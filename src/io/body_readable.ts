@@ -38,8 +38,11 @@ export interface BodyEvents extends EventMap {
 
 /** Anything `pipe()` can write into (a `ServerResponse`, a `ClientRequest`, a `Socket`). */
 export interface PipeDestination {
+  /** Takes a chunk; `false` means wait for `'drain'`. */
   write(chunk: Uint8Array | string): boolean;
+  /** Ends the destination after the last chunk. */
   end(): unknown;
+  /** Registers a one-time `'drain'` listener. */
   once(event: "drain", listener: () => void): unknown;
 }
 
@@ -257,6 +260,7 @@ export class BodyReadable<E extends BodyEvents = BodyEvents> extends EventEmitte
   /** Hook for subclasses: release what `destroy()` should release. */
   protected destroyImpl(_error: Error | undefined): void {}
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected override listenerAdded(event: string | symbol): void {
     // Node: adding a 'data' listener switches to flowing mode unless paused explicitly.
     if (event === "data" && this.#flowing !== false) this.resume();

@@ -7,13 +7,15 @@
  */
 
 // deno-lint-ignore no-explicit-any
-type Listener = (...args: any[]) => unknown;
+/** Any listener function. */
+export type Listener = (...args: any[]) => unknown;
 
 /** Maps event names to listener argument tuples. */
 // deno-lint-ignore no-explicit-any
 export type EventMap = Record<string | symbol, any[]>;
 
-type Key<E> = keyof E & (string | symbol);
+/** The event names of an event map `E`. */
+export type EventKey<E> = keyof E & (string | symbol);
 
 const NO_LISTENERS: readonly Listener[] = Object.freeze([]);
 
@@ -33,27 +35,27 @@ export class EventEmitter<E extends EventMap = EventMap> {
   #listeners: Map<string | symbol, Listener[]> | undefined;
 
   /** Adds a listener that runs every time `event` is emitted. */
-  on<K extends Key<E>>(event: K, listener: (...args: E[K]) => unknown): this {
+  on<K extends EventKey<E>>(event: K, listener: (...args: E[K]) => unknown): this {
     return this.#add(event, listener, false);
   }
 
   /** Same as {@linkcode EventEmitter.on}. */
-  addListener<K extends Key<E>>(event: K, listener: (...args: E[K]) => unknown): this {
+  addListener<K extends EventKey<E>>(event: K, listener: (...args: E[K]) => unknown): this {
     return this.#add(event, listener, false);
   }
 
   /** Adds a listener that runs before the ones already added. */
-  prependListener<K extends Key<E>>(event: K, listener: (...args: E[K]) => unknown): this {
+  prependListener<K extends EventKey<E>>(event: K, listener: (...args: E[K]) => unknown): this {
     return this.#add(event, listener, true);
   }
 
   /** Adds a listener that runs once, the next time `event` is emitted. */
-  once<K extends Key<E>>(event: K, listener: (...args: E[K]) => unknown): this {
+  once<K extends EventKey<E>>(event: K, listener: (...args: E[K]) => unknown): this {
     return this.#add(event, onceWrapper(this, event, listener), false);
   }
 
   /** Removes one registration of `listener` (also one added with `once`). */
-  off<K extends Key<E>>(event: K, listener: (...args: E[K]) => unknown): this {
+  off<K extends EventKey<E>>(event: K, listener: (...args: E[K]) => unknown): this {
     const list = this.#listeners?.get(event);
     if (!list) return this;
     for (let i = list.length - 1; i >= 0; i--) {
@@ -71,12 +73,12 @@ export class EventEmitter<E extends EventMap = EventMap> {
   }
 
   /** Same as {@linkcode EventEmitter.off}. */
-  removeListener<K extends Key<E>>(event: K, listener: (...args: E[K]) => unknown): this {
+  removeListener<K extends EventKey<E>>(event: K, listener: (...args: E[K]) => unknown): this {
     return this.off(event, listener);
   }
 
   /** Removes every listener of `event`, or of every event. */
-  removeAllListeners(event?: Key<E>): this {
+  removeAllListeners(event?: EventKey<E>): this {
     if (event === undefined) this.#listeners = undefined;
     else this.#listeners?.delete(event);
     return this;
@@ -86,7 +88,7 @@ export class EventEmitter<E extends EventMap = EventMap> {
    * Calls every listener of `event` with `args`, in order. Returns whether there was any. An `'error'`
    * event without listeners throws its argument, as in Node.
    */
-  emit<K extends Key<E>>(event: K, ...args: E[K]): boolean {
+  emit<K extends EventKey<E>>(event: K, ...args: E[K]): boolean {
     const list = this.#listeners?.get(event);
     if (!list) {
       if (event === "error") throw args[0];
@@ -100,12 +102,12 @@ export class EventEmitter<E extends EventMap = EventMap> {
   }
 
   /** Number of listeners of `event`. */
-  listenerCount(event: Key<E>): number {
+  listenerCount(event: EventKey<E>): number {
     return this.#listeners?.get(event)?.length ?? 0;
   }
 
   /** Copies of the listeners of `event`. */
-  listeners<K extends Key<E>>(event: K): ((...args: E[K]) => unknown)[] {
+  listeners<K extends EventKey<E>>(event: K): ((...args: E[K]) => unknown)[] {
     return (this.#listeners?.get(event) ?? []).map((l) => (l as { listener?: Listener }).listener ?? l);
   }
 
@@ -113,6 +115,7 @@ export class EventEmitter<E extends EventMap = EventMap> {
    * The live listener list of `event`, without copying (`once` wrappers included). Safe to iterate
    * while listeners change: the list is replaced, never mutated. For hot paths that need return values.
    */
+  /** @ignore Internal: the live listener list. */
   protected rawListenersOf(event: string | symbol): readonly Listener[] {
     return this.#listeners?.get(event) ?? NO_LISTENERS;
   }

@@ -110,6 +110,7 @@ export class IncomingMessage extends BodyReadable {
     this.finish();
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected override destroyImpl(error: Error | undefined): void {
     this.onDestroy?.(error);
   }

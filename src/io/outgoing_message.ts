@@ -51,7 +51,7 @@ export interface OutgoingEvents extends EventMap {
 }
 
 /** How the body of an outgoing message is delimited on the wire. */
-type Framing = "none" | "length" | "chunked" | "close";
+export type Framing = "none" | "length" | "chunked" | "close";
 
 const encoder = new TextEncoder();
 
@@ -366,7 +366,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     }
   }
 
-  /** Attaches the connection; queued bytes go out now. */
+  /** @ignore Internal (connections): attaches the byte sink; queued bytes go out now. */
   attachSink(sink: OutgoingSink): void {
     this.#sink = sink;
     if (this.#pending !== undefined) {
@@ -380,7 +380,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     this.#maybeFinish();
   }
 
-  /** Internal: the sink drained. */
+  /** @ignore Internal (connections): the sink drained. */
   onSinkDrain(): void {
     if (this.#needDrain) {
       this.#needDrain = false;
@@ -593,5 +593,4 @@ function toList(value: string | string[]): string[] {
   return typeof value === "string" ? [value] : value;
 }
 
-export type { Framing };
 export { concat };

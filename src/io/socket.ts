@@ -16,6 +16,7 @@ import { toBytes } from "./_bytes.ts";
 
 /** Events of a {@linkcode Socket}. */
 export interface SocketEvents {
+  /** Other events (the map is open, as Node's). */
   [key: string | symbol]: unknown[];
   /** Bytes from the peer (a string after `setEncoding`). Raw mode only. */
   data: [chunk: Uint8Array | string];
@@ -222,7 +223,7 @@ export class Socket extends EventEmitter<SocketEvents> {
   }
 
   /**
-   * Internal: sends bytes the caller reuses right after the call returns (the transport copies what it
+   * @ignore Internal: sends bytes the caller reuses right after the call returns (the transport copies what it
    * cannot send at once). For the HTTP layers' scratch buffers; users call `write()`.
    */
   sendTransient(bytes: Uint8Array): boolean {
@@ -336,6 +337,7 @@ export class Socket extends EventEmitter<SocketEvents> {
    * Internal: hands the socket's bytes to `consumer` (an HTTP connection), or back to raw mode (`null`),
    * replaying `unshift` (bytes the owner read past its protocol, Node's `head`) first.
    */
+  /** @ignore Internal: hands the bytes to an HTTP connection or back to raw mode. */
   [kSetConsumer](consumer: SocketConsumer | null): void {
     this.#consumer = consumer;
     if (!consumer) {
@@ -344,7 +346,7 @@ export class Socket extends EventEmitter<SocketEvents> {
     }
   }
 
-  /** Internal: pauses or resumes the transport on behalf of the owning HTTP connection. */
+  /** @ignore Internal: pauses or resumes the transport on behalf of the owning HTTP connection. */
   setReadPaused(paused: boolean): void {
     this.#ownerPaused = paused;
     this.#updateFlow();
@@ -352,6 +354,7 @@ export class Socket extends EventEmitter<SocketEvents> {
 
   #ownerPaused = false;
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected override listenerAdded(event: string | symbol): void {
     if (event === "data" && !this.#consumer) {
       this.#flushRaw();

@@ -12,7 +12,7 @@ import type { ListenTarget, Transport, TransportConn, TransportListener } from "
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { HttpUsageError } from "../core/errors.ts";
 import { MAX_HEADER_SIZE } from "../core/limits.ts";
-import { type ConnectionHost, ServerConnection } from "./_connection.ts";
+import { ServerConnection } from "./_connection.ts";
 import type { ServerResponse } from "./server_response.ts";
 
 /** A request listener; it may return a promise, whose rejection is handled like a throw. */
@@ -61,17 +61,27 @@ export interface ListenOptions {
 
 /** Events of a {@linkcode Server}. */
 export interface ServerEvents extends EventMap {
-  // Listener return values are ignored except that a rejected promise becomes a 500 (see #dispatch).
+  /** A request; a listener that throws or returns a rejected promise gets the request a 500. */
   request: [req: IncomingMessage, res: ServerResponse];
+  /** A request with `Expect: 100-continue` (instead of `request`): call `writeContinue()` or answer. */
   checkContinue: [req: IncomingMessage, res: ServerResponse];
+  /** A request with another `Expect` value (instead of `request`); without a listener it gets 417. */
   checkExpectation: [req: IncomingMessage, res: ServerResponse];
+  /** A new connection. */
   connection: [socket: Socket];
+  /** A request to switch protocols; the socket is raw from here, `head` holds the bytes after the head. */
   upgrade: [req: IncomingMessage, socket: Socket, head: Uint8Array];
+  /** A CONNECT request; the socket is raw from here, `head` holds the bytes after the head. */
   connect: [req: IncomingMessage, socket: Socket, head: Uint8Array];
+  /** A malformed request or a request timeout; the listener answers on the socket and closes it. */
   clientError: [err: Error & { code?: string }, socket: Socket];
+  /** The server is bound. */
   listening: [];
+  /** The server closed and every connection is gone. */
   close: [];
+  /** A listen error (`EADDRINUSE`, `EACCES`), or an error thrown by a request listener. */
   error: [err: Error & { code?: string }];
+  /** A socket was idle longer than `server.setTimeout()` allows. */
   timeout: [socket: Socket];
 }
 
@@ -85,7 +95,7 @@ export interface ServerEvents extends EventMap {
  * server.listen(8080, "127.0.0.1", () => console.log("listening on", server.address()));
  * ```
  */
-export class Server extends EventEmitter<ServerEvents> implements ConnectionHost {
+export class Server extends EventEmitter<ServerEvents> {
   /** Milliseconds to receive a request head. */
   headersTimeout: number;
   /** Milliseconds to receive a whole request. */
@@ -239,10 +249,12 @@ export class Server extends EventEmitter<ServerEvents> implements ConnectionHost
 
   // ---- ConnectionHost ----
 
+  /** @ignore Internal (server connections). */
   emitRequest(req: IncomingMessage, res: ServerResponse, event: "request"): void {
     this.#dispatch(event, req, res);
   }
 
+  /** @ignore Internal (server connections). */
   emitRequestIfListened(
     req: IncomingMessage,
     res: ServerResponse,
@@ -253,6 +265,7 @@ export class Server extends EventEmitter<ServerEvents> implements ConnectionHost
     return true;
   }
 
+  /** @ignore Internal (server connections). */
   emitTakeover(
     event: "upgrade" | "connect",
     req: IncomingMessage,
@@ -264,12 +277,14 @@ export class Server extends EventEmitter<ServerEvents> implements ConnectionHost
     return true;
   }
 
+  /** @ignore Internal (server connections). */
   emitClientError(error: Error, socket: Socket): boolean {
     if (this.listenerCount("clientError") === 0) return false;
     this.emit("clientError", error, socket);
     return true;
   }
 
+  /** @ignore Internal (ConnectionHost). */
   connectionClosed(conn: ServerConnection): void {
     this.#connections.delete(conn);
     this.#maybeClosed();

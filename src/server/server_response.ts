@@ -153,6 +153,7 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
     return this;
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected startLine(): string {
     validateStatusCode(this.statusCode);
     const reason = this.statusMessage ?? STATUS_CODES[this.statusCode] ?? "unknown";
@@ -160,15 +161,18 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
     return (this.req.httpVersionMinor === 1 ? "HTTP/1.1 " : "HTTP/1.0 ") + this.statusCode + " " + reason;
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected bodyAllowed(): boolean {
     const s = this.statusCode;
     return this.req.method !== "HEAD" && s !== 204 && s !== 304 && (s >= 200 || s < 100);
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected chunkedAllowed(): boolean {
     return this.req.httpVersionMinor >= 1;
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected implicitFields(framing: Framing, seen: SeenFields): string {
     let out = "";
     const connection = seen.connection;
@@ -188,10 +192,12 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
     return out;
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected finishImpl(_framing: Framing, complete: boolean): void {
     this.#owner.responseFinished(this, this.#keepAlive && complete);
   }
 
+  /** @ignore Internal hook, for the package's own layers. */
   protected destroyImpl(error: Error | undefined): void {
     this.#owner.responseDestroyed(this, error);
   }
