@@ -11,7 +11,14 @@ import { createServer, type Server, type ServerOptions } from "../mod.ts";
 import type { IncomingMessage } from "../src/io/incoming_message.ts";
 import type { ServerResponse } from "../src/server/server_response.ts";
 
-const decoder = new TextDecoder("latin1");
+/** Bytes to a string one char per byte (true ISO-8859-1; TextDecoder("latin1") is windows-1252). */
+function bytesToText(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode(...bytes.subarray(i, Math.min(i + 8192, bytes.length)));
+  }
+  return text;
+}
 const encoder = new TextEncoder();
 
 /** A raw TCP (or unix) client: exact bytes out, exact bytes in. */
@@ -35,7 +42,7 @@ export class RawClient {
       onData: (chunk) => {
         this.#received.push(chunk.slice());
         this.#receivedBytes += chunk.byteLength;
-        this.#text += decoder.decode(chunk);
+        this.#text += bytesToText(chunk);
         this.#notify();
         return false;
       },

@@ -95,6 +95,8 @@ export class Socket extends EventEmitter<SocketEvents> {
   #lastActivity = 0;
   #closed = false;
   #hadError = false;
+  /** Why the socket closed, when it failed: the `readable` stream errors with it instead of ending. */
+  #closeError: Error | undefined;
   #readable: ReadableStream<Uint8Array> | undefined;
   #writable: WritableStream<Uint8Array> | undefined;
   #drainWaiters: (() => void)[] = [];
@@ -127,7 +129,7 @@ export class Socket extends EventEmitter<SocketEvents> {
     return this.#conn.bufferedAmount;
   }
 
-  /** True until `end()` or `destroy()`. */
+  /** Bytes to the peer as a Web stream; closing it half-closes the socket, aborting it destroys it. */
   get writable(): WritableStream<Uint8Array> {
     this.#writable ??= new WritableStream<Uint8Array>({
       write: (chunk) => {
@@ -160,7 +162,8 @@ export class Socket extends EventEmitter<SocketEvents> {
           this.#rawQueued -= chunk.byteLength;
           controller.enqueue(chunk);
           this.#updateFlow();
-        } else controller.close();
+        } else if (this.#closeError) controller.error(this.#closeError);
+        else controller.close();
       },
       cancel: () => {
         this.destroy();
@@ -237,7 +240,10 @@ export class Socket extends EventEmitter<SocketEvents> {
   destroy(error?: Error): this {
     if (this.destroyed) return this;
     this.destroyed = true;
-    if (error) this.#hadError = true;
+    if (error) {
+      this.#hadError = true;
+      this.#closeError ??= error;
+    }
     this.#clearTimer();
     this.#conn.destroy(error);
     if (error) queueMicrotask(() => this.#emitError(error));
@@ -404,6 +410,7 @@ export class Socket extends EventEmitter<SocketEvents> {
   #onClose(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (error) this.#closeError ??= error;
     this.destroyed = true;
     this.#clearTimer();
     this.#wakeReader();

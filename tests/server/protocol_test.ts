@@ -127,3 +127,24 @@ test("CONNECT goes to the 'connect' listener with the bytes after the head", asy
   assert.deepEqual(await got, { url: "example.com:443", head: "client-hello" });
   assert.equal(text, "HTTP/1.1 200 Connection Established\r\n\r\ntunnel");
 });
+
+test("after an upgrade, socket.readable errors (not ends) when the socket is destroyed with an error", async () => {
+  const { server, port } = await listen({});
+  const outcome = new Promise<string>((resolve) => {
+    server.on("upgrade", (_req, socket: Socket) => {
+      socket.on("error", () => {});
+      const reader = socket.readable.getReader();
+      reader.read().then(
+        (r) => resolve(r.done ? "ended" : "data"),
+        (err: Error) => resolve(`errored: ${err.message}`),
+      );
+      socket.destroy(new Error("simulated failure"));
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+  assert.equal(await outcome, "errored: simulated failure");
+  await client.readAll();
+  await client.close();
+  await closeServer(server);
+});
