@@ -235,3 +235,19 @@ export class RawServer {
     await Promise.all(this.connections.map((c) => c.close()));
   }
 }
+
+/**
+ * Resolves once `progress()` has not moved for `quietChecks` consecutive checks `everyMs` apart. There is
+ * no event for "the sender is blocked by a full TCP window", so this waits for the absence of progress;
+ * it only bounds how long a passing test takes, never what it asserts.
+ */
+export async function stalled(progress: () => number, everyMs = 40, quietChecks = 4): Promise<void> {
+  let last = -1;
+  let quiet = 0;
+  while (quiet < quietChecks) {
+    await new Promise<void>((r) => setTimeout(r, everyMs));
+    const now = progress();
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+}

@@ -1,25 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
-import { RawServer } from "../_net.ts";
+import { RawServer, stalled } from "../_net.ts";
 import { request } from "../../mod.ts";
 import { BODY_HIGH_WATER_MARK } from "../../src/io/body_readable.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 
 const TOTAL = 100 * 1024 * 1024;
 const CHUNK = new Uint8Array(64 * 1024).fill(0x62);
-
-/** Resolves once `progress()` has not moved for `quietChecks` checks `everyMs` apart. */
-async function stalled(progress: () => number, everyMs = 40, quietChecks = 4): Promise<void> {
-  // "The sender is blocked by a full TCP window" has no event; this bounds the wait, never the asserts.
-  let last = -1;
-  let quiet = 0;
-  while (quiet < quietChecks) {
-    await new Promise<void>((r) => setTimeout(r, everyMs));
-    const now = progress();
-    quiet = now === last ? quiet + 1 : 0;
-    last = now;
-  }
-}
 
 test("a paused 100 MiB download holds a small, bounded buffer and then completes", async () => {
   let sent = 0;

@@ -1,25 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
-import { closeServer, listen, RawClient } from "../_net.ts";
+import { closeServer, listen, RawClient, stalled } from "../_net.ts";
 import { BODY_HIGH_WATER_MARK } from "../../src/io/body_readable.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 
 const TOTAL = 100 * 1024 * 1024;
 const CHUNK = new Uint8Array(64 * 1024).fill(0x61);
-
-/** Resolves once `progress()` has not moved for `quietChecks` consecutive checks `everyMs` apart. */
-async function stalled(progress: () => number, everyMs = 40, quietChecks = 4): Promise<void> {
-  // There is no event for "the sender is blocked by the full TCP window", so this waits for the absence
-  // of progress; it only bounds how long a passing test takes, never what it asserts.
-  let last = -1;
-  let quiet = 0;
-  while (quiet < quietChecks) {
-    await new Promise<void>((r) => setTimeout(r, everyMs));
-    const now = progress();
-    quiet = now === last ? quiet + 1 : 0;
-    last = now;
-  }
-}
 
 test("a paused request stops reading the socket: a 100 MiB upload keeps server memory bounded", async () => {
   let request!: IncomingMessage;
