@@ -326,6 +326,8 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   protected abstract implicitFields(framing: Framing, seen: SeenFields): string;
   /** Called once the last byte is handed to the sink. */
   protected abstract finishImpl(framing: Framing, complete: boolean): void;
+  /** Runs after `'finish'` and the `end()` callbacks, in the same microtask (a server response closes). */
+  protected afterFinish(): void {}
   /** Releases the connection on destroy. */
   protected abstract destroyImpl(error: Error | undefined): void;
   /**
@@ -529,6 +531,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       const callbacks = this.#finishCallbacks;
       this.#finishCallbacks = undefined;
       if (callbacks) { for (const cb of callbacks) cb(); }
+      this.afterFinish();
     });
     this.finishImpl(this.#framing, this.#complete);
   }

@@ -53,6 +53,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #host: ConnectionHost;
   #parser: RequestParser;
   #receiving: IncomingMessage | null = null;
+  #receivingHasBody = false;
   #responses: ServerResponse[] = [];
   #requests = 0;
   #retained = false;
@@ -197,7 +198,6 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   responseFinished(res: ServerResponse, keepAlive: boolean): void {
     if (this.#responses[0] !== res) return;
     this.#responses.shift();
-    queueMicrotask(() => res.emit("close"));
     const req = res.req;
     if (!keepAlive) {
       this.#stopped = true;
@@ -209,7 +209,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       return;
     }
     // The handler answered without reading the whole body: read and discard the rest, as Node does.
-    if (!req.complete && !req.destroyed) req.dump();
+    // (A request without a body is not complete yet only because the handler answered inside the
+    // parser's onHead; its end follows at once and there is nothing to discard.)
+    if (!req.complete && !req.destroyed && (this.#receiving !== req || this.#receivingHasBody)) req.dump();
     const next = this.#responses[0];
     if (next) next.attachSink(this);
     else if (this.#stopped) this.#endSocket();
@@ -272,6 +274,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     }
     const res = new ServerResponse(req, this, head.keepAlive, head.expect !== undefined);
     this.#receiving = req;
+    this.#receivingHasBody = head.framing.kind !== "none";
     req.onWantMore = this.#bodyWantsMore;
     req.onDestroy = this.#bodyDestroyed;
     this.#responses.push(res);

@@ -198,6 +198,12 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
   }
 
   /** @ignore Internal hook, for the package's own layers. */
+  protected override afterFinish(): void {
+    // A response is done once it is finished: Node emits 'close' right after 'finish'.
+    this.emit("close");
+  }
+
+  /** @ignore Internal hook, for the package's own layers. */
   protected destroyImpl(error: Error | undefined): void {
     this.#owner.responseDestroyed(this, error);
   }
