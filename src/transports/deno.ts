@@ -28,17 +28,12 @@ import type {
 } from "../io/transport.ts";
 import { SystemError } from "../io/transport.ts";
 import { describeTarget, errorCode, isClosedError, mapError } from "./_map_error.ts";
+import { WriteQueue } from "./_write_queue.ts";
 
 /** Bytes per `conn.read()`; the size Deno's own `conn.readable` reads with (64 KiB). */
 const READ_BUFFER_SIZE = 64 * 1024;
 /** Below this much free space behind kept bytes, reading moves to a new slab (Node uses a similar pool). */
 const MIN_READ_SIZE = 16 * 1024;
-/** Per-connection buffer that transient writes are copied into when no write is in flight. */
-const STAGING_SIZE = 16 * 1024;
-
-/** `write()` returns `false` once more than this many bytes wait to be sent (Node's default for sockets). */
-const WRITE_HIGH_WATER_MARK = 64 * 1024;
-
 /** Pause before accepting again after an unexpected `accept()` error (e.g. EMFILE), so it cannot spin. */
 const ACCEPT_RETRY_MS = 50;
 
@@ -94,17 +89,6 @@ function toAddress(addr: DenoAddrLike): TransportAddress {
   return { address: hostname, port: addr.port ?? 0, family: hostname.includes(":") ? "IPv6" : "IPv4" };
 }
 
-/** Copies queued chunks into one buffer of `size` bytes. */
-function coalesce(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 class DenoConn implements TransportConn {
   readonly #conn: DenoConnLike;
   #local: TransportAddress | undefined;
@@ -116,12 +100,8 @@ class DenoConn implements TransportConn {
   #wake: (() => void) | undefined;
   #readDone = false;
 
-  // Write side: `#current` is the chunk `conn.write()` is sending; `#queue` waits behind it.
-  #current: Uint8Array | undefined;
-  #staging: Uint8Array | undefined;
-  readonly #queue: Uint8Array[] = [];
-  #buffered = 0;
-  #needDrain = false;
+  // Write side: one conn.write() in flight, the rest coalesced behind it.
+  readonly #writes: WriteQueue;
   #ending = false;
   #shutting = false;
   #writeClosed = false;
@@ -133,6 +113,18 @@ class DenoConn implements TransportConn {
 
   constructor(conn: DenoConnLike, local?: TransportAddress, remote?: TransportAddress) {
     this.#conn = conn;
+    this.#writes = new WriteQueue((chunk) => conn.write(chunk), {
+      onDrain: () => this.#handler?.onDrain(),
+      onIdle: () => {
+        if (this.#closed) this.#maybeFinish();
+        else if (this.#ending) this.#shutdown();
+      },
+      onError: (error) => {
+        if (this.#closed) return;
+        this.#error ??= mapError(error, "write");
+        this.#close();
+      },
+    });
     this.#local = local;
     this.#remote = remote;
   }
@@ -146,7 +138,7 @@ class DenoConn implements TransportConn {
   }
 
   get bufferedAmount(): number {
-    return this.#buffered;
+    return this.#writes.buffered;
   }
 
   start(handler: TransportHandler): void {
@@ -231,76 +223,13 @@ class DenoConn implements TransportConn {
 
   write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ending || this.#closed) return false;
-    const size = chunk.byteLength;
-    if (size > 0) {
-      this.#buffered += size;
-      if (this.#current === undefined) {
-        // conn.write is asynchronous, so transient bytes are copied: into this connection's staging
-        // buffer when it fits (free whenever no write is in flight), so steady state allocates nothing.
-        if (transient) {
-          if (size <= STAGING_SIZE) {
-            const staging = this.#staging ??= new Uint8Array(STAGING_SIZE);
-            staging.set(chunk);
-            chunk = staging.subarray(0, size);
-          } else chunk = chunk.slice();
-        }
-        this.#send(chunk);
-      } else this.#queue.push(transient ? chunk.slice() : chunk);
-    }
-    if (this.#buffered > WRITE_HIGH_WATER_MARK) {
-      this.#needDrain = true;
-      return false;
-    }
-    return true;
+    return this.#writes.write(chunk, transient);
   }
-
-  #send(chunk: Uint8Array): void {
-    this.#current = chunk;
-    this.#conn.write(chunk).then(this.#onWritten, this.#onWriteError);
-  }
-
-  // Bound once per connection, so a write allocates no closure.
-  readonly #onWritten = (n: number): void => {
-    const current = this.#current as Uint8Array;
-    if (this.#closed) {
-      this.#current = undefined;
-      this.#maybeFinish();
-      return;
-    }
-    this.#buffered -= n;
-    if (n < current.byteLength) {
-      this.#send(current.subarray(n));
-      return;
-    }
-    const queue = this.#queue;
-    if (queue.length > 0) {
-      const next = queue.length === 1 ? queue[0] as Uint8Array : coalesce(queue, this.#buffered);
-      queue.length = 0;
-      this.#send(next);
-      return;
-    }
-    this.#current = undefined;
-    if (this.#needDrain) {
-      this.#needDrain = false;
-      this.#handler?.onDrain();
-    }
-    if (this.#ending && this.#current === undefined && !this.#closed) this.#shutdown();
-  };
-
-  readonly #onWriteError = (error: unknown): void => {
-    this.#current = undefined;
-    if (!this.#closed) {
-      this.#error ??= mapError(error, "write");
-      this.#dropQueue();
-      this.#close();
-    }
-    this.#maybeFinish();
-  };
 
   end(): void {
     if (this.#ending || this.#closed) return;
     this.#ending = true;
-    if (this.#current === undefined) this.#shutdown();
+    if (!this.#writes.busy) this.#shutdown();
   }
 
   #shutdown(): void {
@@ -320,15 +249,9 @@ class DenoConn implements TransportConn {
   destroy(error?: Error): void {
     if (this.#closed) return;
     if (error !== undefined) this.#error ??= error;
-    this.#dropQueue();
+    this.#writes.stop();
     this.#close();
     this.#maybeFinish();
-  }
-
-  #dropQueue(): void {
-    this.#queue.length = 0;
-    this.#buffered = 0;
-    this.#needDrain = false;
   }
 
   /** Closes the resource; pending ops then reject, which ends the read loop and in-flight writes. */
@@ -345,7 +268,7 @@ class DenoConn implements TransportConn {
 
   #maybeFinish(): void {
     if (
-      this.#finished || !this.#closed || !this.#readDone || this.#current !== undefined || this.#shutting
+      this.#finished || !this.#closed || !this.#readDone || this.#writes.busy || this.#shutting
     ) return;
     const handler = this.#handler;
     if (handler === undefined) return;

@@ -23,9 +23,7 @@ import type {
 } from "../io/transport.ts";
 import { SystemError } from "../io/transport.ts";
 import { describeTarget, mapError } from "./_map_error.ts";
-
-/** `write()` returns `false` once more than this many bytes wait to be sent (Node's default for sockets). */
-const WRITE_HIGH_WATER_MARK = 64 * 1024;
+import { WriteQueue } from "./_write_queue.ts";
 
 /**
  * A byte-stream connection as Web Streams, such as a `cloudflare:sockets` `Socket`. `close()` and `closed`
@@ -55,17 +53,6 @@ export interface WebStreamInfo {
 
 const UNKNOWN_ADDRESS: TransportAddress = { address: "", port: 0, family: "IPv4" };
 
-/** Copies queued chunks into one buffer of `size` bytes. */
-function coalesce(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 function ignore(): void {}
 
 class StreamConn implements TransportConn {
@@ -81,13 +68,8 @@ class StreamConn implements TransportConn {
   #wake: (() => void) | undefined;
   #readDone = false;
 
-  // Write side.
-  #writing = false;
-  /** Bytes of the write in flight; counted in `bufferedAmount` until the stream takes them. */
-  #inFlight = 0;
-  readonly #queue: Uint8Array[] = [];
-  #buffered = 0;
-  #needDrain = false;
+  // Write side: one writer.write() in flight, the rest coalesced behind it.
+  readonly #writes: WriteQueue;
   #ending = false;
   #writeDone = false;
 
@@ -102,12 +84,23 @@ class StreamConn implements TransportConn {
     this.remote = info.remote ?? UNKNOWN_ADDRESS;
     this.#reader = pair.readable.getReader();
     this.#writer = pair.writable.getWriter();
+    const writer = this.#writer;
+    this.#writes = new WriteQueue((chunk) => writer.write(chunk), {
+      onDrain: () => this.#handler?.onDrain(),
+      onIdle: () => {
+        if (this.#destroyed) this.#maybeFinish();
+        else if (this.#ending) this.#closeWriter();
+      },
+      onError: (error) => {
+        if (!this.#destroyed) this.#fail(mapError(error, "write"));
+      },
+    });
     // A failed writer shows up through the write and close promises; this only silences the rejection.
     this.#writer.closed.catch(ignore);
   }
 
   get bufferedAmount(): number {
-    return this.#buffered;
+    return this.#writes.buffered;
   }
 
   start(handler: TransportHandler): void {
@@ -178,60 +171,13 @@ class StreamConn implements TransportConn {
 
   write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ending || this.#destroyed) return false;
-    // WritableStream writes are asynchronous: transient bytes must be copied.
-    if (transient) chunk = chunk.slice();
-    const size = chunk.byteLength;
-    if (size > 0) {
-      this.#buffered += size;
-      if (this.#writing) this.#queue.push(chunk);
-      else this.#send(chunk);
-    }
-    if (this.#buffered > WRITE_HIGH_WATER_MARK) {
-      this.#needDrain = true;
-      return false;
-    }
-    return true;
+    return this.#writes.write(chunk, transient);
   }
-
-  #send(chunk: Uint8Array): void {
-    this.#writing = true;
-    this.#inFlight = chunk.byteLength;
-    this.#writer.write(chunk).then(this.#onWritten, this.#onWriteError);
-  }
-
-  readonly #onWritten = (): void => {
-    this.#writing = false;
-    if (this.#destroyed) {
-      this.#maybeFinish();
-      return;
-    }
-    this.#buffered -= this.#inFlight;
-    this.#inFlight = 0;
-    const queue = this.#queue;
-    if (queue.length > 0) {
-      const next = queue.length === 1 ? queue[0] as Uint8Array : coalesce(queue, this.#buffered);
-      queue.length = 0;
-      this.#send(next);
-      return;
-    }
-    if (this.#needDrain) {
-      this.#needDrain = false;
-      this.#handler?.onDrain();
-    }
-    if (this.#ending && !this.#writing) this.#closeWriter();
-  };
-
-  readonly #onWriteError = (error: unknown): void => {
-    this.#writing = false;
-    this.#inFlight = 0;
-    if (!this.#destroyed) this.#fail(mapError(error, "write"));
-    this.#maybeFinish();
-  };
 
   end(): void {
     if (this.#ending || this.#destroyed) return;
     this.#ending = true;
-    if (!this.#writing) this.#closeWriter();
+    if (!this.#writes.busy) this.#closeWriter();
   }
 
   #closeWriter(): void {
@@ -264,9 +210,7 @@ class StreamConn implements TransportConn {
   #teardown(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#queue.length = 0;
-    this.#buffered = 0;
-    this.#needDrain = false;
+    this.#writes.stop();
     const reason = this.#error;
     if (!this.#readDone) this.#reader.cancel(reason).catch(ignore);
     if (!this.#writeDone) {
@@ -277,7 +221,9 @@ class StreamConn implements TransportConn {
   }
 
   async #maybeFinish(): Promise<void> {
-    if (this.#finishing || !this.#readDone || this.#writing || !(this.#writeDone || this.#destroyed)) return;
+    if (this.#finishing || !this.#readDone || this.#writes.busy || !(this.#writeDone || this.#destroyed)) {
+      return;
+    }
     const handler = this.#handler;
     if (handler === undefined) return;
     this.#finishing = true;
