@@ -29,6 +29,7 @@ import type {
 import { SystemError } from "../io/transport.ts";
 import { describeTarget, errorCode, isClosedError, mapError } from "./_map_error.ts";
 import { WriteQueue } from "./_write_queue.ts";
+import { PauseGate } from "./_pause_gate.ts";
 
 /** Bytes per `conn.read()`; the size Deno's own `conn.readable` reads with (64 KiB). */
 const READ_BUFFER_SIZE = 64 * 1024;
@@ -96,8 +97,7 @@ class DenoConn implements TransportConn {
   #handler: TransportHandler | undefined;
 
   // Read side.
-  #paused = false;
-  #wake: (() => void) | undefined;
+  readonly #gate = new PauseGate();
   #readDone = false;
 
   // Write side: one conn.write() in flight, the rest coalesced behind it.
@@ -162,8 +162,8 @@ class DenoConn implements TransportConn {
     let buffer = slab;
     try {
       while (!this.#closed) {
-        if (this.#paused) {
-          await this.#waitForResume();
+        if (this.#gate.paused) {
+          await this.#gate.wait();
           continue;
         }
         let n: number | null;
@@ -178,7 +178,7 @@ class DenoConn implements TransportConn {
           break;
         }
         // A read that was already in flight when pause() came holds its bytes until resume().
-        while (this.#paused && !this.#closed) await this.#waitForResume();
+        while (this.#gate.paused && !this.#closed) await this.#gate.wait();
         if (this.#closed) break;
         if (handler.onData(n === buffer.byteLength ? buffer : buffer.subarray(0, n))) {
           const used = buffer.byteOffset - slab.byteOffset + n;
@@ -197,28 +197,12 @@ class DenoConn implements TransportConn {
     this.#maybeFinish();
   }
 
-  #waitForResume(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-    });
-  }
-
-  #wakeReader(): void {
-    const wake = this.#wake;
-    if (wake !== undefined) {
-      this.#wake = undefined;
-      wake();
-    }
-  }
-
   pause(): void {
-    this.#paused = true;
+    this.#gate.pause();
   }
 
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    this.#wakeReader();
+    this.#gate.resume();
   }
 
   write(chunk: Uint8Array, transient = false): boolean {
@@ -263,7 +247,7 @@ class DenoConn implements TransportConn {
     } catch {
       // Already closed.
     }
-    this.#wakeReader();
+    this.#gate.wake();
   }
 
   #maybeFinish(): void {

@@ -24,6 +24,7 @@ import type {
 import { SystemError } from "../io/transport.ts";
 import { describeTarget, mapError } from "./_map_error.ts";
 import { WriteQueue } from "./_write_queue.ts";
+import { PauseGate } from "./_pause_gate.ts";
 
 /**
  * A byte-stream connection as Web Streams, such as a `cloudflare:sockets` `Socket`. `close()` and `closed`
@@ -64,8 +65,7 @@ class StreamConn implements TransportConn {
   #handler: TransportHandler | undefined;
 
   // Read side.
-  #paused = false;
-  #wake: (() => void) | undefined;
+  readonly #gate = new PauseGate();
   #readDone = false;
 
   // Write side: one writer.write() in flight, the rest coalesced behind it.
@@ -118,8 +118,8 @@ class StreamConn implements TransportConn {
     const reader = this.#reader;
     try {
       while (!this.#destroyed) {
-        if (this.#paused) {
-          await this.#waitForResume();
+        if (this.#gate.paused) {
+          await this.#gate.wait();
           continue;
         }
         let result: ReadableStreamReadResult<Uint8Array>;
@@ -133,7 +133,7 @@ class StreamConn implements TransportConn {
           if (!this.#destroyed) handler.onEnd();
           break;
         }
-        while (this.#paused && !this.#destroyed) await this.#waitForResume();
+        while (this.#gate.paused && !this.#destroyed) await this.#gate.wait();
         if (this.#destroyed) break;
         if (result.value.byteLength > 0) handler.onData(result.value);
       }
@@ -145,28 +145,12 @@ class StreamConn implements TransportConn {
     this.#maybeFinish();
   }
 
-  #waitForResume(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-    });
-  }
-
-  #wakeReader(): void {
-    const wake = this.#wake;
-    if (wake !== undefined) {
-      this.#wake = undefined;
-      wake();
-    }
-  }
-
   pause(): void {
-    this.#paused = true;
+    this.#gate.pause();
   }
 
   resume(): void {
-    if (!this.#paused) return;
-    this.#paused = false;
-    this.#wakeReader();
+    this.#gate.resume();
   }
 
   write(chunk: Uint8Array, transient = false): boolean {
@@ -217,7 +201,7 @@ class StreamConn implements TransportConn {
       this.#writeDone = true;
       this.#writer.abort(reason).catch(ignore);
     }
-    this.#wakeReader();
+    this.#gate.wake();
   }
 
   async #maybeFinish(): Promise<void> {
