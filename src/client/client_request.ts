@@ -220,9 +220,13 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   /** Node's legacy abort: destroys without an error and emits `'abort'`. */
   abort(): void {
     if (this.aborted) return;
+    // Node: abort() emits 'abort' then 'close', without the 'socket hang up' error destroy() reports.
+    this.#abortCalled = true;
     queueMicrotask(() => this.emit("abort"));
     this.destroy();
   }
+
+  #abortCalled = false;
 
   // ---- ConnectionRequest ----
 
@@ -367,7 +371,12 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
       else queueMicrotask(() => this.#emitClose());
       return;
     }
-    // Before a response, Node emits the given error, or ECONNRESET "socket hang up".
+    // Before a response, Node emits the given error, or ECONNRESET "socket hang up" (not for abort()).
+    if (!error && this.#abortCalled) {
+      this.#errored = true;
+      queueMicrotask(() => this.#emitClose());
+      return;
+    }
     this.#fail(error ?? hangUp());
   }
 

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { errorCode, isClosedError, mapError } from "../../src/transports/_map_error.ts";
+import { SystemError } from "../../src/io/transport.ts";
+
+test("errorCode() maps Deno error names to Node codes (EACCES, EADDRINUSE, ...) and keeps Node-style codes", () => {
+  const named = (name: string) => Object.assign(new Error("x"), { name });
+  assert.equal(errorCode(named("PermissionDenied")), "EACCES");
+  assert.equal(errorCode(named("AddrInUse")), "EADDRINUSE");
+  assert.equal(errorCode(named("ConnectionRefused")), "ECONNREFUSED");
+  assert.equal(errorCode(named("NotFound")), "ENOENT");
+  assert.equal(errorCode(Object.assign(new Error("x"), { code: "EACCES" })), "EACCES");
+  assert.equal(errorCode(Object.assign(new Error("x"), { code: "weird" })), "UNKNOWN");
+  assert.equal(errorCode("not an error"), "UNKNOWN");
+});
+
+test("mapError() reads like Node's message and keeps the cause; isClosedError() knows our own closes", () => {
+  const cause = Object.assign(new Error("denied"), { name: "PermissionDenied" });
+  const err = mapError(cause, "listen", "0.0.0.0:80");
+  assert.ok(err instanceof SystemError);
+  assert.equal(err.code, "EACCES");
+  assert.equal(err.message, "listen EACCES 0.0.0.0:80");
+  assert.equal(err.cause, cause);
+  assert.equal(mapError(err, "other"), err);
+  assert.equal(isClosedError(Object.assign(new Error("x"), { name: "BadResource" })), true);
+  assert.equal(isClosedError(Object.assign(new Error("x"), { code: "ECONNRESET" })), false);
+});
