@@ -346,6 +346,8 @@ export class Socket extends EventEmitter<SocketEvents> {
   /** @ignore Internal: hands the bytes to an HTTP connection or back to raw mode. */
   [kSetConsumer](consumer: SocketConsumer | null): void {
     this.#consumer = consumer;
+    // HTTP traffic alternates request and response; a raw socket's directions are independent.
+    this.#conn.alternate?.(consumer !== null);
     if (!consumer) {
       this.#flushRaw();
       this.#updateFlow();

@@ -63,6 +63,14 @@ export interface TransportConn {
   end(): void;
   /** Closes both directions at once, dropping queued writes. `onClose` follows. */
   destroy(error?: Error): void;
+  /**
+   * Optional. While on, a read loop waits for the write in flight to finish before it reads again, so
+   * reads and writes alternate as in a request/response exchange. Measured on Deno: a read pending
+   * while `conn.write` runs made each write cost ~60% more (16 vs 10 µs under the profiler); alternating
+   * took a hello-world server from 18 to 14 µs per request. Off for raw (upgraded) sockets, whose two
+   * directions must stay independent. Adapters that are not read loops ignore it.
+   */
+  alternate?(on: boolean): void;
   /** Turns Nagle's algorithm off (true) or on. No-op where the runtime cannot. */
   setNoDelay(noDelay: boolean): void;
   /** Enables TCP keep-alive probes. No-op where the runtime cannot. */

@@ -48,6 +48,21 @@ export class WriteQueue {
     return this.#buffered;
   }
 
+  #idleWaiters: (() => void)[] = [];
+
+  /** Resolves when nothing is in flight. */
+  idle(): Promise<void> {
+    if (this.#current === undefined) return Promise.resolve();
+    return new Promise((r) => this.#idleWaiters.push(r));
+  }
+
+  #notifyIdle(): void {
+    const w = this.#idleWaiters;
+    if (w.length === 0) return;
+    this.#idleWaiters = [];
+    for (const f of w) f();
+  }
+
   /** Whether a write is in flight. */
   get busy(): boolean {
     return this.#current !== undefined;
@@ -98,6 +113,7 @@ export class WriteQueue {
     const current = this.#current as Uint8Array;
     if (this.#stopped) {
       this.#current = undefined;
+      this.#notifyIdle();
       this.#events.onIdle();
       return;
     }
@@ -119,6 +135,7 @@ export class WriteQueue {
       this.#needDrain = false;
       this.#events.onDrain();
     }
+    this.#notifyIdle();
     this.#events.onIdle();
   };
 
@@ -127,6 +144,7 @@ export class WriteQueue {
     const wasStopped = this.#stopped;
     this.stop();
     if (!wasStopped) this.#events.onError(error);
+    this.#notifyIdle();
     this.#events.onIdle();
   };
 }

@@ -187,6 +187,12 @@ class DenoConn implements TransportConn {
             buffer = slab;
           } else buffer = slab.subarray(used);
         }
+        // Request/response traffic: let the answer go out before reading the next request. One
+        // microtask turn first, so a response written from a queued callback (a body's 'end') counts.
+        if (this.#alternate) {
+          await null;
+          if (this.#writes.busy) await this.#writes.idle();
+        }
       }
     } catch (error) {
       // The handler threw: the connection cannot be trusted any more.
@@ -196,6 +202,12 @@ class DenoConn implements TransportConn {
     if (this.#error !== undefined || this.#writeClosed) this.#close();
     this.#maybeFinish();
   }
+
+  alternate(on: boolean): void {
+    this.#alternate = on;
+  }
+
+  #alternate = false;
 
   pause(): void {
     this.#gate.pause();

@@ -148,3 +148,36 @@ test("after an upgrade, socket.readable errors (not ends) when the socket is des
   await client.close();
   await closeServer(server);
 });
+
+test("after an upgrade, reads do not wait for a write the peer is not taking (directions stay independent)", async () => {
+  const { server, port } = await listen({});
+  let gotPing!: () => void;
+  const pinged = new Promise<void>((r) => (gotPing = r));
+  let stuck!: () => void;
+  const writeStuck = new Promise<void>((r) => (stuck = r));
+  let raw!: Socket;
+  server.on("upgrade", (_req, socket: Socket) => {
+    raw = socket;
+    socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+    const big = new Uint8Array(1024 * 1024);
+    // 16 MiB to a client that does not read: more than loopback's buffers hold, so a write stays pending.
+    for (let i = 0; i < 16; i++) socket.write(big);
+    stuck();
+    socket.on("data", (chunk) => {
+      if (new TextDecoder().decode(chunk as Uint8Array).includes("ping")) gotPing();
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+  await client.until("101 Switching Protocols");
+  client.pause();
+  await writeStuck;
+  client.write("ping");
+  await pinged;
+  // An upgraded socket belongs to the listener: the server no longer closes it.
+  const rawClosed = new Promise<void>((r) => raw.once("close", () => r()));
+  raw.destroy();
+  await rawClosed;
+  await client.close();
+  await closeServer(server);
+});
