@@ -115,3 +115,25 @@ test("'connection' gives the socket with its addresses", async () => {
   await closeServer(server);
   assert.deepEqual(got, { remote: "127.0.0.1", local: port });
 });
+
+test("listen(port) without a hostname binds all IPv4 addresses (the seed's INADDR_ANY)", async () => {
+  const server = createServer((_req, res) => res.end("any"));
+  await new Promise<void>((r) => server.listen(0, r));
+  const address = server.address() as { address: string; port: number; family: string };
+  assert.equal(address.address, "0.0.0.0");
+  assert.equal(address.family, "IPv4");
+  const client = await RawClient.connect(address.port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  assert.ok((await client.readAll()).endsWith("any"));
+  await client.close();
+  await closeServer(server);
+});
+
+test("listen() twice throws ERR_SERVER_ALREADY_LISTEN; close() when not listening reports ERR_SERVER_NOT_RUNNING", async () => {
+  const server = createServer();
+  const notRunning = await new Promise<Error | undefined>((r) => server.close(r));
+  assert.equal((notRunning as { code?: string }).code, "ERR_SERVER_NOT_RUNNING");
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  assert.throws(() => server.listen(0), { code: "ERR_SERVER_ALREADY_LISTEN" });
+  await closeServer(server);
+});
