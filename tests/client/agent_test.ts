@@ -121,3 +121,53 @@ test("a POST on a dead reused socket is not replayed: the error reaches the call
   await destroyAgent(agent);
   await server.close();
 });
+
+test("an idle pooled socket the server closes is dropped from the pool; the next request opens a new one", async () => {
+  let connections = 0;
+  let serverSideClosed!: () => void;
+  const closedOnce = new Promise<void>((r) => (serverSideClosed = r));
+  const { server, port } = await listen({ keepAliveTimeout: 100 }, (_req, res) => res.end("x"));
+  server.on("connection", (socket) => {
+    connections++;
+    socket.on("close", () => serverSideClosed());
+  });
+  const agent = new Agent({ keepAlive: true });
+  await fetchText({ host: "127.0.0.1", port, agent });
+  await new Promise<void>((r) => queueMicrotask(r));
+  const pooled = Object.values(agent.freeSockets).flat();
+  assert.equal(pooled.length, 1);
+  const clientSideClosed = new Promise<void>((r) => pooled[0]!.once("close", () => r()));
+  await closedOnce; // the server's keep-alive timeout closed the pooled socket
+  await clientSideClosed; // the client saw the FIN and closed its side
+  assert.deepEqual(Object.keys(agent.freeSockets), []);
+  const { body } = await fetchText({ host: "127.0.0.1", port, agent });
+  assert.equal(body, "x");
+  assert.equal(connections, 2);
+  await destroyAgent(agent);
+  await closeServer(server);
+});
+
+test("maxTotalSockets bounds the sockets open across origins", async () => {
+  const a = await listen({}, (_req, res) => setTimeout(() => res.end("a"), 5));
+  const b = await listen({}, (_req, res) => setTimeout(() => res.end("b"), 5));
+  let open = 0;
+  let peak = 0;
+  for (const { server } of [a, b]) {
+    server.on("connection", (socket) => {
+      peak = Math.max(peak, ++open);
+      socket.on("close", () => open--);
+    });
+  }
+  const agent = new Agent({ keepAlive: true, maxSockets: 5, maxTotalSockets: 3, scheduling: "fifo" });
+  const results = await Promise.all(
+    Array.from(
+      { length: 12 },
+      (_, i) => fetchText({ host: "127.0.0.1", port: i % 2 ? a.port : b.port, agent }),
+    ),
+  );
+  assert.deepEqual(results.map((r) => r.body).sort().join(""), "aaaaaabbbbbb");
+  assert.ok(peak <= 3, `peak ${peak}`);
+  await destroyAgent(agent);
+  await closeServer(a.server);
+  await closeServer(b.server);
+});
