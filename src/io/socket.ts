@@ -12,7 +12,7 @@
 
 import { EventEmitter } from "./emitter.ts";
 import type { TransportConn, TransportHandler } from "./transport.ts";
-import { toBytes } from "./_bytes.ts";
+import { ChunkDecoder, toBytes } from "./_bytes.ts";
 
 /** Events of a {@linkcode Socket}. */
 export interface SocketEvents {
@@ -89,7 +89,7 @@ export class Socket extends EventEmitter<SocketEvents> {
   #rawWaiter: (() => void) | undefined;
   #userPaused = false;
   #transportPaused = false;
-  #decoder: TextDecoder | undefined;
+  #decoder: ChunkDecoder | undefined;
   #timeoutMs = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastActivity = 0;
@@ -270,9 +270,9 @@ export class Socket extends EventEmitter<SocketEvents> {
     return this;
   }
 
-  /** Decodes `'data'` chunks as text (`utf8`/`utf-8` only; other encodings are for bodies). */
+  /** Decodes `'data'` chunks as text with one of Node's encodings (`utf8`, `latin1`, `hex`, `base64`, ...). */
   setEncoding(encoding = "utf8"): this {
-    this.#decoder = new TextDecoder(encoding === "utf8" ? "utf-8" : encoding);
+    this.#decoder = new ChunkDecoder(encoding);
     return this;
   }
 
@@ -439,7 +439,7 @@ export class Socket extends EventEmitter<SocketEvents> {
     while (this.#rawQueue.length > 0 && !this.#userPaused && !this.#consumer) {
       const chunk = this.#rawQueue.shift()!;
       this.#rawQueued -= chunk.byteLength;
-      this.emit("data", this.#decoder ? this.#decoder.decode(chunk, { stream: true }) : chunk);
+      this.emit("data", this.#decoder ? this.#decoder.write(chunk) : chunk);
     }
     this.#maybeEmitEnd();
   }

@@ -181,3 +181,26 @@ test("after an upgrade, reads do not wait for a write the peer is not taking (di
   await client.close();
   await closeServer(server);
 });
+
+test("a raw socket's setEncoding() takes Node's encodings (hex here)", async () => {
+  const { server, port } = await listen({});
+  let raw!: Socket;
+  const got = new Promise<string>((resolve) => {
+    server.on("upgrade", (_req, socket: Socket) => {
+      raw = socket;
+      socket.setEncoding("hex");
+      socket.on("data", (text) => resolve(text as string));
+      socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+  await client.until("101");
+  client.write(new Uint8Array([0x00, 0xff, 0x10]));
+  assert.equal(await got, "00ff10");
+  const closed = new Promise<void>((r) => raw.once("close", () => r()));
+  raw.destroy();
+  await closed;
+  await client.close();
+  await closeServer(server);
+});
