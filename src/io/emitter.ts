@@ -6,8 +6,8 @@
  * @module
  */
 
-// deno-lint-ignore no-explicit-any
 /** Any listener function. */
+// deno-lint-ignore no-explicit-any
 export type Listener = (...args: any[]) => unknown;
 
 /** Maps event names to listener argument tuples. */
