@@ -1,6 +1,6 @@
 /**
  * `fromWebStreams` and `webStreamsTransport`: in memory over cross-wired TransformStreams on both runtimes,
- * and over a real socket's streams on Deno.
+ * and over a real socket's streams.
  */
 
 import assert from "node:assert/strict";
@@ -170,11 +170,32 @@ interface DenoStreamConnLike {
   close(): void;
 }
 
-// Bun.connect gives socket callbacks, not a stream pair, so there is no native pair to wrap on Bun; a pair
-// built from those callbacks would only test our own adapter again. The in-memory tests above cover Bun.
+/** A real TCP connection's bytes as a stream pair: Deno's own `conn.readable/writable`; on Bun, whose
+ * `Bun.connect` has callbacks and no stream pair, a `node:net` socket through `Duplex.toWeb`. */
+async function realSocketPair(port: number): Promise<WebStreamPair> {
+  if (runtime === "deno") {
+    const denoNs = (globalThis as unknown as {
+      Deno: { connect(o: { hostname: string; port: number }): Promise<DenoStreamConnLike> };
+    }).Deno;
+    const socket = await denoNs.connect({ hostname: "127.0.0.1", port });
+    return { readable: socket.readable, writable: socket.writable, close: () => socket.close() };
+  }
+  const net = await import("node:net");
+  const { Duplex } = await import("node:stream");
+  // allowHalfOpen: a TCP socket's two directions end separately, as the transport contract expects.
+  const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  const pair = Duplex.toWeb(socket) as unknown as WebStreamPair;
+  return { readable: pair.readable, writable: pair.writable, close: () => socket.destroy(), closed };
+}
+
 // On Deno, closing `conn.writable` closes the whole resource (checked on 2.9.6: the readable then fails
 // with BadResource), so this test lets the server end first and only then ends the stream pair.
-test("fromWebStreams() over a real Deno socket's readable/writable echoes and closes", async () => {
+test("fromWebStreams() over a real socket's readable/writable echoes and closes", async () => {
   const transport = defaultTransport();
   const data = pattern(500_000, 5);
   const serverClosed = Promise.withResolvers<void>();
@@ -192,15 +213,7 @@ test("fromWebStreams() over a real Deno socket's readable/writable echoes and cl
       onClose: () => serverClosed.resolve(),
     });
   });
-  const denoNs = (globalThis as unknown as {
-    Deno: { connect(o: { hostname: string; port: number }): Promise<DenoStreamConnLike> };
-  }).Deno;
-  const socket = await denoNs.connect({ hostname: "127.0.0.1", port: listener.address.port });
-  const conn = fromWebStreams({
-    readable: socket.readable,
-    writable: socket.writable,
-    close: () => socket.close(),
-  });
+  const conn = fromWebStreams(await realSocketPair(listener.address.port));
   const probe = new Probe(conn);
   conn.write(data.slice());
   await probe.ended.promise;
@@ -209,4 +222,4 @@ test("fromWebStreams() over a real Deno socket's readable/writable echoes and cl
   assert.equal(await probe.closed.promise, undefined);
   await serverClosed.promise;
   await listener.close();
-}, runtime === "bun" ? { ignore: "Bun.connect has no readable/writable pair (see the comment above)" } : {});
+});
