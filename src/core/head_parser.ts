@@ -29,11 +29,23 @@
  * @module
  */
 
-import { COLON, CR, FIELD_VALUE, HOST, HTAB, LF, SP, TARGET, TOKEN } from "./_ascii.ts";
+import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TARGET, TOKEN } from "./_ascii.ts";
 import { hasToken, isKeepAlive } from "./connection_tokens.ts";
-import { type ErrorStatus, HttpParseError, type ParseErrorCode } from "./errors.ts";
 import { headersFromRaw } from "./fields.ts";
 import { requestFraming, responseFraming } from "./framing.ts";
+import { badByte, fail } from "./_head_errors.ts";
+import {
+  ABSOLUTE,
+  ABSOLUTE_WITH_AUTHORITY,
+  ASTERISK,
+  AUTHORITY,
+  bytesAre,
+  isAuthority,
+  ORIGIN,
+  parseVersion,
+  plainVersion,
+  targetForm,
+} from "./_start_line.ts";
 import { MAX_FIELDS, MAX_HEADER_SIZE, MAX_LEADING_EMPTY_LINES } from "./limits.ts";
 import type { BodyFraming, IncomingHeaders, RequestHead, ResponseHead } from "./types.ts";
 
@@ -83,23 +95,7 @@ function table(predicate: (byte: number) => boolean): Uint8Array {
 /** `insecure` field values: anything but NUL, CR and LF (Node's lenient flags allow other controls). */
 const LENIENT_VALUE: Uint8Array = table((b) => b !== 0 && b !== CR && b !== LF);
 
-/** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 section 3.1). */
-const SCHEME: Uint8Array = table((b) =>
-  (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2b ||
-  b === 0x2d || b === 0x2e
-);
-
 const asciiDecoder = new TextDecoder();
-
-function fail(code: ParseErrorCode, message: string, status?: ErrorStatus): never {
-  throw status === undefined ? new HttpParseError(code, message) : new HttpParseError(code, message, status);
-}
-
-/** A bad byte inside a line: bare CR gets its own code, anything else `code`. */
-function badByte(byte: number | undefined, code: ParseErrorCode, message: string): never {
-  if (byte === CR) fail("HPE_LF_EXPECTED", "Cannot parse line: CR not followed by LF");
-  fail(code, message);
-}
 
 /**
  * The end of a line's content given its LF: the CR before it (RFC 9112 section 2.2 requires CRLF), or in
@@ -476,119 +472,8 @@ export function parseFieldLines(
   return raw;
 }
 
-/** Compares `bytes[s..e)` with an ASCII string. */
-function bytesAre(bytes: Uint8Array, s: number, e: number, text: string): boolean {
-  if (e - s !== text.length) return false;
-  for (let i = 0; i < text.length; i++) if (bytes[s + i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
-/**
- * `uri-host [ ":" port ]` (RFC 3986 section 3.2): an IP-literal in brackets or a reg-name/IPv4 of HOST
- * bytes; `port = *DIGIT`, non-empty when `requirePort` (CONNECT's `authority-form = uri-host ":" port`).
- */
-function isAuthority(bytes: Uint8Array, s: number, e: number, requirePort: boolean): boolean {
-  let p = s;
-  if (bytes[p] === 0x5b) {
-    const close = bytes.indexOf(0x5d, p);
-    if (close === -1 || close >= e || close === p + 1) return false;
-    for (let i = p + 1; i < close; i++) {
-      const b = bytes[i] as number;
-      if (HOST[b] === 0 || b === 0x5b) return false;
-    }
-    p = close + 1;
-  } else {
-    while (p < e && bytes[p] !== COLON) {
-      const b = bytes[p] as number;
-      if (HOST[b] === 0 || b === 0x5b || b === 0x5d) return false;
-      p++;
-    }
-    if (p === s) return false;
-  }
-  if (p === e) return !requirePort;
-  if (bytes[p] !== COLON) return false;
-  p++;
-  if (p === e) return !requirePort;
-  for (; p < e; p++) {
-    const b = bytes[p] as number;
-    if (b < 0x30 || b > 0x39) return false;
-  }
-  return true;
-}
-
-/** Request-target forms (RFC 9112 section 3.2). */
-const ORIGIN = 0;
-const ABSOLUTE = 1;
-const ABSOLUTE_WITH_AUTHORITY = 2;
-const AUTHORITY = 3;
-const ASTERISK = 4;
-
-function invalidUrl(message: string): never {
-  fail("HPE_INVALID_URL", "Cannot parse request-target: " + message);
-}
-
-/**
- * RFC 9112 section 3.2: origin-form (`/...`); absolute-form (`scheme://...`); authority-form "is only used
- * for CONNECT requests" and CONNECT must use it (section 3.2.3); asterisk-form "is only used for a
- * server-wide OPTIONS request" (section 3.2.4).
- */
-function targetForm(bytes: Uint8Array, ms: number, me: number, ts: number, te: number): number {
-  if (bytesAre(bytes, ms, me, "CONNECT")) {
-    if (!isAuthority(bytes, ts, te, true)) invalidUrl("CONNECT needs host:port");
-    return AUTHORITY;
-  }
-  const first = bytes[ts] as number;
-  if (first === 0x2f) return ORIGIN;
-  if (first === 0x2a && te - ts === 1) {
-    if (!bytesAre(bytes, ms, me, "OPTIONS")) invalidUrl("* is only for OPTIONS");
-    return ASTERISK;
-  }
-  const isAlpha = (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a;
-  if (!isAlpha) invalidUrl("not origin-form or absolute-form");
-  let i = ts + 1;
-  while (i < te && SCHEME[bytes[i] as number] === 1) i++;
-  if (te - i < 3 || bytes[i] !== COLON || bytes[i + 1] !== 0x2f || bytes[i + 2] !== 0x2f) {
-    invalidUrl("not origin-form or absolute-form");
-  }
-  return i + 3 < te && bytes[i + 3] !== 0x2f ? ABSOLUTE_WITH_AUTHORITY : ABSOLUTE;
-}
-
-/**
- * `HTTP-version = HTTP-name "/" DIGIT "." DIGIT` at `s` (RFC 9112 section 2.3), ending at `e`. Returns the
- * minor version; only 1.0 and 1.1 are spoken here.
- */
-function parseVersion(bytes: Uint8Array, s: number, e: number): number {
-  if (!bytesAre(bytes, s, Math.min(e, s + 5), "HTTP/")) {
-    if (bytes.subarray(s, e).includes(CR)) badByte(CR, "HPE_INVALID_CONSTANT", "");
-    fail("HPE_INVALID_CONSTANT", "Cannot parse HTTP version: expected HTTP/");
-  }
-  const major = (bytes[s + 5] as number) - 0x30;
-  const minor = (bytes[s + 7] as number) - 0x30;
-  if (e !== s + 8 || major < 0 || major > 9 || bytes[s + 6] !== 0x2e || minor < 0 || minor > 9) {
-    if (bytes.subarray(s, e).includes(CR)) badByte(CR, "HPE_INVALID_VERSION", "");
-    fail("HPE_INVALID_VERSION", "Cannot parse HTTP version: malformed");
-  }
-  if (major !== 1 || minor > 1) {
-    fail("HPE_INVALID_VERSION", `HTTP version ${major}.${minor} is not supported`);
-  }
-  return minor;
-}
-
 function resolveMaxFields(options: HeadOptions | undefined): number {
   return options?.maxFields ?? MAX_FIELDS;
-}
-
-/**
- * The minor version when `bytes[s..s+8)` is exactly `HTTP/1.0` or `HTTP/1.1`, else -1 (then
- * `parseVersion` says what is wrong).
- */
-function plainVersion(bytes: Uint8Array, s: number): number {
-  if (
-    bytes[s] !== 0x48 || bytes[s + 1] !== 0x54 || bytes[s + 2] !== 0x54 || bytes[s + 3] !== 0x50 ||
-    bytes[s + 4] !== 0x2f || bytes[s + 5] !== 0x31 || bytes[s + 6] !== 0x2e
-  ) return -1;
-  const minor = (bytes[s + 7] as number) - 0x30;
-  return minor === 0 || minor === 1 ? minor : -1;
 }
 
 /**
