@@ -39,6 +39,7 @@ const steps = [
   // and the package as JSR would take it (slow types included).
   ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts"]],
   ["doc examples", deno, ["check", "--doc", "--quiet", "mod.ts", "src"]],
+  ["README examples", deno, ["check", "--doc-only", "--quiet", "README.md"]],
   ["publish dry-run", deno, ["publish", "--dry-run", "--allow-dirty", "--quiet", "--config", "jsr.json"]],
 ];
 for (const [label, cmd, args] of steps) {

@@ -25,7 +25,7 @@ export interface BodyEvents extends EventMap {
   /** The whole body was consumed. Emitted once. */
   end: [];
   /** The body or its connection failed; `err.code` says why (`ECONNRESET` when the peer went away). */
-  error: [err: Error];
+  error: [err: Error & { code?: string }];
   /** The body is done with: after `'end'`, or after an abort/destroy. */
   close: [];
   /** Node's legacy event: the peer went away before the body was complete. */

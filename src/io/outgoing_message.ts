@@ -47,7 +47,7 @@ export interface OutgoingEvents extends EventMap {
   /** The message (or its connection) is done. */
   close: [];
   /** Writing failed. */
-  error: [err: Error];
+  error: [err: Error & { code?: string }];
 }
 
 /** How the body of an outgoing message is delimited on the wire. */

@@ -27,7 +27,7 @@ export interface SocketEvents {
   /** Fully closed. */
   close: [hadError: boolean];
   /** A transport error. */
-  error: [err: Error];
+  error: [err: Error & { code?: string }];
   /** No activity for the time given to `setTimeout`. */
   timeout: [];
 }
