@@ -31,13 +31,16 @@ let passed = 0;
 let failed = 0;
 let stepFailures = 0;
 
+/** The per-runtime entry points jsr.json exports besides "." and "./core". */
+const TRANSPORT_ENTRIES = ["src/transports/deno.ts", "src/transports/bun.ts", "src/transports/web_streams.ts"];
+
 const steps = [
   ["typecheck", deno, ["check", "--quiet", "mod.ts", "src", "tests", "examples", "bench"]],
   ["lint", deno, ["lint", "--quiet"]],
   ["format", deno, ["fmt", "--check", "--quiet"]],
   // JSR: every public symbol documented, no private types leaking, examples in JSDoc type-check,
   // and the package as JSR would take it (slow types included).
-  ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts"]],
+  ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts", ...TRANSPORT_ENTRIES]],
   ["doc examples", deno, ["check", "--doc", "--quiet", "mod.ts", "src"]],
   ["README examples", deno, ["check", "--doc-only", "--quiet", "README.md"]],
   ["publish dry-run", deno, ["publish", "--dry-run", "--allow-dirty", "--quiet", "--config", "jsr.json"]],
