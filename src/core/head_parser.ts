@@ -35,13 +35,9 @@ import { headersFromRaw } from "./fields.ts";
 import { requestFraming, responseFraming } from "./framing.ts";
 import { badByte, fail } from "./_head_errors.ts";
 import {
-  ABSOLUTE,
   ABSOLUTE_WITH_AUTHORITY,
-  ASTERISK,
   AUTHORITY,
-  bytesAre,
   isAuthority,
-  ORIGIN,
   parseVersion,
   plainVersion,
   targetForm,
