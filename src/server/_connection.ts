@@ -45,6 +45,8 @@ export interface ConnectionHost {
   readonly requestTimeout: number;
   /** The connection is gone. */
   connectionClosed(conn: ServerConnection): void;
+  /** The connection left HTTP (upgrade/CONNECT): no more timeouts, but `close()` still waits for it. */
+  connectionHandedOver(conn: ServerConnection): void;
 }
 
 /** Per-connection protocol driver. Internal to the server. */
@@ -323,7 +325,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.headStartedAt = 0;
     this.requestStartedAt = 0;
     // The socket leaves HTTP: it belongs to the listener now, with no server timeouts.
-    this.#host.connectionClosed(this);
+    this.#host.connectionHandedOver(this);
     req.complete = true;
     this.socket[kSetConsumer](null);
     if (!this.#host.emitTakeover(event, req, this.socket, head)) this.socket.destroy();

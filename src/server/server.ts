@@ -290,6 +290,20 @@ export class Server extends EventEmitter<ServerEvents> {
     this.#maybeClosed();
   }
 
+  /** @ignore Internal (ConnectionHost). */
+  connectionHandedOver(conn: ServerConnection): void {
+    // As a net.Server in Node: 'close' waits for upgraded sockets too, though HTTP no longer drives them.
+    this.#connections.delete(conn);
+    const socket = conn.socket;
+    this.#handedOver.add(socket);
+    socket.once("close", () => {
+      this.#handedOver.delete(socket);
+      this.#maybeClosed();
+    });
+  }
+
+  #handedOver = new Set<Socket>();
+
   // ---- internals ----
 
   #accept(conn: TransportConn): void {
@@ -353,7 +367,9 @@ export class Server extends EventEmitter<ServerEvents> {
   }
 
   #maybeClosed(): void {
-    if (!this.#closing || !this.#listenerClosed || this.#connections.size > 0) return;
+    if (!this.#closing || !this.#listenerClosed || this.#connections.size > 0 || this.#handedOver.size > 0) {
+      return;
+    }
     if (this.#sweep !== undefined) {
       clearInterval(this.#sweep);
       this.#sweep = undefined;

@@ -204,3 +204,41 @@ test("a raw socket's setEncoding() takes Node's encodings (hex here)", async () 
   await client.close();
   await closeServer(server);
 });
+
+test("close() waits for upgraded sockets before 'close', as a Node server does", async () => {
+  const { server, port } = await listen({});
+  let raw!: Socket;
+  const upgraded = new Promise<void>((resolve) => {
+    server.on("upgrade", (_req, socket: Socket) => {
+      raw = socket;
+      socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+      resolve();
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+  await upgraded;
+  const order: string[] = [];
+  const serverClosed = new Promise<void>((r) => server.close(() => r()));
+  serverClosed.then(() => order.push("server close"));
+  await client.until("101");
+  // Once a new connection is refused, the listener is closed: the server could emit 'close' now if it
+  // did not wait for the upgraded socket.
+  for (let refused = false; !refused;) {
+    refused = await RawClient.connect(port).then(
+      async (probe) => {
+        await probe.close();
+        return false;
+      },
+      () => true,
+    );
+  }
+  await Promise.resolve();
+  order.push("upgraded socket still open");
+  const rawClosed = new Promise<void>((r) => raw.once("close", () => r()));
+  raw.destroy();
+  await rawClosed;
+  await serverClosed;
+  await client.close();
+  assert.deepEqual(order, ["upgraded socket still open", "server close"]);
+});
