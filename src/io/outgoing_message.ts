@@ -17,7 +17,7 @@ import { fieldsFromHeaders, validateHeaderName, validateHeaderValue } from "../c
 import { frameChunk, lastChunk } from "../core/chunked_encoder.ts";
 import { encodeLatin1Into } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
-import { concat, toBytes } from "./_bytes.ts";
+import { toBytes } from "./_bytes.ts";
 
 /** Where an outgoing message's bytes go. */
 export interface OutgoingSink {
@@ -595,5 +595,3 @@ function storedValue(name: string, value: string | number | readonly string[]): 
 function toList(value: string | string[]): string[] {
   return typeof value === "string" ? [value] : value;
 }
-
-export { concat };
