@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { test } from "../_harness.ts";
-import { latin1, RawServer } from "../_net.ts";
+import { RawServer } from "../_net.ts";
+import { hostileBytes } from "../_hostile.ts";
 import { request } from "../../mod.ts";
 
 const VALID = [
@@ -15,27 +16,10 @@ const VALID = [
   "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
 ];
 
-const hostile = fc.oneof(
-  fc.uint8Array({ maxLength: 200 }),
-  fc.tuple(
-    fc.constantFrom(...VALID),
-    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "insert", "cut")), {
-      maxLength: 4,
-    }),
-  ).map(([text, edits]) => {
-    const bytes = [...latin1(text)];
-    for (const [at, value, op] of edits) {
-      const i = at % (bytes.length + 1);
-      if (op === "set" && i < bytes.length) bytes[i] = value;
-      else if (op === "insert") bytes.splice(i, 0, value);
-      else bytes.splice(i, 1);
-    }
-    return new Uint8Array(bytes);
-  }),
-);
+const hostile = hostileBytes(VALID, 200);
 
 test("fuzz: hostile responses end in a response or a coded 'error', never a crash or a hang", async () => {
-  let reply = new Uint8Array(0);
+  let reply: Uint8Array = new Uint8Array(0);
   const server = await RawServer.start(async (conn) => {
     await conn.until("\r\n\r\n");
     conn.write(reply);

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { test } from "../_harness.ts";
-import { closeServer, latin1, listen, RawClient } from "../_net.ts";
+import { closeServer, listen, RawClient } from "../_net.ts";
+import { hostileBytes } from "../_hostile.ts";
 
 const VALID = [
   "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -15,25 +16,7 @@ const VALID = [
   "OPTIONS * HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nz",
 ];
 
-/** A valid request with random bytes overwritten, inserted or cut, or plain random bytes. */
-const hostile = fc.oneof(
-  fc.uint8Array({ maxLength: 300 }),
-  fc.tuple(
-    fc.constantFrom(...VALID),
-    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "insert", "cut")), {
-      maxLength: 4,
-    }),
-  ).map(([text, edits]) => {
-    const bytes = [...latin1(text)];
-    for (const [at, value, op] of edits) {
-      const i = at % (bytes.length + 1);
-      if (op === "set" && i < bytes.length) bytes[i] = value;
-      else if (op === "insert") bytes.splice(i, 0, value);
-      else bytes.splice(i, 1);
-    }
-    return new Uint8Array(bytes);
-  }),
-);
+const hostile = hostileBytes(VALID, 300);
 
 test("fuzz: hostile bytes get an HTTP answer or a close, never a crash, and another connection is unaffected", async () => {
   let handled = 0;
