@@ -37,14 +37,23 @@ export { Socket, type SocketConsumer, type SocketEvents } from "./src/io/socket.
 export { EventEmitter, type EventKey, type EventMap, type Listener } from "./src/io/emitter.ts";
 export { type BodyEvents, BodyReadable, type PipeDestination } from "./src/io/body_readable.ts";
 export {
+  type CipherInfo,
   type ConnectTarget,
   type ListenTarget,
+  type PeerCertificate,
   SystemError,
+  type TlsCommonOptions,
+  type TlsConnectOptions,
+  type TlsMaterial,
+  type TlsServerOptions,
   type Transport,
   type TransportAddress,
   type TransportConn,
+  type TransportConnectOptions,
   type TransportHandler,
   type TransportListener,
+  type TransportListenOptions,
+  type TransportTls,
 } from "./src/io/transport.ts";
 export { METHODS, STATUS_CODES } from "./src/core/status_codes.ts";
 export { HttpError, HttpParseError, HttpUsageError, isHttpError } from "./src/core/errors.ts";

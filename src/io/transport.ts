@@ -2,6 +2,10 @@
  * The contract every runtime adapter implements (`src/transports/*`). Everything above this layer talks
  * to sockets only through these interfaces, so nothing there names `Deno` or `Bun`.
  *
+ * TLS is part of the contract: `listen`/`connect` take TLS options, an encrypted connection carries its
+ * session facts in `conn.tls`, and `startTls` layers TLS on an open connection (tunnels). Adapters do the
+ * handshake and the certificate checks; the layers above only read the results.
+ *
  * Inbound data is pushed (`onData`) and throttled with `pause()`/`resume()`; outbound data is a
  * `write()` that never blocks and reports fullness through its return value and `onDrain`, the shape of
  * both Bun's socket API and Node's streams. A Deno adapter turns its `read()`/`write()` promises into this.
@@ -75,6 +79,133 @@ export interface TransportConn {
   setNoDelay(noDelay: boolean): void;
   /** Enables TCP keep-alive probes. No-op where the runtime cannot. */
   setKeepAlive(enable: boolean, initialDelayMs: number): void;
+  /**
+   * Present when the connection is encrypted: the TLS session's facts. On a server the adapter hands the
+   * connection to `onConnection` only after the handshake succeeded; on a client `connect` resolves only
+   * after it, so this never describes a handshake in progress.
+   */
+  readonly tls?: TransportTls;
+  /**
+   * Optional. Starts a client TLS session over this connection (HTTPS through a CONNECT tunnel, STARTTLS)
+   * and resolves with the encrypted connection once the handshake is done. The caller must not have
+   * started this connection (no handler installed) or must have paused it: the adapter may need the read
+   * side idle (Deno's `startTls` fails with `Busy` while a read is pending). From then on this object is
+   * spent: use only the returned one. Rejects like {@linkcode Transport.connect} with `tls` (Node's codes).
+   * Absent where the runtime cannot layer TLS on an open connection.
+   */
+  startTls?(options: TlsConnectOptions): Promise<TransportConn>;
+}
+
+// ---- TLS ----------------------------------------------------------------------------------------------
+
+/** PEM text or bytes (DER is not accepted), one item or several, as Node's `tls` options take them. */
+export type TlsMaterial = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+
+/** Options both ends take; names and meanings are Node's `tls.createSecureContext()` options. */
+export interface TlsCommonOptions {
+  /** Private key(s) in PEM. */
+  key?: TlsMaterial;
+  /** Certificate chain(s) in PEM, leaf first. */
+  cert?: TlsMaterial;
+  /** Trusted CA certificates in PEM. On a client they are the roots (see each adapter for defaults). */
+  ca?: TlsMaterial;
+  /** Passphrase of an encrypted `key`; adapters that cannot decrypt keys reject it with a coded error. */
+  passphrase?: string;
+  /** ALPN protocol names to offer or accept, most preferred first (the HTTP layers pass `["http/1.1"]`). */
+  ALPNProtocols?: readonly string[];
+  /** Lowest protocol version to allow. */
+  minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** Highest protocol version to allow. */
+  maxVersion?: "TLSv1.2" | "TLSv1.3";
+}
+
+/** Server-side TLS: the certificate to present and whether to ask for the client's. */
+export interface TlsServerOptions extends TlsCommonOptions {
+  /** Ask the client for a certificate (mutual TLS). Default false. */
+  requestCert?: boolean;
+  /**
+   * With `requestCert`: refuse a client that presents no certificate or one that does not chain to `ca`
+   * (Node's default, true). With false the connection is accepted and `tls.authorized` tells.
+   */
+  rejectUnauthorized?: boolean;
+}
+
+/** Client-side TLS. */
+export interface TlsConnectOptions extends TlsCommonOptions {
+  /** SNI name and the name the certificate must match; never an IP address (Node's rule). */
+  servername?: string;
+  /** Host the certificate is checked against when it differs from `servername` (e.g. an IP). */
+  host?: string;
+  /**
+   * Refuse a server whose certificate does not verify (Node's default, true). With false the connection
+   * is made anyway and `tls.authorized`/`tls.authorizationError` tell.
+   */
+  rejectUnauthorized?: boolean;
+  /**
+   * Node's `checkServerIdentity(host, cert)`: return an `Error` to refuse the server. Replaces the default
+   * RFC 6125 check (which yields `ERR_TLS_CERT_ALTNAME_INVALID`).
+   */
+  checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
+}
+
+/** A certificate in Node's `getPeerCertificate()` shape. */
+export interface PeerCertificate {
+  /** Subject fields (`CN`, `O`, `OU`, `C`, ...). */
+  subject: Record<string, string | string[]>;
+  /** Issuer fields, same shape. */
+  issuer: Record<string, string | string[]>;
+  /** e.g. `"DNS:localhost, IP Address:127.0.0.1"`; absent when the certificate has none. */
+  subjectaltname?: string;
+  /** Start of validity, OpenSSL's text form (`"Nov 29 00:00:00 2026 GMT"`). */
+  valid_from: string;
+  /** End of validity, same form. */
+  valid_to: string;
+  /** Serial number in upper-case hex. */
+  serialNumber: string;
+  /** SHA-1 of the DER bytes, `AA:BB:...`. */
+  fingerprint: string;
+  /** SHA-256 of the DER bytes, `AA:BB:...`. */
+  fingerprint256: string;
+  /** Whether it is a CA certificate, when known. */
+  ca?: boolean;
+  /** The DER bytes. */
+  raw: Uint8Array;
+  /** With `getPeerCertificate(true)`: the issuer's certificate (itself for a self-signed root). */
+  issuerCertificate?: PeerCertificate;
+  /** Other fields the runtime reports (`pubkey`, `modulus`, `exponent`, `infoAccess`, ...). */
+  [field: string]: unknown;
+}
+
+/** Node's `getCipher()` shape. */
+export interface CipherInfo {
+  /** OpenSSL's name of the cipher suite. */
+  name: string;
+  /** IETF name of the cipher suite. */
+  standardName: string;
+  /** Lowest protocol version that suite is defined for (Node's `version` field). */
+  version: string;
+}
+
+/**
+ * The TLS facts of an encrypted {@linkcode TransportConn}. Where the runtime cannot tell one of them,
+ * the method throws a {@linkcode SystemError} with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`: it never
+ * answers with an empty value that would read as "no certificate".
+ */
+export interface TransportTls {
+  /** True when the peer's certificate verified against the trusted CAs (and, on a client, its name). */
+  readonly authorized: boolean;
+  /** Why the peer is not authorized, as Node's code string (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`); else null. */
+  readonly authorizationError: string | null;
+  /** Negotiated ALPN protocol, or false. */
+  readonly alpnProtocol: string | false;
+  /** On a server: the SNI name the client sent, or false. On a client: the name it sent, or false. */
+  readonly servername: string | false;
+  /** The peer's certificate in Node's shape, or null when it presented none. */
+  getPeerCertificate(detailed?: boolean): PeerCertificate | null;
+  /** Negotiated protocol version (`"TLSv1.3"`), or null if unknown. */
+  getProtocol(): string | null;
+  /** Negotiated cipher suite. */
+  getCipher(): CipherInfo;
 }
 
 /** Where to listen: a TCP port (and host), or a unix socket path. */
@@ -110,10 +241,44 @@ export type ConnectTarget =
 export interface Transport {
   /** Name for diagnostics: `"deno"`, `"bun"`, `"web-streams"`. */
   readonly name: string;
-  /** Starts listening; `onConnection` is called for every accepted connection. */
-  listen(target: ListenTarget, onConnection: (conn: TransportConn) => void): Promise<TransportListener>;
-  /** Opens a connection. */
-  connect(target: ConnectTarget, options?: { signal?: AbortSignal }): Promise<TransportConn>;
+  /**
+   * Starts listening; `onConnection` is called for every accepted connection. With `options.tls` every
+   * connection is TLS: `onConnection` gets it after a successful handshake (with `conn.tls` set) and a
+   * failed handshake goes to `options.onTlsError` only. Adapters without server TLS reject with
+   * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
+   */
+  listen(
+    target: ListenTarget,
+    onConnection: (conn: TransportConn) => void,
+    options?: TransportListenOptions,
+  ): Promise<TransportListener>;
+  /**
+   * Opens a connection; with `options.tls`, a TLS one (resolves after the handshake, `conn.tls` set). A
+   * certificate that does not verify rejects with Node's code (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
+   * `DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`, ...) unless
+   * `rejectUnauthorized` is false. Options the runtime cannot honour reject with
+   * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` instead of being ignored.
+   */
+  connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn>;
+}
+
+/** Options of {@linkcode Transport.listen}. */
+export interface TransportListenOptions {
+  /** Serve TLS with these settings. */
+  tls?: TlsServerOptions;
+  /**
+   * A TLS handshake failed (Node's `'tlsClientError'`): the connection is already closed and never
+   * reached `onConnection`. `error.code` is Node's when known (e.g. `ERR_SSL_NO_SHARED_CIPHER`).
+   */
+  onTlsError?: (error: Error & { code?: string }, remote: TransportAddress) => void;
+}
+
+/** Options of {@linkcode Transport.connect}. */
+export interface TransportConnectOptions {
+  /** Aborts connecting (and the TLS handshake). */
+  signal?: AbortSignal;
+  /** Speak TLS with these settings. */
+  tls?: TlsConnectOptions;
 }
 
 /**

@@ -25,9 +25,12 @@ import type {
   Transport,
   TransportAddress,
   TransportConn,
+  TransportConnectOptions,
   TransportHandler,
   TransportListener,
+  TransportListenOptions,
 } from "../io/transport.ts";
+import { SystemError } from "../io/transport.ts";
 import { describeTarget, errorCode, mapError } from "./_map_error.ts";
 
 /** `write()` returns `false` once more than this many bytes wait to be sent (Node's default for sockets). */
@@ -321,6 +324,14 @@ class BunConn implements TransportConn {
   }
 }
 
+function tlsNotYet(syscall: string): SystemError {
+  return new SystemError(
+    "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+    "TLS is not implemented in this transport yet",
+    syscall,
+  );
+}
+
 // ---- Listeners -----------------------------------------------------------------------------------------
 
 class BunListener implements TransportListener {
@@ -345,7 +356,10 @@ class BunListener implements TransportListener {
 function listen(
   target: ListenTarget,
   onConnection: (conn: TransportConn) => void,
+  options?: TransportListenOptions,
 ): Promise<TransportListener> {
+  // Never serve plain TCP to someone who asked for TLS.
+  if (options?.tls !== undefined) return Promise.reject(tlsNotYet("listen"));
   const unixAddress: TransportAddress | undefined = "path" in target
     ? { address: target.path, port: 0, family: "unix" }
     : undefined;
@@ -386,7 +400,8 @@ const CLIENT_TCP_HANDLERS: BunSocketHandlerLike = {
   },
 };
 
-async function connect(target: ConnectTarget, options?: { signal?: AbortSignal }): Promise<TransportConn> {
+async function connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn> {
+  if (options?.tls !== undefined) throw tlsNotYet("connect");
   const signal = options?.signal;
   signal?.throwIfAborted();
   let opening: Promise<BunSocketLike>;

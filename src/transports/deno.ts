@@ -23,8 +23,10 @@ import type {
   Transport,
   TransportAddress,
   TransportConn,
+  TransportConnectOptions,
   TransportHandler,
   TransportListener,
+  TransportListenOptions,
 } from "../io/transport.ts";
 import { SystemError } from "../io/transport.ts";
 import { describeTarget, errorCode, isClosedError, mapError } from "./_map_error.ts";
@@ -284,6 +286,14 @@ class DenoConn implements TransportConn {
   }
 }
 
+function tlsNotYet(syscall: string): SystemError {
+  return new SystemError(
+    "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+    "TLS is not implemented in this transport yet",
+    syscall,
+  );
+}
+
 // ---- Listeners -----------------------------------------------------------------------------------------
 
 class DenoListener implements TransportListener {
@@ -344,7 +354,10 @@ class DenoListener implements TransportListener {
 function listen(
   target: ListenTarget,
   onConnection: (conn: TransportConn) => void,
+  options?: TransportListenOptions,
 ): Promise<TransportListener> {
+  // Never serve plain TCP to someone who asked for TLS.
+  if (options?.tls !== undefined) return Promise.reject(tlsNotYet("listen"));
   let listener: DenoListenerLike;
   try {
     if ("path" in target) {
@@ -370,7 +383,8 @@ function listen(
   return Promise.resolve(new DenoListener(listener, onConnection));
 }
 
-async function connect(target: ConnectTarget, options?: { signal?: AbortSignal }): Promise<TransportConn> {
+async function connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn> {
+  if (options?.tls !== undefined) throw tlsNotYet("connect");
   const signal = options?.signal;
   signal?.throwIfAborted();
   let conn: DenoConnLike;
