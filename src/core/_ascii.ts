@@ -6,7 +6,8 @@
  * @module
  */
 
-function table(predicate: (byte: number) => boolean): Uint8Array {
+/** A 256-entry byte-class table: 1 where `predicate` holds, else 0. The one way this package builds one. */
+export function table(predicate: (byte: number) => boolean): Uint8Array {
   const t = new Uint8Array(256);
   for (let b = 0; b < 256; b++) t[b] = predicate(b) ? 1 : 0;
   return t;
@@ -68,3 +69,30 @@ export const HTAB = 0x09;
 export const COLON = 0x3a;
 /** Semicolon before a chunk extension. */
 export const SEMI = 0x3b;
+
+/**
+ * `bytes[s..s+lower.length)` equals the lower-case ASCII `lower`, ignoring ASCII case. Callers pass bytes
+ * known to be tchars (field names): `| 0x20` lower-cases letters, and the names compared hold only letters
+ * and "-" (0x2d), which `| 0x20` reaches from outside only from 0x0d (CR, no tchar).
+ */
+export function bytesEqualCaseless(bytes: Uint8Array, s: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    if (((bytes[s + i] as number) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * `name` equals the lower-case ASCII `lower`, ignoring ASCII case. Char codes instead of `toLowerCase()`:
+ * a lower-cased copy per name was a measurable share of parsing, and `toLowerCase()` also maps non-ASCII
+ * letters (U+212A KELVIN SIGN to "k"), which no field name may match.
+ */
+export function stringEqualsCaseless(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}

@@ -1,18 +1,13 @@
 /**
  * The pieces of a start line that need more than a byte table: request-target forms (RFC 9112 section
- * 3.2), authority syntax (RFC 3986 section 3.2) and the HTTP version (RFC 9112 section 2.3).
+ * 3.2), authority syntax (RFC 3986 section 3.2) and the fast check of the HTTP version (RFC 9112
+ * section 2.3; the byte-by-byte one is the head lexer's).
  *
  * @module
  */
 
-import { COLON, CR, HOST } from "./_ascii.ts";
-import { badByte, fail } from "./_head_errors.ts";
-
-function table(predicate: (byte: number) => boolean): Uint8Array {
-  const t = new Uint8Array(256);
-  for (let b = 0; b < 256; b++) t[b] = predicate(b) ? 1 : 0;
-  return t;
-}
+import { COLON, HOST, table } from "./_ascii.ts";
+import { fail } from "./_head_errors.ts";
 
 /** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 section 3.1). */
 const SCHEME: Uint8Array = table((b) =>
@@ -21,7 +16,7 @@ const SCHEME: Uint8Array = table((b) =>
 );
 
 /** Compares `bytes[s..e)` with an ASCII string. */
-export function bytesAre(bytes: Uint8Array, s: number, e: number, text: string): boolean {
+function bytesAre(bytes: Uint8Array, s: number, e: number, text: string): boolean {
   if (e - s !== text.length) return false;
   for (let i = 0; i < text.length; i++) if (bytes[s + i] !== text.charCodeAt(i)) return false;
   return true;
@@ -67,60 +62,40 @@ export const ABSOLUTE_WITH_AUTHORITY = 2;
 export const AUTHORITY = 3;
 export const ASTERISK = 4;
 
-function invalidUrl(message: string): never {
-  fail("HPE_INVALID_URL", "Cannot parse request-target: " + message);
+function invalidUrl(message: string, at: number): never {
+  fail("HPE_INVALID_URL", "Cannot parse request-target: " + message, at);
 }
 
 /**
  * RFC 9112 section 3.2: origin-form (`/...`); absolute-form (`scheme://...`); authority-form "is only used
  * for CONNECT requests" and CONNECT must use it (section 3.2.3); asterisk-form "is only used for a
- * server-wide OPTIONS request" (section 3.2.4).
+ * server-wide OPTIONS request" (section 3.2.4). Errors point at `te`, the SP after the target: the
+ * byte that proves the target is complete and wrong.
  */
 export function targetForm(bytes: Uint8Array, ms: number, me: number, ts: number, te: number): number {
   if (bytesAre(bytes, ms, me, "CONNECT")) {
-    if (!isAuthority(bytes, ts, te, true)) invalidUrl("CONNECT needs host:port");
+    if (!isAuthority(bytes, ts, te, true)) invalidUrl("CONNECT needs host:port", te);
     return AUTHORITY;
   }
   const first = bytes[ts] as number;
   if (first === 0x2f) return ORIGIN;
   if (first === 0x2a && te - ts === 1) {
-    if (!bytesAre(bytes, ms, me, "OPTIONS")) invalidUrl("* is only for OPTIONS");
+    if (!bytesAre(bytes, ms, me, "OPTIONS")) invalidUrl("* is only for OPTIONS", te);
     return ASTERISK;
   }
   const isAlpha = (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a;
-  if (!isAlpha) invalidUrl("not origin-form or absolute-form");
+  if (!isAlpha) invalidUrl("not origin-form or absolute-form", te);
   let i = ts + 1;
   while (i < te && SCHEME[bytes[i] as number] === 1) i++;
   if (te - i < 3 || bytes[i] !== COLON || bytes[i + 1] !== 0x2f || bytes[i + 2] !== 0x2f) {
-    invalidUrl("not origin-form or absolute-form");
+    invalidUrl("not origin-form or absolute-form", te);
   }
   return i + 3 < te && bytes[i + 3] !== 0x2f ? ABSOLUTE_WITH_AUTHORITY : ABSOLUTE;
 }
 
 /**
- * `HTTP-version = HTTP-name "/" DIGIT "." DIGIT` at `s` (RFC 9112 section 2.3), ending at `e`. Returns the
- * minor version; only 1.0 and 1.1 are spoken here.
- */
-export function parseVersion(bytes: Uint8Array, s: number, e: number): number {
-  if (!bytesAre(bytes, s, Math.min(e, s + 5), "HTTP/")) {
-    if (bytes.subarray(s, e).includes(CR)) badByte(CR, "HPE_INVALID_CONSTANT", "");
-    fail("HPE_INVALID_CONSTANT", "Cannot parse HTTP version: expected HTTP/");
-  }
-  const major = (bytes[s + 5] as number) - 0x30;
-  const minor = (bytes[s + 7] as number) - 0x30;
-  if (e !== s + 8 || major < 0 || major > 9 || bytes[s + 6] !== 0x2e || minor < 0 || minor > 9) {
-    if (bytes.subarray(s, e).includes(CR)) badByte(CR, "HPE_INVALID_VERSION", "");
-    fail("HPE_INVALID_VERSION", "Cannot parse HTTP version: malformed");
-  }
-  if (major !== 1 || minor > 1) {
-    fail("HPE_INVALID_VERSION", `HTTP version ${major}.${minor} is not supported`);
-  }
-  return minor;
-}
-
-/**
  * The minor version when `bytes[s..s+8)` is exactly `HTTP/1.0` or `HTTP/1.1`, else -1 (then
- * `parseVersion` says what is wrong).
+ * the head lexer says what is wrong).
  */
 export function plainVersion(bytes: Uint8Array, s: number): number {
   if (

@@ -12,8 +12,8 @@
  *
  * Theory of operation: a state machine with one step function per state (hyper's `decode.rs` style).
  * Size and extension bytes go through the step functions one at a time; chunk data is handed out in bulk
- * as `subarray` views of the input (never copied); the trailer section is found with the same
- * {@linkcode HeadScanner} as a head and parsed with the same field rules and limits.
+ * as `subarray` views of the input (never copied); the trailer section goes through the same lexer as a
+ * head's fields, with the same rules and limits.
  *
  * Error codes: bad size digit, no digit, more than {@linkcode MAX_CHUNK_SIZE_DIGITS} digits or a size over
  * `Number.MAX_SAFE_INTEGER`, and malformed extensions -> `HPE_INVALID_CHUNK_SIZE`; extensions over the
@@ -26,7 +26,9 @@
 
 import { CR, HEX_VALUE, HTAB, LF, SEMI, SP, TOKEN } from "./_ascii.ts";
 import { HttpParseError, type ParseErrorCode } from "./errors.ts";
-import { type HeadOptions, HeadScanner, parseFieldLines } from "./head_parser.ts";
+import { buildFields, decodeHeadText, scanPlainFields } from "./_field_lines.ts";
+import { HeadAssembler } from "./_head_assembler.ts";
+import type { LexLimits } from "./_head_lexer.ts";
 import { MAX_CHUNK_EXTENSIONS_SIZE, MAX_CHUNK_SIZE_DIGITS, MAX_FIELDS, MAX_HEADER_SIZE } from "./limits.ts";
 
 /** The decoder's states, named after what the next byte may be. */
@@ -131,21 +133,22 @@ export class ChunkedDecoder {
   #remaining = 0;
   #extensionBytes = 0;
   #trailers: string[] = [];
-  #scanner = new HeadScanner();
-  #buffer: Uint8Array | null = null;
-  #buffered = 0;
+  /** The trailer section's lexer and buffer, made on the first trailer section that needs them. */
+  #trailerHead: HeadAssembler | null = null;
   readonly #maxExtensions: number;
-  readonly #maxHeaderSize: number;
   readonly #insecure: boolean;
-  /** Options for `parseFieldLines`, made once rather than per trailer section. */
-  readonly #fieldOptions: HeadOptions;
+  /** Limits for the trailer section, made once rather than per section. */
+  readonly #limits: LexLimits;
 
   /** Creates a decoder ready for a body. */
   constructor(options?: ChunkedDecoderOptions) {
     this.#maxExtensions = options?.maxChunkExtensionsSize ?? MAX_CHUNK_EXTENSIONS_SIZE;
-    this.#maxHeaderSize = options?.maxHeaderSize ?? MAX_HEADER_SIZE;
     this.#insecure = options?.insecure ?? false;
-    this.#fieldOptions = { maxFields: options?.maxFields ?? MAX_FIELDS, insecure: this.#insecure };
+    this.#limits = {
+      maxHeaderSize: options?.maxHeaderSize ?? MAX_HEADER_SIZE,
+      maxFields: options?.maxFields ?? MAX_FIELDS,
+      insecure: this.#insecure,
+    };
   }
 
   /** The current state (for tests and diagnostics). */
@@ -171,8 +174,7 @@ export class ChunkedDecoder {
     this.#remaining = 0;
     this.#extensionBytes = 0;
     this.#trailers = [];
-    this.#scanner.reset();
-    this.#buffered = 0;
+    this.#trailerHead?.reset();
   }
 
   /**
@@ -337,39 +339,45 @@ export class ChunkedDecoder {
   }
 
   /**
-   * `trailer-section = *( field-line CRLF )` then CRLF. Parsed straight from the input when it arrives
-   * whole (the common empty case costs two bytes); copied only when split across inputs.
+   * `trailer-section = *( field-line CRLF )` then CRLF, lexed with the head's field rules and limits (so a
+   * bad trailer fails at its first bad byte). The common empty case costs two bytes; a section that
+   * arrives whole and plain takes the one-pass check; only a section split across inputs is copied.
    */
   #trailerSection(input: Uint8Array, p: number): number {
-    const scanner = this.#scanner;
-    const end = scanner.scan(input, p);
-    scanner.check(this.#maxHeaderSize, false);
+    const trailers = this.#trailerHead ??= new HeadAssembler("fields");
+    const scratch = trailers.scratch;
+    const limits = this.#limits;
+    let bytes = input;
+    let base = p;
+    let end = -1;
+    if (!trailers.started) {
+      if (input[p] === CR && input[p + 1] === LF) {
+        this.#trailers = [];
+        this.#state = "done";
+        return p + 2;
+      }
+      scratch.reset();
+      end = scanPlainFields(
+        input,
+        p,
+        p,
+        Math.min(input.length, p + limits.maxHeaderSize),
+        limits.maxFields,
+        scratch,
+      );
+      scratch.headEnd = end - p;
+    }
     if (end === -1) {
-      this.#append(input, p, input.length);
-      return input.length;
+      end = trailers.feed(input, p, limits);
+      if (end === -1) return input.length;
+      bytes = trailers.bytes;
+      base = trailers.base;
+      trailers.reset();
     }
-    const options = this.#fieldOptions;
-    if (this.#buffered === 0) {
-      if (end - p > 2 || input[p] !== CR) this.#trailers = parseFieldLines(input, p, end, options);
-    } else {
-      this.#append(input, p, end);
-      this.#trailers = parseFieldLines(this.#buffer as Uint8Array, 0, this.#buffered, options);
-      this.#buffered = 0;
-    }
-    scanner.reset();
+    const raw: string[] = [];
+    buildFields(decodeHeadText(bytes, base, base + scratch.headEnd, scratch.orBits < 0x80), raw, scratch);
+    this.#trailers = raw;
     this.#state = "done";
     return end;
-  }
-
-  #append(input: Uint8Array, from: number, to: number): void {
-    const need = this.#buffered + (to - from);
-    let buffer = this.#buffer;
-    if (buffer === null || buffer.length < need) {
-      const next = new Uint8Array(Math.max(need, (buffer?.length ?? 128) * 2));
-      if (buffer !== null) next.set(buffer.subarray(0, this.#buffered));
-      this.#buffer = buffer = next;
-    }
-    buffer.set(input.subarray(from, to), this.#buffered);
-    this.#buffered = need;
   }
 }

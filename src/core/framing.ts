@@ -10,7 +10,8 @@
 
 import { HttpParseError } from "./errors.ts";
 import type { BodyFraming } from "./types.ts";
-import { TOKEN } from "./_ascii.ts";
+import { stringEqualsCaseless, TOKEN } from "./_ascii.ts";
+import { lengthWithTransferEncoding, parseContentLength } from "./_content_length.ts";
 
 const NONE: BodyFraming = Object.freeze({ kind: "none" });
 const CHUNKED: BodyFraming = Object.freeze({ kind: "chunked" });
@@ -30,22 +31,6 @@ export interface ResponseFramingInput extends RequestFramingInput {
   statusCode: number;
 }
 
-/**
- * `name` equals the lower-case ASCII `lower`, ASCII case-insensitively. Char codes instead of
- * `toLowerCase()`: common names share these lengths (`Sec-Fetch-Mode` has 14 like `content-length`), and a
- * lower-cased copy per such name was a measurable share of parsing. (`toLowerCase()` would also map
- * non-ASCII letters such as U+212A KELVIN SIGN; `lower` here has no "k", so the result is the same.)
- */
-function nameIs(name: string, lower: string): boolean {
-  if (name.length !== lower.length) return false;
-  for (let i = 0; i < lower.length; i++) {
-    let c = name.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    if (c !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 /** What Content-Length and Transfer-Encoding say, before the role decides. */
 interface LengthFields {
   /** The agreed Content-Length, or -1 when absent. */
@@ -54,62 +39,18 @@ interface LengthFields {
   te: string | undefined;
 }
 
-/**
- * RFC 9110 section 8.6: `Content-Length = 1*DIGIT`; a list of identical values (from a proxy merging
- * lines) "MAY" be accepted as that one value, anything else is unrecoverable.
- */
-function parseContentLength(value: string, previous: number): number {
-  let result = previous;
-  let start = 0;
-  for (;;) {
-    let comma = value.indexOf(",", start);
-    if (comma === -1) comma = value.length;
-    let s = start;
-    let e = comma;
-    while (s < e && (value.charCodeAt(s) === 0x20 || value.charCodeAt(s) === 0x09)) s++;
-    while (e > s && (value.charCodeAt(e - 1) === 0x20 || value.charCodeAt(e - 1) === 0x09)) e--;
-    if (s === e) throw new HttpParseError("HPE_INVALID_CONTENT_LENGTH", "Cannot parse Content-Length: empty");
-    let n = 0;
-    for (let i = s; i < e; i++) {
-      const d = value.charCodeAt(i) - 0x30;
-      if (d < 0 || d > 9) {
-        throw new HttpParseError("HPE_INVALID_CONTENT_LENGTH", "Cannot parse Content-Length: not a number");
-      }
-      n = n * 10 + d;
-      if (n > Number.MAX_SAFE_INTEGER) {
-        throw new HttpParseError("HPE_INVALID_CONTENT_LENGTH", "Cannot parse Content-Length: too large");
-      }
-    }
-    if (result !== -1 && result !== n) {
-      throw new HttpParseError(
-        "HPE_UNEXPECTED_CONTENT_LENGTH",
-        "Cannot frame message: differing Content-Length",
-      );
-    }
-    result = n;
-    if (comma === value.length) return result;
-    start = comma + 1;
-  }
-}
-
 function lengthFields(rawHeaders: readonly string[]): LengthFields {
   let length = -1;
   let te: string | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
-    if (name.length === 14 && nameIs(name, "content-length")) {
+    if (name.length === 14 && stringEqualsCaseless(name, "content-length")) {
+      if (te !== undefined) throw lengthWithTransferEncoding();
       length = parseContentLength(rawHeaders[i + 1] as string, length);
-    } else if (name.length === 17 && nameIs(name, "transfer-encoding")) {
+    } else if (name.length === 17 && stringEqualsCaseless(name, "transfer-encoding")) {
+      if (length !== -1) throw lengthWithTransferEncoding();
       te = te === undefined ? rawHeaders[i + 1] as string : te + ", " + rawHeaders[i + 1];
     }
-  }
-  if (length !== -1 && te !== undefined) {
-    // RFC 9112 section 6.1: "A server MAY reject a request that contains both Content-Length and
-    // Transfer-Encoding"; llhttp's strict mode rejects both roles, and so do we (the CL.TE/TE.CL vectors).
-    throw new HttpParseError(
-      "HPE_UNEXPECTED_CONTENT_LENGTH",
-      "Cannot frame message: Content-Length with Transfer-Encoding",
-    );
   }
   return { length, te };
 }
@@ -213,7 +154,9 @@ export function requestFraming(head: RequestFramingInput): BodyFraming {
  * - no body for 1xx, 204, 304, responses to `HEAD`, and 2xx responses to `CONNECT` (rules 1-2);
  * - `Content-Length` with `Transfer-Encoding` -> `HPE_UNEXPECTED_CONTENT_LENGTH` (strict, like llhttp);
  * - `Transfer-Encoding` with `chunked` last -> `chunked`; without -> `close` (rule 4: "read until the
- *   server closes the connection"); in an HTTP/1.0 response -> `close` (section 6.1: framing is faulty);
+ *   server closes the connection");
+ * - `Transfer-Encoding` in an HTTP/1.0 response -> `HPE_INVALID_TRANSFER_ENCODING` (section 6.1: "MUST
+ *   treat the message as if the framing is faulty"; a 1.0 peer that sends it cannot be trusted on length);
  * - `Content-Length` -> `length`; neither -> `close` (rule 7).
  *
  * The field checks (malformed or conflicting values) run even when the status or method means no body.
@@ -230,8 +173,8 @@ export function responseFraming(head: ResponseFramingInput, requestMethod = "GET
   const status = head.statusCode;
   let framing: BodyFraming;
   if (te !== undefined) {
-    const codings = readCodings(te);
-    framing = codings.chunkedLast && head.versionMinor !== 0 ? CHUNKED : CLOSE;
+    if (head.versionMinor === 0) throw badTe("not allowed in HTTP/1.0");
+    framing = readCodings(te).chunkedLast ? CHUNKED : CLOSE;
   } else if (length !== -1) framing = { kind: "length", length };
   else framing = CLOSE;
   if (

@@ -4,28 +4,22 @@
  * handler, errors thrown as `HttpParseError`.
  *
  * Theory of operation: a connection alternates between reading a head and reading a body. A head that
- * arrives in one piece is found and validated in a single pass straight from the input
- * (`tryDecodeRequestHead`); otherwise heads are found with a {@linkcode HeadScanner}, and only a head
- * split across inputs is copied, into a reusable buffer, because the caller may reuse its input
- * buffer once `execute` returns. Bodies are handed out as `subarray` views. After an upgrade (101,
- * CONNECT, `Connection: upgrade`) the parser stops and the caller takes the rest of the input. After an
- * error the parser is dead and rethrows the same error.
+ * arrives whole and plain is found and validated in a single pass straight from the input; any other head
+ * goes through the byte-by-byte lexer, which fails at the first byte that proves an error (not at the end
+ * of the head), and only a head split across inputs is copied, into a reusable buffer, because the caller
+ * may reuse its input buffer once `execute` returns. Bodies are handed out as `subarray` views. After an
+ * upgrade (101, CONNECT, `Connection: upgrade`) the parser stops and the caller takes the rest of the
+ * input. After an error the parser is dead and rethrows the same error, whose `bytesParsed` is the offset
+ * in the failing input of the byte that proved it (llhttp's error position).
  *
  * @module
  */
 
-import { CR, LF } from "./_ascii.ts";
+import { HeadAssembler } from "./_head_assembler.ts";
+import { buildRequest, buildResponse, tryPlainRequest, tryPlainResponse } from "./_head_builder.ts";
 import { ChunkedDecoder, type ChunkSink } from "./chunked.ts";
 import { HttpParseError } from "./errors.ts";
-import {
-  decodeRequestHead,
-  decodeResponseHead,
-  type HeadResult,
-  HeadScanner,
-  tryDecodeRequestHead,
-  tryDecodeResponseHead,
-} from "./head_parser.ts";
-import { MAX_CHUNK_EXTENSIONS_SIZE, MAX_FIELDS, MAX_HEADER_SIZE, MAX_LEADING_EMPTY_LINES } from "./limits.ts";
+import { MAX_CHUNK_EXTENSIONS_SIZE, MAX_FIELDS, MAX_HEADER_SIZE } from "./limits.ts";
 import type { MessageHead, RequestHead, ResponseHead } from "./types.ts";
 
 /** Limits and leniency for both parsers. */
@@ -108,11 +102,8 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
   #phase: Phase = "head";
   #error: HttpParseError | null = null;
   #inHandler = false;
-  readonly #scanner = new HeadScanner();
-  #buffer: Uint8Array | null = null;
-  #buffered = 0;
-  #emptyLines = 0;
-  #pendingCr = false;
+  /** The head being read, its lexer and the scratch its offsets go to (reused for every head). */
+  readonly #head: HeadAssembler;
   #remaining = 0;
   #chunked: ChunkedDecoder | null = null;
   /** Methods of requests whose responses have not started yet (responses only). */
@@ -125,6 +116,7 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
   ) {
     this.#isRequest = isRequest;
     this.#handler = handler;
+    this.#head = new HeadAssembler(isRequest ? "request" : "response");
     this.#options = {
       maxHeaderSize: options?.maxHeaderSize ?? MAX_HEADER_SIZE,
       maxFields: options?.maxFields ?? MAX_FIELDS,
@@ -140,8 +132,7 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
   }
 
   get inHead(): boolean {
-    return this.#phase === "head" && this.#error === null &&
-      (this.#scanner.length > 0 || this.#pendingCr || this.#emptyLines > 0);
+    return this.#phase === "head" && this.#error === null && this.#head.lexer.busy;
   }
 
   get idle(): boolean {
@@ -205,9 +196,8 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
         this.#inHandler = false;
         throw err;
       }
-      err.bytesParsed = p;
+      err.bytesParsed ??= p;
       this.#error = err;
-      this.#buffered = 0;
       throw err;
     }
     return p;
@@ -217,7 +207,7 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
     if (this.#error !== null) throw this.#error;
     switch (this.#phase) {
       case "head":
-        if (this.#scanner.length === 0) break;
+        if (!this.#head.lexer.busy) break;
         this.#die("Connection closed inside a message head");
         break;
       case "length":
@@ -250,86 +240,48 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
 
   /** Reads (part of) a head from `input[p..]`; returns where it stopped. */
   #readHead(input: Uint8Array, p: number): number {
-    const scanner = this.#scanner;
-    if (this.#isRequest && scanner.length === 0) {
-      p = this.#skipEmptyLines(input, p);
+    const assembler = this.#head;
+    const options = this.#options;
+    if (!assembler.started) {
+      p = assembler.lexer.skipEmptyLines(input, p, input.length, options.insecure);
       if (p === input.length) return p;
-    }
-    if (scanner.length === 0 && this.#buffered === 0) {
-      // Fast path for a head that arrived whole (the usual case): one pass finds its end and validates
-      // it. Whatever that pass cannot decide (incomplete, malformed, unusual) goes the general way below,
-      // which also gives the exact error; only heads that start in this input try it, so a head arriving
-      // byte by byte still costs O(n).
-      const head = this.#tryDecode(input, p, Math.min(input.length, p + this.#options.maxHeaderSize));
+      // Fast path for a head that arrived whole and plain (the usual case): one pass finds its end and
+      // validates it. Whatever it cannot decide goes to the lexer, which also gives the exact error; only
+      // heads that start in this input try it, so a head arriving byte by byte still costs O(n).
+      const limit = Math.min(input.length, p + options.maxHeaderSize);
+      const scratch = assembler.scratch;
+      const head = this.#isRequest
+        ? tryPlainRequest(input, p, limit, options.maxFields, scratch, options)
+        : tryPlainResponse(input, p, limit, options.maxFields, scratch, this.#responseOptions());
       if (head !== null) {
-        this.#emptyLines = 0;
-        this.#dispatch(head.head);
-        return head.consumed;
+        assembler.reset();
+        this.#dispatch(head as unknown as H);
+        return p + scratch.headEnd;
       }
     }
-    const end = scanner.scan(input, p);
-    scanner.check(this.#options.maxHeaderSize, this.#isRequest);
-    if (end === -1) {
-      this.#append(input, p, input.length);
-      return input.length;
-    }
+    const end = assembler.feed(input, p, options);
+    if (end === -1) return input.length;
+    const bytes = assembler.bytes;
+    const base = assembler.base;
+    assembler.reset();
     let head: H;
-    if (this.#buffered === 0) head = this.#decode(input, p, end);
-    else {
-      this.#append(input, p, end);
-      const length = this.#buffered;
-      this.#buffered = 0;
-      head = this.#decode(this.#buffer as Uint8Array, 0, length);
+    try {
+      head = (this.#isRequest
+        ? buildRequest(bytes, base, assembler.scratch, options)
+        : buildResponse(bytes, base, assembler.scratch, this.#responseOptions())) as unknown as H;
+    } catch (err) {
+      // The build step's errors (framing, Host) are proven by the final LF.
+      if (err instanceof HttpParseError) err.bytesParsed = end - 1;
+      throw err;
     }
-    scanner.reset();
-    this.#emptyLines = 0;
     this.#dispatch(head);
     return end;
   }
 
-  /**
-   * RFC 9112 section 2.2: "a server that is expecting to receive and parse a request-line SHOULD ignore at
-   * least one empty line (CRLF) received prior to the request-line". Up to MAX_LEADING_EMPTY_LINES; more
-   * is `HPE_INVALID_METHOD` (the bytes stand where a method should).
-   */
-  #skipEmptyLines(input: Uint8Array, p: number): number {
-    const end = input.length;
-    while (p < end) {
-      const b = input[p];
-      if (this.#pendingCr) {
-        if (b !== LF) throw new HttpParseError("HPE_LF_EXPECTED", "Cannot parse line: CR not followed by LF");
-        this.#pendingCr = false;
-      } else if (b === CR) {
-        this.#pendingCr = true;
-        p++;
-        continue;
-      } else if (b === LF) {
-        if (!this.#options.insecure) {
-          throw new HttpParseError("HPE_CR_EXPECTED", "Cannot parse line: LF not preceded by CR");
-        }
-      } else return p;
-      p++;
-      if (++this.#emptyLines > MAX_LEADING_EMPTY_LINES) {
-        throw new HttpParseError("HPE_INVALID_METHOD", "Too many empty lines before the request line");
-      }
-    }
-    return p;
-  }
-
-  #tryDecode(bytes: Uint8Array, start: number, limit: number): HeadResult<H> | null {
-    if (this.#isRequest) {
-      return tryDecodeRequestHead(bytes, start, limit, this.#options) as unknown as HeadResult<H> | null;
-    }
+  #responseOptions(): ResolvedOptions {
     const options = this.#options;
     options.requestMethod = this.#methods[0] ?? "GET";
-    return tryDecodeResponseHead(bytes, start, limit, options) as unknown as HeadResult<H> | null;
-  }
-
-  #decode(bytes: Uint8Array, start: number, end: number): H {
-    if (this.#isRequest) return decodeRequestHead(bytes, start, end, this.#options) as unknown as H;
-    const options = this.#options;
-    options.requestMethod = this.#methods[0] ?? "GET";
-    return decodeResponseHead(bytes, start, end, options) as unknown as H;
+    return options;
   }
 
   /** Acts on a complete head: interim, upgrade, or the start of a body. */
@@ -381,21 +333,6 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
     this.#inHandler = true;
     this.#handler.onHead(head);
     this.#inHandler = false;
-  }
-
-  #append(input: Uint8Array, from: number, to: number): void {
-    const need = this.#buffered + (to - from);
-    if (need === this.#buffered) return;
-    let buffer = this.#buffer;
-    if (buffer === null || buffer.length < need) {
-      const next = new Uint8Array(
-        Math.max(need, Math.min((buffer?.length ?? 512) * 2, this.#options.maxHeaderSize + 1)),
-      );
-      if (buffer !== null) next.set(buffer.subarray(0, this.#buffered));
-      this.#buffer = buffer = next;
-    }
-    buffer.set(input.subarray(from, to), this.#buffered);
-    this.#buffered = need;
   }
 }
 

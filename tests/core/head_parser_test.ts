@@ -3,7 +3,6 @@ import { test } from "../_harness.ts";
 import {
   decodeRequestHead,
   decodeResponseHead,
-  HeadScanner,
   parseFieldLines,
   parseRequestHead,
   parseResponseHead,
@@ -258,15 +257,6 @@ test("keepAlive, expectContinue and upgrade flags", () => {
 });
 
 // Lower-level API
-
-test("HeadScanner finds the end of a head across calls", () => {
-  const scanner = new HeadScanner();
-  const input = bytes("GET / HTTP/1.1\r\nA: b\r\n\r\nBODY");
-  assert.equal(scanner.scan(input.subarray(0, 21), 0), -1);
-  assert.equal(scanner.scan(input.subarray(21, 23), 0), -1);
-  assert.equal(scanner.scan(input.subarray(23), 0), 1);
-  assert.equal(scanner.length, 24);
-});
 
 test("parseRequestHead() returns null until the head is complete", () => {
   const input = bytes("\r\nGET / HTTP/1.1\r\nA: b\r\n\r\nBODY");
