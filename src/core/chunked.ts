@@ -24,7 +24,7 @@
  * @module
  */
 
-import { CR, HEX_VALUE, HTAB, LF, SEMI, SP, TOKEN } from "./_ascii.ts";
+import { CR, HEX_VALUE, HTAB, LF, SEMI, SP, table, TOKEN } from "./_ascii.ts";
 import { HttpParseError, type ParseErrorCode } from "./errors.ts";
 import { buildFields, decodeHeadText, scanPlainFields } from "./_field_lines.ts";
 import { HeadAssembler } from "./_head_assembler.ts";
@@ -85,20 +85,10 @@ export interface ChunkSink {
 }
 
 /** qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 section 5.6.4). */
-const QDTEXT: Uint8Array = (() => {
-  const t = new Uint8Array(256);
-  for (let b = 0; b < 256; b++) {
-    t[b] = b === HTAB || (b >= 0x20 && b !== 0x22 && b !== 0x5c && b !== 0x7f) ? 1 : 0;
-  }
-  return t;
-})();
+const QDTEXT: Uint8Array = table((b) => b === HTAB || (b >= 0x20 && b !== 0x22 && b !== 0x5c && b !== 0x7f));
 
 /** quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ). */
-const QUOTED_PAIR: Uint8Array = (() => {
-  const t = new Uint8Array(256);
-  for (let b = 0; b < 256; b++) t[b] = b === HTAB || (b >= 0x20 && b !== 0x7f) ? 1 : 0;
-  return t;
-})();
+const QUOTED_PAIR: Uint8Array = table((b) => b === HTAB || (b >= 0x20 && b !== 0x7f));
 
 const EQUALS = 0x3d;
 const DQUOTE = 0x22;
