@@ -10,8 +10,29 @@
 /** `write()` returns `false` once more than this many bytes wait to be sent (Node's default for sockets). */
 export const WRITE_HIGH_WATER_MARK = 64 * 1024;
 
-/** Transient bytes up to this size are copied into a per-queue staging buffer instead of a new one. */
-const STAGING_SIZE = 16 * 1024;
+/**
+ * Transient bytes up to this size are copied into a region of a staging slab that every queue of the
+ * process shares, instead of into a buffer of their own. A staging buffer per queue (16 KiB) was memory
+ * per idle connection; the shared slab costs one 64 KiB allocation per 64 KiB written.
+ */
+const STAGE_MAX = 16 * 1024;
+const STAGING_SLAB_SIZE = 64 * 1024;
+let stagingSlab = new Uint8Array(STAGING_SLAB_SIZE);
+let stagingUsed = 0;
+
+/** A copy of `chunk` that nobody else writes to: the runtime may read it until its write settles. */
+function stage(chunk: Uint8Array): Uint8Array {
+  const size = chunk.byteLength;
+  if (size > STAGE_MAX) return chunk.slice();
+  if (STAGING_SLAB_SIZE - stagingUsed < size) {
+    stagingSlab = new Uint8Array(STAGING_SLAB_SIZE);
+    stagingUsed = 0;
+  }
+  const region = stagingSlab.subarray(stagingUsed, stagingUsed + size);
+  stagingUsed += size;
+  region.set(chunk);
+  return region;
+}
 
 /** What the queue reports to its adapter. */
 export interface WriteQueueEvents {
@@ -35,7 +56,6 @@ export class WriteQueue {
   #buffered = 0;
   #needDrain = false;
   #stopped = false;
-  #staging: Uint8Array | undefined;
 
   /** Creates a queue over `send`. */
   constructor(send: (chunk: Uint8Array) => Promise<number | void>, events: WriteQueueEvents) {
@@ -69,24 +89,17 @@ export class WriteQueue {
   }
 
   /**
-   * Queues `chunk`. With `transient`, the caller reuses the memory after the call, so it is copied: into
-   * the staging buffer when nothing is in flight (steady state allocates nothing), else into a new one.
+   * Queues `chunk`. With `transient`, the caller reuses the memory after the call, so it is copied into
+   * the shared staging slab (a small chunk allocates nothing but its view).
    */
   write(chunk: Uint8Array, transient: boolean): boolean {
     if (this.#stopped) return false;
     const size = chunk.byteLength;
     if (size > 0) {
       this.#buffered += size;
-      if (this.#current === undefined) {
-        if (transient) {
-          if (size <= STAGING_SIZE) {
-            const staging = this.#staging ??= new Uint8Array(STAGING_SIZE);
-            staging.set(chunk);
-            chunk = staging.subarray(0, size);
-          } else chunk = chunk.slice();
-        }
-        this.#start(chunk);
-      } else this.#queue.push(transient ? chunk.slice() : chunk);
+      if (transient) chunk = stage(chunk);
+      if (this.#current === undefined) this.#start(chunk);
+      else this.#queue.push(chunk);
     }
     if (this.#buffered > WRITE_HIGH_WATER_MARK) {
       this.#needDrain = true;

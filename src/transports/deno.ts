@@ -2,8 +2,8 @@
  * The Deno transport: `Deno.listen`/`Deno.connect` turned into the push-style {@linkcode TransportConn}.
  *
  * Theory of operation. Reading is one async loop per connection that calls `conn.read()` into a reused
- * 64 KiB buffer and hands `onData` a view of it; a fresh buffer is allocated only when the consumer says
- * it kept the view. `pause()` makes the loop wait on a promise before its next read, so the kernel's
+ * buffer (2 KiB while quiet, a 64 KiB slab while busy: `_read_buffers.ts`) and hands `onData` a view of
+ * it; a fresh buffer is allocated only when the consumer says it kept the view. `pause()` makes the loop wait on a promise before its next read, so the kernel's
  * receive window pushes back on the peer. Writing starts `conn.write()` at once when nothing is in flight
  * and otherwise queues; when a write completes, everything queued meanwhile goes out as one coalesced
  * buffer (one syscall for a burst of pipelined responses). `conn.read`/`conn.write` are used instead of
@@ -32,11 +32,8 @@ import { SystemError } from "../io/transport.ts";
 import { describeTarget, errorCode, isClosedError, mapError } from "./_map_error.ts";
 import { WriteQueue } from "./_write_queue.ts";
 import { PauseGate } from "./_pause_gate.ts";
+import { ReadBuffers } from "./_read_buffers.ts";
 
-/** Bytes per `conn.read()`; the size Deno's own `conn.readable` reads with (64 KiB). */
-const READ_BUFFER_SIZE = 64 * 1024;
-/** Below this much free space behind kept bytes, reading moves to a new slab (Node uses a similar pool). */
-const MIN_READ_SIZE = 16 * 1024;
 /** Pause before accepting again after an unexpected `accept()` error (e.g. EMFILE), so it cannot spin. */
 const ACCEPT_RETRY_MS = 50;
 
@@ -157,11 +154,8 @@ class DenoConn implements TransportConn {
 
   async #readLoop(handler: TransportHandler): Promise<void> {
     const conn = this.#conn;
-    // Reads go into a slab. Bytes the consumer keeps (a body chunk) stay where they are and the next read
-    // lands behind them; a new slab is taken only when the free tail gets short. Allocating a fresh
-    // 64 KiB buffer per kept chunk cost more than the rest of a small request (zero-fill and GC).
-    let slab = new Uint8Array(READ_BUFFER_SIZE);
-    let buffer = slab;
+    // Small buffer while quiet, 64 KiB slab while busy: see _read_buffers.ts.
+    const buffers = new ReadBuffers();
     try {
       while (!this.#closed) {
         if (this.#gate.paused) {
@@ -170,7 +164,7 @@ class DenoConn implements TransportConn {
         }
         let n: number | null;
         try {
-          n = await conn.read(buffer);
+          n = await conn.read(buffers.next);
         } catch (error) {
           if (!(this.#closed && isClosedError(error))) this.#error ??= mapError(error, "read");
           break;
@@ -182,13 +176,8 @@ class DenoConn implements TransportConn {
         // A read that was already in flight when pause() came holds its bytes until resume().
         while (this.#gate.paused && !this.#closed) await this.#gate.wait();
         if (this.#closed) break;
-        if (handler.onData(n === buffer.byteLength ? buffer : buffer.subarray(0, n))) {
-          const used = buffer.byteOffset - slab.byteOffset + n;
-          if (slab.byteLength - used < MIN_READ_SIZE) {
-            slab = new Uint8Array(READ_BUFFER_SIZE);
-            buffer = slab;
-          } else buffer = slab.subarray(used);
-        }
+        const buffer = buffers.next;
+        buffers.settle(n, handler.onData(n === buffer.byteLength ? buffer : buffer.subarray(0, n)));
         // Request/response traffic: let the answer go out before reading the next request. One
         // microtask turn first, so a response written from a queued callback (a body's 'end') counts.
         if (this.#alternate) {
