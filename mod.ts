@@ -34,6 +34,7 @@ export {
   type SeenFields,
 } from "./src/io/outgoing_message.ts";
 export { Socket, type SocketConsumer, type SocketEvents } from "./src/io/socket.ts";
+export { SocketBase } from "./src/io/socket_base.ts";
 export { EventEmitter, type EventKey, type EventMap, type Listener } from "./src/io/emitter.ts";
 export { type BodyEvents, BodyReadable, type PipeDestination } from "./src/io/body_readable.ts";
 export {

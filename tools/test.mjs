@@ -40,7 +40,7 @@ const steps = [
   ["format", deno, ["fmt", "--check", "--quiet"]],
   // JSR: every public symbol documented, no private types leaking, examples in JSDoc type-check,
   // and the package as JSR would take it (slow types included).
-  ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts", ...TRANSPORT_ENTRIES]],
+  ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts", "src/https/mod.ts", ...TRANSPORT_ENTRIES]],
   ["doc examples", deno, ["check", "--doc", "--quiet", "mod.ts", "src"]],
   ["README examples", deno, ["check", "--doc-only", "--quiet", "README.md"]],
   ["publish dry-run", deno, ["publish", "--dry-run", "--allow-dirty", "--quiet", "--config", "jsr.json"]],

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { EventEmitter } from "./emitter.ts";
 import type { TransportConn, TransportHandler } from "./transport.ts";
+import { SocketBase } from "./socket_base.ts";
 import { ChunkDecoder, toBytes } from "./_bytes.ts";
 
 /** Events of a {@linkcode Socket}. */
@@ -60,7 +60,7 @@ const RAW_HIGH_WATER_MARK = 16 * 1024;
  * server.on("connection", (socket) => console.log(socket.remoteAddress, socket.remotePort));
  * ```
  */
-export class Socket extends EventEmitter<SocketEvents> {
+export class Socket extends SocketBase {
   /** Remote IP address (or unix socket path). */
   readonly remoteAddress: string;
   /** Remote port (0 for unix sockets). */
@@ -103,7 +103,7 @@ export class Socket extends EventEmitter<SocketEvents> {
 
   /** Wraps an open transport connection and starts reading from it. */
   constructor(conn: TransportConn) {
-    super();
+    super(conn.tls);
     this.#conn = conn;
     this.remoteAddress = conn.remote.address;
     this.remotePort = conn.remote.port;

@@ -84,7 +84,7 @@ export interface TransportConn {
    * connection to `onConnection` only after the handshake succeeded; on a client `connect` resolves only
    * after it, so this never describes a handshake in progress.
    */
-  readonly tls?: TransportTls;
+  readonly tls?: TransportTls | undefined;
   /**
    * Optional. Starts a client TLS session over this connection (HTTPS through a CONNECT tunnel, STARTTLS)
    * and resolves with the encrypted connection once the handshake is done. The caller must not have

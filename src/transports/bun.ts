@@ -29,9 +29,19 @@ import type {
   TransportHandler,
   TransportListener,
   TransportListenOptions,
+  TransportTls,
 } from "../io/transport.ts";
-import { SystemError } from "../io/transport.ts";
 import { describeTarget, errorCode, mapError } from "./_map_error.ts";
+import {
+  type BunClientKit,
+  bunServerTls,
+  type BunTlsAcceptor,
+  bunTlsAcceptor,
+  type BunTlsSocketLike,
+  connectTls,
+  serverHandshake,
+  serverHandshakeAborted,
+} from "./bun_tls.ts";
 
 /** `write()` returns `false` once more than this many bytes wait to be sent (Node's default for sockets). */
 const WRITE_HIGH_WATER_MARK = 64 * 1024;
@@ -64,6 +74,7 @@ interface BunSocketHandlerLike {
   end(socket: BunSocketLike): void;
   close(socket: BunSocketLike, error?: Error): void;
   error(socket: BunSocketLike, error: Error): void;
+  handshake?(socket: BunSocketLike, success: boolean, authorizationError: unknown): void;
 }
 
 interface BunListenerLike {
@@ -76,7 +87,12 @@ type BunTarget = { hostname: string; port: number } | { unix: string };
 
 interface BunLike {
   listen(
-    options: BunTarget & { reusePort?: boolean; allowHalfOpen: boolean; socket: BunSocketHandlerLike },
+    options: BunTarget & {
+      reusePort?: boolean;
+      allowHalfOpen: boolean;
+      socket: BunSocketHandlerLike;
+      tls?: Record<string, unknown>;
+    },
   ): BunListenerLike;
   connect(
     options: BunTarget & { allowHalfOpen: boolean; socket: BunSocketHandlerLike },
@@ -96,6 +112,8 @@ function ipAddress(address: string | undefined, port: number | undefined, family
 }
 
 class BunConn implements TransportConn {
+  /** The TLS session's facts, set by the handshake step before the connection is handed out. */
+  tls: TransportTls | undefined = undefined;
   readonly #socket: BunSocketLike;
   readonly #unix: { local: TransportAddress; remote: TransportAddress } | undefined;
   #local: TransportAddress | undefined;
@@ -324,14 +342,6 @@ class BunConn implements TransportConn {
   }
 }
 
-function tlsNotYet(syscall: string): SystemError {
-  return new SystemError(
-    "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-    "TLS is not implemented in this transport yet",
-    syscall,
-  );
-}
-
 // ---- Listeners -----------------------------------------------------------------------------------------
 
 class BunListener implements TransportListener {
@@ -358,30 +368,31 @@ function listen(
   onConnection: (conn: TransportConn) => void,
   options?: TransportListenOptions,
 ): Promise<TransportListener> {
-  // Never serve plain TCP to someone who asked for TLS.
-  if (options?.tls !== undefined) return Promise.reject(tlsNotYet("listen"));
   const unixAddress: TransportAddress | undefined = "path" in target
     ? { address: target.path, port: 0, family: "unix" }
     : undefined;
   const unix = unixAddress === undefined
     ? undefined
     : { local: unixAddress, remote: { address: "", port: 0, family: "unix" } as TransportAddress };
-  const socket: BunSocketHandlerLike = {
-    ...BunConn.handlers,
-    open(socket: BunSocketLike): void {
-      onConnection(new BunConn(socket, unix));
-    },
-  };
   let listener: BunListenerLike;
   try {
+    const socket: BunSocketHandlerLike = options?.tls === undefined
+      ? {
+        ...BunConn.handlers,
+        open(socket: BunSocketLike): void {
+          onConnection(new BunConn(socket, unix));
+        },
+      }
+      : tlsServerHandlers(bunTlsAcceptor(options.tls, onConnection, options.onTlsError), unix);
+    const tls = options?.tls === undefined ? {} : { tls: bunServerTls(options.tls) };
     if ("path" in target) {
-      listener = bun().listen({ unix: target.path, allowHalfOpen: true, socket });
+      listener = bun().listen({ unix: target.path, allowHalfOpen: true, socket, ...tls });
     } else {
       const { hostname, port, reusePort } = target;
       listener = bun().listen(
         reusePort === undefined
-          ? { hostname, port, allowHalfOpen: true, socket }
-          : { hostname, port, reusePort, allowHalfOpen: true, socket },
+          ? { hostname, port, allowHalfOpen: true, socket, ...tls }
+          : { hostname, port, reusePort, allowHalfOpen: true, socket, ...tls },
       );
     }
   } catch (error) {
@@ -390,6 +401,34 @@ function listen(
   const address = unixAddress ??
     ipAddress(listener.hostname ?? (target as { hostname: string }).hostname, listener.port);
   return Promise.resolve(new BunListener(listener, address));
+}
+
+/**
+ * Server sockets with TLS: `open` wraps the socket but the connection is handed out only by a successful
+ * `handshake` (see bun_tls.ts); a socket that closes before that is a failed handshake.
+ */
+function tlsServerHandlers(
+  acceptor: BunTlsAcceptor,
+  unix: { local: TransportAddress; remote: TransportAddress } | undefined,
+): BunSocketHandlerLike {
+  const handshook = new WeakSet<BunSocketLike>();
+  return {
+    ...BunConn.handlers,
+    open(socket: BunSocketLike): void {
+      // Read the peer's address now: a socket whose handshake fails has forgotten it by then.
+      void new BunConn(socket, unix).remote;
+    },
+    handshake(socket: BunSocketLike, success: boolean, error: unknown): void {
+      handshook.add(socket);
+      serverHandshake(acceptor, socket.data, socket as unknown as BunTlsSocketLike, success, error);
+    },
+    close(socket: BunSocketLike, error?: Error): void {
+      if (!handshook.has(socket)) {
+        serverHandshakeAborted(acceptor, socket.data.remote, error);
+      }
+      BunConn.handlers.close(socket, error);
+    },
+  };
 }
 
 /** Client sockets: `open` wraps the socket before `Bun.connect` resolves, so no early byte is lost. */
@@ -401,9 +440,17 @@ const CLIENT_TCP_HANDLERS: BunSocketHandlerLike = {
 };
 
 async function connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn> {
-  if (options?.tls !== undefined) throw tlsNotYet("connect");
   const signal = options?.signal;
   signal?.throwIfAborted();
+  if (options?.tls !== undefined) {
+    return connectTls(
+      TLS_CLIENT_KIT,
+      target,
+      options.tls,
+      signal,
+      (e: unknown) => mapError(e, "connect", describeTarget(target)),
+    );
+  }
   let opening: Promise<BunSocketLike>;
   try {
     if ("path" in target) {
@@ -441,6 +488,16 @@ async function connect(target: ConnectTarget, options?: TransportConnectOptions)
   }
   return socket.data as BunConn;
 }
+
+/** bun.ts's connection class lent to bun_tls.ts's `connectTls`. */
+const TLS_CLIENT_KIT: BunClientKit<BunSocketLike, BunConn> = {
+  connect: (options: Record<string, unknown>) =>
+    bun().connect(options as unknown as Parameters<BunLike["connect"]>[0]),
+  handlers: BunConn.handlers,
+  wrap(socket: BunSocketLike): void {
+    new BunConn(socket);
+  },
+};
 
 /** Rejects with the signal's reason on abort; a socket that opens after that is reset. */
 function abortable(opening: Promise<BunSocketLike>, signal: AbortSignal): Promise<BunSocketLike> {

@@ -33,6 +33,7 @@ import { describeTarget, errorCode, isClosedError, mapError } from "./_map_error
 import { WriteQueue } from "./_write_queue.ts";
 import { PauseGate } from "./_pause_gate.ts";
 import { ReadBuffers } from "./_read_buffers.ts";
+import { connectTls, listenTls } from "./deno_tls.ts";
 
 /** Pause before accepting again after an unexpected `accept()` error (e.g. EMFILE), so it cannot spin. */
 const ACCEPT_RETRY_MS = 50;
@@ -275,14 +276,6 @@ class DenoConn implements TransportConn {
   }
 }
 
-function tlsNotYet(syscall: string): SystemError {
-  return new SystemError(
-    "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-    "TLS is not implemented in this transport yet",
-    syscall,
-  );
-}
-
 // ---- Listeners -----------------------------------------------------------------------------------------
 
 class DenoListener implements TransportListener {
@@ -345,8 +338,7 @@ function listen(
   onConnection: (conn: TransportConn) => void,
   options?: TransportListenOptions,
 ): Promise<TransportListener> {
-  // Never serve plain TCP to someone who asked for TLS.
-  if (options?.tls !== undefined) return Promise.reject(tlsNotYet("listen"));
+  if (options?.tls !== undefined) return listenTls(target, onConnection, { ...options, tls: options.tls });
   let listener: DenoListenerLike;
   try {
     if ("path" in target) {
@@ -373,8 +365,8 @@ function listen(
 }
 
 async function connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn> {
-  if (options?.tls !== undefined) throw tlsNotYet("connect");
   const signal = options?.signal;
+  if (options?.tls !== undefined) return connectTls(target, options.tls, signal);
   signal?.throwIfAborted();
   let conn: DenoConnLike;
   try {

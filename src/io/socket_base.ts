@@ -1,0 +1,101 @@
+/**
+ * What a {@linkcode Socket} knows about its TLS session: Node's `TLSSocket` members (`encrypted`,
+ * `authorized`, `getPeerCertificate()`, ...) and the seed's `verifyPeer()`, read from the transport's
+ * {@linkcode TransportTls}. Kept apart from `socket.ts` so the byte-moving code stays in one small file.
+ *
+ * @module
+ */
+
+import { EventEmitter } from "./emitter.ts";
+import type { SocketEvents } from "./socket.ts";
+import type { CipherInfo, PeerCertificate, TransportTls } from "./transport.ts";
+
+/**
+ * The TLS half of {@linkcode Socket}; `Socket` is the class to use.
+ *
+ * @example
+ * ```ts ignore
+ * import { createServer } from "@wire/http/https";
+ * createServer({ key, cert }, (req, res) => res.end(`${req.socket.encrypted} ${req.socket.getProtocol()}\n`));
+ * ```
+ */
+export class SocketBase extends EventEmitter<SocketEvents> {
+  /** True on a TLS connection (Node's `TLSSocket.encrypted`), false on plain TCP or unix. */
+  readonly encrypted: boolean;
+  readonly #tls: TransportTls | undefined;
+
+  /** Keeps the transport's TLS facts (undefined on a plain connection). */
+  constructor(tls: TransportTls | undefined) {
+    super();
+    this.#tls = tls;
+    this.encrypted = tls !== undefined;
+  }
+
+  // ---- TLS (Node's TLSSocket members; `undefined` or null on a plain socket, as they are absent there) ----
+
+  /** TLS: whether the peer's certificate verified against the trusted CAs (and, on a client, its name). */
+  get authorized(): boolean | undefined {
+    return this.#tls?.authorized;
+  }
+
+  /** TLS: why the peer is not authorized, as Node's code (`UNABLE_TO_GET_ISSUER_CERT`), or null. */
+  get authorizationError(): string | null | undefined {
+    return this.#tls === undefined ? undefined : this.#tls.authorizationError;
+  }
+
+  /** TLS: the negotiated ALPN protocol, or false. */
+  get alpnProtocol(): string | false | undefined {
+    return this.#tls?.alpnProtocol;
+  }
+
+  /** TLS: on a server, the SNI name the client asked for; on a client, the name sent; else false. */
+  get servername(): string | false | undefined {
+    return this.#tls?.servername;
+  }
+
+  /**
+   * TLS: the peer's certificate in Node's shape (`subject`, `issuer`, `valid_from`, `valid_to`,
+   * `fingerprint256`, `raw`, ...; with `detailed`, `issuerCertificate` where the runtime gives the chain).
+   * An empty object when the peer presented none, as Node; null on a plain socket. Throws
+   * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` where the runtime cannot tell.
+   *
+   * @example
+   * ```ts ignore
+   * import { createServer } from "@wire/http/https";
+   * createServer({ key, cert, ca, requestCert: true }, (req, res) => {
+   *   res.end(`hello ${req.socket.getPeerCertificate().subject?.CN}\n`);
+   * });
+   * ```
+   */
+  getPeerCertificate(detailed?: boolean): PeerCertificate | Record<string, never> | null {
+    if (this.#tls === undefined) return null;
+    return this.#tls.getPeerCertificate(detailed) ?? {};
+  }
+
+  /**
+   * The seed's `verifyPeer()`: true when the peer presented a certificate that chains to the trusted CAs
+   * (on a server: a client certificate checked against `ca`). False on a plain socket.
+   *
+   * @example
+   * ```ts ignore
+   * createServer({ key, cert, ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+   *   res.statusCode = req.connection.verifyPeer() ? 200 : 401;
+   *   res.end();
+   * });
+   * ```
+   */
+  verifyPeer(): boolean {
+    const tls = this.#tls;
+    return tls !== undefined && tls.authorized && tls.getPeerCertificate() !== null;
+  }
+
+  /** TLS: the negotiated protocol version (`"TLSv1.3"`); null on a plain socket or when unknown. */
+  getProtocol(): string | null {
+    return this.#tls?.getProtocol() ?? null;
+  }
+
+  /** TLS: the negotiated cipher suite (`{ name, standardName, version }`); undefined on a plain socket. */
+  getCipher(): CipherInfo | undefined {
+    return this.#tls?.getCipher();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * TLS test helpers: the committed certificate fixtures (see fixtures/generate.sh), an HTTPS server on an
+ * ephemeral port, a raw TLS client on the runtime's transport, and a way to run a command (curl, node)
+ * to the end.
+ *
+ * @module
+ */
+
+import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { defaultTransport } from "../../src/transports/pick.ts";
+import type { TlsConnectOptions, TransportConn } from "../../src/io/transport.ts";
+import { createServer, type Server, type ServerOptions } from "../../src/https/mod.ts";
+import type { RequestListener } from "../../src/server/server.ts";
+import { RawClient } from "../_net.ts";
+
+/** Absolute path of a fixture file. */
+export function fixturePath(name: string): string {
+  return new URL(`./fixtures/${name}`, import.meta.url).pathname;
+}
+
+/** A fixture's PEM text. */
+export function fixture(name: string): string {
+  return readFileSync(fixturePath(name), "utf8");
+}
+
+/** The fixtures by role. */
+export const pki = {
+  ca: fixture("ca.pem"),
+  otherCa: fixture("other_ca.pem"),
+  serverKey: fixture("server.key"),
+  serverCert: fixture("server.pem"),
+  clientKey: fixture("client.key"),
+  clientCert: fixture("client.pem"),
+};
+
+/** Starts an HTTPS server on 127.0.0.1:0 (server.pem unless `options` says otherwise). */
+export async function listenHttps(
+  options: ServerOptions,
+  handler?: RequestListener,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer({ key: pki.serverKey, cert: pki.serverCert, ...options }, handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("expected a TCP address");
+  return { server, port: address.port };
+}
+
+/** Opens a TLS connection to 127.0.0.1:`port` on the runtime's transport. */
+export function connectTls(port: number, tls: TlsConnectOptions): Promise<TransportConn> {
+  return defaultTransport().connect({ hostname: "127.0.0.1", port }, { tls });
+}
+
+/** A raw client over TLS: exact bytes out, exact bytes in. */
+export async function rawTls(port: number, tls: TlsConnectOptions): Promise<RawClient> {
+  return RawClient.from(await connectTls(port, tls));
+}
+
+/** Runs a command to its exit; resolves with its exit code and output. */
+export function run(
+  command: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Uint8Array) => (stdout += new TextDecoder().decode(d)));
+    child.stderr!.on("data", (d: Uint8Array) => (stderr += new TextDecoder().decode(d)));
+    child.on("error", reject);
+    child.on("close", (code: number | null) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
