@@ -190,4 +190,24 @@ try {
   );
 } finally {
   await Deno.remove(dir, { recursive: true });
+  await forgetLoopbackMetrics();
+}
+
+/**
+ * Linux caches TCP metrics per destination (cwnd, reordering) when a connection closes, and new
+ * connections to 127.0.0.1 start from them. After gigabytes over loopback the cached values made a
+ * backpressure test of the suite (it counts how much fills the socket buffers) fail until the entry was
+ * dropped. Best effort: `ip` may be missing or not permitted.
+ */
+async function forgetLoopbackMetrics(): Promise<void> {
+  try {
+    await new Deno.Command("ip", {
+      args: ["tcp_metrics", "delete", "127.0.0.1"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output();
+  } catch {
+    // no `ip`
+  }
 }
