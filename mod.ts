@@ -26,13 +26,7 @@ export {
 } from "./src/server/server.ts";
 export { ServerResponse, type ServerResponseEvents } from "./src/server/server_response.ts";
 export { IncomingMessage } from "./src/io/incoming_message.ts";
-export {
-  type Framing,
-  type OutgoingEvents,
-  OutgoingMessage,
-  type OutgoingSink,
-  type SeenFields,
-} from "./src/io/outgoing_message.ts";
+export { type OutgoingEvents, OutgoingMessage } from "./src/io/outgoing_message.ts";
 export { Socket, type SocketConsumer, type SocketEvents } from "./src/io/socket.ts";
 export { SocketBase } from "./src/io/socket_base.ts";
 export { EventEmitter, type EventKey, type EventMap, type Listener } from "./src/io/emitter.ts";
@@ -57,8 +51,16 @@ export {
   type TransportTls,
 } from "./src/io/transport.ts";
 export { METHODS, STATUS_CODES } from "./src/core/status_codes.ts";
-export { HttpError, HttpParseError, HttpUsageError, isHttpError } from "./src/core/errors.ts";
-export { validateHeaderName, validateHeaderValue } from "./src/core/head_writer.ts";
+export {
+  type ErrorStatus,
+  HttpError,
+  HttpParseError,
+  HttpUsageError,
+  isHttpError,
+  type ParseErrorCode,
+} from "./src/core/errors.ts";
+export { type OutgoingValue, validateHeaderName, validateHeaderValue } from "./src/core/head_writer.ts";
+export type { IncomingHeaders, OutgoingHeaders } from "./src/core/types.ts";
 export { MAX_HEADER_SIZE as maxHeaderSize } from "./src/core/limits.ts";
 export { Agent, type AgentEvents, type AgentOptions, getAgent, globalAgent } from "./src/client/agent.ts";
 export {

@@ -40,6 +40,9 @@ const steps = [
   ["format", deno, ["fmt", "--check", "--quiet"]],
   // JSR: every public symbol documented, no private types leaking, examples in JSDoc type-check,
   // and the package as JSR would take it (slow types included).
+  // The main entry alone: everything its public API names is exported from it, so a JSR user can name it
+  // (a type reachable only through "./core" would pass the combined run below).
+  ["doc lint (main entry alone)", deno, ["doc", "--lint", "mod.ts"]],
   ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts", "src/https/mod.ts", ...TRANSPORT_ENTRIES]],
   ["doc examples", deno, ["check", "--doc", "--quiet", "mod.ts", "src"]],
   ["README examples", deno, ["check", "--doc-only", "--quiet", "README.md"]],

@@ -6,18 +6,13 @@
  * @module
  */
 
-import {
-  type Framing,
-  type OutgoingEvents,
-  OutgoingMessage,
-  type OutgoingSink,
-  type SeenFields,
-} from "../io/outgoing_message.ts";
+import { type OutgoingEvents, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
+import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import type { TransportConn } from "../io/transport.ts";
 import { HttpUsageError } from "../core/errors.ts";
-import { validateMethod, validatePath } from "../core/head_writer.ts";
+import { hostFieldValue, validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import type { IncomingHeaders, OutgoingHeaders, ResponseHead } from "../core/types.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
@@ -146,6 +141,8 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   #replayBytes = 0;
   #retried = false;
   #timeoutMs: number;
+  /** The Host value sent unless the user set one. */
+  readonly #hostValue: string;
   #closeEmitted = false;
   #errored = false;
 
@@ -166,6 +163,13 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     validatePath(this.path);
     this.host = options.hostname ?? stripPort(options.host) ?? "localhost";
     this.port = Number(options.port ?? options.defaultPort ?? 80);
+    // Rendered and checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as
+    // Node's request() does, instead of reaching the Host line.
+    this.#hostValue = options.setHost === false
+      ? ""
+      : options.socketPath
+      ? "localhost"
+      : hostFieldValue(this.host, this.port);
     this.#timeoutMs = options.timeout ?? agent?.options.timeout ?? 0;
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.
@@ -331,20 +335,19 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   }
 
   /** @ignore Internal hook, for the package's own layers. */
+  protected override isRequest(): boolean {
+    return true;
+  }
+
+  /** @ignore Internal hook, for the package's own layers. */
   protected override emptyBodyHasLength(): boolean {
     return !NO_BODY_BY_DEFAULT.has(this.method);
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected implicitFields(_framing: Framing, seen: SeenFields): string {
+  protected implicitFields(_framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
     let out = "";
-    if (!seen.host && this.#options.setHost !== false) {
-      if (this.#options.socketPath) out += "Host: localhost\r\n";
-      else {
-        const host = this.host.includes(":") && !this.host.startsWith("[") ? `[${this.host}]` : this.host;
-        out += "Host: " + (this.port === 80 ? host : `${host}:${this.port}`) + "\r\n";
-      }
-    }
+    if (!seen.host && this.#options.setHost !== false) out += "Host: " + this.#hostValue + "\r\n";
     if (seen.connection === undefined) {
       out += this.shouldKeepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     }

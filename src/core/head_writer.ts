@@ -7,14 +7,19 @@
  * only concatenate, because a head is written for every message and must be cheap. No check lets CR, LF or
  * NUL through, so nothing a caller passes can end a line early and inject a field or a message.
  *
+ * Every head goes through here: final heads (`serializeRequestHead`/`serializeResponseHead` with the
+ * user's fields rendered by {@linkcode renderUserField} and the framing line from
+ * {@linkcode implicitFramingField}), interim 1xx heads and Early Hints, and the client's `Host` value.
+ *
  * Errors are {@linkcode HttpUsageError}s with Node's codes and messages, so code written against
  * `node:http` that inspects `err.code` or `err.message` keeps working.
  *
  * @module
  */
 
-import { TOKEN } from "./_ascii.ts";
+import { stringEqualsCaseless, TOKEN } from "./_ascii.ts";
 import { HttpUsageError } from "./errors.ts";
+import type { OutgoingFraming, OutgoingHeadFacts } from "./framing.ts";
 import type { OutgoingHeaders } from "./types.ts";
 
 /**
@@ -310,4 +315,142 @@ export function serializeResponseHead(
   let head = (versionMinor === 0 ? "HTTP/1.0 " : "HTTP/1.1 ") + statusCode + " " + reason + "\r\n";
   for (let i = 0; i + 1 < fields.length; i += 2) head += fields[i] + ": " + fields[i + 1] + "\r\n";
   return head + "\r\n";
+}
+
+/** Appends `value` to a fact that may repeat, joined with ", " as a recipient would join the lines. */
+function joined(previous: string | undefined, value: string): string {
+  return previous === undefined ? value : previous + ", " + value;
+}
+
+/**
+ * One field line of the user's (validated) fields, noting in `facts` the fields the framing decision and
+ * the implicit fields depend on (Date, Host, Connection, Content-Length, Transfer-Encoding). A switch on
+ * the name's length first: only five names matter, and most names are skipped with one comparison.
+ *
+ * @example
+ * ```ts
+ * import { type OutgoingHeadFacts, renderUserField } from "@wire/http/core";
+ * const facts = { contentLength: undefined } as unknown as OutgoingHeadFacts;
+ * console.log(JSON.stringify(renderUserField("content-length", "5", facts)), facts.contentLength);
+ * // "content-length: 5\r\n" "5"
+ * ```
+ */
+export function renderUserField(name: string, value: string, facts: OutgoingHeadFacts): string {
+  switch (name.length) {
+    case 4:
+      if (stringEqualsCaseless(name, "date")) facts.date = true;
+      else if (stringEqualsCaseless(name, "host")) facts.host = true;
+      break;
+    case 10:
+      if (stringEqualsCaseless(name, "connection")) facts.connection = joined(facts.connection, value);
+      break;
+    case 14:
+      if (stringEqualsCaseless(name, "content-length")) {
+        facts.contentLength = joined(facts.contentLength, value);
+      }
+      break;
+    case 17:
+      if (stringEqualsCaseless(name, "transfer-encoding")) {
+        facts.transferEncoding = joined(facts.transferEncoding, value);
+      }
+      break;
+  }
+  return name + ": " + value + "\r\n";
+}
+
+/**
+ * The framing field the head needs beyond the user's: `Content-Length` when the framing decision chose a
+ * length the user did not set, `Transfer-Encoding: chunked` when it chose chunked on its own, else "".
+ *
+ * @example
+ * ```ts
+ * import { implicitFramingField, type OutgoingHeadFacts } from "@wire/http/core";
+ * const facts = { contentLength: undefined, transferEncoding: undefined, length: 5 } as OutgoingHeadFacts;
+ * console.log(JSON.stringify(implicitFramingField("length", facts))); // "Content-Length: 5\r\n"
+ * ```
+ */
+export function implicitFramingField(framing: OutgoingFraming, facts: OutgoingHeadFacts): string {
+  if (framing === "length" && facts.contentLength === undefined) {
+    return "Content-Length: " + facts.length + "\r\n";
+  }
+  if (framing === "chunked" && facts.transferEncoding === undefined) return "Transfer-Encoding: chunked\r\n";
+  return "";
+}
+
+/**
+ * An interim (1xx) response head, always HTTP/1.1 (HTTP/1.0 peers do not know 1xx; the caller skips them).
+ * Throws `ERR_HTTP_INVALID_STATUS_CODE` unless `statusCode` is 100-199 and `ERR_INVALID_CHAR` for a bad
+ * reason; `fields` must be validated already ({@linkcode earlyHintsFields}, {@linkcode fieldsFromHeaders}).
+ * Encode the result with `encodeLatin1`.
+ *
+ * @example
+ * ```ts
+ * import { serializeInformationalHead } from "@wire/http/core";
+ * console.log(JSON.stringify(serializeInformationalHead(100, "Continue"))); // "HTTP/1.1 100 Continue\r\n\r\n"
+ * ```
+ */
+export function serializeInformationalHead(
+  statusCode: number,
+  reason: string,
+  fields: readonly string[] = [],
+): string {
+  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 199) {
+    throw new HttpUsageError("ERR_HTTP_INVALID_STATUS_CODE", `Invalid status code: ${statusCode}`);
+  }
+  validateStatusMessage(reason);
+  return serializeResponseHead(statusCode, reason, fields, 1);
+}
+
+/**
+ * The fields of a `103 Early Hints` head, validated: `link` (one value or several, one line each) must be
+ * a field value, else Node's `ERR_INVALID_ARG_VALUE` (what Node throws for a link with CR/LF); any other
+ * hint is checked like a header (`ERR_INVALID_HTTP_TOKEN`, `ERR_INVALID_CHAR`; Node 20 checks none of
+ * them). Nothing outside latin1 passes, so nothing is sent as UTF-8.
+ *
+ * @example
+ * ```ts
+ * import { earlyHintsFields } from "@wire/http/core";
+ * console.log(earlyHintsFields({ link: ["</a.css>; rel=preload", "</b.js>; rel=preload"] }));
+ * // [ "Link", "</a.css>; rel=preload", "Link", "</b.js>; rel=preload" ]
+ * ```
+ */
+export function earlyHintsFields(hints: Record<string, string | readonly string[]>): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys(hints)) {
+    const value = hints[name] as string | readonly string[];
+    if (name.toLowerCase() !== "link") {
+      pushField(out, name, value);
+      continue;
+    }
+    for (const link of typeof value === "string" ? [value] : value) {
+      if (typeof link !== "string" || INVALID_VALUE_CHAR.test(link)) {
+        throw new HttpUsageError(
+          "ERR_INVALID_ARG_VALUE",
+          `The argument 'hints' must be an array or string of format "</styles.css>; rel=preload". Received ${
+            JSON.stringify(link)
+          }`,
+        );
+      }
+      out.push("Link", link);
+    }
+  }
+  return out;
+}
+
+/**
+ * The `Host` value a client sends for `host` and `port`: an IPv6 address in brackets, the port unless it
+ * is `defaultPort`. Throws Node's `ERR_INVALID_CHAR` (`Invalid character in header content ["Host"]`, as
+ * Node throws from `request()`) when it could not be sent as one field value (CR, LF, NUL, non-latin1).
+ *
+ * @example
+ * ```ts
+ * import { hostFieldValue } from "@wire/http/core";
+ * console.log(hostFieldValue("::1", 8080), hostFieldValue("example.com", 80)); // "[::1]:8080" "example.com"
+ * ```
+ */
+export function hostFieldValue(host: string, port: number, defaultPort = 80): string {
+  const name = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+  const value = port === defaultPort ? name : `${name}:${port}`;
+  validateHeaderValue("Host", value);
+  return value;
 }

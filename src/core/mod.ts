@@ -23,6 +23,7 @@ export * from "./head_parser.ts";
 export * from "./framing.ts";
 export * from "./chunked.ts";
 export * from "./chunked_encoder.ts";
+export * from "./body_encoder.ts";
 export * from "./head_writer.ts";
 export * from "./fields.ts";
 export * from "./latin1.ts";

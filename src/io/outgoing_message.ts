@@ -1,7 +1,9 @@
 /**
- * `OutgoingMessage`: what `ServerResponse` and `ClientRequest` share — the header store, the body framing
- * decision (Content-Length, chunked, or until close), chunk framing, trailers, backpressure and the
- * `WritableStream` view. Subclasses supply the start line and their role's implicit fields.
+ * `OutgoingMessage`: what `ServerResponse` and `ClientRequest` share — the header store, the queue of
+ * bytes waiting for a connection (with backpressure) and the `WritableStream` view. The rules live in core:
+ * the head writer renders and checks every field, `outgoingFraming` decides the body framing from the
+ * user's fields, and the body encoders frame and check what is written. Subclasses supply the start line
+ * and their role's implicit fields.
  *
  * Theory of operation: nothing goes on the wire until the body starts (first `write()`/`end()`) or
  * `flushHeaders()`, so `end(data)` can send head and body in one write with an exact `Content-Length`.
@@ -13,9 +15,16 @@
 
 import { EventEmitter, type EventMap } from "./emitter.ts";
 import { HttpUsageError } from "../core/errors.ts";
-import { fieldsFromHeaders, validateHeaderName, validateHeaderValue } from "../core/head_writer.ts";
-import { frameChunk, lastChunk } from "../core/chunked_encoder.ts";
-import { encodeLatin1Into } from "../core/latin1.ts";
+import {
+  fieldsFromHeaders,
+  implicitFramingField,
+  renderUserField,
+  validateHeaderName,
+  validateHeaderValue,
+} from "../core/head_writer.ts";
+import { encodeBody, encodeBodyEnd, remainingAfter } from "../core/body_encoder.ts";
+import { type OutgoingFraming, outgoingFraming, type OutgoingHeadFacts } from "../core/framing.ts";
+import { encodeLatin1, encodeLatin1Into } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import { toBytes } from "./_bytes.ts";
 
@@ -50,11 +59,6 @@ export interface OutgoingEvents extends EventMap {
   error: [err: Error & { code?: string }];
 }
 
-/** How the body of an outgoing message is delimited on the wire. */
-export type Framing = "none" | "length" | "chunked" | "close";
-
-const encoder = new TextEncoder();
-
 /**
  * Shared base of `ServerResponse` and `ClientRequest`.
  *
@@ -88,7 +92,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   #fields: Map<string, [name: string, value: string | string[]]> | undefined;
   /** A raw field list given to `writeHead`/the request options, sent exactly as given (case, order). */
   #rawFields: string[] | undefined;
-  #framing: Framing = "none";
+  #framing: OutgoingFraming = "none";
   #remaining = -1;
   #trailers: string[] | undefined;
   #headWritten = false;
@@ -239,13 +243,16 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     const bytes = chunk === undefined || chunk === null
       ? null
       : toBytes(chunk, encoding as string | undefined);
-    if (callback) (this.#finishCallbacks ??= []).push(callback);
-    this.writableEnded = true;
-    if (!this.#headWritten) this.#writeHead(bytes, true);
-    else {
+    if (!this.#headWritten) {
+      // The head first: a framing error throws before the message counts as ended.
+      this.#writeHead(bytes, true);
+      this.writableEnded = true;
+    } else {
+      this.writableEnded = true;
       if (bytes && bytes.byteLength > 0) this.#writeBody(bytes);
       this.#writeEnd();
     }
+    if (callback) (this.#finishCallbacks ??= []).push(callback);
     this.#maybeFinish();
     return this;
   }
@@ -310,32 +317,37 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
 
   // ---- for subclasses ----
 
-  /** The start line, e.g. `"HTTP/1.1 200 OK"` or `"GET / HTTP/1.1"`, without CRLF. */
+  /** @ignore Internal hook: the start line, e.g. `"HTTP/1.1 200 OK"` or `"GET / HTTP/1.1"`, without CRLF. */
   protected abstract startLine(): string;
-  /** Whether this message may carry a body at all (false for HEAD responses, 204, 304). */
+  /** @ignore Internal hook: whether this message may carry a body at all (false for HEAD responses, 204, 304). */
   protected abstract bodyAllowed(): boolean;
   /**
-   * Whether a body of unknown length is sent chunked (true for HTTP/1.1 peers). When false, the body is
+   * @ignore Internal hook: whether a body of unknown length is sent chunked (true for HTTP/1.1 peers). When false, the body is
    * delimited by closing the connection (server) or sent without framing (client GET-like requests).
    */
   protected abstract chunkedAllowed(): boolean;
   /**
-   * Role-specific fields appended after the user's (Date, Connection, Host, ...). `framing` is the decided
-   * body framing; `seen` says which of the deciding fields the user already set.
+   * @ignore Internal hook: role-specific fields appended after the user's (Date, Connection, Host, ...).
+   * `framing` is the decided body framing; `facts` says which of the deciding fields the user already set.
    */
-  protected abstract implicitFields(framing: Framing, seen: SeenFields): string;
-  /** Called once the last byte is handed to the sink. */
-  protected abstract finishImpl(framing: Framing, complete: boolean): void;
-  /** Runs after `'finish'` and the `end()` callbacks, in the same microtask (a server response closes). */
+  protected abstract implicitFields(framing: OutgoingFraming, facts: OutgoingHeadFacts): string;
+  /** @ignore Internal hook: called once the last byte is handed to the sink. */
+  protected abstract finishImpl(framing: OutgoingFraming, complete: boolean): void;
+  /** @ignore Internal hook: runs after `'finish'` and the `end()` callbacks, in the same microtask. */
   protected afterFinish(): void {}
-  /** Releases the connection on destroy. */
+  /** @ignore Internal hook: releases the connection on destroy. */
   protected abstract destroyImpl(error: Error | undefined): void;
   /**
-   * Framing when the message ends without a body and no length was set (client GET sends none; POST
+   * @ignore Internal hook: framing when the message ends without a body and no length was set (client GET sends none; POST
    * sends `Content-Length: 0`; a server response sends `Content-Length: 0`).
    */
   protected emptyBodyHasLength(): boolean {
     return true;
+  }
+
+  /** @ignore Internal hook: a request (its Transfer-Encoding must end in chunked); responses by default. */
+  protected isRequest(): boolean {
+    return false;
   }
 
   /** Marks the head as fixed (`writeHead`); later `setHeader` calls throw `ERR_HTTP_HEADERS_SENT`. */
@@ -423,50 +435,53 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     }
   }
 
-  /** Decides framing, renders the head, and sends it with `body` (and the end, if `ending`) in one write. */
+  /**
+   * Renders the head, decides framing (core's `outgoingFraming`, which throws for a Content-Length or
+   * Transfer-Encoding it would not accept from a peer, before anything changes here), and sends the head
+   * with `body` (and the end, if `ending`) in one write.
+   */
   #writeHead(body: Uint8Array | null, ending: boolean): boolean {
     if (this.#headWritten) return true;
-    this.headersSent = true;
-    this.#headWritten = true;
+    const bodyLength = body ? body.byteLength : 0;
+    const facts: OutgoingHeadFacts = {
+      date: false,
+      host: false,
+      connection: undefined,
+      contentLength: undefined,
+      transferEncoding: undefined,
+      isRequest: this.isRequest(),
+      bodyAllowed: this.bodyAllowed(),
+      chunkedAllowed: this.chunkedAllowed(),
+      ending,
+      bodyLength,
+      hasTrailers: this.#trailers !== undefined,
+      emptyBodyHasLength: this.emptyBodyHasLength(),
+      length: -1,
+    };
     // One pass renders the user's fields and notes the few that decide framing and implicit fields.
-    const seen: SeenFields = { date: false, host: false, connection: undefined, length: -1, chunked: false };
     let head = this.startLine() + "\r\n";
     const raw = this.#rawFields;
     if (raw) {
-      for (let i = 0; i < raw.length; i += 2) head += renderField(raw[i]!, raw[i + 1]!, seen);
+      for (let i = 0; i < raw.length; i += 2) head += renderUserField(raw[i]!, raw[i + 1]!, facts);
     } else if (this.#fields) {
       for (const [name, value] of this.#fields.values()) {
-        if (typeof value === "string") head += renderField(name, value, seen);
-        else for (const v of value) head += renderField(name, v, seen);
+        if (typeof value === "string") head += renderUserField(name, value, facts);
+        else for (const v of value) head += renderUserField(name, v, facts);
       }
     }
-    let framing: Framing;
-    const bodyLength = body ? body.byteLength : 0;
-    if (!this.bodyAllowed()) framing = "none";
-    else if (seen.chunked) framing = "chunked";
-    else if (seen.length >= 0) {
-      framing = "length";
-      this.#remaining = seen.length;
-    } else if (ending && this.#trailers === undefined && (bodyLength > 0 || this.emptyBodyHasLength())) {
-      framing = "length";
-      this.#remaining = bodyLength;
-      head += "Content-Length: " + bodyLength + "\r\n";
-    } else if (ending && bodyLength === 0) framing = "none";
-    else if (this.chunkedAllowed()) {
-      framing = "chunked";
-      head += "Transfer-Encoding: chunked\r\n";
-    } else framing = "close";
+    const framing = outgoingFraming(facts);
+    let remaining = facts.length;
+    if (framing === "length" && bodyLength > 0) remaining = remainingAfter(remaining, bodyLength);
+    this.headersSent = true;
+    this.#headWritten = true;
     this.#framing = framing;
+    this.#remaining = remaining;
     this.chunkedEncoding = framing === "chunked";
-    head += this.implicitFields(framing, seen) + "\r\n";
+    head += implicitFramingField(framing, facts) + this.implicitFields(framing, facts) + "\r\n";
 
     // Head, body and (when ending) the terminator in one buffer: one write, one packet for small messages.
-    let framedBody: Uint8Array | null = null;
-    if (body && body.byteLength > 0 && framing !== "none") {
-      this.#checkLength(body.byteLength);
-      framedBody = framing === "chunked" ? frameChunk(body) : body;
-    }
-    const tail = ending && framing === "chunked" ? lastChunk(this.#trailers) : "";
+    const framedBody = body && bodyLength > 0 ? encodeBody(framing, body) : null;
+    const tail = ending ? encodeBodyEnd(framing, this.#trailers) : "";
     const size = head.length + (framedBody ? framedBody.byteLength : 0) + tail.length;
     const direct = this.#sink !== null && this.#pending === undefined && size <= SCRATCH.byteLength;
     const out = direct ? SCRATCH : new Uint8Array(size);
@@ -485,12 +500,13 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     if (bytes.byteLength === 0 || this.#framing === "none") {
       return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
     }
-    this.#checkLength(bytes.byteLength);
-    return this.#send(this.#framing === "chunked" ? frameChunk(bytes) : bytes);
+    if (this.#framing === "length") this.#remaining = remainingAfter(this.#remaining, bytes.byteLength);
+    return this.#send(encodeBody(this.#framing, bytes));
   }
 
   #writeEnd(): void {
-    if (this.#framing === "chunked") this.#send(encoder.encode(lastChunk(this.#trailers)));
+    const tail = encodeBodyEnd(this.#framing, this.#trailers);
+    if (tail) this.#send(encodeLatin1(tail));
     this.#finishFraming();
   }
 
@@ -500,17 +516,6 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   }
 
   #complete = true;
-
-  #checkLength(size: number): void {
-    if (this.#framing !== "length") return;
-    if (size > this.#remaining) {
-      throw new HttpUsageError(
-        "ERR_HTTP_CONTENT_LENGTH_MISMATCH",
-        `Response body's content-length of ${size} byte(s) does not match the content-length of ${this.#remaining} byte(s) left`,
-      );
-    }
-    this.#remaining -= size;
-  }
 
   #send(bytes: Uint8Array): boolean {
     if (this.#sink && this.#pending === undefined) return this.#sink.write(bytes);
@@ -539,45 +544,6 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   #emitError(err: Error): void {
     if (this.listenerCount("error") > 0) this.emit("error" as never, ...([err] as never));
   }
-}
-
-/** What the head pass noticed among the user's fields. */
-export interface SeenFields {
-  /** A `Date` field is present. */
-  date: boolean;
-  /** A `Host` field is present. */
-  host: boolean;
-  /** The `Connection` value, if present. */
-  connection: string | undefined;
-  /** The declared `Content-Length`, or -1. */
-  length: number;
-  /** `Transfer-Encoding` ends in `chunked`. */
-  chunked: boolean;
-}
-
-/** Renders one field line and records it in `seen` when it is one of the deciding fields. */
-function renderField(name: string, value: string, seen: SeenFields): string {
-  // Compare lengths first: only 4 names can matter, and toLowerCase allocates.
-  switch (name.length) {
-    case 4: {
-      const lower = name.toLowerCase();
-      if (lower === "date") seen.date = true;
-      else if (lower === "host") seen.host = true;
-      break;
-    }
-    case 10:
-      if (name.toLowerCase() === "connection") seen.connection = value;
-      break;
-    case 14:
-      if (name.toLowerCase() === "content-length") seen.length = Number(value);
-      break;
-    case 17:
-      if (name.toLowerCase() === "transfer-encoding") {
-        seen.chunked = /(?:^|,)[ \t]*chunked[ \t]*$/i.test(value);
-      }
-      break;
-  }
-  return name + ": " + value + "\r\n";
 }
 
 function storedValue(name: string, value: string | number | readonly string[]): string | string[] {

@@ -6,16 +6,13 @@
  * @module
  */
 
-import {
-  type Framing,
-  type OutgoingEvents,
-  OutgoingMessage,
-  type SeenFields,
-} from "../io/outgoing_message.ts";
+import { type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
+import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
 import { HttpUsageError } from "../core/errors.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import { STATUS_CODES } from "../core/status_codes.ts";
-import { validateStatusCode } from "../core/head_writer.ts";
+import { earlyHintsFields, serializeInformationalHead, validateStatusCode } from "../core/head_writer.ts";
+import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
@@ -37,8 +34,6 @@ export interface ResponseOwner {
 
 /** Events of a {@linkcode ServerResponse}. */
 export type ServerResponseEvents = OutgoingEvents;
-
-const encoder = new TextEncoder();
 
 /**
  * A response being written to a client.
@@ -139,11 +134,7 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
 
   /** Sends `103 Early Hints` with `link` (one value or several) and any other given fields. */
   writeEarlyHints(hints: Record<string, string | readonly string[]>, callback?: () => void): void {
-    const fields: string[] = [];
-    for (const [name, value] of Object.entries(hints)) {
-      for (const v of typeof value === "string" ? [value] : value) fields.push(name, v);
-    }
-    this.#writeInterim(103, "Early Hints", fields);
+    this.#writeInterim(103, "Early Hints", earlyHintsFields(hints));
     if (callback) queueMicrotask(callback);
   }
 
@@ -173,7 +164,7 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected implicitFields(framing: Framing, seen: SeenFields): string {
+  protected implicitFields(framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
     let out = "";
     const connection = seen.connection;
     // Keep-alive needs a self-delimited body; a close-delimited one ends the connection by definition.
@@ -193,7 +184,7 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected finishImpl(_framing: Framing, complete: boolean): void {
+  protected finishImpl(_framing: OutgoingFraming, complete: boolean): void {
     this.#owner.responseFinished(this, this.#keepAlive && complete);
   }
 
@@ -216,9 +207,7 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
       );
     }
     if (this.req.httpVersionMinor < 1) return;
-    let head = "HTTP/1.1 " + status + " " + reason + "\r\n";
-    for (let i = 0; i < fields.length; i += 2) head += fields[i] + ": " + fields[i + 1] + "\r\n";
-    this.#owner.sendInterim(this, encoder.encode(head + "\r\n"));
+    this.#owner.sendInterim(this, encodeLatin1(serializeInformationalHead(status, reason, fields)));
   }
 }
 

@@ -1,13 +1,22 @@
 /**
  * Property tests: whatever our writer produces, our parser reads back exactly — method, target, status,
  * reason, every field in order and case, body bytes and trailers — whole, byte by byte and at random
- * splits (through the shared split helper).
+ * splits (through the shared split helper). The framing property drives the pieces `OutgoingMessage`
+ * writes with, in its order: `renderUserField` per field, `outgoingFraming`, `implicitFramingField`,
+ * `remainingAfter`, `encodeBody` per write and `encodeBodyEnd`, with the framing fields chosen at random.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { test } from "../_harness.ts";
 import { parseRequests, parseResponses } from "./_split.ts";
-import { serializeRequestHead, serializeResponseHead } from "../../src/core/head_writer.ts";
+import {
+  implicitFramingField,
+  renderUserField,
+  serializeRequestHead,
+  serializeResponseHead,
+} from "../../src/core/head_writer.ts";
+import { encodeBody, encodeBodyEnd, remainingAfter } from "../../src/core/body_encoder.ts";
+import { outgoingFraming, type OutgoingHeadFacts } from "../../src/core/framing.ts";
 import { frameChunk, lastChunk } from "../../src/core/chunked_encoder.ts";
 import { decodeLatin1, encodeLatin1 } from "../../src/core/latin1.ts";
 import type { RequestHead, ResponseHead } from "../../src/core/types.ts";
@@ -100,6 +109,99 @@ test("property: responses written by our writer are read back exactly (Content-L
         assert.deepEqual(parsed.rawHeaders, all);
         const end = events[1]!.type === "end" ? events[1]! : assert.fail("no end");
         assert.equal(end.body, decodeLatin1(payload));
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+/** How the framing is chosen: by the user's fields, or left to the writer (whole body known or not). */
+type FramingChoice = "user-length" | "user-chunked" | "user-gzip" | "implicit-whole" | "implicit-streamed";
+
+/** Writes a message the way `OutgoingMessage` does, with core's pieces in its order. */
+function writeMessage(
+  startLine: string,
+  fields: readonly string[],
+  chunks: Uint8Array[],
+  trailers: readonly string[],
+  choice: FramingChoice,
+  isRequest: boolean,
+): Uint8Array {
+  const total = chunks.reduce((n, c) => n + c.byteLength, 0);
+  const user = [...fields];
+  if (choice === "user-length") user.push("Content-Length", String(total));
+  if (choice === "user-chunked") user.push("Transfer-Encoding", "chunked");
+  if (choice === "user-gzip") user.push("Transfer-Encoding", "gzip");
+  const whole = choice === "implicit-whole";
+  const facts: OutgoingHeadFacts = {
+    date: false,
+    host: false,
+    connection: undefined,
+    contentLength: undefined,
+    transferEncoding: undefined,
+    isRequest,
+    bodyAllowed: true,
+    chunkedAllowed: true,
+    ending: whole,
+    bodyLength: whole ? total : 0,
+    hasTrailers: trailers.length > 0,
+    emptyBodyHasLength: true,
+    length: -1,
+  };
+  let head = startLine + "\r\n";
+  for (let i = 0; i < user.length; i += 2) head += renderUserField(user[i]!, user[i + 1]!, facts);
+  const framing = outgoingFraming(facts);
+  head += implicitFramingField(framing, facts) + "\r\n";
+  let remaining = facts.length;
+  const out = [encodeLatin1(head)];
+  for (const chunk of chunks) {
+    if (framing === "length") remaining = remainingAfter(remaining, chunk.byteLength);
+    out.push(encodeBody(framing, chunk));
+  }
+  if (framing === "length") assert.equal(remaining, 0);
+  out.push(encodeLatin1(encodeBodyEnd(framing, trailers)));
+  return concat(out);
+}
+
+const choice = fc.constantFrom<FramingChoice>(
+  "user-length",
+  "user-chunked",
+  "user-gzip",
+  "implicit-whole",
+  "implicit-streamed",
+);
+
+test("property: the library's writer, framing fields included, is read back exactly", () => {
+  fc.assert(
+    fc.property(
+      fc.boolean(),
+      choice,
+      fieldList,
+      body,
+      fieldList,
+      (isRequest, how, fields, chunks, trailerFields) => {
+        // A request must end its Transfer-Encoding with chunked (the writer throws otherwise, tested apart).
+        if (isRequest && how === "user-gzip") how = "user-chunked";
+        const chunked = how === "user-chunked" || how === "implicit-streamed" ||
+          (how === "implicit-whole" && trailerFields.length > 0);
+        const trailers = chunked ? trailerFields : [];
+        const startLine = isRequest ? "POST /x HTTP/1.1" : "HTTP/1.1 200 OK";
+        const all = isRequest ? ["Host", "h", ...fields] : fields;
+        const message = writeMessage(startLine, all, chunks, trailers, how, isRequest);
+        const outcome = isRequest ? parseRequests(message) : parseResponses(message, { finish: true });
+        assert.equal(outcome.error, null);
+        const parsed = outcome.events[0]!.type === "head" ? outcome.events[0]!.head : assert.fail("no head");
+        // The user's fields come back in order, then the framing field the writer added, if any.
+        assert.deepEqual(parsed.rawHeaders.slice(0, all.length), all);
+        const expectedKind = how === "user-length" || (how === "implicit-whole" && trailers.length === 0)
+          ? "length"
+          : how === "user-gzip"
+          ? "close"
+          : "chunked";
+        assert.equal(parsed.framing.kind, expectedKind);
+        const end = outcome.events[1]!.type === "end" ? outcome.events[1]! : assert.fail("no end");
+        assert.equal(end.body, decodeLatin1(concat(chunks)));
+        assert.deepEqual(end.trailers, trailers);
       },
     ),
     { numRuns: 150 },

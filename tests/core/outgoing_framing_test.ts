@@ -1,0 +1,127 @@
+/**
+ * The write side in core: `outgoingFraming` decides from the user's fields (read as strictly as a peer's),
+ * the body encoders frame and check, and the head writer renders 1xx heads, Early Hints and Host values.
+ */
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { encodeBody, encodeBodyEnd, remainingAfter } from "../../src/core/body_encoder.ts";
+import { outgoingFraming, type OutgoingHeadFacts } from "../../src/core/framing.ts";
+import {
+  earlyHintsFields,
+  hostFieldValue,
+  implicitFramingField,
+  renderUserField,
+  serializeInformationalHead,
+} from "../../src/core/head_writer.ts";
+import { isHttpError } from "../../src/core/errors.ts";
+
+function facts(overrides: Partial<OutgoingHeadFacts> = {}): OutgoingHeadFacts {
+  return {
+    date: false,
+    host: false,
+    connection: undefined,
+    contentLength: undefined,
+    transferEncoding: undefined,
+    isRequest: false,
+    bodyAllowed: true,
+    chunkedAllowed: true,
+    ending: false,
+    bodyLength: 0,
+    hasTrailers: false,
+    emptyBodyHasLength: true,
+    length: -1,
+    ...overrides,
+  };
+}
+
+test("outgoingFraming(): a Content-Length that is not 1*DIGIT throws ERR_HTTP_INVALID_HEADER_VALUE", () => {
+  for (const value of ["abc", "0x2", "5, 5", "-1", "2.5", "", " 5", "1e3", "9007199254740992"]) {
+    assert.throws(() => outgoingFraming(facts({ contentLength: value })), (err: unknown) => {
+      assert.ok(isHttpError(err));
+      assert.equal(err.code, "ERR_HTTP_INVALID_HEADER_VALUE");
+      assert.equal(err.message, `Invalid value "${value}" for header "Content-Length"`);
+      return true;
+    }, value);
+  }
+  const f = facts({ contentLength: "0012" });
+  assert.equal(outgoingFraming(f), "length");
+  assert.equal(f.length, 12);
+});
+
+test("outgoingFraming(): two Content-Length lines, or Content-Length with Transfer-Encoding, throw", () => {
+  const f = facts();
+  renderUserField("Content-Length", "5", f);
+  renderUserField("content-length", "5", f);
+  assert.throws(() => outgoingFraming(f), { code: "ERR_HTTP_INVALID_HEADER_VALUE" });
+  assert.throws(
+    () => outgoingFraming(facts({ contentLength: "2", transferEncoding: "chunked" })),
+    { code: "ERR_HTTP_INVALID_HEADER_VALUE" },
+  );
+});
+
+test("outgoingFraming(): Transfer-Encoding must be well formed, and end in chunked on a request", () => {
+  for (const te of ["", "chunked, chunked", "gz ip", ";x=1"]) {
+    assert.throws(() => outgoingFraming(facts({ transferEncoding: te })), {
+      code: "ERR_HTTP_INVALID_HEADER_VALUE",
+    });
+  }
+  assert.throws(
+    () => outgoingFraming(facts({ transferEncoding: "gzip", isRequest: true })),
+    { code: "ERR_HTTP_INVALID_HEADER_VALUE" },
+  );
+  assert.equal(outgoingFraming(facts({ transferEncoding: "gzip, chunked", isRequest: true })), "chunked");
+  assert.equal(outgoingFraming(facts({ transferEncoding: "gzip" })), "close");
+});
+
+test("outgoingFraming(): the decision table when the user set neither field", () => {
+  assert.equal(outgoingFraming(facts({ bodyAllowed: false, contentLength: "5" })), "none");
+  assert.throws(() => outgoingFraming(facts({ bodyAllowed: false, contentLength: "x" })), {
+    code: "ERR_HTTP_INVALID_HEADER_VALUE",
+  });
+  const whole = facts({ ending: true, bodyLength: 3 });
+  assert.equal(outgoingFraming(whole), "length");
+  assert.equal(whole.length, 3);
+  assert.equal(implicitFramingField("length", whole), "Content-Length: 3\r\n");
+  assert.equal(outgoingFraming(facts({ ending: true, emptyBodyHasLength: false })), "none");
+  assert.equal(outgoingFraming(facts({ ending: true, hasTrailers: true })), "chunked");
+  assert.equal(outgoingFraming(facts()), "chunked");
+  assert.equal(implicitFramingField("chunked", facts()), "Transfer-Encoding: chunked\r\n");
+  assert.equal(outgoingFraming(facts({ chunkedAllowed: false })), "close");
+  assert.equal(implicitFramingField("close", facts()), "");
+});
+
+test("body encoders: chunked frames, length checks, close and none", () => {
+  const data = new TextEncoder().encode("hello");
+  assert.equal(new TextDecoder().decode(encodeBody("chunked", data)), "5\r\nhello\r\n");
+  assert.equal(encodeBody("chunked", new Uint8Array(0)).length, 0);
+  assert.equal(encodeBody("length", data), data);
+  assert.equal(encodeBody("close", data), data);
+  assert.equal(encodeBody("none", data).length, 0);
+  assert.equal(encodeBodyEnd("chunked"), "0\r\n\r\n");
+  assert.equal(encodeBodyEnd("chunked", ["A", "1"]), "0\r\nA: 1\r\n\r\n");
+  assert.equal(encodeBodyEnd("close", ["A", "1"]), "");
+  assert.equal(remainingAfter(5, 5), 0);
+  assert.throws(() => remainingAfter(4, 5), { code: "ERR_HTTP_CONTENT_LENGTH_MISMATCH" });
+});
+
+test("head writer: 1xx heads, Early Hints fields and Host values are validated", () => {
+  assert.equal(serializeInformationalHead(100, "Continue"), "HTTP/1.1 100 Continue\r\n\r\n");
+  assert.equal(
+    serializeInformationalHead(103, "Early Hints", earlyHintsFields({ link: "</a>", "X-A": ["1", "2"] })),
+    "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\nX-A: 1\r\nX-A: 2\r\n\r\n",
+  );
+  assert.throws(() => serializeInformationalHead(200, "OK"), { code: "ERR_HTTP_INVALID_STATUS_CODE" });
+  assert.throws(() => serializeInformationalHead(100, "A\r\nB"), { code: "ERR_INVALID_CHAR" });
+  assert.throws(() => earlyHintsFields({ link: "</a>\r\nSet-Cookie: x=1" }), {
+    code: "ERR_INVALID_ARG_VALUE",
+  });
+  assert.throws(() => earlyHintsFields({ link: "</\u20ac>" }), { code: "ERR_INVALID_ARG_VALUE" });
+  assert.throws(() => earlyHintsFields({ "X-A": "\u0000" }), { code: "ERR_INVALID_CHAR" });
+  assert.equal(hostFieldValue("example.com", 80), "example.com");
+  assert.equal(hostFieldValue("example.com", 8080), "example.com:8080");
+  assert.equal(hostFieldValue("::1", 80), "[::1]");
+  assert.throws(() => hostFieldValue("a\r\nX: y", 80), {
+    code: "ERR_INVALID_CHAR",
+    message: 'Invalid character in header content ["Host"]',
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * The write side's framing and heads, as bytes on the wire: what the user sets for Content-Length and
+ * Transfer-Encoding is read by core's `outgoingFraming` as strictly as a peer's would be, and 1xx heads
+ * and Early Hints are rendered and validated by core's head writer.
+ *
+ * Node 20 checks none of the framing values: run against node:http on Node 20.20.2, a handler that sets
+ * `Content-Length: abc` (or `0x2`, or `5, 5`) sends it as given beside a body it does not describe. Here
+ * the call that would send the head throws `ERR_HTTP_INVALID_HEADER_VALUE` and nothing goes out, so the
+ * handler can still answer correctly (the tests below do, and check the exact bytes). For Early Hints
+ * Node 20 throws `ERR_INVALID_ARG_VALUE` for a `link` with CR/LF, as here; it sends "\u20ac" as the
+ * single byte 0xAC, where this throws too.
+ */
+import assert from "node:assert/strict";
+import { test } from "../_harness.ts";
+import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
+import type { ServerResponse } from "../../src/server/server_response.ts";
+
+async function exchange(
+  handler: (res: ServerResponse) => void,
+  until: string,
+): Promise<string> {
+  const { server, port } = await listen({}, (_req, res) => handler(res));
+  const client = await RawClient.connect(port);
+  try {
+    client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    return normalizeDate(await client.until(until));
+  } finally {
+    await client.close();
+    await closeServer(server);
+  }
+}
+
+const OK_HEAD = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nDate: <date>\r\nConnection: keep-alive\r\n" +
+  "Keep-Alive: timeout=5\r\n\r\nok";
+
+for (
+  const [value, call] of [["abc", "write"], ["0x2", "end"], ["5, 5", "end"], ["-1", "end"], ["2.5", "end"]]
+) {
+  test(`setHeader('Content-Length', '${value}') then ${call}() throws ERR_HTTP_INVALID_HEADER_VALUE and sends nothing`, async () => {
+    const codes: string[] = [];
+    const text = await exchange((res) => {
+      res.setHeader("Content-Length", value!);
+      try {
+        if (call === "write") res.write("x");
+        else res.end("ab");
+      } catch (err) {
+        codes.push((err as { code: string }).code);
+      }
+      assert.equal(res.headersSent, false);
+      assert.equal(res.writableEnded, false);
+      res.removeHeader("Content-Length");
+      res.end("ok");
+    }, "ok");
+    assert.deepEqual(codes, ["ERR_HTTP_INVALID_HEADER_VALUE"]);
+    assert.equal(text, OK_HEAD);
+  });
+}
+
+test("Content-Length beside Transfer-Encoding throws instead of sending both", async () => {
+  const codes: string[] = [];
+  const text = await exchange((res) => {
+    res.setHeader("Transfer-Encoding", "chunked");
+    res.setHeader("Content-Length", "2");
+    try {
+      res.end("ab");
+    } catch (err) {
+      codes.push((err as { code: string }).code);
+    }
+    res.removeHeader("Transfer-Encoding");
+    res.removeHeader("Content-Length");
+    res.end("ok");
+  }, "ok");
+  assert.deepEqual(codes, ["ERR_HTTP_INVALID_HEADER_VALUE"]);
+  assert.equal(text, OK_HEAD);
+});
+
+test("a valid Content-Length set by the user is sent once, and the body is checked against it", async () => {
+  const codes: string[] = [];
+  const text = await exchange((res) => {
+    res.setHeader("Content-Length", 5);
+    res.write("hel");
+    try {
+      res.write("lo!");
+    } catch (err) {
+      codes.push((err as { code: string }).code);
+    }
+    res.end("lo");
+  }, "hello");
+  assert.deepEqual(codes, ["ERR_HTTP_CONTENT_LENGTH_MISMATCH"]);
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nhello",
+  );
+});
+
+test("Transfer-Encoding: gzip on a response is close-delimited: sent as is, no chunk framing", async () => {
+  const text = await exchange((res) => {
+    res.setHeader("Transfer-Encoding", "gzip");
+    res.end("zz");
+  }, "zz");
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nDate: <date>\r\nConnection: close\r\n\r\nzz",
+  );
+});
+
+test("writeEarlyHints() with CR/LF in a link throws ERR_INVALID_ARG_VALUE and injects nothing", async () => {
+  const codes: string[] = [];
+  const text = await exchange((res) => {
+    for (const hints of [{ link: "</a>\r\nSet-Cookie: x=1" }, { link: ["</a>", "</b>\nX: y"] }]) {
+      try {
+        res.writeEarlyHints(hints);
+      } catch (err) {
+        codes.push((err as { code: string }).code);
+      }
+    }
+    res.end("ok");
+  }, "ok");
+  assert.deepEqual(codes, ["ERR_INVALID_ARG_VALUE", "ERR_INVALID_ARG_VALUE"]);
+  assert.equal(text, OK_HEAD);
+});
+
+test("writeEarlyHints() rejects non-latin1 and bad hint fields, and sends latin1 as single bytes", async () => {
+  const codes: string[] = [];
+  const text = await exchange((res) => {
+    for (const hints of [{ link: "</\u20ac>" }, { "x-a": "b\r\nc" }, { "bad name": "v" }]) {
+      try {
+        res.writeEarlyHints(hints);
+      } catch (err) {
+        codes.push((err as { code: string }).code);
+      }
+    }
+    res.writeEarlyHints({ link: "</\u00e9.css>; rel=preload", "x-a": "b" });
+    res.end("ok");
+  }, "ok");
+  assert.deepEqual(codes, ["ERR_INVALID_ARG_VALUE", "ERR_INVALID_CHAR", "ERR_INVALID_HTTP_TOKEN"]);
+  // \xe9 is one byte on the wire (the client reads latin1), not the two bytes of UTF-8.
+  assert.equal(
+    text,
+    "HTTP/1.1 103 Early Hints\r\nLink: </\xe9.css>; rel=preload\r\nx-a: b\r\n\r\n" + OK_HEAD,
+  );
+});
+
+test("writeContinue() and writeProcessing() heads come from the head writer", async () => {
+  const text = await exchange((res) => {
+    res.writeProcessing();
+    res.end("ok");
+  }, "ok");
+  assert.equal(text, "HTTP/1.1 102 Processing\r\n\r\n" + OK_HEAD);
+});
