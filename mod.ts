@@ -52,6 +52,8 @@ export {
 } from "./src/io/transport.ts";
 export { METHODS, STATUS_CODES } from "./src/core/status_codes.ts";
 export {
+  AbortError,
+  ConnectionResetError,
   type ErrorStatus,
   HttpError,
   HttpParseError,

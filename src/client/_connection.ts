@@ -10,11 +10,12 @@
  * @module
  */
 
+import { ConnectionResetError } from "../core/errors.ts";
 import { ResponseParser } from "../core/parser.ts";
 import type { ResponseHead } from "../core/types.ts";
 import { IncomingMessage } from "../io/incoming_message.ts";
 import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
-import type { OutgoingSink } from "../io/outgoing_message.ts";
+import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
 
 /** What a connection needs from the request it carries. Implemented by `ClientRequest`. */
 export interface ConnectionRequest {
@@ -24,8 +25,8 @@ export interface ConnectionRequest {
   /** Whether the request carries `Expect: 100-continue` (its body waits for `'continue'`). */
   readonly expectsContinue: boolean;
   /** Attaches the socket as the request's byte sink. */
-  attachSink(sink: OutgoingSink): void;
-  onSinkDrain(): void;
+  [kAttachSink](sink: OutgoingSink): void;
+  [kSinkDrained](): void;
   /** A 1xx arrived. */
   onInformation(head: ResponseHead): void;
   /** The final response head arrived. */
@@ -101,7 +102,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     this.#discardBody = false;
     this.#parser.expectResponseTo(req.method);
     this.socket.setReadPaused(false);
-    req.attachSink(this);
+    req[kAttachSink](this);
   }
 
   /** Whether response bytes have arrived for the current request. */
@@ -165,7 +166,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   }
 
   onDrain(): void {
-    this.#request?.onSinkDrain();
+    this.#request?.[kSinkDrained]();
   }
 
   onClose(error: Error | undefined): void {
@@ -207,7 +208,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       this.#held = [];
       this.#discardBody = true;
       this.#keepAlive = false;
-      req.onSinkDrain();
+      req[kSinkDrained]();
     } else this.#keepAlive = head.keepAlive && req.shouldKeepAlive;
     res.onWantMore = (want) => this.socket.setReadPaused(!want);
     res.onDestroy = () => {
@@ -244,7 +245,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     this.#held = [];
     let ok = true;
     for (const bytes of held) ok = this.socket.write(bytes);
-    if (ok) this.#request?.onSinkDrain();
+    if (ok) this.#request?.[kSinkDrained]();
   }
 
   #fail(error: Error): void {
@@ -263,5 +264,5 @@ export function hangUp(): Error {
 }
 
 function connReset(message: string, cause?: Error): Error {
-  return Object.assign(new Error(message, cause ? { cause } : undefined), { code: "ECONNRESET" });
+  return new ConnectionResetError(message, cause ? { cause } : undefined);
 }

@@ -6,12 +6,17 @@
  * @module
  */
 
-import { type OutgoingEvents, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
+import {
+  kAttachSink,
+  type OutgoingEvents,
+  OutgoingMessage,
+  type OutgoingSink,
+} from "../io/outgoing_message.ts";
 import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import type { TransportConn } from "../io/transport.ts";
-import { HttpUsageError } from "../core/errors.ts";
+import { AbortError, ConnectionResetError, HttpUsageError } from "../core/errors.ts";
 import { hostFieldValue, validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import type { IncomingHeaders, OutgoingHeaders, ResponseHead } from "../core/types.ts";
@@ -369,7 +374,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     const res = this.res;
     if (res) {
       // After the response arrived, Node reports the loss on the response, not the request.
-      if (!res.complete) res.abort(error ?? Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+      if (!res.complete) res.abort(error ?? new ConnectionResetError("aborted"));
       if (error) this.#fail(error);
       else queueMicrotask(() => this.#emitClose());
       return;
@@ -384,11 +389,11 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  override attachSink(sink: OutgoingSink): void {
+  override [kAttachSink](sink: OutgoingSink): void {
     if (this.#retried) {
       // Second socket: send again what the first one swallowed, then carry on as before.
       for (const chunk of this.#replay ?? []) sink.write(chunk);
-      super.attachSink(sink);
+      super[kAttachSink](sink);
       if (this.writableEnded) this.#connection?.requestFinished();
       return;
     }
@@ -396,10 +401,10 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     // are its bytes kept for a replay.
     if (!this.reusedSocket) {
       this.#replay = null;
-      super.attachSink(sink);
+      super[kAttachSink](sink);
       return;
     }
-    super.attachSink({
+    super[kAttachSink]({
       write: (bytes, transient) => {
         this.#remember(transient ? bytes.slice() : bytes);
         return sink.write(bytes, transient);
@@ -428,10 +433,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   #watchSignal(signal: AbortSignal): void {
     const onAbort = () => {
       const reason = signal.reason;
-      const err = Object.assign(new Error("The operation was aborted", { cause: reason }), {
-        name: "AbortError",
-        code: "ABORT_ERR",
-      });
+      const err = new AbortError("The operation was aborted", "ABORT_ERR", { cause: reason });
       this.destroy(err);
     };
     if (signal.aborted) queueMicrotask(onAbort);

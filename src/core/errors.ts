@@ -112,6 +112,46 @@ export class HttpUsageError extends HttpError {
 }
 
 /**
+ * The connection was reset or closed before a message was complete (Node's `ECONNRESET`): a server that
+ * closed before answering ("socket hang up"), a peer that went away mid-body ("aborted"). The message
+ * follows Node's, so code that matches on it keeps working.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionResetError, isHttpError } from "@wire/http/core";
+ * const err = new ConnectionResetError("socket hang up");
+ * console.log(isHttpError(err), err.code, err.message); // true "ECONNRESET" "socket hang up"
+ * ```
+ */
+export class ConnectionResetError extends HttpError {
+  /** Creates an `ECONNRESET` error; `cause` may carry the transport's error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super("ECONNRESET", message, 400, options);
+    this.name = "Error";
+  }
+}
+
+/**
+ * An operation stopped by its caller or its peer, named `AbortError` as the Web platform names aborts:
+ * a request whose `AbortSignal` fired (Node's `ABORT_ERR`), or a fetch handler's signal when the client
+ * closed the connection (`ECONNRESET`).
+ *
+ * @example
+ * ```ts
+ * import { AbortError } from "@wire/http/core";
+ * const err = new AbortError("The operation was aborted", "ABORT_ERR");
+ * console.log(err.name, err.code); // "AbortError" "ABORT_ERR"
+ * ```
+ */
+export class AbortError extends HttpError {
+  /** Creates an abort with Node's `code` (`ABORT_ERR` or `ECONNRESET`); `cause` may carry the reason. */
+  constructor(message: string, code: "ABORT_ERR" | "ECONNRESET", options?: ErrorOptions) {
+    super(code, message, 400, options);
+    this.name = "AbortError";
+  }
+}
+
+/**
  * The status a server answers with for each parse error code.
  *
  * @example

@@ -84,7 +84,7 @@ export function encodeString(text: string, encoding: string): Uint8Array {
  * Decodes a byte stream chunk by chunk into strings, carrying partial characters (UTF-8) and partial
  * groups (base64: 3 bytes, hex: none needed) across chunk boundaries, as Node's `StringDecoder` does.
  */
-export class ChunkDecoder {
+export class StringDecoder {
   #encoding: string;
   #utf8: TextDecoder | undefined;
   #carry: Uint8Array | undefined;

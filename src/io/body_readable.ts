@@ -13,7 +13,7 @@
  */
 
 import { EventEmitter, type EventMap } from "./emitter.ts";
-import { ChunkDecoder } from "./_bytes.ts";
+import { StringDecoder } from "./_bytes.ts";
 
 /** Queue size above which the socket stops being read (Node's `readableHighWaterMark` for sockets). */
 export const BODY_HIGH_WATER_MARK = 64 * 1024;
@@ -75,7 +75,7 @@ export class BodyReadable<E extends BodyEvents = BodyEvents> extends EventEmitte
   #queued = 0;
   /** null: nobody consumes yet; true: flowing; false: explicitly paused. */
   #flowing: boolean | null = null;
-  #decoder: ChunkDecoder | undefined;
+  #decoder: StringDecoder | undefined;
   #wantMore = true;
   #waiter: (() => void) | undefined;
   #error: Error | undefined;
@@ -100,7 +100,7 @@ export class BodyReadable<E extends BodyEvents = BodyEvents> extends EventEmitte
 
   /** Decodes `'data'` chunks as strings: `utf8`, `latin1`/`binary`, `ascii`, `base64`, `hex`, `utf16le`. */
   setEncoding(encoding: string): this {
-    this.#decoder = new ChunkDecoder(encoding);
+    this.#decoder = new StringDecoder(encoding);
     return this;
   }
 

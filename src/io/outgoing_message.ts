@@ -28,10 +28,15 @@ import { encodeLatin1, encodeLatin1Into } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import { toBytes } from "./_bytes.ts";
 
+/** Internal hook (connections): attaches the byte sink; queued bytes go out now. */
+export const kAttachSink: unique symbol = Symbol("wire.attachSink");
+/** Internal hook (connections): the sink drained. */
+export const kSinkDrained: unique symbol = Symbol("wire.sinkDrained");
+
 /** Where an outgoing message's bytes go. */
 export interface OutgoingSink {
   /**
-   * Sends bytes; `false` when full (the sink calls `onSinkDrain()` on the message later). With
+   * Sends bytes; `false` when full (the sink calls `[kSinkDrained]()` on the message later). With
    * `transient`, `bytes` is reused by the caller once the call returns: copy what you keep.
    */
   write(bytes: Uint8Array, transient?: boolean): boolean;
@@ -381,7 +386,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   }
 
   /** @ignore Internal (connections): attaches the byte sink; queued bytes go out now. */
-  attachSink(sink: OutgoingSink): void {
+  [kAttachSink](sink: OutgoingSink): void {
     this.#sink = sink;
     if (this.#pending !== undefined) {
       const pending = this.#pending;
@@ -389,13 +394,13 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       this.#pendingBytes = 0;
       let ok = true;
       for (const bytes of pending) ok = sink.write(bytes);
-      if (ok) this.onSinkDrain();
+      if (ok) this[kSinkDrained]();
     }
     this.#maybeFinish();
   }
 
   /** @ignore Internal (connections): the sink drained. */
-  onSinkDrain(): void {
+  [kSinkDrained](): void {
     if (this.#needDrain) {
       this.#needDrain = false;
       this.emit("drain" as never, ...([] as never));

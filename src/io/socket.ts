@@ -10,9 +10,9 @@
  * @module
  */
 
-import type { TransportConn, TransportHandler } from "./transport.ts";
+import { SystemError, type TransportConn, type TransportHandler } from "./transport.ts";
 import { SocketBase } from "./socket_base.ts";
-import { ChunkDecoder, toBytes } from "./_bytes.ts";
+import { StringDecoder, toBytes } from "./_bytes.ts";
 
 /** Events of a {@linkcode Socket}. */
 export interface SocketEvents {
@@ -89,7 +89,7 @@ export class Socket extends SocketBase {
   #rawWaiter: (() => void) | undefined;
   #userPaused = false;
   #transportPaused = false;
-  #decoder: ChunkDecoder | undefined;
+  #decoder: StringDecoder | undefined;
   #timeoutMs = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastActivity = 0;
@@ -186,9 +186,7 @@ export class Socket extends SocketBase {
       encoding = undefined;
     }
     if (this.destroyed || this.writableEnded) {
-      const err = Object.assign(new Error("This socket has been ended by the other party"), {
-        code: "EPIPE",
-      });
+      const err = new SystemError("EPIPE", "This socket has been ended by the other party", "write");
       if (callback) queueMicrotask(() => callback!(err));
       return false;
     }
@@ -272,7 +270,7 @@ export class Socket extends SocketBase {
 
   /** Decodes `'data'` chunks as text with one of Node's encodings (`utf8`, `latin1`, `hex`, `base64`, ...). */
   setEncoding(encoding = "utf8"): this {
-    this.#decoder = new ChunkDecoder(encoding);
+    this.#decoder = new StringDecoder(encoding);
     return this;
   }
 

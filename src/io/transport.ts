@@ -13,6 +13,8 @@
  * @module
  */
 
+import { HttpError } from "../core/errors.ts";
+
 /** Address of one end of a connection. For unix sockets `address` is the path and `port` is 0. */
 export interface TransportAddress {
   /** IP address or unix socket path. */
@@ -282,7 +284,8 @@ export interface TransportConnectOptions {
 }
 
 /**
- * Error with a Node-style `code` (and `errno`/`syscall` when known), as adapters raise them.
+ * Error with a Node-style `code` (and `syscall` when known), as adapters raise them. Part of the package's
+ * one error family: `isHttpError()` and `instanceof HttpError` hold for it too.
  *
  * @example
  * ```ts
@@ -291,16 +294,13 @@ export interface TransportConnectOptions {
  * console.log(err.code); // "ECONNREFUSED"
  * ```
  */
-export class SystemError extends Error {
-  /** Node's error code, e.g. `ECONNRESET`. */
-  readonly code: string;
+export class SystemError extends HttpError {
   /** The operation that failed: `listen`, `connect`, `read`, `write`. */
   readonly syscall: string | undefined;
   /** Creates an error with a Node-style code. */
   constructor(code: string, message: string, syscall?: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, 500, options);
     this.name = "SystemError";
-    this.code = code;
     this.syscall = syscall;
   }
 }

@@ -11,12 +11,12 @@
  */
 
 import { RequestParser } from "../core/parser.ts";
-import { HttpError, isHttpError } from "../core/errors.ts";
+import { ConnectionResetError, HttpError, isHttpError } from "../core/errors.ts";
 import { STATUS_CODES } from "../core/status_codes.ts";
 import type { RequestHead } from "../core/types.ts";
 import { IncomingMessage } from "../io/incoming_message.ts";
 import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
-import type { OutgoingSink } from "../io/outgoing_message.ts";
+import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
 import { type ResponseOwner, ServerResponse } from "./server_response.ts";
 
 /** Past this many responses waiting their turn, stop reading more pipelined requests. */
@@ -153,7 +153,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   }
 
   onDrain(): void {
-    this.#responses[0]?.onSinkDrain();
+    this.#responses[0]?.[kSinkDrained]();
   }
 
   onClose(error: Error | undefined): void {
@@ -215,7 +215,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // parser's onHead; its end follows at once and there is nothing to discard.)
     if (!req.complete && !req.destroyed && (this.#receiving !== req || this.#receivingHasBody)) req.dump();
     const next = this.#responses[0];
-    if (next) next.attachSink(this);
+    if (next) next[kAttachSink](this);
     else if (this.#stopped) this.#endSocket();
     else this.#markIdleIfQuiet();
     this.#updatePipelinePause();
@@ -280,7 +280,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     req.onWantMore = this.#bodyWantsMore;
     req.onDestroy = this.#bodyDestroyed;
     this.#responses.push(res);
-    if (this.#responses.length === 1) res.attachSink(this);
+    if (this.#responses.length === 1) res[kAttachSink](this);
     this.#updatePipelinePause();
 
     if (head.expect !== undefined && head.versionMinor >= 1) {
@@ -379,5 +379,5 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 }
 
 function connReset(cause: Error | undefined): Error {
-  return Object.assign(new Error("aborted", cause ? { cause } : undefined), { code: "ECONNRESET" });
+  return new ConnectionResetError("aborted", cause ? { cause } : undefined);
 }

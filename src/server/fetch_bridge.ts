@@ -16,6 +16,7 @@
  * @module
  */
 
+import { AbortError } from "../core/errors.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { ServerResponse } from "./server_response.ts";
 import { createServer, type RequestListener, type Server, type ServerOptions } from "./server.ts";
@@ -233,10 +234,7 @@ async function serveOne(
       settleCompleted();
       return;
     }
-    const reason = Object.assign(new Error("The client closed the connection"), {
-      name: "AbortError",
-      code: "ECONNRESET",
-    });
+    const reason = new AbortError("The client closed the connection", "ECONNRESET");
     controller.abort(reason);
     state.cancelBody?.(reason);
     settleCompleted(reason);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
-import { ChunkDecoder, encodeString, toBytes } from "../../src/io/_bytes.ts";
+import { encodeString, StringDecoder, toBytes } from "../../src/io/_bytes.ts";
 
 test("encodeString() follows Node's encodings", () => {
   assert.deepEqual([...encodeString("é", "utf8")], [0xc3, 0xa9]);
@@ -20,17 +20,17 @@ test("toBytes() passes byte views through without copying and rejects other type
   assert.throws(() => toBytes(42), { code: "ERR_INVALID_ARG_TYPE" });
 });
 
-test("ChunkDecoder: utf8 characters and base64 groups split across chunks decode whole", () => {
-  const utf8 = new ChunkDecoder("utf8");
+test("StringDecoder: utf8 characters and base64 groups split across chunks decode whole", () => {
+  const utf8 = new StringDecoder("utf8");
   assert.equal(
     utf8.write(new Uint8Array([0x61, 0xe2, 0x82])) + utf8.write(new Uint8Array([0xac])) + utf8.end(),
     "a€",
   );
-  const b64 = new ChunkDecoder("base64");
+  const b64 = new StringDecoder("base64");
   const parts = [new Uint8Array([0x68]), new Uint8Array([0x69, 0xff, 0x01])];
   assert.equal(parts.map((p) => b64.write(p)).join("") + b64.end(), "aGn/AQ==");
-  const hex = new ChunkDecoder("hex");
+  const hex = new StringDecoder("hex");
   assert.equal(hex.write(new Uint8Array([0x00, 0xab])), "00ab");
-  const latin1 = new ChunkDecoder("latin1");
+  const latin1 = new StringDecoder("latin1");
   assert.equal(latin1.write(new Uint8Array([0x80, 0x9f, 0xff])), "\x80\x9f\xff");
 });
