@@ -15,39 +15,24 @@
 
 import { EventEmitter, type EventMap } from "./emitter.ts";
 import { HttpUsageError } from "../core/errors.ts";
-import {
-  fieldsFromHeaders,
-  implicitFramingField,
-  renderUserField,
-  validateHeaderName,
-  validateHeaderValue,
-} from "../core/head_writer.ts";
+import { fieldsFromHeaders, implicitFramingField, type OutgoingValue } from "../core/head_writer.ts";
 import { encodeBody, encodeBodyEnd, remainingAfter } from "../core/body_encoder.ts";
 import { type OutgoingFraming, outgoingFraming, type OutgoingHeadFacts } from "../core/framing.ts";
-import { encodeLatin1, encodeLatin1Into } from "../core/latin1.ts";
+import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import { toBytes } from "./_bytes.ts";
+import {
+  appendField,
+  type FieldMap,
+  fieldMapOf,
+  mergeFieldList,
+  renderFields,
+  setField,
+} from "./_field_store.ts";
+import { writableStreamOf } from "./_outgoing_stream.ts";
+import { headWithBody, isScratch, kAttachSink, kSinkDrained, type OutgoingSink } from "./_outgoing_sink.ts";
 
-/** Internal hook (connections): attaches the byte sink; queued bytes go out now. */
-export const kAttachSink: unique symbol = Symbol("wire.attachSink");
-/** Internal hook (connections): the sink drained. */
-export const kSinkDrained: unique symbol = Symbol("wire.sinkDrained");
-
-/** Where an outgoing message's bytes go. */
-export interface OutgoingSink {
-  /**
-   * Sends bytes; `false` when full (the sink calls `[kSinkDrained]()` on the message later). With
-   * `transient`, `bytes` is reused by the caller once the call returns: copy what you keep.
-   */
-  write(bytes: Uint8Array, transient?: boolean): boolean;
-}
-
-/**
- * Scratch space for rendering a head (and a small body) before handing it to a sink as a transient
- * write, so a small response allocates no buffer of its own. Sinks never call back into a message
- * synchronously, so one buffer serves every message in the process.
- */
-const SCRATCH = new Uint8Array(16 * 1024);
+export { kAttachSink, kSinkDrained, type OutgoingSink } from "./_outgoing_sink.ts";
 
 /** Queue size at which `write()` starts returning `false` (Node's `writableHighWaterMark`). */
 export const OUTGOING_HIGH_WATER_MARK = 16 * 1024;
@@ -94,7 +79,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   }
 
   // Created on first setHeader: many responses only ever call writeHead or end.
-  #fields: Map<string, [name: string, value: string | string[]]> | undefined;
+  #fields: FieldMap | undefined;
   /** A raw field list given to `writeHead`/the request options, sent exactly as given (case, order). */
   #rawFields: string[] | undefined;
   #framing: OutgoingFraming = "none";
@@ -109,34 +94,20 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   #stream: WritableStream<Uint8Array> | undefined;
 
   /** Sets one field for the implicit head (an array sends the field once per element). */
-  setHeader(name: string, value: string | number | readonly string[]): this {
-    this.#assertHeadOpen("set");
-    this.#materialize();
-    this.#rawFields = undefined;
-    validateHeaderName(name);
-    const stored = storedValue(name, value);
-    (this.#fields ??= new Map()).set(name.toLowerCase(), [name, stored]);
+  setHeader(name: string, value: OutgoingValue): this {
+    setField(this.#fieldsForChange("set"), name, value);
     return this;
   }
 
   /** Sets several fields from a `Headers` or `Map`. */
-  setHeaders(headers: Headers | Map<string, string | number | readonly string[]>): this {
+  setHeaders(headers: Headers | Map<string, OutgoingValue>): this {
     for (const [name, value] of headers) this.setHeader(name, value);
     return this;
   }
 
   /** Adds a value to a field, keeping the values already set. */
   appendHeader(name: string, value: string | readonly string[]): this {
-    this.#assertHeadOpen("append");
-    this.#materialize();
-    this.#rawFields = undefined;
-    validateHeaderName(name);
-    const key = name.toLowerCase();
-    const added = storedValue(name, value);
-    const fields = this.#fields ??= new Map();
-    const existing = fields.get(key);
-    if (!existing) fields.set(key, [name, added]);
-    else existing[1] = [...toList(existing[1]), ...toList(added)];
+    appendField(this.#fieldsForChange("append"), name, value);
     return this;
   }
 
@@ -169,10 +140,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
 
   /** Removes a field from the implicit head. */
   removeHeader(name: string): void {
-    this.#assertHeadOpen("remove");
-    this.#materialize();
-    this.#rawFields = undefined;
-    this.#fields?.delete(name.toLowerCase());
+    this.#fieldsForChange("remove").delete(name.toLowerCase());
   }
 
   /**
@@ -283,33 +251,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
    * with backpressure. Closing the stream ends the message.
    */
   get writableStream(): WritableStream<Uint8Array> {
-    this.#stream ??= new WritableStream<Uint8Array>({
-      write: (chunk) => {
-        if (this.destroyed) throw new Error("Cannot write: the message was destroyed");
-        if (this.write(chunk)) return Promise.resolve();
-        // Wait for 'drain', or fail if the connection closes first (else pipeTo would hang forever).
-        return new Promise<void>((resolve, reject) => {
-          const onDrain = () => {
-            this.off("close" as never, onClose as never);
-            resolve();
-          };
-          const onClose = () => {
-            this.off("drain" as never, onDrain as never);
-            reject(new Error("Cannot write: the connection closed"));
-          };
-          this.once("drain" as never, onDrain as never);
-          this.once("close" as never, onClose as never);
-        });
-      },
-      close: () =>
-        new Promise<void>((resolve) => {
-          this.end(resolve);
-        }),
-      abort: (reason) => {
-        this.destroy(reason instanceof Error ? reason : new Error(String(reason)));
-      },
-    });
-    return this.#stream;
+    return this.#stream ??= writableStreamOf(this);
   }
 
   /** Destroys the message and its connection. */
@@ -367,22 +309,8 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     const list = fieldsFromHeaders(headers);
     // With nothing set before, the list is sent exactly as given (a raw array keeps case and order, as
     // Node does; an object's names are unique already), and no Map is built.
-    if (!this.#fields?.size) {
-      this.#rawFields = list;
-      return;
-    }
-    const fields = this.#fields ??= new Map();
-    // writeHead's fields win over setHeader's; a name repeated inside writeHead's list is kept repeated.
-    const seen = new Set<string>();
-    for (let i = 0; i < list.length; i += 2) {
-      const name = list[i]!;
-      const key = name.toLowerCase();
-      const value = list[i + 1]!;
-      const existing = fields.get(key);
-      if (existing && seen.has(key)) existing[1] = [...toList(existing[1]), value];
-      else fields.set(key, [name, value]);
-      seen.add(key);
-    }
+    if (!this.#fields?.size) this.#rawFields = list;
+    else mergeFieldList(this.#fields, list);
   }
 
   /** @ignore Internal (connections): attaches the byte sink; queued bytes go out now. */
@@ -415,29 +343,24 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   // ---- internals ----
 
   /** The fields as a Map, built from a raw list on first need (most responses never need it). */
-  #materialize(): Map<string, [name: string, value: string | string[]]> | undefined {
-    const raw = this.#rawFields;
-    if (raw !== undefined && this.#fields === undefined) {
-      const fields = new Map<string, [string, string | string[]]>();
-      for (let i = 0; i < raw.length; i += 2) {
-        const name = raw[i]!;
-        const key = name.toLowerCase();
-        const existing = fields.get(key);
-        if (existing) existing[1] = [...toList(existing[1]), raw[i + 1]!];
-        else fields.set(key, [name, raw[i + 1]!]);
-      }
-      this.#fields = fields;
+  #materialize(): FieldMap | undefined {
+    if (this.#rawFields !== undefined && this.#fields === undefined) {
+      this.#fields = fieldMapOf(this.#rawFields);
     }
     return this.#fields;
   }
 
-  #assertHeadOpen(action: string): void {
+  /** The map to change (`setHeader` and friends); throws `ERR_HTTP_HEADERS_SENT` once the head is fixed. */
+  #fieldsForChange(action: string): FieldMap {
     if (this.headersSent) {
       throw new HttpUsageError(
         "ERR_HTTP_HEADERS_SENT",
         `Cannot ${action} headers after they are sent to the client`,
       );
     }
+    const fields = this.#materialize() ?? (this.#fields = new Map());
+    this.#rawFields = undefined;
+    return fields;
   }
 
   /**
@@ -464,16 +387,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       length: -1,
     };
     // One pass renders the user's fields and notes the few that decide framing and implicit fields.
-    let head = this.startLine() + "\r\n";
-    const raw = this.#rawFields;
-    if (raw) {
-      for (let i = 0; i < raw.length; i += 2) head += renderUserField(raw[i]!, raw[i + 1]!, facts);
-    } else if (this.#fields) {
-      for (const [name, value] of this.#fields.values()) {
-        if (typeof value === "string") head += renderUserField(name, value, facts);
-        else for (const v of value) head += renderUserField(name, v, facts);
-      }
-    }
+    let head = this.startLine() + "\r\n" + renderFields(this.#rawFields, this.#fields, facts);
     const framing = outgoingFraming(facts);
     let remaining = facts.length;
     if (framing === "length" && bodyLength > 0) remaining = remainingAfter(remaining, bodyLength);
@@ -487,16 +401,9 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     // Head, body and (when ending) the terminator in one buffer: one write, one packet for small messages.
     const framedBody = body && bodyLength > 0 ? encodeBody(framing, body) : null;
     const tail = ending ? encodeBodyEnd(framing, this.#trailers) : "";
-    const size = head.length + (framedBody ? framedBody.byteLength : 0) + tail.length;
-    const direct = this.#sink !== null && this.#pending === undefined && size <= SCRATCH.byteLength;
-    const out = direct ? SCRATCH : new Uint8Array(size);
-    let at = encodeLatin1Into(head, out, 0);
-    if (framedBody) {
-      out.set(framedBody, at);
-      at += framedBody.byteLength;
-    }
-    if (tail) encodeLatin1Into(tail, out, at);
-    const ok = direct ? this.#sink!.write(SCRATCH.subarray(0, size), true) : this.#send(out);
+    const direct = this.#sink !== null && this.#pending === undefined;
+    const out = headWithBody(head, framedBody, tail, direct);
+    const ok = isScratch(out) ? this.#sink!.write(out, true) : this.#send(out);
     if (ending) this.#finishFraming();
     return ok;
   }
@@ -549,20 +456,4 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   #emitError(err: Error): void {
     if (this.listenerCount("error") > 0) this.emit("error" as never, ...([err] as never));
   }
-}
-
-function storedValue(name: string, value: string | number | readonly string[]): string | string[] {
-  if (value === undefined) validateHeaderValue(name, value);
-  if (typeof value === "number") return String(value);
-  if (typeof value === "string") {
-    validateHeaderValue(name, value);
-    return value;
-  }
-  const list = [...value];
-  for (const v of list) validateHeaderValue(name, v);
-  return list;
-}
-
-function toList(value: string | string[]): string[] {
-  return typeof value === "string" ? [value] : value;
 }

@@ -1,0 +1,56 @@
+/**
+ * The contract between an outgoing message and the connection that carries its bytes, and the one-write
+ * assembly of a head with its first body bytes.
+ *
+ * @module
+ */
+
+import { encodeLatin1Into } from "../core/latin1.ts";
+
+/** Internal hook (connections): attaches the byte sink; queued bytes go out now. */
+export const kAttachSink: unique symbol = Symbol("wire.attachSink");
+/** Internal hook (connections): the sink drained. */
+export const kSinkDrained: unique symbol = Symbol("wire.sinkDrained");
+
+/** Where an outgoing message's bytes go. */
+export interface OutgoingSink {
+  /**
+   * Sends bytes; `false` when full (the sink calls `[kSinkDrained]()` on the message later). With
+   * `transient`, `bytes` is reused by the caller once the call returns: copy what you keep.
+   */
+  write(bytes: Uint8Array, transient?: boolean): boolean;
+}
+
+/**
+ * Scratch space for rendering a head (and a small body) before handing it to a sink as a transient
+ * write, so a small response allocates no buffer of its own. Sinks never call back into a message
+ * synchronously, so one buffer serves every message in the process.
+ */
+const SCRATCH = new Uint8Array(16 * 1024);
+
+/**
+ * Head (latin1), body and terminator (latin1) in one buffer: one write, one packet for small messages.
+ * With `transient` allowed and a small enough result, the buffer is the shared scratch (valid until the
+ * next call: hand it to a sink as a transient write); else a new array the caller may keep.
+ */
+export function headWithBody(
+  head: string,
+  body: Uint8Array | null,
+  tail: string,
+  transient: boolean,
+): Uint8Array {
+  const size = head.length + (body ? body.byteLength : 0) + tail.length;
+  const out = transient && size <= SCRATCH.byteLength ? SCRATCH.subarray(0, size) : new Uint8Array(size);
+  let at = encodeLatin1Into(head, out, 0);
+  if (body) {
+    out.set(body, at);
+    at += body.byteLength;
+  }
+  if (tail) encodeLatin1Into(tail, out, at);
+  return out;
+}
+
+/** True when `bytes` is the shared scratch (so it must go out as a transient write, right away). */
+export function isScratch(bytes: Uint8Array): boolean {
+  return bytes.buffer === SCRATCH.buffer;
+}
