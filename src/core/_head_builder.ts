@@ -9,7 +9,8 @@
 import { CR, FIELD_VALUE, LF, SP, TARGET, TOKEN } from "./_ascii.ts";
 import { buildFields, decodeHeadText, scanPlainFields } from "./_field_lines.ts";
 import { fail } from "./_head_errors.ts";
-import type { HeadScratch } from "./_head_scratch.ts";
+import { HeadLexer } from "./_head_lexer.ts";
+import { HeadScratch } from "./_head_scratch.ts";
 import { ABSOLUTE_WITH_AUTHORITY, AUTHORITY, isAuthority, plainVersion, targetForm } from "./_start_line.ts";
 import { hasToken, isKeepAlive } from "./connection_tokens.ts";
 import { HttpParseError } from "./errors.ts";
@@ -62,7 +63,11 @@ export function tryPlainRequest(
   // After the fields, so an incomplete head never throws; the lexer checks it in line order, which gives
   // the same error because nothing before the target can be wrong here.
   scratch.form = targetForm(bytes, start, p, ts, q);
-  return buildRequest(bytes, start, scratch, options);
+  try {
+    return buildRequest(bytes, start, scratch, options);
+  } catch (err) {
+    throw preciseError(err, "request", bytes, start, scratch.headEnd, maxFields);
+  }
 }
 
 /** The response twin of {@linkcode tryPlainRequest}: `HTTP/1.x SP DDD [SP reason] CRLF`, plain fields. */
@@ -105,7 +110,34 @@ export function tryPlainResponse(
   scratch.reasonStart = rs - start;
   scratch.reasonEnd = i - start;
   scratch.headEnd = end - start;
-  return buildResponse(bytes, start, scratch, options);
+  try {
+    return buildResponse(bytes, start, scratch, options);
+  } catch (err) {
+    throw preciseError(err, "response", bytes, start, scratch.headEnd, maxFields);
+  }
+}
+
+/**
+ * A build-step error found by the fast path points at the head's end; the lexer finds Content-Length
+ * problems at the byte that proves them. On that cold path, lex the head again, so the offset does not
+ * depend on whether the head arrived whole: the lexer's error when it has the same code, else `err`.
+ */
+function preciseError(
+  err: unknown,
+  mode: "request" | "response",
+  bytes: Uint8Array,
+  start: number,
+  length: number,
+  maxFields: number,
+): unknown {
+  if (!(err instanceof HttpParseError)) return err;
+  try {
+    const limits = { maxHeaderSize: Infinity, maxFields, insecure: false };
+    new HeadLexer(mode).lex(bytes, start, start, start + length, new HeadScratch(), limits);
+  } catch (precise) {
+    if (precise instanceof HttpParseError && precise.code === err.code) return precise;
+  }
+  return err;
 }
 
 /** Errors of the build step are proven by the head's final LF. */

@@ -22,26 +22,28 @@
  *   `HPE_INVALID_VERSION` (505); status code and reason -> `HPE_INVALID_STATUS`;
  * - field name, whitespace before the colon, obs-fold (unless `insecure`), a bad value byte ->
  *   `HPE_INVALID_HEADER_TOKEN`; one field too many -> `HPE_HEADER_OVERFLOW`;
- * - heads only: each Content-Length line is read when it ends, so a malformed or overflowing value is
- *   `HPE_INVALID_CONTENT_LENGTH` and a second differing one (or Content-Length beside Transfer-Encoding)
- *   `HPE_UNEXPECTED_CONTENT_LENGTH` right there, as the framing decision would say at the end.
+ * - heads only: Content-Length values are read as they arrive, so a bad byte or the digit that overflows
+ *   is `HPE_INVALID_CONTENT_LENGTH` at that byte, and a second differing value
+ *   `HPE_UNEXPECTED_CONTENT_LENGTH` where it ends; Content-Length beside Transfer-Encoding is
+ *   `HPE_UNEXPECTED_CONTENT_LENGTH` at the colon of the second. The framing decision at the end of the
+ *   head checks in the same order, so it agrees.
  *
  * @module
  */
 
 import { CR, FIELD_VALUE, HTAB, LF, SP, table, TARGET, TOKEN } from "./_ascii.ts";
-import { lengthWithTransferEncoding, parseContentLength } from "./_content_length.ts";
+import { ContentLengthReader, lengthWithTransferEncoding } from "./_content_length.ts";
 import { fail } from "./_head_errors.ts";
 import {
   CONTENT_LENGTH_FIELD,
   fieldKind,
   type HeadScratch,
+  OTHER_FIELD,
   TRANSFER_ENCODING_FIELD,
 } from "./_head_scratch.ts";
 import { targetForm } from "./_start_line.ts";
 import { HttpParseError } from "./errors.ts";
-import { decodeLatin1 } from "./latin1.ts";
-import { MAX_LEADING_EMPTY_LINES } from "./limits.ts";
+import { EmptyLines } from "./_empty_lines.ts";
 
 /** `insecure` field values: anything but NUL, CR and LF (Node's lenient flags allow other controls). */
 const LENIENT_VALUE: Uint8Array = table((b) => b !== 0 && b !== CR && b !== LF);
@@ -102,13 +104,18 @@ export class HeadLexer {
   #nameEnd = 0;
   /** Relative index after the last non-OWS byte of the value being read. */
   #lastNonWs = 0;
-  #pendingCr = false;
-  #emptyLines = 0;
+  /** Empty lines before the start line (see `skipEmptyLines`). */
+  readonly #emptyLines: EmptyLines;
+  /** Kind of the head field being read (set at its colon). */
+  #kind = OTHER_FIELD;
+  /** Content-Length lines of this head, read as they arrive. */
+  readonly #contentLength = new ContentLengthReader();
 
   /** Creates a lexer for `mode`. */
   constructor(mode: LexMode) {
     this.#mode = mode;
     this.#state = this.#initialState();
+    this.#emptyLines = new EmptyLines(mode === "request" ? "HPE_INVALID_METHOD" : "HPE_INVALID_CONSTANT");
   }
 
   /** Head bytes lexed so far. */
@@ -116,9 +123,17 @@ export class HeadLexer {
     return this.#length;
   }
 
+  /**
+   * Skips the empty lines allowed before a start line in `bytes[p..end)`; the index of the first other
+   * byte, or `end` (see `EmptyLines`).
+   */
+  skipEmptyLines(bytes: Uint8Array, p: number, end: number, insecure: boolean): number {
+    return this.#emptyLines.skip(bytes, p, end, insecure);
+  }
+
   /** True once any byte of the next head (or an empty line before it) has arrived. */
   get busy(): boolean {
-    return this.#length > 0 || this.#pendingCr || this.#emptyLines > 0;
+    return this.#length > 0 || this.#emptyLines.busy;
   }
 
   /** Forgets the head, ready for the next one. */
@@ -126,45 +141,11 @@ export class HeadLexer {
     this.#state = this.#initialState();
     this.#length = 0;
     this.#mark = 0;
-    this.#pendingCr = false;
-    this.#emptyLines = 0;
+    this.#emptyLines.reset();
   }
 
   #initialState(): number {
     return this.#mode === "request" ? REQ_METHOD : this.#mode === "response" ? RES_VERSION : FIELD_START;
-  }
-
-  /**
-   * RFC 9112 section 2.2: "a server that is expecting to receive and parse a request-line SHOULD ignore at
-   * least one empty line (CRLF) received prior to the request-line"; Node's client does the same before a
-   * status line (a CRLF after `100 Continue` is seen from real servers). Skips up to
-   * {@linkcode MAX_LEADING_EMPTY_LINES} from `bytes[p..end)` and returns the index of the first other
-   * byte, or `end`. More is `HPE_INVALID_METHOD` (requests) or `HPE_INVALID_CONSTANT` (responses): the
-   * bytes stand where the start line should.
-   */
-  skipEmptyLines(bytes: Uint8Array, p: number, end: number, insecure: boolean): number {
-    while (p < end) {
-      const b = bytes[p];
-      if (this.#pendingCr) {
-        if (b !== LF) fail("HPE_LF_EXPECTED", "Cannot parse line: CR not followed by LF", p);
-        this.#pendingCr = false;
-      } else if (b === CR) {
-        this.#pendingCr = true;
-        p++;
-        continue;
-      } else if (b === LF) {
-        if (!insecure) fail("HPE_CR_EXPECTED", "Cannot parse line: LF not preceded by CR", p);
-      } else return p;
-      if (++this.#emptyLines > MAX_LEADING_EMPTY_LINES) {
-        fail(
-          this.#mode === "request" ? "HPE_INVALID_METHOD" : "HPE_INVALID_CONSTANT",
-          "Too many empty lines before the start line",
-          p,
-        );
-      }
-      p++;
-    }
-    return p;
   }
 
   /**
@@ -181,7 +162,10 @@ export class HeadLexer {
     scratch: HeadScratch,
     limits: LexLimits,
   ): number {
-    if (this.#length === 0) scratch.reset();
+    if (this.#length === 0) {
+      scratch.reset();
+      this.#contentLength.reset();
+    }
     const insecure = limits.insecure;
     const values = insecure ? LENIENT_VALUE : FIELD_VALUE;
     const room = limits.maxHeaderSize - (from - base);
@@ -321,7 +305,9 @@ export class HeadLexer {
           if (bytes[i] !== 0x3a) {
             fail("HPE_INVALID_HEADER_TOKEN", "Cannot parse field name: invalid token", i);
           }
-          this.#nameEnd = i++ - base;
+          this.#nameEnd = i - base;
+          this.#kind = this.#mode === "fields" ? OTHER_FIELD : this.#framingField(bytes, base, scratch, i);
+          i++;
           state = FIELD_OWS;
           break;
         }
@@ -337,11 +323,20 @@ export class HeadLexer {
         case FOLD_VALUE: {
           let or = 0;
           let last = this.#lastNonWs;
-          for (; i < stop; i++) {
-            const b = bytes[i] as number;
-            if (values[b] === 0) break;
-            or |= b;
-            if (b !== SP && b !== HTAB) last = i + 1 - base;
+          // A Content-Length value is read as it arrives: a bad byte or an overflowing digit is the error.
+          const length = state === FIELD_VALUE_STATE && this.#kind === CONTENT_LENGTH_FIELD
+            ? this.#contentLength
+            : null;
+          try {
+            for (; i < stop; i++) {
+              const b = bytes[i] as number;
+              if (values[b] === 0) break;
+              or |= b;
+              if (b !== SP && b !== HTAB) last = i + 1 - base;
+              length?.byte(b);
+            }
+          } catch (err) {
+            throw provenAt(err, i);
           }
           scratch.orBits |= or;
           this.#lastNonWs = last;
@@ -391,24 +386,34 @@ export class HeadLexer {
       (scratch.folds ??= []).push(scratch.fieldCount - 1, start, last);
       return;
     }
-    const kind = fieldKind(bytes, base + this.#nameStart, base + this.#nameEnd);
+    const kind = this.#mode === "fields"
+      ? fieldKind(bytes, base + this.#nameStart, base + this.#nameEnd)
+      : this.#kind;
     scratch.pushField(this.#nameStart, this.#nameEnd, start, last, kind);
-    if (this.#mode === "fields") return;
-    try {
-      if (kind === CONTENT_LENGTH_FIELD) {
-        if (scratch.transferEncoding) throw lengthWithTransferEncoding();
-        scratch.contentLength = parseContentLength(
-          decodeLatin1(bytes, base + start, base + last),
-          scratch.contentLength,
-        );
-      } else if (kind === TRANSFER_ENCODING_FIELD) {
-        if (scratch.contentLength !== -1) throw lengthWithTransferEncoding();
-        scratch.transferEncoding = true;
+    if (kind === CONTENT_LENGTH_FIELD) {
+      try {
+        this.#contentLength.endLine();
+      } catch (err) {
+        throw provenAt(err, lf);
       }
-    } catch (err) {
-      if (err instanceof HttpParseError) err.bytesParsed = lf;
-      throw err;
+      scratch.contentLength = this.#contentLength.agreed;
     }
+  }
+
+  /**
+   * At the colon of a head's field: its kind, and the framing rule that needs only the name: Content-Length
+   * beside Transfer-Encoding is `HPE_UNEXPECTED_CONTENT_LENGTH` at the second of the two (the framing
+   * decision checks in the same order, so both agree).
+   */
+  #framingField(bytes: Uint8Array, base: number, scratch: HeadScratch, colon: number): number {
+    const kind = fieldKind(bytes, base + this.#nameStart, base + this.#nameEnd);
+    if (kind === CONTENT_LENGTH_FIELD) {
+      if (scratch.transferEncoding) throw provenAt(lengthWithTransferEncoding(), colon);
+    } else if (kind === TRANSFER_ENCODING_FIELD) {
+      if (this.#contentLength.agreed !== -1) throw provenAt(lengthWithTransferEncoding(), colon);
+      scratch.transferEncoding = true;
+    }
+    return kind;
   }
 
   #done(scratch: HeadScratch, base: number, end: number): number {
@@ -425,4 +430,10 @@ export class HeadLexer {
     if (inRequestLine && bytes[at] !== LF) fail("HPE_URI_OVERFLOW", `Request line exceeds ${max} bytes`, at);
     fail("HPE_HEADER_OVERFLOW", `Header section exceeds ${max} bytes`, at);
   }
+}
+
+/** Marks a parse error with the index of the byte that proved it. */
+function provenAt(err: unknown, at: number): unknown {
+  if (err instanceof HttpParseError) err.bytesParsed = at;
+  return err;
 }

@@ -46,19 +46,19 @@ const REQUEST_CASES: [name: string, input: string, code: string, offset: number]
     "overflowing Content-Length",
     "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\nA: b\r\n",
     "HPE_INVALID_CONTENT_LENGTH",
-    54,
+    48, // the 16th digit: 9999999999999999 is past 2^53 - 1
   ],
   [
     "malformed Content-Length",
     "POST / HTTP/1.1\r\nContent-Length: 0x2\r\n",
     "HPE_INVALID_CONTENT_LENGTH",
-    37,
+    34, // the "x"
   ],
   [
     "Content-Length beside Transfer-Encoding",
     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n",
     "HPE_UNEXPECTED_CONTENT_LENGTH",
-    63,
+    59, // the colon of the second of the two
   ],
   ["garbage where the final CRLF should be", "GET / HTTP/1.1\r\nA: b\r\n\rX", "HPE_LF_EXPECTED", 23],
   [
@@ -124,6 +124,33 @@ test("fail fast: bytesParsed is the offset in the input that proved the error", 
     assert.equal(err.bytesParsed, 3); // the "2" of "TP/2.0"
     return true;
   });
+});
+
+test("fail fast: a complete head that arrived whole reports the same offset as one lexed in pieces", () => {
+  for (
+    const [input, code, offset] of [
+      ["POST / HTTP/1.1\r\nContent-Length: 0x2\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH", 34],
+      [
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        "HPE_UNEXPECTED_CONTENT_LENGTH",
+        54,
+      ],
+      [
+        "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "HPE_UNEXPECTED_CONTENT_LENGTH",
+        53, // the colon of Transfer-Encoding
+      ],
+    ] as const
+  ) {
+    const handler = { onHead() {}, onData() {}, onEnd() {} };
+    const parser = input.startsWith("HTTP") ? new ResponseParser(handler) : new RequestParser(handler);
+    assert.throws(() => parser.execute(bytes(input)), (err: unknown) => {
+      assert.ok(err instanceof HttpParseError);
+      assert.equal(err.code, code);
+      assert.equal(err.bytesParsed, offset, input);
+      return true;
+    });
+  }
 });
 
 test("fail fast: an error in a later pipelined request does not hold back the one before it", () => {
