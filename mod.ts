@@ -72,6 +72,7 @@ export {
   type RequestOptions,
 } from "./src/client/client_request.ts";
 export { get, request, type ResponseCallback } from "./src/client/request.ts";
+export type { RequestTlsOptions } from "./src/client/tls_options.ts";
 export {
   fromWebStreams,
   type WebStreamInfo,

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { isHttps, tlsConnectOptions, tlsPoolSuffix } from "./tls_options.ts";
 import { EventEmitter, type EventMap } from "../io/emitter.ts";
 import { Socket } from "../io/socket.ts";
 import type { Transport, TransportConn } from "../io/transport.ts";
@@ -115,9 +116,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** The pool key of a request: `host:port:` (Node's format), or the socket path. */
   getName(options: RequestOptions = {}): string {
     let name = `${options.hostname ?? options.host ?? "localhost"}:${
-      options.port ?? options.defaultPort ?? 80
+      options.port ?? options.defaultPort ?? (isHttps(options) ? 443 : 80)
     }:`;
     if (options.socketPath) name += `:${options.socketPath}`;
+    // TLS connections with different settings never share a pool (Node's https.Agent key).
+    if (isHttps(options)) name += tlsPoolSuffix(options as Record<string, unknown>);
     return name;
   }
 
@@ -293,10 +296,12 @@ export async function openConnection(
     return made instanceof Socket ? made : new Socket(made as TransportConn);
   }
   const t = transport ?? defaultTransportOrThrow();
-  const conn = options.socketPath ? await t.connect({ path: options.socketPath }) : await t.connect({
-    hostname: options.hostname ?? stripPortHost(options.host) ?? "localhost",
-    port: Number(options.port ?? options.defaultPort ?? 80),
-  });
+  const hostname = options.hostname ?? stripPortHost(options.host) ?? "localhost";
+  const tls = isHttps(options) ? { tls: tlsConnectOptions(options, hostname) } : undefined;
+  const conn = options.socketPath ? await t.connect({ path: options.socketPath }, tls) : await t.connect(
+    { hostname, port: Number(options.port ?? options.defaultPort ?? (tls ? 443 : 80)) },
+    tls,
+  );
   conn.setNoDelay(true);
   return new Socket(conn);
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isHttps, type RequestTlsOptions } from "./tls_options.ts";
 import {
   kAttachSink,
   type OutgoingEvents,
@@ -42,16 +43,16 @@ export interface InformationEvent {
 }
 
 /** Options of {@linkcode request}. */
-export interface RequestOptions {
-  /** `"http:"` only. */
+export interface RequestOptions extends RequestTlsOptions {
+  /** `"http:"` (default) or `"https:"`, which makes the request TLS with the TLS options given here. */
   protocol?: string;
   /** Host name or IP (default `localhost`). */
   host?: string;
   /** Same as `host`, without a port; wins over `host`. */
   hostname?: string;
-  /** Port (default 80). */
+  /** Port (default 80, 443 for `https:`). */
   port?: number | string;
-  /** Port when `port` is not given (default 80). */
+  /** Port when `port` is not given (default 80, 443 for `https:`). */
   defaultPort?: number;
   /** Request-target, with query string (default `/`). */
   path?: string;
@@ -124,8 +125,8 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   readonly host: string;
   /** Port (0 with a socket path). */
   readonly port: number;
-  /** `"http:"`. */
-  readonly protocol = "http:";
+  /** `"http:"` or `"https:"`. */
+  readonly protocol: string;
   /** Whether the request asks to keep the connection open. */
   shouldKeepAlive: boolean;
   /** Whether `abort()`/`destroy()` was called. */
@@ -140,6 +141,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   expectsContinue = false;
 
   readonly #options: RequestOptions;
+  readonly #defaultPort: number;
   readonly #agent: Agent | undefined;
   #connection: ClientConnection | null = null;
   #replay: Uint8Array[] | null = [];
@@ -154,12 +156,14 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   /** Prefer {@linkcode request}. */
   constructor(options: RequestOptions, agent: Agent | undefined) {
     super();
-    if (options.protocol !== undefined && options.protocol !== "http:") {
+    if (options.protocol !== undefined && options.protocol !== "http:" && !isHttps(options)) {
       throw new HttpUsageError(
         "ERR_INVALID_PROTOCOL",
-        `Protocol "${options.protocol}" not supported. Expected "http:"`,
+        `Protocol "${options.protocol}" not supported. Expected "http:" or "https:"`,
       );
     }
+    this.protocol = isHttps(options) ? "https:" : "http:";
+    this.#defaultPort = options.defaultPort ?? (isHttps(options) ? 443 : 80);
     this.#options = options;
     this.#agent = agent;
     this.method = (options.method ?? "GET").toUpperCase();
@@ -167,14 +171,14 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     this.path = options.path ?? "/";
     validatePath(this.path);
     this.host = options.hostname ?? stripPort(options.host) ?? "localhost";
-    this.port = Number(options.port ?? options.defaultPort ?? 80);
+    this.port = Number(options.port ?? this.#defaultPort);
     // Rendered and checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as
     // Node's request() does, instead of reaching the Host line.
     this.#hostValue = options.setHost === false
       ? ""
       : options.socketPath
       ? "localhost"
-      : hostFieldValue(this.host, this.port);
+      : hostFieldValue(this.host, this.port, this.#defaultPort);
     this.#timeoutMs = options.timeout ?? agent?.options.timeout ?? 0;
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.

@@ -96,10 +96,11 @@ export function get(
 }
 
 function urlToOptions(url: URL): RequestOptions {
-  if (url.protocol !== "http:") {
+  // Node makes callers pick http or https; both entries here take both schemes.
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new HttpUsageError(
       "ERR_INVALID_PROTOCOL",
-      `Protocol "${url.protocol}" not supported. Expected "http:"`,
+      `Protocol "${url.protocol}" not supported. Expected "http:" or "https:"`,
     );
   }
   const options: RequestOptions = {

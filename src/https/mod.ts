@@ -1,7 +1,8 @@
 /**
- * `@wire/http/https`: Node's `https` module — `createServer`, `Server`, and (for `https:` URLs)
- * `request`, `get`, `Agent`, `globalAgent` — over the same server and client as `@wire/http`, with TLS
- * done by each runtime's transport.
+ * `@wire/http/https`: Node's `https` module — `createServer`, `Server`, `request`, `get`, `Agent`,
+ * `globalAgent` — over the same server and client as `@wire/http`, with TLS done by each runtime's
+ * transport, plus `startTls` for HTTPS through a CONNECT tunnel. Everything else `@wire/http` exports is
+ * re-exported unchanged (its `Server` and `Agent` as `HttpServer` and `HttpAgent`).
  *
  * ```ts ignore
  * import { createServer } from "@wire/http/https";
@@ -11,17 +12,12 @@
  * @module
  */
 
-import { setTransportProvider } from "../io/default_transport.ts";
-import { defaultTransport } from "../transports/pick.ts";
+// The main entry installs the runtime's transport; its names are the base this entry builds on.
+export * from "../../mod.ts";
+export { Agent as HttpAgent } from "../client/agent.ts";
+export { Server as HttpServer, type ServerOptions as HttpServerOptions } from "../server/server.ts";
+export type { RequestTlsOptions } from "../client/tls_options.ts";
 
-setTransportProvider(defaultTransport);
-
+export { Agent, get, globalAgent, request } from "./client.ts";
 export { createServer, Server, type ServerOptions, type TlsClientInfo } from "./server.ts";
-export type {
-  CipherInfo,
-  PeerCertificate,
-  TlsCommonOptions,
-  TlsConnectOptions,
-  TlsMaterial,
-  TlsServerOptions,
-} from "../io/transport.ts";
+export { startTls } from "./start_tls.ts";

@@ -10,7 +10,12 @@
  * @module
  */
 
-import { SystemError, type TransportConn, type TransportHandler } from "./transport.ts";
+import {
+  SystemError,
+  type TlsConnectOptions,
+  type TransportConn,
+  type TransportHandler,
+} from "./transport.ts";
 import { SocketBase } from "./socket_base.ts";
 import { StringDecoder, toBytes } from "./_bytes.ts";
 
@@ -43,6 +48,13 @@ export interface SocketConsumer {
   /** The socket closed. */
   onClose(error: Error | undefined): void;
 }
+
+/**
+ * Internal: hands the socket's transport connection to `conn.startTls` (when the adapter has it) and
+ * leaves this socket closed without events; resolves with the encrypted connection. Undefined when the
+ * adapter cannot layer TLS itself.
+ */
+export const kStartTls: unique symbol = Symbol("wire.startTls");
 
 /** Internal: installs or removes (`null`) the owner of a socket's bytes. Not part of the public API. */
 export const kSetConsumer: unique symbol = Symbol("wire.setConsumer");
@@ -350,6 +362,17 @@ export class Socket extends SocketBase {
       this.#flushRaw();
       this.#updateFlow();
     }
+  }
+
+  /** @ignore Internal: see {@linkcode kStartTls}. */
+  [kStartTls](options: TlsConnectOptions): Promise<TransportConn> | undefined {
+    const conn = this.#conn;
+    if (conn.startTls === undefined) return undefined;
+    // The adapter detaches our handler; this object is spent without 'close' (the bytes live on above).
+    this.destroyed = true;
+    this.#closed = true;
+    this.#clearTimer();
+    return conn.startTls(options);
   }
 
   /** @ignore Internal: pauses or resumes the transport on behalf of the owning HTTP connection. */

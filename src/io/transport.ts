@@ -89,11 +89,11 @@ export interface TransportConn {
   readonly tls?: TransportTls | undefined;
   /**
    * Optional. Starts a client TLS session over this connection (HTTPS through a CONNECT tunnel, STARTTLS)
-   * and resolves with the encrypted connection once the handshake is done. The caller must not have
-   * started this connection (no handler installed) or must have paused it: the adapter may need the read
-   * side idle (Deno's `startTls` fails with `Busy` while a read is pending). From then on this object is
-   * spent: use only the returned one. Rejects like {@linkcode Transport.connect} with `tls` (Node's codes).
-   * Absent where the runtime cannot layer TLS on an open connection.
+   * and resolves with the encrypted connection once the handshake is done. Calling it detaches the
+   * handler installed with `start()`: no callback reaches it afterwards (not even `onClose`), and this
+   * object is spent; use only the returned one, whose `close` covers both. Rejects like
+   * {@linkcode Transport.connect} with `tls` (Node's codes). Absent where the adapter has no native way:
+   * the `./https` entry then runs `node:tls` over the `Socket` itself (Deno and Bun do that).
    */
   startTls?(options: TlsConnectOptions): Promise<TransportConn>;
 }

@@ -172,6 +172,11 @@ export class SocketTls implements TransportTls {
       authorizationError: string | null;
       servername: string | false;
       protocol: () => string | null;
+      /**
+       * Read the peer's certificate now. Clients do: a response is often read after the pool closed its
+       * connection, and the runtimes forget the certificate with the socket (Node returns `{}` then too).
+       */
+      keepCertificate?: boolean;
     },
   ) {
     this.#socket = socket;
@@ -181,10 +186,18 @@ export class SocketTls implements TransportTls {
     this.alpnProtocol = typeof alpn === "string" && alpn !== "" ? alpn : false;
     this.servername = facts.servername;
     this.#protocol = facts.protocol;
+    if (facts.keepCertificate === true) this.#kept = this.#read(false);
+  }
+
+  #kept: PeerCertificate | null | undefined;
+
+  #read(detailed: boolean): PeerCertificate | null {
+    return toPeerCertificate(this.#socket.getPeerCertificate?.(detailed));
   }
 
   getPeerCertificate(detailed?: boolean): PeerCertificate | null {
-    return toPeerCertificate(this.#socket.getPeerCertificate?.(detailed === true));
+    if (detailed === true) return this.#read(true) ?? this.#kept ?? null;
+    return this.#kept !== undefined ? this.#kept : this.#read(false);
   }
 
   getProtocol(): string | null {

@@ -208,6 +208,7 @@ export function clientHandshake(
     authorizationError: code,
     servername: sniName(tls, hostname) ?? false,
     protocol: () => socket.getTLSVersion?.() ?? null,
+    keepCertificate: true,
   });
   return undefined;
 }

@@ -6,13 +6,14 @@
  * connections have Nagle on and cannot be switched); `node:tls` has Node's whole server API at a small
  * cost, so every server connection goes through it and {@linkcode NodeSocketConn}.
  *
+ * Client: `node:tls` too (see `_node_tls_client.ts`): it alone gives Node's certificate codes, the peer's
+ * certificate, client certificates and `rejectUnauthorized: false` on Deno.
+ *
  * @module
  */
 
 import type {
-  ConnectTarget,
   ListenTarget,
-  TlsConnectOptions,
   TlsServerOptions,
   TransportConn,
   TransportListener,
@@ -21,16 +22,7 @@ import type {
 import { describeTarget, mapError } from "./_map_error.ts";
 import { nodeAddress, NodeSocketConn } from "./_node_socket_conn.ts";
 import { loadNodeTls, type NodeTlsServerLike, type NodeTlsSocketLike } from "./_node_tls.ts";
-import {
-  authorizationCode,
-  isIp,
-  nodeVerifyCode,
-  pemList,
-  requireKeyAndCert,
-  SocketTls,
-  toPeerCertificate,
-  verifyError,
-} from "./_tls_facts.ts";
+import { authorizationCode, pemList, requireKeyAndCert, SocketTls } from "./_tls_facts.ts";
 
 /** Node `tls.createServer()` options for our {@linkcode TlsServerOptions}. */
 export function nodeServerOptions(tls: TlsServerOptions): Record<string, unknown> {
@@ -129,111 +121,4 @@ export async function listenTls(
   return new NodeTlsListener(server, address);
 }
 
-// ---- Client ---------------------------------------------------------------------------------------------
-
-/** An error from `node:tls` keeps its own code (`UNABLE_TO_VERIFY_LEAF_SIGNATURE` is not errno-shaped). */
-function clientFailure(error: unknown, target: ConnectTarget): Error {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && !code.startsWith("E") && error instanceof Error) return error;
-  return mapError(error, "connect", describeTarget(target));
-}
-
-/** Node `tls.connect()` options for our {@linkcode TlsConnectOptions}. */
-function nodeClientOptions(
-  tls: TlsConnectOptions,
-  target: ConnectTarget,
-  checkIdentity: (host: string, cert: unknown) => Error | undefined,
-): Record<string, unknown> {
-  const options: Record<string, unknown> = { allowHalfOpen: true, noDelay: true };
-  if ("path" in target) options.path = target.path;
-  else {
-    options.host = target.hostname;
-    options.port = target.port;
-  }
-  const hostname = "path" in target ? "localhost" : target.hostname;
-  const servername = tls.servername ?? hostname;
-  // Node never sends an IP as SNI; an empty servername means "none" to node:tls.
-  options.servername = isIp(servername) ? "" : servername;
-  if (tls.key !== undefined) options.key = pemList(tls.key);
-  if (tls.cert !== undefined) options.cert = pemList(tls.cert);
-  if (tls.ca !== undefined) options.ca = pemList(tls.ca);
-  if (tls.passphrase !== undefined) options.passphrase = tls.passphrase;
-  if (tls.ALPNProtocols !== undefined) options.ALPNProtocols = [...tls.ALPNProtocols];
-  if (tls.minVersion !== undefined) options.minVersion = tls.minVersion;
-  if (tls.maxVersion !== undefined) options.maxVersion = tls.maxVersion;
-  // The decision is taken after the handshake (see connectTls), where the certificate can refine the code.
-  options.rejectUnauthorized = false;
-  const host = tls.host ?? servername;
-  options.checkServerIdentity = (_host: string, cert: unknown) => checkIdentity(host, cert);
-  return options;
-}
-
-/** Opens a TLS connection on Deno through `node:tls`; resolves after the handshake passed Node's checks. */
-export async function connectTls(
-  target: ConnectTarget,
-  tls: TlsConnectOptions,
-  signal: AbortSignal | undefined,
-): Promise<TransportConn> {
-  const nodeTls = await loadNodeTls();
-  signal?.throwIfAborted();
-  let socket: NodeTlsSocketLike;
-  let identityError: Error | undefined;
-  const checkIdentity = (host: string, cert: unknown): Error | undefined => {
-    const custom = tls.checkServerIdentity;
-    const peer = custom === undefined ? null : toPeerCertificate(cert);
-    identityError = peer === null || custom === undefined
-      ? nodeTls.checkServerIdentity(host, cert)
-      : custom(host, peer);
-    return identityError;
-  };
-  try {
-    socket = nodeTls.connect(nodeClientOptions(tls, target, checkIdentity));
-  } catch (error) {
-    throw clientFailure(error, target);
-  }
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      socket.destroy();
-      reject(signal!.reason);
-    };
-    const onError = (error: Error): void => {
-      signal?.removeEventListener("abort", onAbort);
-      socket.destroy();
-      reject(clientFailure(error, target));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    socket.once("error", onError);
-    socket.once("secureConnect", () => {
-      signal?.removeEventListener("abort", onAbort);
-      socket.removeListener("error", onError);
-      resolve();
-    });
-  });
-  // Node's decision (see nodeClientOptions): a chain that does not verify, or the identity check's error.
-  let code: string | null = null;
-  if (socket.authorized !== true) {
-    code = authorizationCode(socket.authorizationError) ?? "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
-    let failure: Error;
-    if (identityError !== undefined && authorizationCode(identityError) === code) failure = identityError;
-    else {
-      code = nodeVerifyCode(code, toPeerCertificate(socket.getPeerCertificate?.(false)));
-      failure = verifyError(code);
-    }
-    if (tls.rejectUnauthorized !== false) {
-      socket.destroy();
-      throw failure;
-    }
-  }
-  const servername = typeof socket.servername === "string" && socket.servername !== ""
-    ? socket.servername
-    : false;
-  return new NodeSocketConn(
-    socket,
-    new SocketTls(socket, {
-      authorized: code === null,
-      authorizationError: code,
-      servername,
-      protocol: () => socket.getProtocol(),
-    }),
-  );
-}
+export { connectNodeTls as connectTls } from "./_node_tls_client.ts";

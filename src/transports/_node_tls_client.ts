@@ -1,0 +1,137 @@
+/**
+ * A TLS client through the runtime's `node:tls`, to a host/port or unix path or over any byte stream (a
+ * CONNECT tunnel), with Node's verification decision taken here after the handshake so the certificate
+ * can refine the code the runtime reports (see {@linkcode nodeVerifyCode}).
+ *
+ * @module
+ */
+
+import type { ConnectTarget, TlsConnectOptions, TransportConn } from "../io/transport.ts";
+import { describeTarget, mapError } from "./_map_error.ts";
+import { NodeSocketConn } from "./_node_socket_conn.ts";
+import { loadNodeTls, type NodeTlsSocketLike } from "./_node_tls.ts";
+import {
+  authorizationCode,
+  isIp,
+  nodeVerifyCode,
+  pemList,
+  SocketTls,
+  toPeerCertificate,
+  verifyError,
+} from "./_tls_facts.ts";
+
+/** Where the TLS client runs: a socket address, or an open Node-style duplex stream (a tunnel). */
+export type NodeTlsTarget = ConnectTarget | { readonly stream: unknown; readonly hostname: string };
+
+/** An error from `node:tls` keeps its own code (`UNABLE_TO_VERIFY_LEAF_SIGNATURE` is not errno-shaped). */
+function clientFailure(error: unknown, target: NodeTlsTarget): Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && !code.startsWith("E") && error instanceof Error) return error;
+  return mapError(
+    error,
+    "connect",
+    "stream" in target ? `tunnel to ${target.hostname}` : describeTarget(target),
+  );
+}
+
+/** Node `tls.connect()` options for our {@linkcode TlsConnectOptions}. */
+function nodeClientOptions(
+  tls: TlsConnectOptions,
+  target: NodeTlsTarget,
+  checkIdentity: (host: string, cert: unknown) => Error | undefined,
+): Record<string, unknown> {
+  const options: Record<string, unknown> = { allowHalfOpen: true, noDelay: true };
+  if ("stream" in target) options.socket = target.stream;
+  else if ("path" in target) options.path = target.path;
+  else {
+    options.host = target.hostname;
+    options.port = target.port;
+  }
+  const hostname = "path" in target ? "localhost" : target.hostname;
+  const servername = tls.servername ?? hostname;
+  // Node never sends an IP as SNI; an empty servername means "none" to node:tls.
+  options.servername = isIp(servername) ? "" : servername;
+  if (tls.key !== undefined) options.key = pemList(tls.key);
+  if (tls.cert !== undefined) options.cert = pemList(tls.cert);
+  if (tls.ca !== undefined) options.ca = pemList(tls.ca);
+  if (tls.passphrase !== undefined) options.passphrase = tls.passphrase;
+  if (tls.ALPNProtocols !== undefined) options.ALPNProtocols = [...tls.ALPNProtocols];
+  if (tls.minVersion !== undefined) options.minVersion = tls.minVersion;
+  if (tls.maxVersion !== undefined) options.maxVersion = tls.maxVersion;
+  // The decision is taken after the handshake (see connectTls), where the certificate can refine the code.
+  options.rejectUnauthorized = false;
+  const host = tls.host ?? servername;
+  options.checkServerIdentity = (_host: string, cert: unknown) => checkIdentity(host, cert);
+  return options;
+}
+
+/** Opens a TLS connection through `node:tls`; resolves after the handshake passed Node's checks. */
+export async function connectNodeTls(
+  target: NodeTlsTarget,
+  tls: TlsConnectOptions,
+  signal: AbortSignal | undefined,
+): Promise<TransportConn> {
+  const nodeTls = await loadNodeTls();
+  signal?.throwIfAborted();
+  let socket: NodeTlsSocketLike;
+  let identityError: Error | undefined;
+  const checkIdentity = (host: string, cert: unknown): Error | undefined => {
+    const custom = tls.checkServerIdentity;
+    const peer = custom === undefined ? null : toPeerCertificate(cert);
+    identityError = peer === null || custom === undefined
+      ? nodeTls.checkServerIdentity(host, cert)
+      : custom(host, peer);
+    return identityError;
+  };
+  try {
+    socket = nodeTls.connect(nodeClientOptions(tls, target, checkIdentity));
+  } catch (error) {
+    throw clientFailure(error, target);
+  }
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(signal!.reason);
+    };
+    const onError = (error: Error): void => {
+      signal?.removeEventListener("abort", onAbort);
+      socket.destroy();
+      reject(clientFailure(error, target));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    socket.once("error", onError);
+    socket.once("secureConnect", () => {
+      signal?.removeEventListener("abort", onAbort);
+      socket.removeListener("error", onError);
+      resolve();
+    });
+  });
+  // Node's decision (see nodeClientOptions): a chain that does not verify, or the identity check's error.
+  let code: string | null = null;
+  if (socket.authorized !== true) {
+    code = authorizationCode(socket.authorizationError) ?? "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
+    let failure: Error;
+    if (identityError !== undefined && authorizationCode(identityError) === code) failure = identityError;
+    else {
+      code = nodeVerifyCode(code, toPeerCertificate(socket.getPeerCertificate?.(false)));
+      failure = verifyError(code);
+    }
+    if (tls.rejectUnauthorized !== false) {
+      socket.destroy();
+      throw failure;
+    }
+  }
+  const servername = typeof socket.servername === "string" && socket.servername !== ""
+    ? socket.servername
+    : false;
+  return new NodeSocketConn(
+    socket,
+    new SocketTls(socket, {
+      authorized: code === null,
+      authorizationError: code,
+      servername,
+      protocol: () => socket.getProtocol(),
+      keepCertificate: true,
+    }),
+  );
+}
