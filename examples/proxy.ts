@@ -5,7 +5,11 @@
  *   tunnel (what HTTPS goes through), and absolute-form requests (`GET http://host/path`) are forwarded
  *   with the client;
  * - a reverse proxy in front of one upstream server, forwarding every request through an `Agent` with a
- *   bounded, kept-alive pool, with bodies streamed both ways.
+ *   bounded, kept-alive pool, with bodies streamed both ways;
+ *
+ * and the client side of a tunnel: {@linkcode httpsViaProxy} sends `CONNECT`, starts TLS on the tunnel
+ * socket with `startTls` from `@wire/http/https`, and makes an HTTPS request through it (the server's
+ * certificate is checked against the target's name, end to end: the proxy sees only ciphertext).
  *
  * Run it:
  *
@@ -28,6 +32,7 @@ import {
   type ServerResponse,
   type Socket,
 } from "../mod.ts";
+import { request as httpsRequest, startTls, type TlsConnectOptions } from "../src/https/mod.ts";
 
 /** A running proxy. */
 export interface RunningProxy {
@@ -249,6 +254,62 @@ export function startForwardProxy(options: ProxyListenOptions = {}): Promise<Run
     }
     await Promise.all(closed);
     await destroyAgent(agent);
+  });
+}
+
+/** What {@linkcode httpsViaProxy} got back. */
+export interface TunnelledResponse {
+  /** Status of the HTTPS response. */
+  status: number;
+  /** Its body as text. */
+  body: string;
+  /** Subject CN of the certificate the target presented. */
+  peer: string | undefined;
+}
+
+/**
+ * GET `https://{target.host}:{target.port}{path}` through an HTTP proxy: `CONNECT` opens a tunnel, TLS
+ * runs inside it (SNI and the certificate check use `target.host`), then one HTTPS request.
+ */
+export function httpsViaProxy(
+  proxy: { host: string; port: number },
+  target: { host: string; port: number },
+  path: string,
+  tls: TlsConnectOptions = {},
+): Promise<TunnelledResponse> {
+  return new Promise((resolve, reject) => {
+    const connectReq = request({
+      host: proxy.host,
+      port: proxy.port,
+      method: "CONNECT",
+      path: `${target.host}:${target.port}`,
+      agent: false,
+    });
+    connectReq.on("error", reject);
+    connectReq.on("response", (res) => reject(new Error(`proxy refused the tunnel: ${res.statusCode}`)));
+    connectReq.on("connect", async (_res, tunnel) => {
+      try {
+        const secure = await startTls(tunnel, { ...tls, servername: target.host });
+        const req = httpsRequest(
+          { host: target.host, port: target.port, path, agent: false, createConnection: () => secure },
+          async (res) => {
+            const cert = secure.getPeerCertificate() as { subject?: { CN?: string | string[] } };
+            const cn = cert.subject?.CN;
+            resolve({
+              status: res.statusCode ?? 0,
+              body: await res.text(),
+              peer: Array.isArray(cn) ? cn[0] : cn,
+            });
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      } catch (error) {
+        tunnel.destroy();
+        reject(error);
+      }
+    });
+    connectReq.end();
   });
 }
 

@@ -56,7 +56,7 @@ export class SocketBase extends EventEmitter<SocketEvents> {
   /**
    * TLS: the peer's certificate in Node's shape (`subject`, `issuer`, `valid_from`, `valid_to`,
    * `fingerprint256`, `raw`, ...; with `detailed`, `issuerCertificate` where the runtime gives the chain).
-   * An empty object when the peer presented none, as Node; null on a plain socket. Throws
+   * An empty object when the peer presented none (or on a plain socket), as Node. Throws
    * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` where the runtime cannot tell.
    *
    * @example
@@ -67,9 +67,9 @@ export class SocketBase extends EventEmitter<SocketEvents> {
    * });
    * ```
    */
-  getPeerCertificate(detailed?: boolean): PeerCertificate | Record<string, never> | null {
-    if (this.#tls === undefined) return null;
-    return this.#tls.getPeerCertificate(detailed) ?? {};
+  getPeerCertificate(detailed?: boolean): PeerCertificate {
+    // Node's shape and typing: an empty object stands for "no certificate" (also on a plain socket).
+    return this.#tls?.getPeerCertificate(detailed) ?? ({} as PeerCertificate);
   }
 
   /**

@@ -218,3 +218,29 @@ test("reverse proxy: a dead upstream gets the client a 502", async () => {
   assert.ok(head.startsWith("HTTP/1.1 502 Bad Gateway\r\n"), head);
   assert.equal(body, "Bad Gateway: ECONNREFUSED\n");
 });
+
+test("forward proxy: HTTPS through a CONNECT tunnel, TLS end to end (startTls on the tunnel socket)", async () => {
+  const { listenHttps, pki } = await import("../https/_tls.ts");
+  const { httpsViaProxy } = await import("../../examples/proxy.ts");
+  let seenBy = "";
+  const { server: target, port: targetPort } = await listenHttps({}, (req, res) => {
+    seenBy = `${req.socket.encrypted} ${req.socket.servername}`;
+    res.end(`secret for ${req.url}`);
+  });
+  const proxy = await startForwardProxy();
+  const got = await httpsViaProxy(
+    { host: "127.0.0.1", port: proxy.port },
+    { host: "localhost", port: targetPort },
+    "/inside",
+    { ca: pki.ca },
+  );
+  assert.deepEqual(got, { status: 200, body: "secret for /inside", peer: "localhost" });
+  assert.equal(seenBy, "true localhost");
+  // The certificate is checked against the target's name even inside the tunnel.
+  await assert.rejects(
+    httpsViaProxy({ host: "127.0.0.1", port: proxy.port }, { host: "localhost", port: targetPort }, "/", {}),
+    (error: Error & { code?: string }) => error.code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  );
+  await proxy.close();
+  await closeServer(target);
+});
