@@ -64,7 +64,15 @@ export {
 export { type OutgoingValue, validateHeaderName, validateHeaderValue } from "./src/core/head_writer.ts";
 export type { IncomingHeaders, OutgoingHeaders } from "./src/core/types.ts";
 export { MAX_HEADER_SIZE as maxHeaderSize } from "./src/core/limits.ts";
-export { Agent, type AgentEvents, type AgentOptions, getAgent, globalAgent } from "./src/client/agent.ts";
+export {
+  Agent,
+  type AgentEvents,
+  type AgentOptions,
+  getAgent,
+  globalAgent,
+  type PendingRequest,
+} from "./src/client/agent.ts";
+export type { OriginOptions } from "./src/client/_origin.ts";
 export {
   ClientRequest,
   type ClientRequestEvents,

@@ -16,9 +16,19 @@ import type { ResponseHead } from "../core/types.ts";
 import { IncomingMessage } from "../io/incoming_message.ts";
 import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
 import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
+import {
+  type ConnectionHooks,
+  kOnFailure,
+  kOnInformation,
+  kOnResponse,
+  kOnResponseEnd,
+  kOnTakeover,
+  kReleased,
+  kRemoved,
+} from "./_hooks.ts";
 
 /** What a connection needs from the request it carries. Implemented by `ClientRequest`. */
-export interface ConnectionRequest {
+export interface ConnectionRequest extends ConnectionHooks {
   readonly method: string;
   /** Whether the request asked to keep the connection open. */
   readonly shouldKeepAlive: boolean;
@@ -27,26 +37,16 @@ export interface ConnectionRequest {
   /** Attaches the socket as the request's byte sink. */
   [kAttachSink](sink: OutgoingSink): void;
   [kSinkDrained](): void;
-  /** A 1xx arrived. */
-  onInformation(head: ResponseHead): void;
-  /** The final response head arrived. */
-  onResponse(res: IncomingMessage): void;
-  /** A 101 or a 2xx to CONNECT: the socket leaves HTTP. Returns false when nobody takes it. */
-  onTakeover(res: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
-  /** The exchange failed (socket error, parse error, hang-up before the response). */
-  onFailure(error: Error, responseStarted: boolean): void;
-  /** The response body ended. */
-  onResponseEnd(): void;
   /** Whether the request was fully written. */
   readonly writableFinished: boolean;
 }
 
-/** Told when a connection becomes free or closes. */
+/** Told when a connection becomes free or closes: the Agent, or the one-off owner of `agent: false`. */
 export interface ConnectionOwner {
   /** The exchange is complete and the socket may carry another request. */
-  released(conn: ClientConnection): void;
-  /** The socket closed or was handed over; it is no longer usable. */
-  removed(conn: ClientConnection): void;
+  [kReleased](conn: ClientConnection): void;
+  /** The socket closed or left HTTP; it is no longer usable. */
+  [kRemoved](conn: ClientConnection): void;
 }
 
 /** Per-socket driver for the client side. Internal. */
@@ -146,9 +146,9 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       const req = this.#request;
       this.#request = null;
       this.#closed = true;
-      this.#owner.removed(this);
+      this.#owner[kRemoved](this);
       this.socket[kSetConsumer](null);
-      if (!req.onTakeover(res, this.socket, chunk.subarray(consumed))) this.socket.destroy();
+      if (!req[kOnTakeover](res, this.socket, chunk.subarray(consumed))) this.socket.destroy();
       return true;
     }
     return this.#retained;
@@ -176,10 +176,10 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     if (req && !this.#responseComplete) {
       const res = this.#response;
       if (res) res.abort(connReset("aborted", error));
-      req.onFailure(error ?? hangUp(), res !== null);
+      req[kOnFailure](error ?? hangUp(), res !== null);
     }
     this.#request = null;
-    this.#owner.removed(this);
+    this.#owner[kRemoved](this);
   }
 
   /** Called by the request once its last byte has been handed over. */
@@ -193,7 +193,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     const req = this.#request!;
     if (head.statusCode < 200 && !head.upgrade) {
       if (head.statusCode === 100) this.#releaseBody();
-      req.onInformation(head);
+      req[kOnInformation](head);
       return;
     }
     const res = new IncomingMessage(this.socket, head);
@@ -215,7 +215,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       if (!this.#responseComplete) this.socket.destroy();
     };
     this.#response = res;
-    req.onResponse(res);
+    req[kOnResponse](res);
   }
 
   #onResponseEnd(rawTrailers: string[]): void {
@@ -225,7 +225,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     res.onWantMore = undefined;
     this.socket.setReadPaused(false);
     res.finishWithTrailers(rawTrailers);
-    this.#request?.onResponseEnd();
+    this.#request?.[kOnResponseEnd]();
     this.#maybeRelease();
   }
 
@@ -234,7 +234,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     if (!req || !this.#responseComplete || !req.writableFinished) return;
     this.#request = null;
     this.#response = null;
-    if (this.#keepAlive && !this.#closed) this.#owner.released(this);
+    if (this.#keepAlive && !this.#closed) this.#owner[kReleased](this);
     else this.socket.destroy();
   }
 
@@ -254,7 +254,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     const res = this.#response;
     if (res && !this.#responseComplete) res.abort(error);
     this.socket.destroy();
-    req?.onFailure(error, res !== null);
+    req?.[kOnFailure](error, res !== null);
   }
 }
 

@@ -7,13 +7,22 @@
  * @module
  */
 
-import { isHttps, tlsConnectOptions, tlsPoolSuffix } from "./tls_options.ts";
 import { EventEmitter, type EventMap } from "../io/emitter.ts";
-import { Socket } from "../io/socket.ts";
-import type { Transport, TransportConn } from "../io/transport.ts";
-import { defaultTransportOrThrow } from "../io/default_transport.ts";
+import type { Socket } from "../io/socket.ts";
+import type { Transport } from "../io/transport.ts";
 import { ClientConnection } from "./_connection.ts";
-import type { ClientRequest, RequestOptions } from "./client_request.ts";
+import {
+  kAddRequest,
+  kAssignConnection,
+  kCancel,
+  kConnectFailed,
+  kReleased,
+  kRemoved,
+  kRetry,
+} from "./_hooks.ts";
+import { openConnection } from "./_open_connection.ts";
+import { originOf, type OriginOptions } from "./_origin.ts";
+import type { PoolRequest } from "./_pool_request.ts";
 
 /** Options of {@linkcode Agent}, with Node's defaults (except `maxSockets`, 5 as the seed says). */
 export interface AgentOptions {
@@ -38,7 +47,18 @@ export interface AgentOptions {
 /** Events of an {@linkcode Agent}. */
 export interface AgentEvents extends EventMap {
   /** A socket became free for reuse. */
-  free: [socket: Socket, options: RequestOptions];
+  free: [socket: Socket, options: OriginOptions];
+}
+
+/**
+ * A request waiting in an Agent's queue, as {@linkcode Agent.requests} lists it (the objects are the
+ * `ClientRequest`s themselves).
+ */
+export interface PendingRequest {
+  /** The options naming the origin. */
+  readonly options: OriginOptions;
+  /** Whether the request was destroyed while waiting. */
+  readonly destroyed: boolean;
 }
 
 interface Pool {
@@ -49,7 +69,7 @@ interface Pool {
   /** Connections being opened. */
   connecting: number;
   /** Requests waiting for a connection. */
-  waiting: ClientRequest[];
+  waiting: PoolRequest[];
 }
 
 /**
@@ -104,28 +124,22 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** Requests waiting for a socket, by origin name. */
-  get requests(): Record<string, ClientRequest[]> {
+  get requests(): Record<string, PendingRequest[]> {
     return this.#collect((pool) => [...pool.waiting]);
   }
 
   /** The seed's name: every request waiting for a socket, oldest first. */
-  get queue(): ClientRequest[] {
+  get queue(): PendingRequest[] {
     return [...this.#pools.values()].flatMap((pool) => pool.waiting);
   }
 
-  /** The pool key of a request: `host:port:` (Node's format), or the socket path. */
-  getName(options: RequestOptions = {}): string {
-    let name = `${options.hostname ?? options.host ?? "localhost"}:${
-      options.port ?? options.defaultPort ?? (isHttps(options) ? 443 : 80)
-    }:`;
-    if (options.socketPath) name += `:${options.socketPath}`;
-    // TLS connections with different settings never share a pool (Node's https.Agent key).
-    if (isHttps(options)) name += tlsPoolSuffix(options as Record<string, unknown>);
-    return name;
+  /** The pool key of a request: `host:port:` (Node's format), plus `:path` for a unix socket. */
+  getName(options: OriginOptions = {}): string {
+    return originOf(options).name;
   }
 
   /** @ignore Internal (request): queues `req` and starts it when a socket is available. */
-  addRequest(req: ClientRequest): void {
+  [kAddRequest](req: PoolRequest): void {
     const name = this.getName(req.options);
     const pool = this.#pool(name);
     pool.waiting.push(req);
@@ -133,7 +147,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** @ignore Internal (request): `req` was destroyed before it got a socket. */
-  cancel(req: ClientRequest): void {
+  [kCancel](req: PoolRequest): void {
     for (const pool of this.#pools.values()) {
       const i = pool.waiting.indexOf(req);
       if (i !== -1) pool.waiting.splice(i, 1);
@@ -141,7 +155,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** @ignore Internal (request): its reused socket was dead; run it again on a new socket first. */
-  retry(req: ClientRequest): void {
+  [kRetry](req: PoolRequest): void {
     const name = this.getName(req.options);
     const pool = this.#pool(name);
     pool.waiting.unshift(req);
@@ -157,8 +171,8 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   // ---- ConnectionOwner ----
 
-  /** @ignore Internal (client connections). */
-  released(conn: ClientConnection): void {
+  /** @ignore Internal (client connections): the exchange is over and the socket may be reused. */
+  [kReleased](conn: ClientConnection): void {
     const name = this.#owners.get(conn);
     if (name === undefined) return;
     const pool = this.#pool(name);
@@ -176,8 +190,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     pool.free.push(conn);
   }
 
-  /** @ignore Internal (client connections). */
-  removed(conn: ClientConnection): void {
+  /** @ignore Internal (client connections): the socket closed or left HTTP. */
+  [kRemoved](conn: ClientConnection): void {
     const name = this.#owners.get(conn);
     if (name === undefined) return;
     this.#owners.delete(conn);
@@ -236,12 +250,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     return false;
   }
 
-  #start(req: ClientRequest, conn: ClientConnection, pool: Pool): void {
+  #start(req: PoolRequest, conn: ClientConnection, pool: Pool): void {
     pool.busy.add(conn);
-    req.assignConnection(conn);
+    req[kAssignConnection](conn);
   }
 
-  #connect(name: string, pool: Pool, req: ClientRequest): void {
+  #connect(name: string, pool: Pool, req: PoolRequest): void {
     pool.connecting++;
     this.#total++;
     openConnection(req.options, this.#transport).then(
@@ -253,7 +267,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         if (req.destroyed) {
           // The request went away while connecting: the socket can serve the next one.
           pool.busy.add(conn);
-          this.released(conn);
+          this[kReleased](conn);
           return;
         }
         this.#start(req, conn, pool);
@@ -261,7 +275,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       (err: Error) => {
         pool.connecting--;
         this.#total--;
-        req.connectFailed(err);
+        req[kConnectFailed](err);
         this.#resume(name, pool);
       },
     );
@@ -284,33 +298,6 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     return out;
   }
-}
-
-/** Opens a socket for `options`: its `createConnection`, a unix socket path, or host and port. */
-export async function openConnection(
-  options: RequestOptions,
-  transport: Transport | undefined,
-): Promise<Socket> {
-  if (options.createConnection) {
-    const made = await options.createConnection(options);
-    return made instanceof Socket ? made : new Socket(made as TransportConn);
-  }
-  const t = transport ?? defaultTransportOrThrow();
-  const hostname = options.hostname ?? stripPortHost(options.host) ?? "localhost";
-  const tls = isHttps(options) ? { tls: tlsConnectOptions(options, hostname) } : undefined;
-  const conn = options.socketPath ? await t.connect({ path: options.socketPath }, tls) : await t.connect(
-    { hostname, port: Number(options.port ?? options.defaultPort ?? (tls ? 443 : 80)) },
-    tls,
-  );
-  conn.setNoDelay(true);
-  return new Socket(conn);
-}
-
-function stripPortHost(host: string | undefined): string | undefined {
-  if (host === undefined) return undefined;
-  if (host.startsWith("[")) return host.slice(1, host.indexOf("]"));
-  const colon = host.indexOf(":");
-  return colon !== -1 && host.indexOf(":", colon + 1) === -1 ? host.slice(0, colon) : host;
 }
 
 /**

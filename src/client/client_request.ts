@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isHttps, type RequestTlsOptions } from "./tls_options.ts";
+import { isHttps } from "./tls_options.ts";
 import {
   kAttachSink,
   type OutgoingEvents,
@@ -16,12 +16,23 @@ import {
 import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
-import type { TransportConn } from "../io/transport.ts";
 import { AbortError, ConnectionResetError, HttpUsageError } from "../core/errors.ts";
 import { hostFieldValue, validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import type { IncomingHeaders, OutgoingHeaders, ResponseHead } from "../core/types.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
+import {
+  kAssignConnection,
+  kCancel,
+  kConnectFailed,
+  kOnFailure,
+  kOnInformation,
+  kOnResponse,
+  kOnResponseEnd,
+  kOnTakeover,
+  kRetry,
+} from "./_hooks.ts";
+import { originOf, type OriginOptions } from "./_origin.ts";
 import type { Agent } from "./agent.ts";
 
 /** Node's `'information'` event payload (1xx responses). */
@@ -42,18 +53,8 @@ export interface InformationEvent {
   rawHeaders: string[];
 }
 
-/** Options of {@linkcode request}. */
-export interface RequestOptions extends RequestTlsOptions {
-  /** `"http:"` (default) or `"https:"`, which makes the request TLS with the TLS options given here. */
-  protocol?: string;
-  /** Host name or IP (default `localhost`). */
-  host?: string;
-  /** Same as `host`, without a port; wins over `host`. */
-  hostname?: string;
-  /** Port (default 80, 443 for `https:`). */
-  port?: number | string;
-  /** Port when `port` is not given (default 80, 443 for `https:`). */
-  defaultPort?: number;
+/** Options of {@linkcode request}: the origin ({@linkcode OriginOptions}) and the request itself. */
+export interface RequestOptions extends OriginOptions {
   /** Request-target, with query string (default `/`). */
   path?: string;
   /** Method (default `GET`). */
@@ -64,16 +65,12 @@ export interface RequestOptions extends RequestTlsOptions {
   auth?: string;
   /** An Agent; `false` for a one-off connection; default the global agent. */
   agent?: Agent | false;
-  /** Connect to this unix socket instead of host/port. */
-  socketPath?: string;
   /** Socket inactivity timeout in ms: emits `'timeout'` (the request is not aborted by itself). */
   timeout?: number;
   /** Aborts the request. */
   signal?: AbortSignal;
   /** Add a `Host` field when missing (default true). */
   setHost?: boolean;
-  /** Bring your own connection (a `Socket` or a transport connection). */
-  createConnection?: (options: RequestOptions) => Socket | TransportConn | Promise<Socket | TransportConn>;
 }
 
 /** Events of a {@linkcode ClientRequest}. */
@@ -141,7 +138,6 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   expectsContinue = false;
 
   readonly #options: RequestOptions;
-  readonly #defaultPort: number;
   readonly #agent: Agent | undefined;
   #connection: ClientConnection | null = null;
   #replay: Uint8Array[] | null = [];
@@ -163,22 +159,22 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
       );
     }
     this.protocol = isHttps(options) ? "https:" : "http:";
-    this.#defaultPort = options.defaultPort ?? (isHttps(options) ? 443 : 80);
     this.#options = options;
     this.#agent = agent;
     this.method = (options.method ?? "GET").toUpperCase();
     validateMethod(this.method);
     this.path = options.path ?? "/";
     validatePath(this.path);
-    this.host = options.hostname ?? stripPort(options.host) ?? "localhost";
-    this.port = Number(options.port ?? this.#defaultPort);
+    const origin = originOf(options);
+    this.host = origin.host;
+    this.port = origin.port;
     // Rendered and checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as
     // Node's request() does, instead of reaching the Host line.
     this.#hostValue = options.setHost === false
       ? ""
-      : options.socketPath
+      : origin.socketPath
       ? "localhost"
-      : hostFieldValue(this.host, this.port, this.#defaultPort);
+      : hostFieldValue(this.host, this.port, origin.defaultPort);
     this.#timeoutMs = options.timeout ?? agent?.options.timeout ?? 0;
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.
@@ -243,8 +239,8 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
 
   // ---- ConnectionRequest ----
 
-  /** @ignore Internal hook, for the package's own layers. */
-  onInformation(head: ResponseHead): void {
+  /** @ignore Internal (connection): a 1xx arrived. */
+  [kOnInformation](head: ResponseHead): void {
     if (head.statusCode === 100) this.emit("continue");
     this.emit("information", {
       statusCode: head.statusCode,
@@ -257,8 +253,8 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     });
   }
 
-  /** @ignore Internal hook, for the package's own layers. */
-  onResponse(res: IncomingMessage): void {
+  /** @ignore Internal (connection): the final response head arrived. */
+  [kOnResponse](res: IncomingMessage): void {
     this.res = res;
     this.#replay = null;
     res.on("end", () => this.#emitClose());
@@ -268,8 +264,8 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     if (!this.emit("response", res)) res.dump();
   }
 
-  /** @ignore Internal hook, for the package's own layers. */
-  onTakeover(res: IncomingMessage, socket: Socket, head: Uint8Array): boolean {
+  /** @ignore Internal (connection): a 101 or a 2xx to CONNECT. */
+  [kOnTakeover](res: IncomingMessage, socket: Socket, head: Uint8Array): boolean {
     this.res = res;
     const event = this.method === "CONNECT" ? "connect" : "upgrade";
     if (this.listenerCount(event) === 0) return false;
@@ -279,11 +275,11 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     return true;
   }
 
-  /** @ignore Internal hook, for the package's own layers. */
-  onResponseEnd(): void {}
+  /** @ignore Internal (connection): the response body ended. */
+  [kOnResponseEnd](): void {}
 
-  /** @ignore Internal hook, for the package's own layers. */
-  onFailure(error: Error, responseStarted: boolean): void {
+  /** @ignore Internal (connection): the exchange failed. */
+  [kOnFailure](error: Error, responseStarted: boolean): void {
     const conn = this.#connection;
     // A reused keep-alive socket the server had already closed: replay an idempotent request once on a
     // fresh socket, if the server sent nothing back and we still hold every byte we sent.
@@ -296,14 +292,14 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
       this.#retried = true;
       this.#connection = null;
       this.socket = null;
-      this.#agent.retry(this);
+      this.#agent[kRetry](this);
       return;
     }
     this.#fail(error);
   }
 
   /** @ignore Internal (Agent): the socket and its driver for this request. */
-  assignConnection(conn: ClientConnection): void {
+  [kAssignConnection](conn: ClientConnection): void {
     if (this.destroyed) {
       conn.socket.destroy();
       return;
@@ -317,7 +313,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   }
 
   /** @ignore Internal (Agent): connecting failed. */
-  connectFailed(error: Error): void {
+  [kConnectFailed](error: Error): void {
     this.#fail(error);
   }
 
@@ -374,7 +370,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     this.#replay = null;
     const conn = this.#connection;
     if (conn) conn.socket.destroy();
-    else this.#agent?.cancel(this);
+    else this.#agent?.[kCancel](this);
     const res = this.res;
     if (res) {
       // After the response arrived, Node reports the loss on the response, not the request.
@@ -462,11 +458,4 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     this.#closeEmitted = true;
     this.emit("close");
   }
-}
-
-function stripPort(host: string | undefined): string | undefined {
-  if (host === undefined) return undefined;
-  if (host.startsWith("[")) return host.slice(1, host.indexOf("]"));
-  const colon = host.indexOf(":");
-  return colon !== -1 && host.indexOf(":", colon + 1) === -1 ? host.slice(0, colon) : host;
 }

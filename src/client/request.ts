@@ -5,7 +5,9 @@
  */
 
 import { ClientConnection, type ConnectionOwner } from "./_connection.ts";
-import { Agent, globalAgent, openConnection } from "./agent.ts";
+import { kAddRequest, kAssignConnection, kConnectFailed, kReleased, kRemoved } from "./_hooks.ts";
+import { openConnection } from "./_open_connection.ts";
+import { Agent, globalAgent } from "./agent.ts";
 import { ClientRequest, type RequestOptions } from "./client_request.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import { HttpUsageError } from "../core/errors.ts";
@@ -15,10 +17,10 @@ export type ResponseCallback = (res: IncomingMessage) => void;
 
 /** One-off connections (`agent: false`): used once, then closed. */
 const oneOff: ConnectionOwner = {
-  released(conn) {
+  [kReleased](conn) {
     conn.socket.destroy();
   },
-  removed() {},
+  [kRemoved]() {},
 };
 
 /**
@@ -62,11 +64,11 @@ export function request(
   // Connecting waits a microtask so the caller can add listeners and headers first, as in Node.
   queueMicrotask(() => {
     if (req.destroyed) return;
-    if (agent && !merged.createConnection) agent.addRequest(req);
+    if (agent && !merged.createConnection) agent[kAddRequest](req);
     else {
       openConnection(merged, agent?.options.transport).then(
-        (socket) => req.assignConnection(new ClientConnection(socket, oneOff)),
-        (err: Error) => req.connectFailed(err),
+        (socket) => req[kAssignConnection](new ClientConnection(socket, oneOff)),
+        (err: Error) => req[kConnectFailed](err),
       );
     }
   });

@@ -1,0 +1,50 @@
+/**
+ * Internal hooks between the client's pieces (request, connection, agent), keyed by symbols so they are
+ * not part of the public API: a user cannot call `agent[kReleased]()` by accident, and the JSR docs do not
+ * list them. Each symbol names the side that implements it.
+ *
+ * @module
+ */
+
+import type { ResponseHead } from "../core/types.ts";
+import type { IncomingMessage } from "../io/incoming_message.ts";
+import type { Socket } from "../io/socket.ts";
+
+// ---- implemented by the pool (Agent) and by one-off owners ----
+
+/** Owner: the connection finished an exchange and may carry another request. */
+export const kReleased: unique symbol = Symbol("client.released");
+/** Owner: the connection closed or left HTTP; it is no longer usable. */
+export const kRemoved: unique symbol = Symbol("client.removed");
+/** Agent: queue a request and start it when a socket is available. */
+export const kAddRequest: unique symbol = Symbol("client.addRequest");
+/** Agent: a queued request went away before it got a socket. */
+export const kCancel: unique symbol = Symbol("client.cancel");
+/** Agent: the request's reused socket was dead; run it again on a new socket, first in line. */
+export const kRetry: unique symbol = Symbol("client.retry");
+
+// ---- implemented by the request ----
+
+/** Request: here is the socket's driver; start sending. */
+export const kAssignConnection: unique symbol = Symbol("client.assignConnection");
+/** Request: opening a socket failed. */
+export const kConnectFailed: unique symbol = Symbol("client.connectFailed");
+/** Request: a 1xx arrived. */
+export const kOnInformation: unique symbol = Symbol("client.onInformation");
+/** Request: the final response head arrived. */
+export const kOnResponse: unique symbol = Symbol("client.onResponse");
+/** Request: a 101 or a 2xx to CONNECT; returns false when nobody takes the socket. */
+export const kOnTakeover: unique symbol = Symbol("client.onTakeover");
+/** Request: the exchange failed (socket error, parse error, hang-up). */
+export const kOnFailure: unique symbol = Symbol("client.onFailure");
+/** Request: the response body ended. */
+export const kOnResponseEnd: unique symbol = Symbol("client.onResponseEnd");
+
+/** What a connection needs from the request it carries. Implemented by `ClientRequest`. */
+export interface ConnectionHooks {
+  [kOnInformation](head: ResponseHead): void;
+  [kOnResponse](res: IncomingMessage): void;
+  [kOnTakeover](res: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
+  [kOnFailure](error: Error, responseStarted: boolean): void;
+  [kOnResponseEnd](): void;
+}
