@@ -15,15 +15,23 @@ test("originOf: host, port and pool name from hostname, host with port, brackets
   assert.deepEqual(originOf({}), {
     host: "localhost",
     port: 80,
+    defaultPort: 80,
+    tls: false,
     socketPath: undefined,
     name: "localhost:80:",
   });
   assert.deepEqual(originOf({ host: "example.com:8080", port: "81" }), {
     host: "example.com",
     port: 81,
+    defaultPort: 80,
+    tls: false,
     socketPath: undefined,
     name: "example.com:81:",
   });
+  const https = originOf({ protocol: "https:", host: "a.example" });
+  assert.equal(https.port, 443);
+  assert.equal(https.tls, true);
+  assert.ok(https.name.startsWith("a.example:443::"), https.name);
   assert.equal(originOf({ host: "[::1]", port: 8080 }).host, "::1");
   assert.equal(originOf({ host: "::1" }).host, "::1");
   assert.equal(originOf({ hostname: "a", host: "b" }).host, "a");
