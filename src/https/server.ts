@@ -37,6 +37,7 @@ const TLS_KEYS = [
   "ALPNProtocols",
   "minVersion",
   "maxVersion",
+  "handshakeTimeout",
 ] as const;
 
 /** The TLS part of `options`; HTTP/1.1 is announced through ALPN unless the caller says otherwise. */

@@ -130,6 +130,11 @@ export interface TlsServerOptions extends TlsCommonOptions {
    * (Node's default, true). With false the connection is accepted and `tls.authorized` tells.
    */
   rejectUnauthorized?: boolean;
+  /**
+   * Milliseconds a connection may take to finish its handshake before it is dropped with
+   * `ERR_TLS_HANDSHAKE_TIMEOUT` (Node's default, 120 000), so idle connections cannot pile up unseen.
+   */
+  handshakeTimeout?: number;
 }
 
 /** Client-side TLS. */

@@ -33,6 +33,7 @@ import type {
 } from "../io/transport.ts";
 import { describeTarget, errorCode, mapError } from "./_map_error.ts";
 import {
+  armHandshakeTimer,
   type BunClientKit,
   bunServerTls,
   type BunTlsAcceptor,
@@ -411,19 +412,27 @@ function tlsServerHandlers(
   acceptor: BunTlsAcceptor,
   unix: { local: TransportAddress; remote: TransportAddress } | undefined,
 ): BunSocketHandlerLike {
-  const handshook = new WeakSet<BunSocketLike>();
+  // Sockets still in their handshake, with the timer that drops them if it never finishes.
+  const pending = new Map<BunSocketLike, ReturnType<typeof setTimeout>>();
   return {
     ...BunConn.handlers,
     open(socket: BunSocketLike): void {
       // Read the peer's address now: a socket whose handshake fails has forgotten it by then.
-      void new BunConn(socket, unix).remote;
+      const remote = new BunConn(socket, unix).remote;
+      pending.set(socket, armHandshakeTimer(acceptor, socket, remote, () => pending.delete(socket)));
     },
     handshake(socket: BunSocketLike, success: boolean, error: unknown): void {
-      handshook.add(socket);
+      const timer = pending.get(socket);
+      if (timer === undefined) return; // Timed out already.
+      clearTimeout(timer);
+      pending.delete(socket);
       serverHandshake(acceptor, socket.data, socket as unknown as BunTlsSocketLike, success, error);
     },
     close(socket: BunSocketLike, error?: Error): void {
-      if (!handshook.has(socket)) {
+      const timer = pending.get(socket);
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        pending.delete(socket);
         serverHandshakeAborted(acceptor, socket.data.remote, error);
       }
       BunConn.handlers.close(socket, error);

@@ -76,6 +76,7 @@ export function bunServerTls(tls: TlsServerOptions): Record<string, unknown> {
 
 /** Per listener: what the handshake step needs. */
 export interface BunTlsAcceptor {
+  readonly handshakeTimeout: number;
   readonly requestCert: boolean;
   readonly rejectUnauthorized: boolean;
   readonly onConnection: (conn: TransportConn) => void;
@@ -90,6 +91,8 @@ export function bunTlsAcceptor(
 ): BunTlsAcceptor {
   const requestCert = tls.requestCert === true;
   return {
+    // Node's default; Bun has no handshake timeout of its own, so a silent peer would stay forever.
+    handshakeTimeout: tls.handshakeTimeout ?? 120_000,
     requestCert,
     rejectUnauthorized: requestCert && tls.rejectUnauthorized !== false,
     onConnection,
@@ -125,6 +128,23 @@ export function serverHandshake(
     protocol: () => socket.getTLSVersion?.() ?? null,
   });
   acceptor.onConnection(conn);
+}
+
+/** Drops a connection whose handshake is not done after `acceptor.handshakeTimeout` ms. */
+export function armHandshakeTimer(
+  acceptor: BunTlsAcceptor,
+  socket: { terminate(): void },
+  remote: TransportAddress,
+  onFire: () => void,
+): ReturnType<typeof setTimeout> {
+  return setTimeout(() => {
+    onFire();
+    acceptor.onTlsError?.(
+      new SystemError("ERR_TLS_HANDSHAKE_TIMEOUT", "TLS handshake timeout", "tls"),
+      remote,
+    );
+    socket.terminate();
+  }, acceptor.handshakeTimeout);
 }
 
 function sniOf(name: string | undefined): string | false {

@@ -24,6 +24,9 @@ import { nodeAddress, NodeSocketConn } from "./_node_socket_conn.ts";
 import { loadNodeTls, type NodeTlsServerLike, type NodeTlsSocketLike } from "./_node_tls.ts";
 import { authorizationCode, pemList, requireKeyAndCert, SocketTls } from "./_tls_facts.ts";
 
+/** Node's default `handshakeTimeout`: a connection that has not finished its handshake by then is dropped. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 120_000;
+
 /** Node `tls.createServer()` options for our {@linkcode TlsServerOptions}. */
 export function nodeServerOptions(tls: TlsServerOptions): Record<string, unknown> {
   const requestCert = tls.requestCert === true;
@@ -40,6 +43,7 @@ export function nodeServerOptions(tls: TlsServerOptions): Record<string, unknown
   if (tls.ALPNProtocols !== undefined) options.ALPNProtocols = [...tls.ALPNProtocols];
   if (tls.minVersion !== undefined) options.minVersion = tls.minVersion;
   if (tls.maxVersion !== undefined) options.maxVersion = tls.maxVersion;
+  options.handshakeTimeout = tls.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   return options;
 }
 
@@ -71,8 +75,9 @@ class NodeTlsListener implements TransportListener {
   }
 
   close(): Promise<void> {
-    // Node's close callback waits for every connection; the contract only needs the listener gone, which
-    // the 'close' of the listening handle... is not observable separately, so resolve on the next turn.
+    // Node's close callback waits for every open connection; the contract asks only that the listener be
+    // gone. Deno's node:net closes the listening resource at once; one macrotask lets the cancelled
+    // accept settle, so the resource sanitizer sees nothing pending.
     return this.#closing ??= new Promise<void>((resolve) => {
       this.#server.close();
       setTimeout(resolve, 0);
@@ -103,7 +108,14 @@ export async function listenTls(
   server.on("tlsClientError", (error: Error, socket: NodeTlsSocketLike & { _parent?: NodeTlsSocketLike }) => {
     // A failed TLS socket has already dropped its address; the TCP socket below it still knows.
     const tcp = socket.remoteAddress === undefined && socket._parent !== undefined ? socket._parent : socket;
+    // Deno's node:tls raises Node's timeout error without Node's code.
+    if ((error as { code?: unknown }).code === undefined && error.message === "TLS handshake timeout") {
+      Object.assign(error, { code: "ERR_TLS_HANDSHAKE_TIMEOUT" });
+    }
     onTlsError?.(error, nodeAddress(tcp.remoteAddress, tcp.remotePort, tcp.remoteFamily));
+    // A failed handshake never reaches the HTTP layer: close it here (Deno leaves a timed-out one open).
+    socket.destroy();
+    socket._parent?.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(mapError(error, "listen", describeTarget(target)));

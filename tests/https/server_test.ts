@@ -175,3 +175,20 @@ test("curl --cacert talks to our HTTPS server, with and without a client certifi
   assert.equal(mutual.stdout, "hello verified TLSv1.3\n");
   await closeServer(server);
 });
+
+test("a client that never finishes its handshake is dropped after handshakeTimeout with 'tlsClientError'", async () => {
+  let requests = 0;
+  const { server, port } = await listenHttps({ handshakeTimeout: 150 }, (_req, res) => {
+    requests++;
+    res.end();
+  });
+  const tlsError = once<[Error & { code?: string }]>(server, "tlsClientError");
+  const { RawClient } = await import("../_net.ts");
+  const silent = await RawClient.connect(port);
+  const [error] = await tlsError;
+  assert.equal(error.code, "ERR_TLS_HANDSHAKE_TIMEOUT");
+  assert.equal(await silent.readAll(), "");
+  assert.equal(requests, 0);
+  await silent.close();
+  await closeServer(server);
+});
