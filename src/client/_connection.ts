@@ -18,10 +18,11 @@ import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts"
 import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
 import {
   type ConnectionHooks,
+  kOnExchangeEnd,
   kOnFailure,
   kOnInformation,
   kOnResponse,
-  kOnResponseEnd,
+  kOnResponseLost,
   kOnTakeover,
   kReleased,
   kRemoved,
@@ -156,12 +157,13 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
 
   onEnd(): void {
     try {
+      // Completes a body delimited by the close; anything else unfinished is reported below.
       this.#parser.finish();
-    } catch (err) {
-      this.#fail(err as Error);
-      return;
+    } catch {
+      // An incomplete message at EOF: Node reports the hang-up ("socket hang up" before the response,
+      // "aborted" on the response), not the parser's EOF code.
     }
-    if (this.#request && !this.#responseComplete) this.#fail(hangUp());
+    if (this.#request && !this.#responseComplete) this.#lost(undefined, undefined);
     else this.socket.destroy();
   }
 
@@ -172,12 +174,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   onClose(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    const req = this.#request;
-    if (req && !this.#responseComplete) {
-      const res = this.#response;
-      if (res) res.abort(connReset("aborted", error));
-      req[kOnFailure](error ?? hangUp(), res !== null);
-    }
+    if (this.#request && !this.#responseComplete) this.#lost(error, undefined);
     this.#request = null;
     this.#owner[kRemoved](this);
   }
@@ -225,7 +222,6 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     res.onWantMore = undefined;
     this.socket.setReadPaused(false);
     res.finishWithTrailers(rawTrailers);
-    this.#request?.[kOnResponseEnd]();
     this.#maybeRelease();
   }
 
@@ -234,7 +230,9 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     if (!req || !this.#responseComplete || !req.writableFinished) return;
     this.#request = null;
     this.#response = null;
-    if (this.#keepAlive && !this.#closed) this.#owner[kReleased](this);
+    const keep = this.#keepAlive && !this.#closed;
+    req[kOnExchangeEnd](keep);
+    if (keep) this.#owner[kReleased](this);
     else this.socket.destroy();
   }
 
@@ -248,13 +246,23 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     if (ok) this.#request?.[kSinkDrained]();
   }
 
+  /** A malformed response: the socket cannot be trusted any more. */
   #fail(error: Error): void {
+    this.#lost(undefined, error);
+  }
+
+  /** The exchange ends early: closed, reset, or `parseError`. Tells the request once. */
+  #lost(cause: Error | undefined, parseError: Error | undefined): void {
     const req = this.#request;
+    if (!req) return;
     this.#request = null;
-    const res = this.#response;
-    if (res && !this.#responseComplete) res.abort(error);
     this.socket.destroy();
-    req?.[kOnFailure](error, res !== null);
+    if (this.#response && !this.#responseComplete) {
+      req[kOnResponseLost](cause, parseError);
+      return;
+    }
+    // The transport's own error when it has one (e.g. `read ECONNRESET`), as Node reports it.
+    req[kOnFailure](parseError ?? cause ?? hangUp(), this.responseStarted);
   }
 }
 

@@ -35,10 +35,12 @@ export const kOnInformation: unique symbol = Symbol("client.onInformation");
 export const kOnResponse: unique symbol = Symbol("client.onResponse");
 /** Request: a 101 or a 2xx to CONNECT; returns false when nobody takes the socket. */
 export const kOnTakeover: unique symbol = Symbol("client.onTakeover");
-/** Request: the exchange failed (socket error, parse error, hang-up). */
+/** Request: the exchange failed before a final response head (socket error, parse error, hang-up). */
 export const kOnFailure: unique symbol = Symbol("client.onFailure");
-/** Request: the response body ended. */
-export const kOnResponseEnd: unique symbol = Symbol("client.onResponseEnd");
+/** Request: the connection was lost (or spoke garbage) after the response head, before its end. */
+export const kOnResponseLost: unique symbol = Symbol("client.onResponseLost");
+/** Request: request and response are both complete; `keptAlive` says whether the socket goes back. */
+export const kOnExchangeEnd: unique symbol = Symbol("client.onExchangeEnd");
 
 /** What a connection needs from the request it carries. Implemented by `ClientRequest`. */
 export interface ConnectionHooks {
@@ -46,5 +48,7 @@ export interface ConnectionHooks {
   [kOnResponse](res: IncomingMessage): void;
   [kOnTakeover](res: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
   [kOnFailure](error: Error, responseStarted: boolean): void;
-  [kOnResponseEnd](): void;
+  /** `parseError` is set when the response was malformed (reported on the request, as Node does). */
+  [kOnResponseLost](cause: Error | undefined, parseError: Error | undefined): void;
+  [kOnExchangeEnd](keptAlive: boolean): void;
 }

@@ -187,6 +187,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       return;
     }
     conn.socket.setKeepAlive(true, this.keepAliveMsecs);
+    // A request's setTimeout() does not outlive it: the idle socket gets the agent's timeout (Node).
+    conn.socket.setTimeout(this.options.timeout ?? 0);
     pool.free.push(conn);
   }
 

@@ -7,91 +7,34 @@
  */
 
 import { isHttps } from "./tls_options.ts";
-import {
-  kAttachSink,
-  type OutgoingEvents,
-  OutgoingMessage,
-  type OutgoingSink,
-} from "../io/outgoing_message.ts";
+import { kAttachSink, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
 import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import { AbortError, ConnectionResetError, HttpUsageError } from "../core/errors.ts";
 import { hostFieldValue, validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
-import type { IncomingHeaders, OutgoingHeaders, ResponseHead } from "../core/types.ts";
+import type { ResponseHead } from "../core/types.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
 import {
   kAssignConnection,
   kCancel,
   kConnectFailed,
+  kOnExchangeEnd,
   kOnFailure,
   kOnInformation,
   kOnResponse,
-  kOnResponseEnd,
+  kOnResponseLost,
   kOnTakeover,
   kRetry,
 } from "./_hooks.ts";
-import { originOf, type OriginOptions } from "./_origin.ts";
+import { originOf } from "./_origin.ts";
+import { basicCredentials } from "./_credentials.ts";
+import { RequestSocketTimeout } from "./_socket_timeout.ts";
+import type { ClientRequestEvents, RequestOptions } from "./request_options.ts";
 import type { Agent } from "./agent.ts";
 
-/** Node's `'information'` event payload (1xx responses). */
-export interface InformationEvent {
-  /** The 1xx status, e.g. 103. */
-  statusCode: number;
-  /** Its reason phrase. */
-  statusMessage: string;
-  /** `"1.1"`. */
-  httpVersion: string;
-  /** Always 1. */
-  httpVersionMajor: number;
-  /** 1 (interim responses do not exist in HTTP/1.0). */
-  httpVersionMinor: number;
-  /** Lower-cased fields. */
-  headers: IncomingHeaders;
-  /** Fields as sent. */
-  rawHeaders: string[];
-}
-
-/** Options of {@linkcode request}: the origin ({@linkcode OriginOptions}) and the request itself. */
-export interface RequestOptions extends OriginOptions {
-  /** Request-target, with query string (default `/`). */
-  path?: string;
-  /** Method (default `GET`). */
-  method?: string;
-  /** Fields: an object, or a raw `[name, value, ...]` array kept in case and order. */
-  headers?: OutgoingHeaders | readonly string[];
-  /** `user:password` for Basic authentication. */
-  auth?: string;
-  /** An Agent; `false` for a one-off connection; default the global agent. */
-  agent?: Agent | false;
-  /** Socket inactivity timeout in ms: emits `'timeout'` (the request is not aborted by itself). */
-  timeout?: number;
-  /** Aborts the request. */
-  signal?: AbortSignal;
-  /** Add a `Host` field when missing (default true). */
-  setHost?: boolean;
-}
-
-/** Events of a {@linkcode ClientRequest}. */
-export interface ClientRequestEvents extends OutgoingEvents {
-  /** The final response head arrived; listeners added here see the whole body. */
-  response: [res: IncomingMessage];
-  /** The server sent `100 Continue`: the body goes now. */
-  continue: [];
-  /** Any interim 1xx response (100, 102, 103, ...). */
-  information: [info: InformationEvent];
-  /** `101 Switching Protocols`: the socket is raw from here; `head` holds bytes already read. */
-  upgrade: [res: IncomingMessage, socket: Socket, head: Uint8Array];
-  /** A 2xx answer to CONNECT: the socket is the tunnel. */
-  connect: [res: IncomingMessage, socket: Socket, head: Uint8Array];
-  /** A socket was assigned to the request. */
-  socket: [socket: Socket];
-  /** The socket was idle for the `timeout` given; the request is not aborted by itself. */
-  timeout: [];
-  /** `abort()` was called. */
-  abort: [];
-}
+export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 /** Methods that send no `Content-Length: 0` when they end without a body (Node's list). */
@@ -143,11 +86,15 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   #replay: Uint8Array[] | null = [];
   #replayBytes = 0;
   #retried = false;
-  #timeoutMs: number;
+  readonly #timeout: RequestSocketTimeout;
   /** The Host value sent unless the user set one. */
   readonly #hostValue: string;
   #closeEmitted = false;
   #errored = false;
+  /** Whether the connection went back to the pool after this exchange (see the 'close' order). */
+  #keptAlive = false;
+  /** Set while destroy() runs, which reports the loss itself. */
+  #destroying = false;
 
   /** Prefer {@linkcode request}. */
   constructor(options: RequestOptions, agent: Agent | undefined) {
@@ -175,13 +122,16 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
       : origin.socketPath
       ? "localhost"
       : hostFieldValue(this.host, this.port, origin.defaultPort);
-    this.#timeoutMs = options.timeout ?? agent?.options.timeout ?? 0;
+    this.#timeout = new RequestSocketTimeout(
+      options.timeout ?? agent?.options.timeout ?? 0,
+      () => this.emit("timeout"),
+    );
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.
     this.shouldKeepAlive = agent ? agent.keepAlive || Number.isFinite(agent.maxSockets) : false;
     if (options.headers) this.mergeHeaders(options.headers);
     if (options.auth && !this.hasHeader("authorization")) {
-      this.setHeader("Authorization", "Basic " + btoa(options.auth));
+      this.setHeader("Authorization", "Basic " + basicCredentials(options.auth));
     }
     const connection = this.getHeader("connection");
     if (connection !== undefined) {
@@ -209,8 +159,8 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   /** Sets the socket inactivity timeout; `callback` is added as a `'timeout'` listener. */
   setTimeout(ms: number, callback?: () => void): this {
     if (callback) this.once("timeout", callback);
-    this.#timeoutMs = ms;
-    if (this.socket) this.#applyTimeout(this.socket);
+    this.#timeout.ms = ms;
+    if (this.socket) this.#timeout.apply(this.socket);
     return this;
   }
 
@@ -257,11 +207,17 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   [kOnResponse](res: IncomingMessage): void {
     this.res = res;
     this.#replay = null;
-    res.on("end", () => this.#emitClose());
-    res.on("close", () => this.#emitClose());
+    const listened = this.emit("response", res);
+    // Node's order, after the listeners the 'response' callback added: a socket that goes back to the
+    // pool ends the request right after the response's 'end' (before its 'close'); a socket that closes
+    // ends it after the response's 'close'.
+    res.once("end", () => {
+      if (this.#keptAlive) this.#emitClose();
+    });
+    res.once("close", () => this.#emitClose());
     // Seed: listeners added inside 'response' see the whole body. With nobody listening, the body is
     // read and dropped so the socket can be reused (as Node does).
-    if (!this.emit("response", res)) res.dump();
+    if (!listened) res.dump();
   }
 
   /** @ignore Internal (connection): a 101 or a 2xx to CONNECT. */
@@ -275,8 +231,23 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     return true;
   }
 
-  /** @ignore Internal (connection): the response body ended. */
-  [kOnResponseEnd](): void {}
+  /** @ignore Internal (connection): request and response are complete. */
+  [kOnExchangeEnd](keptAlive: boolean): void {
+    this.#keptAlive = keptAlive;
+    this.#timeout.detach();
+  }
+
+  /** @ignore Internal (connection): the connection went away, or spoke garbage, mid-response. */
+  [kOnResponseLost](cause: Error | undefined, parseError: Error | undefined): void {
+    this.#timeout.detach();
+    // destroy() reports its own loss (see destroyImpl).
+    if (this.#destroying) return;
+    // Node's order: a parse error on the request first, then 'aborted' on the response, the request's
+    // 'close', and the response's ECONNRESET "aborted" error and 'close'. A plain close is no request error.
+    if (parseError) this.#emitError(parseError);
+    this.res?.abort(new ConnectionResetError("aborted", cause ? { cause } : undefined));
+    this.#emitClose();
+  }
 
   /** @ignore Internal (connection): the exchange failed. */
   [kOnFailure](error: Error, responseStarted: boolean): void {
@@ -290,11 +261,13 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
       this.#agent
     ) {
       this.#retried = true;
+      this.#timeout.detach(true);
       this.#connection = null;
       this.socket = null;
       this.#agent[kRetry](this);
       return;
     }
+    this.#timeout.detach();
     this.#fail(error);
   }
 
@@ -307,7 +280,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     this.#connection = conn;
     this.socket = conn.socket;
     this.reusedSocket = conn.uses > 0;
-    this.#applyTimeout(conn.socket);
+    this.#timeout.apply(conn.socket);
     this.emit("socket", conn.socket);
     conn.assign(this);
   }
@@ -367,16 +340,21 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   /** @ignore Internal hook, for the package's own layers. */
   protected destroyImpl(error: Error | undefined): void {
     this.aborted = true;
+    this.#destroying = true;
     this.#replay = null;
+    this.#timeout.detach();
     const conn = this.#connection;
     if (conn) conn.socket.destroy();
     else this.#agent?.[kCancel](this);
     const res = this.res;
     if (res) {
-      // After the response arrived, Node reports the loss on the response, not the request.
-      if (!res.complete) res.abort(error ?? new ConnectionResetError("aborted"));
-      if (error) this.#fail(error);
-      else queueMicrotask(() => this.#emitClose());
+      // After the response arrived, Node reports the loss on the response ('aborted', then the request's
+      // 'close', then the response's error and 'close'), asynchronously as Node does.
+      queueMicrotask(() => {
+        if (!res.complete) res.abort(error ?? new ConnectionResetError("aborted"));
+        if (error) this.#fail(error);
+        else this.#emitClose();
+      });
       return;
     }
     // Before a response, Node emits the given error, or ECONNRESET "socket hang up" (not for abort()).
@@ -421,13 +399,10 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     else this.#replay.push(bytes);
   }
 
-  #applyTimeout(socket: Socket): void {
-    if (this.#timeoutMs > 0) {
-      socket.setTimeout(this.#timeoutMs);
-      socket.on("timeout", () => {
-        if (this.socket === socket) this.emit("timeout");
-      });
-    }
+  #emitError(error: Error): void {
+    this.#errored = true;
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+    else console.error("Unhandled 'error' on a ClientRequest:", error);
   }
 
   #watchSignal(signal: AbortSignal): void {
@@ -447,8 +422,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     if (this.#errored) return;
     this.#errored = true;
     queueMicrotask(() => {
-      if (this.listenerCount("error") > 0) this.emit("error", error);
-      else console.error("Unhandled 'error' on a ClientRequest:", error);
+      this.#emitError(error);
       this.#emitClose();
     });
   }

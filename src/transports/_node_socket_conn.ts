@@ -62,7 +62,9 @@ export class NodeSocketConn implements TransportConn {
     this.tls = tls;
     this.local = nodeAddress(socket.localAddress, socket.localPort, undefined);
     this.remote = nodeAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
-    socket.on("data", (chunk: Uint8Array) => {
+    socket.on("data", (buffer: Uint8Array) => {
+      // node:net hands out `Buffer`s; the contract promises plain `Uint8Array`s (a view, no copy).
+      const chunk = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
       if (!this.#destroyed) this.#deliver(() => this.#handler!.onData(chunk));
     });
     socket.on("end", () => {

@@ -259,7 +259,9 @@ class BunConn implements TransportConn {
 
   static readonly handlers: Omit<BunSocketHandlerLike, "open"> = {
     data(socket: BunSocketLike, bytes: Uint8Array): void {
-      socket.data.#onBytes(bytes);
+      // Bun hands out `Buffer`s; the contract (and README) promise plain `Uint8Array`s, so `body += chunk`
+      // and `chunk.toString()` behave as on Deno. A view over the same memory: no copy.
+      socket.data.#onBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     },
     drain(socket: BunSocketLike): void {
       socket.data.#onWritable();
