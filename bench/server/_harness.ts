@@ -22,13 +22,19 @@ const LUA = path(new URL("post.lua", HERE));
 // Servers
 
 export type Runtime = "deno" | "bun";
-export type Kind = "canned" | "serve" | "node" | "ours";
+/** `base`: ours from another checkout (`--baseline`); `multi`: ours as 2 processes with reusePort. */
+export type Kind = "canned" | "serve" | "node" | "ours" | "base" | "multi";
 
 export interface ServerSpec {
   readonly name: string;
   readonly runtime: Runtime;
   readonly kind: Kind;
+  /** A file in `servers/`, or an absolute path (a server of another checkout, for A/B runs). */
   readonly file: string;
+  /** Runtime flags (e.g. Deno's `--unstable-net`). */
+  readonly flags?: readonly string[];
+  /** Environment for the server (e.g. `PROCS`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -51,10 +57,11 @@ export interface StartOptions {
 }
 
 function command(spec: ServerSpec, port: number, scenario: Scenario, flags: string[]): [string, string[]] {
-  const file = path(new URL(`servers/${spec.file}`, HERE));
+  const file = spec.file.startsWith("/") ? spec.file : path(new URL(`servers/${spec.file}`, HERE));
+  const all = [...(spec.flags ?? []), ...flags];
   return spec.runtime === "deno"
-    ? [Deno.execPath(), ["run", "-A", ...flags, file, String(port), scenario]]
-    : [BUN, [...flags, file, String(port), scenario]];
+    ? [Deno.execPath(), ["run", "-A", ...all, file, String(port), scenario]]
+    : [BUN, [...all, file, String(port), scenario]];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -149,7 +156,7 @@ export async function start(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    ...(options.env ? { env: options.env } : {}),
+    ...(options.env || spec.env ? { env: { ...spec.env, ...options.env } } : {}),
   }).spawn();
   current = child;
   const started: Started = {
@@ -363,6 +370,24 @@ function processJiffies(pid: number | "self", children = false): number {
   return children ? own + (fields[13] ?? 0) + (fields[14] ?? 0) : own;
 }
 
+/** A server and its live child processes (the reusePort servers start children). */
+function treeJiffies(pid: number): number {
+  let total = processJiffies(pid);
+  const tasks = (() => {
+    try {
+      return [...Deno.readDirSync(`/proc/${pid}/task`)].map((t) => t.name);
+    } catch {
+      return [];
+    }
+  })();
+  for (const task of tasks) {
+    for (const child of (readProc(`/proc/${pid}/task/${task}/children`) ?? "").split(" ")) {
+      if (child.trim() !== "") total += treeJiffies(Number(child));
+    }
+  }
+  return total;
+}
+
 export interface LoadSnapshot {
   machine: { busy: number; total: number } | null;
   server: number;
@@ -373,7 +398,7 @@ export interface LoadSnapshot {
 export function loadSnapshot(serverPid: number): LoadSnapshot {
   return {
     machine: machineJiffies(),
-    server: processJiffies(serverPid),
+    server: treeJiffies(serverPid),
     self: processJiffies("self", true),
     pid: serverPid,
   };

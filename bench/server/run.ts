@@ -4,10 +4,16 @@
  *
  *     deno task bench:server                  # = ./node_modules/.bin/deno run -A bench/server/run.ts
  *
- * Options: `--duration=S` seconds per measured run (default 8), `--warmup=S` seconds of wrk before it
- * (default 2), `--rounds=N` measured runs per server, the best one reported (default 1; noise from other
- * processes only ever lowers a number), `--only=TEXT` keep servers whose name contains TEXT,
- * `--scenario=hello|echo`.
+ * Options: `--duration=S` seconds per measured run (default 5), `--warmup=S` seconds of wrk before it
+ * (default 2), `--rounds=N` measured runs per server, the median reported with every run listed (default
+ * 3), `--only=TEXT[,TEXT]` keep servers whose name contains one of the texts, `--scenario=hello|echo`,
+ * `--baseline=DIR` also run `DIR/bench/server/servers/ours.ts` (another checkout, e.g. a `git worktree`
+ * of the commit before a change) as "ours on Deno/Bun (baseline)": an A/B in one invocation.
+ *
+ * Multi-core: "ours on Deno/Bun x2 (reusePort)" is the same server as two processes sharing the port
+ * through `reusePort` (`servers/ours.ts` with `PROCS=2`; Deno needs `--unstable-net` for it). Its row
+ * gives the scaling factor against the one-process row. wrk still gets one thread, so on this 2-core
+ * machine the three processes share two cores: read the factor with the cores column.
  *
  * Needs `wrk` (`apt-get install -y wrk`); exits non-zero with that command when it is missing. Installs
  * nothing. The runtimes are this Deno (`Deno.execPath()`) and `node_modules/.bin/bun` (else `bun` on PATH).
@@ -73,10 +79,11 @@ function option(name: string, fallback: string): string {
   return arg === undefined ? fallback : arg.slice(prefix.length);
 }
 
-const DURATION_S = Number(option("duration", "8"));
+const DURATION_S = Number(option("duration", "5"));
 const WARMUP_S = Number(option("warmup", "2"));
-const ROUNDS = Math.max(1, Number(option("rounds", "1")));
-const ONLY = option("only", "");
+const ROUNDS = Math.max(1, Number(option("rounds", "3")));
+const ONLY = option("only", "").toLowerCase().split(",");
+const BASELINE = option("baseline", "");
 const SCENARIO_FILTER = option("scenario", "");
 /** Seconds to wait, before each measured run, for other processes to go quiet. */
 const QUIET_WAIT_S = Number(option("quiet-wait", "10"));
@@ -91,11 +98,28 @@ const SERVERS: readonly ServerSpec[] = [
   { name: "Deno.serve", runtime: "deno", kind: "serve", file: "deno_serve.ts" },
   { name: "Deno node:http", runtime: "deno", kind: "node", file: "node_http.ts" },
   { name: "ours on Deno", runtime: "deno", kind: "ours", file: "ours.ts" },
+  ...baseline("deno"),
+  {
+    name: "ours on Deno x2 (reusePort)",
+    runtime: "deno",
+    kind: "multi",
+    file: "ours.ts",
+    flags: ["--unstable-net"],
+    env: { PROCS: "2" },
+  },
   { name: "Bun canned ceiling", runtime: "bun", kind: "canned", file: "bun_canned.ts" },
   { name: "Bun.serve", runtime: "bun", kind: "serve", file: "bun_serve.ts" },
   { name: "Bun node:http", runtime: "bun", kind: "node", file: "node_http.ts" },
   { name: "ours on Bun", runtime: "bun", kind: "ours", file: "ours.ts" },
+  ...baseline("bun"),
+  { name: "ours on Bun x2 (reusePort)", runtime: "bun", kind: "multi", file: "ours.ts", env: { PROCS: "2" } },
 ];
+
+function baseline(runtime: Runtime): ServerSpec[] {
+  if (BASELINE === "") return [];
+  const file = `${BASELINE.replace(/\/$/, "")}/bench/server/servers/ours.ts`;
+  return [{ name: `ours on ${runtime === "deno" ? "Deno" : "Bun"} (baseline)`, runtime, kind: "base", file }];
+}
 
 const SCENARIOS: readonly { id: Scenario; title: string }[] = [
   { id: "hello", title: "hello world (GET)" },
@@ -120,6 +144,8 @@ interface Row {
   cpu: CpuUse | null;
   /** Requests completed in the reported run. */
   requests: number;
+  /** req/s of every measured run. */
+  runs: number[];
 }
 
 /** Runs re-measured because other processes were busy; bounded so the whole run stays short. */
@@ -141,19 +167,20 @@ async function measure(spec: ServerSpec, scenario: Scenario): Promise<Row> {
       const result = await wrk(port, scenario, DURATION_S);
       return { ...result, cpu: cpuSince(before) };
     };
-    let result = await measured();
-    for (let round = 2; round <= ROUNDS; round++) {
-      const next = await measured();
-      if (next.rps > result.rps) result = next;
+    const results = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      let result = await measured();
+      if ((result.cpu?.other ?? 0) > BUSY_CORES && retriesLeft > 0) {
+        retriesLeft--;
+        console.log(
+          `    (other processes used ${result.cpu?.other.toFixed(2)} cores during the run: measuring again)`,
+        );
+        result = await measured();
+      }
+      results.push(result);
     }
-    if ((result.cpu?.other ?? 0) > BUSY_CORES && retriesLeft > 0) {
-      retriesLeft--;
-      console.log(
-        `    (other processes used ${result.cpu?.other.toFixed(2)} cores during the run: measuring again)`,
-      );
-      const next = await measured();
-      if (next.rps > result.rps) result = next;
-    }
+    const sorted = [...results].sort((a, b) => a.rps - b.rps);
+    const result = sorted[(sorted.length - 1) >> 1]!;
     // A server that died or stopped answering under load must not pass as a number.
     const status = await Promise.race([started.exited, sleep(0).then(() => null)]);
     if (status) throw new Error(`server exited under load (code ${status.code})\n${output(started)}`);
@@ -164,14 +191,15 @@ async function measure(spec: ServerSpec, scenario: Scenario): Promise<Row> {
       scenario,
       spec,
       rps: result.rps,
-      note: result.errors,
+      note: results.map((r) => r.errors).filter((e) => e !== "").join("; "),
       cpu: result.cpu,
       requests: result.requests,
+      runs: results.map((r) => r.rps),
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const extra = started && !message.includes(output(started)) ? `\n${output(started)}` : "";
-    return { scenario, spec, rps: null, note: (message + extra).trim(), cpu: null, requests: 0 };
+    return { scenario, spec, rps: null, note: (message + extra).trim(), cpu: null, requests: 0, runs: [] };
   } finally {
     if (started) await stop(started);
     else killCurrent();
@@ -206,11 +234,36 @@ interface Cells {
   serve: string;
   usPerReq: string;
   cpu: string;
+  /** Scaling factor of the reusePort row; A/B of ours against the baseline. */
+  compare: string;
+  runs: string;
+}
+
+function usPerReq(row: Row | undefined): number | null {
+  return row?.cpu && row.requests ? (row.cpu.serverSeconds * 1e6) / row.requests : null;
+}
+
+function compare(rows: Row[], row: Row): string {
+  const { runtime, kind } = row.spec;
+  const get = (k: Kind) =>
+    rows.find((r) => r.scenario === row.scenario && r.spec.runtime === runtime && r.spec.kind === k);
+  const ours = get("ours");
+  if (kind === "multi") {
+    const factor = ratio(row.rps, ours?.rps ?? null);
+    return factor === null ? "" : `${factor.toFixed(2)}x req/s of 1 process`;
+  }
+  const base = get("base");
+  if (kind !== "ours" || !base) return "";
+  const rps = ratio(row.rps, base.rps);
+  const cpu = ratio(usPerReq(row), usPerReq(base));
+  return rps === null
+    ? ""
+    : `${rps.toFixed(2)}x req/s, ${cpu === null ? "?" : cpu.toFixed(2)}x CPU/req of baseline`;
 }
 
 function cells(rows: Row[], row: Row): Cells {
   const { runtime, kind } = row.spec;
-  const ours = kind === "ours";
+  const ours = kind === "ours" || kind === "base";
   const target = TARGETS[runtime];
   const vs = (other: Kind) => ratio(row.rps, find(rows, row.scenario, runtime, other));
   return {
@@ -220,10 +273,12 @@ function cells(rows: Row[], row: Row): Cells {
     ceiling: kind === "canned" ? "" : fmtRatio(vs("canned"), ours ? target.ceiling : undefined),
     node: ours ? fmtRatio(vs("node"), target.node, true) : "",
     serve: ours ? fmtRatio(vs("serve"), undefined, true) : "",
-    usPerReq: row.cpu && row.requests ? ((row.cpu.serverSeconds * 1e6) / row.requests).toFixed(1) : "",
+    usPerReq: usPerReq(row)?.toFixed(1) ?? "",
     cpu: row.cpu
       ? `${row.cpu.server.toFixed(2)} / ${row.cpu.wrk.toFixed(2)} / ${row.cpu.other.toFixed(2)}`
       : "",
+    compare: compare(rows, row),
+    runs: row.runs.map((r) => Math.round(r).toLocaleString("en-US")).join(" / "),
   };
 }
 
@@ -236,6 +291,8 @@ const HEADERS: Cells = {
   serve: "vs Deno.serve / Bun.serve",
   usPerReq: "server CPU µs/req",
   cpu: "cores: server / wrk / other",
+  compare: "reusePort scaling / A/B",
+  runs: "runs (req/s)",
 };
 const COLUMNS = Object.keys(HEADERS) as (keyof Cells)[];
 
@@ -282,7 +339,7 @@ if (!(await wrkAvailable())) {
 }
 
 const scenarios = SCENARIOS.filter((s) => s.id.includes(SCENARIO_FILTER));
-const servers = SERVERS.filter((s) => s.name.toLowerCase().includes(ONLY.toLowerCase()));
+const servers = SERVERS.filter((s) => ONLY.some((text) => s.name.toLowerCase().includes(text)));
 const date = new Date().toISOString();
 const cpu = cpus();
 const env = [
@@ -292,7 +349,7 @@ const env = [
   })`,
   `- runtimes: Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), Bun ${await bunVersion()}`,
   `- wrk: \`wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION_S}s\` after a ${WARMUP_S} s warm-up run` +
-  (ROUNDS > 1 ? `, best of ${ROUNDS} runs, ` : ", ") +
+  (ROUNDS > 1 ? `, median of ${ROUNDS} runs, ` : ", ") +
   `one server at a time on 127.0.0.1; echo body 4096 bytes (\`bench/server/post.lua\`)`,
   `- server CPU µs/req: CPU time of the server process (all threads) over the measured run, per request; ` +
   `cores: CPU used during that run by the server, by wrk, and by other processes on this shared machine ` +
