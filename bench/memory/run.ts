@@ -1,7 +1,7 @@
 /**
  * Memory per idle keep-alive connection, and per slowloris connection, for our server and the runtime's
  * own `node:http`, on Deno and on Bun: `deno run -A bench/memory/run.ts [--conns=3000] [--slow=2000]
- * [--runs=3] [--runtimes=deno,bun]`.
+ * [--runs=3] [--runtimes=deno,bun] [--kinds=raw,node,ours]`.
  *
  * Each run is a fresh server process (`server.ts`). Idle: warm up with a few requests, measure (after a
  * full GC) as the baseline, open `--conns` connections that each complete one keep-alive request and then
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     slow: { type: "string", default: "2000" },
     runs: { type: "string", default: "3" },
     runtimes: { type: "string", default: "deno,bun" },
+    kinds: { type: "string", default: "raw,node,ours" },
   },
 });
 const CONNS = Number(values.conns);
@@ -262,7 +263,7 @@ const label = (runtime: Runtime, kind: Kind) => {
 };
 
 /** The runtime's own sockets with no HTTP (the floor), its node:http (the baseline), ours. */
-const KINDS = ["raw", "node", "ours"] as const;
+const KINDS = values.kinds.split(",") as Kind[];
 const idleRows: string[][] = [];
 const slowRows: string[][] = [];
 for (const runtime of RUNTIMES) {
@@ -280,8 +281,8 @@ for (const runtime of RUNTIMES) {
     }
     results.set(kind, { idle, slow });
   }
-  const nodeIdle = median(results.get("node")!.idle.map((r) => r.rssPerConn));
-  const nodeSlow = SLOW > 0 ? median(results.get("node")!.slow.map((r) => r.rssPerConn)) : 0;
+  const nodeIdle = median(results.get("node")?.idle.map((r) => r.rssPerConn) ?? [NaN]);
+  const nodeSlow = SLOW > 0 ? median(results.get("node")?.slow.map((r) => r.rssPerConn) ?? [NaN]) : 0;
   for (const kind of KINDS) {
     const { idle, slow } = results.get(kind)!;
     const rss = median(idle.map((r) => r.rssPerConn));
