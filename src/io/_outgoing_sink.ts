@@ -27,6 +27,27 @@ export interface OutgoingSink {
  * synchronously, so one buffer serves every message in the process.
  */
 const SCRATCH = new Uint8Array(16 * 1024);
+/**
+ * The last views of the scratch handed out (the whole message, and its head for the encoder), reused
+ * while messages keep the same sizes (a server answering one kind of request). On Bun, `subarray` costs
+ * more than rendering a small head: two per response were ~6% of a hello-world server's CPU
+ * (JavaScriptCore profile); reusing them took 5% off its CPU per request. (Encoding into the whole
+ * scratch instead of a view cost Deno ~20% more per request: its `encodeInto` pays for the size of the
+ * destination.)
+ */
+let scratchView = SCRATCH.subarray(0, 0);
+let headView = SCRATCH.subarray(0, 0);
+const ENCODER = new TextEncoder();
+
+/** Encodes the latin1 `head` at the start of the scratch; returns its length. */
+function headIntoScratch(head: string): number {
+  const length = head.length;
+  const view = headView.byteLength === length ? headView : (headView = SCRATCH.subarray(0, length));
+  const result = ENCODER.encodeInto(head, view);
+  // ASCII is its own UTF-8: read and wrote exactly `length` proves the bytes are right.
+  if (result.read === length && result.written === length) return length;
+  return encodeLatin1Into(head, SCRATCH, 0);
+}
 
 /**
  * Head (latin1), body and terminator (latin1) in one buffer: one write, one packet for small messages.
@@ -40,8 +61,15 @@ export function headWithBody(
   transient: boolean,
 ): Uint8Array {
   const size = head.length + (body ? body.byteLength : 0) + tail.length;
-  const out = transient && size <= SCRATCH.byteLength ? SCRATCH.subarray(0, size) : new Uint8Array(size);
-  let at = encodeLatin1Into(head, out, 0);
+  let out: Uint8Array;
+  let at: number;
+  if (transient && size <= SCRATCH.byteLength) {
+    out = scratchView.byteLength === size ? scratchView : (scratchView = SCRATCH.subarray(0, size));
+    at = headIntoScratch(head);
+  } else {
+    out = new Uint8Array(size);
+    at = encodeLatin1Into(head, out, 0);
+  }
   if (body) {
     out.set(body, at);
     at += body.byteLength;
