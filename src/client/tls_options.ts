@@ -19,9 +19,25 @@ export function isHttps(options: { protocol?: string | undefined }): boolean {
   return options.protocol === "https:";
 }
 
+/** The name in a `Host` field given in the request options, without port or IPv6 brackets. */
+function hostHeaderName(headers: unknown): string | undefined {
+  let value: unknown;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === "host") value = headers[i + 1];
+    }
+  } else if (typeof headers === "object" && headers !== null) {
+    for (const [name, v] of Object.entries(headers)) if (name.toLowerCase() === "host") value = v;
+  }
+  if (typeof value !== "string" || value === "") return undefined;
+  if (value.startsWith("[")) return value.slice(1, value.indexOf("]"));
+  const colon = value.indexOf(":");
+  return colon === -1 ? value : value.slice(0, colon);
+}
+
 /** The TLS options for the transport, with `servername` taken from the host as Node does. */
 export function tlsConnectOptions(
-  options: RequestTlsOptions & { host?: string; hostname?: string },
+  options: RequestTlsOptions & { host?: string; hostname?: string; headers?: unknown },
   host: string,
 ): TlsConnectOptions {
   const tls: TlsConnectOptions = { ALPNProtocols: options.ALPNProtocols ?? ["http/1.1"] };
@@ -34,7 +50,7 @@ export function tlsConnectOptions(
   if (options.rejectUnauthorized !== undefined) tls.rejectUnauthorized = options.rejectUnauthorized;
   if (options.checkServerIdentity !== undefined) tls.checkServerIdentity = options.checkServerIdentity;
   // Node: servername defaults to the Host header's name (without port), else the host connected to.
-  tls.servername = options.servername ?? host;
+  tls.servername = options.servername ?? hostHeaderName(options.headers) ?? host;
   return tls;
 }
 

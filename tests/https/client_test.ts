@@ -7,7 +7,8 @@
  * ca: "CA", cert: "C", key: "K", rejectUnauthorized: false, servername: "s.example", minVersion:
  * "TLSv1.3"})` is "a.example:8443::CA:C:::K::false:s.example:TLSv1.3:::::::::::" and `globalAgent.defaultPort`
  * is 443; a request to a server whose certificate does not chain to a trusted CA emits 'error' with
- * UNABLE_TO_VERIFY_LEAF_SIGNATURE, to wronghost.pem ERR_TLS_CERT_ALTNAME_INVALID.
+ * UNABLE_TO_VERIFY_LEAF_SIGNATURE, to wronghost.pem ERR_TLS_CERT_ALTNAME_INVALID; with `host: "127.0.0.1"` and
+ * a `Host: localhost:<port>` field the server sees SNI "localhost".
  *
  * @module
  */
@@ -213,4 +214,14 @@ test("our client against a Node https server spawned with node", async () => {
   assert.equal(await text(res), "node says hi to test-client over TLSv1.3");
   child.stdin!.end();
   assert.equal(await exited, 0);
+});
+
+test("SNI comes from the Host field when one is given, as Node's https does", async () => {
+  const { server, port } = await listenHttps({}, (req, res) => res.end(String(req.socket.servername)));
+  const [res] = await once<[IncomingMessage]>(
+    get({ host: "127.0.0.1", port, agent: false, ca: pki.ca, headers: { Host: `localhost:${port}` } }),
+    "response",
+  );
+  assert.equal(await text(res), "localhost");
+  await closeServer(server);
 });
