@@ -10,6 +10,7 @@
  * @module
  */
 
+import { offersProtocol } from "./connection.ts";
 import { COLON, CR, FIELD_VALUE, HTAB, LF, SP, TOKEN } from "./_ascii.ts";
 import {
   CONNECTION_FIELD,
@@ -101,7 +102,8 @@ export function buildFields(text: string, raw: string[], scratch: HeadScratch): 
         scratch.expect = scratch.expect === undefined ? value : scratch.expect + ", " + value;
         break;
       case UPGRADE_FIELD:
-        scratch.upgradeSeen = true;
+        // RFC 9110 section 7.8 (`Upgrade = #protocol`): an empty value offers nothing.
+        if (!scratch.upgradeSeen) scratch.upgradeSeen = offersProtocol(value);
         break;
       case HOST_FIELD:
         scratch.hostCount++;

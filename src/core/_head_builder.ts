@@ -12,7 +12,8 @@ import { fail } from "./_head_errors.ts";
 import { HeadLexer } from "./_head_lexer.ts";
 import { HeadScratch } from "./_head_scratch.ts";
 import { ABSOLUTE_WITH_AUTHORITY, AUTHORITY, isAuthority, plainVersion, targetForm } from "./_start_line.ts";
-import { hasToken, isKeepAlive } from "./connection_tokens.ts";
+import { isKeepAlive } from "./connection_tokens.ts";
+import { requestSwitchesProtocols, responseSwitchesProtocols } from "./connection.ts";
 import { HttpParseError } from "./errors.ts";
 import { headersFromRaw } from "./fields.ts";
 import { requestFraming, responseFraming } from "./framing.ts";
@@ -168,14 +169,15 @@ export function buildRequest(
   }
   const connection = scratch.connection;
   const expect = scratch.expect;
+  const method = text.slice(0, scratch.methodEnd);
   return new ParsedRequestHead(
-    text.slice(0, scratch.methodEnd),
+    method,
     text.slice(scratch.targetStart, scratch.targetEnd),
     versionMinor,
     rawHeaders,
     framing,
     isKeepAlive(versionMinor, connection),
-    scratch.form === AUTHORITY || (scratch.upgradeSeen && hasToken(connection, "upgrade")),
+    requestSwitchesProtocols(method, connection, scratch.upgradeSeen),
     expect !== undefined && expect.length === 12 && expect.toLowerCase() === "100-continue",
     expect,
   );
@@ -206,7 +208,7 @@ export function buildResponse(
     rawHeaders,
     framing,
     framing.kind !== "close" && isKeepAlive(versionMinor, scratch.connection),
-    statusCode === 101 || (method === "CONNECT" && statusCode >= 200 && statusCode < 300),
+    responseSwitchesProtocols(statusCode, method),
   );
 }
 

@@ -82,7 +82,7 @@ export class HeadScratch {
   connection: string | undefined = undefined;
   /** `Expect` value(s), or undefined. */
   expect: string | undefined = undefined;
-  /** Whether any `Upgrade` line was present (even with an empty value). */
+  /** Whether an `Upgrade` line offered a protocol (a non-empty list element). */
   upgradeSeen = false;
   /** Number of `Host` lines and the index of the last one. */
   hostCount = 0;

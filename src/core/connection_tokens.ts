@@ -33,6 +33,32 @@ export function hasToken(value: string | readonly string[] | undefined, token: s
   return false;
 }
 
+/**
+ * Whether a `Connection` field value lists the connection option `option` (lower-case). Unlike
+ * {@linkcode hasToken}, an element with parameters does not count: RFC 9110 section 7.6.1 defines
+ * `connection-option = token`, so `upgrade;x` is a different (unknown) option, not `upgrade`.
+ *
+ * @example
+ * ```ts
+ * import { hasConnectionOption } from "@wire/http/core";
+ * console.log(hasConnectionOption("keep-alive, Upgrade", "upgrade")); // true
+ * console.log(hasConnectionOption("upgrade;x", "upgrade")); // false
+ * ```
+ */
+export function hasConnectionOption(value: string | readonly string[] | undefined, option: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "string") return value.some((v) => hasConnectionOption(v, option));
+  const n = option.length;
+  let from = 0;
+  while (from + n <= value.length) {
+    const at = indexOfCaseless(value, option, from);
+    if (at === -1) return false;
+    if (isListBoundaryBefore(value, at) && isElementEnd(value, at + n)) return true;
+    from = at + 1;
+  }
+  return false;
+}
+
 /** Index of `token` (lower-case) in `value`, ignoring ASCII case, from `from`; -1 if absent. */
 function indexOfCaseless(value: string, token: string, from: number): number {
   const first = token.charCodeAt(0);
@@ -65,6 +91,16 @@ function isListBoundaryAfter(value: string, at: number): boolean {
   for (let i = at; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c === 0x2c || c === 0x3b) return true;
+    if (c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
+}
+
+/** A bare list element ends at `at`: end of value, or OWS up to a comma. */
+function isElementEnd(value: string, at: number): boolean {
+  for (let i = at; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x2c) return true;
     if (c !== 0x20 && c !== 0x09) return false;
   }
   return true;

@@ -28,4 +28,5 @@ export * from "./head_writer.ts";
 export * from "./fields.ts";
 export * from "./latin1.ts";
 export * from "./connection_tokens.ts";
+export * from "./connection.ts";
 export * from "./status_codes.ts";

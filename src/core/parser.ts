@@ -80,6 +80,8 @@ type Phase =
   | "close"
   /** The connection changed protocols; the parser reads nothing more. */
   | "upgraded"
+  /** The caller stopped reading HTTP (`stop()`); input is left unread. */
+  | "stopped"
   /** `finish()` was called. */
   | "closed";
 
@@ -106,6 +108,8 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
   readonly #head: HeadAssembler;
   #remaining = 0;
   #chunked: ChunkedDecoder | null = null;
+  /** A request that switches protocols has a body: the switch happens when that body ends. */
+  #switchAfterBody = false;
   /** Methods of requests whose responses have not started yet (responses only). */
   readonly #methods: string[] = [];
 
@@ -141,6 +145,10 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
 
   expect(method: string): void {
     this.#methods.push(method);
+  }
+
+  stop(): void {
+    if (this.#phase !== "upgraded" && this.#phase !== "closed") this.#phase = "stopped";
   }
 
   /** ChunkSink: forwards chunk data, marking that an exception from here is the handler's. */
@@ -186,6 +194,7 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
             break;
           }
           case "upgraded":
+          case "stopped":
             return p;
           case "closed":
             throw new HttpParseError("HPE_CLOSED_CONNECTION", "Data after the connection was closed");
@@ -219,6 +228,7 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
         this.#end(NO_TRAILERS as string[]);
         return;
       case "upgraded":
+      case "stopped":
       case "closed":
         return;
     }
@@ -233,6 +243,10 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
   }
 
   #end(trailers: string[]): void {
+    if (this.#switchAfterBody) {
+      this.#switchAfterBody = false;
+      this.#phase = "upgraded";
+    }
     this.#inHandler = true;
     this.#handler.onEnd(trailers);
     this.#inHandler = false;
@@ -295,7 +309,16 @@ class MessageReader<H extends MessageHead> implements ChunkSink {
       }
       this.#methods.shift();
     }
-    if (head.upgrade) {
+    // RFC 9110 section 7.8: the protocol changes after the message that asked for it, so a request body
+    // (h2c's POST, RFC 7540 section 3.2: "sent in their entirety before the client can send HTTP/2
+    // frames") is read as HTTP first. CONNECT's content has no defined semantics: it switches at once.
+    if (
+      head.upgrade && this.#isRequest && head.framing.kind !== "none" &&
+      (head as unknown as RequestHead).method !== "CONNECT"
+    ) {
+      this.#switchAfterBody = !(head.framing.kind === "length" && head.framing.length === 0);
+    }
+    if (head.upgrade && !this.#switchAfterBody) {
       this.#phase = "upgraded";
       this.#emit(head);
       this.#end(NO_TRAILERS as string[]);
@@ -362,7 +385,8 @@ export class RequestParser {
 
   /**
    * Parses as much of `input` as possible; returns the number of bytes consumed. It consumes everything
-   * unless the message switched protocols (head.upgrade true): then it stops right after that head,
+   * unless the message switched protocols (head.upgrade true): then it stops right after that message
+   * (its head, or its body for a request with one other than CONNECT),
    * `upgraded` becomes true, and `input.subarray(consumed)` is the first bytes of the new protocol (Node's
    * `head`). Throws `HttpParseError` (with `bytesParsed` set) on malformed input; after that the parser is
    * dead: every further call throws the same error. Keeps no reference to `input` after returning.
@@ -383,6 +407,15 @@ export class RequestParser {
   /** True once a message switched protocols; the parser then reads nothing more. */
   get upgraded(): boolean {
     return this.#reader.upgraded;
+  }
+
+  /**
+   * The caller reads no more HTTP on this connection (RFC 9112 section 9.6: after a request with
+   * `Connection: close` a server "MUST NOT process any further requests"). Called from a handler, it
+   * makes `execute` return right after the current message; later input is not looked at.
+   */
+  stop(): void {
+    this.#reader.stop();
   }
 
   /** True while a head has started arriving but is not complete (the server's headersTimeout runs then). */

@@ -257,6 +257,26 @@ export class BodyReadable<E extends BodyEvents = BodyEvents> extends EventEmitte
     this.destroy(error);
   }
 
+  /**
+   * Internal (connection side): the connection died while this message was still open, as Node's
+   * `abortIncoming`: `'aborted'` now (unless the body already ended), and the caller destroys it with the
+   * error afterwards, once the response has heard of it. Returns whether the message was still open.
+   */
+  markAborted(): boolean {
+    if (this.readableEnded || this.destroyed) return false;
+    this.aborted = true;
+    this.emit("aborted" as never, ...([] as never));
+    return true;
+  }
+
+  /**
+   * Whether anything started reading the body (`'data'` listener, `resume()`, `pause()`, iteration or
+   * `body`): a body nobody reads is discarded once its response finishes, as Node's `resOnFinish` does.
+   */
+  get readStarted(): boolean {
+    return this.#flowing !== null || this.#iterating;
+  }
+
   /** Hook for subclasses: release what `destroy()` should release. */
   protected destroyImpl(_error: Error | undefined): void {}
 

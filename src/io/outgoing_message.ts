@@ -439,7 +439,8 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   #finishScheduled = false;
 
   #maybeFinish(): void {
-    if (!this.writableEnded || this.#finishScheduled || !this.flushed) return;
+    // A destroyed message never finishes (Node: no 'finish' after 'close', e.g. end() after the peer left).
+    if (!this.writableEnded || this.#finishScheduled || !this.flushed || this.destroyed) return;
     this.#finishScheduled = true;
     // 'finish' is queued before the owner hears of it, so whatever the owner queues ('close') follows it.
     queueMicrotask(() => {

@@ -3,24 +3,49 @@
  * `IncomingMessage`/`ServerResponse` pairs, keeps pipelined responses in request order, applies the
  * server's timeouts and limits, and hands the raw socket over on upgrade/CONNECT.
  *
- * Theory of operation: responses wait in `#responses` in request order; only the first has the socket as
- * its sink, the rest queue their bytes inside themselves until their turn. A request body being received
- * throttles the socket through `onWantMore`. Parse errors and timeouts end only this connection.
+ * Theory of operation: the protocol rules (keep-alive, pipelining after `close`, 100-continue, upgrade,
+ * EOF) are `src/core/connection.ts`; every event goes through one of its transitions and this file
+ * carries out the action it returns. What stays here is I/O: responses wait in `#responses` in request
+ * order; only the first has the socket as its sink, the rest queue their bytes inside themselves until
+ * their turn. A request body being received throttles the socket through `onWantMore`. When the socket
+ * closes, every request still open is aborted the way Node's `abortIncoming` does it. Parse errors and
+ * timeouts end only this connection.
  *
  * @module
  */
 
 import { RequestParser } from "../core/parser.ts";
-import { ConnectionResetError, HttpError, isHttpError } from "../core/errors.ts";
+import { ConnectionResetError, HttpError, HttpParseError, isHttpError } from "../core/errors.ts";
+import {
+  type ConnectionAction,
+  type ConnectionState,
+  continueSent,
+  headRead,
+  mayKeepAlive,
+  messageRead,
+  messageWritten,
+  newConnectionState,
+  peerEnded,
+  readFailed,
+} from "../core/connection.ts";
 import { STATUS_CODES } from "../core/status_codes.ts";
 import type { RequestHead } from "../core/types.ts";
+import { BODY_HIGH_WATER_MARK } from "../io/body_readable.ts";
 import { IncomingMessage } from "../io/incoming_message.ts";
 import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
 import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
-import { type ResponseOwner, ServerResponse } from "./server_response.ts";
+import { kEmitClose, type ResponseOwner, ServerResponse } from "./server_response.ts";
 
 /** Past this many responses waiting their turn, stop reading more pipelined requests. */
 const MAX_PIPELINED_RESPONSES = 32;
+
+/**
+ * Most body bytes an upgrade request may carry. The body is read as HTTP before the switch (RFC 9110
+ * section 7.8) and `'upgrade'` comes only after it, so nobody can read it while it arrives: it is held
+ * whole, and a bigger one is answered 413 instead of held without bound. The body queue's high-water
+ * mark is the same budget a request listener gets before backpressure.
+ */
+const MAX_UPGRADE_BODY = BODY_HIGH_WATER_MARK;
 
 /** What a connection needs from its server. */
 export interface ConnectionHost {
@@ -54,15 +79,17 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   readonly socket: Socket;
   #host: ConnectionHost;
   #parser: RequestParser;
+  #state: ConnectionState = newConnectionState("server");
+  /** The request whose body is being read (also an upgrade request's, before the switch). */
   #receiving: IncomingMessage | null = null;
   #receivingHasBody = false;
+  #upgradeBodyBytes = 0;
   #responses: ServerResponse[] = [];
   #requests = 0;
   #retained = false;
   #takeover: { req: IncomingMessage; event: "upgrade" | "connect" } | undefined;
-  #stopped = false; // no more requests will be read (closing, upgraded, or failed)
+  #handOverNow = false;
   #closed = false;
-  #peerEnded = false;
   #readPausedByBody = false;
   #readPausedByPipeline = false;
   /** Timestamps (ms) for the server's sweep; 0 when not running. */
@@ -102,7 +129,8 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   // ---- SocketConsumer ----
 
   onData(chunk: Uint8Array): boolean {
-    if (this.#stopped) return false;
+    // RFC 9112 section 9.6: after the last request we answer, nothing more is processed.
+    if (!this.#readingOn) return false;
     if (this.#parser.idle && this.headStartedAt === 0) {
       const now = Date.now();
       this.headStartedAt = now;
@@ -117,7 +145,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       this.#fail(err);
       return false;
     }
-    if (this.#takeover) {
+    if (this.#handOverNow) {
       this.#handOver(chunk.subarray(consumed));
       return true;
     }
@@ -127,29 +155,24 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   }
 
   onEnd(): void {
-    this.#peerEnded = true;
-    const receiving = this.#receiving;
-    if (receiving && !this.#stopped) {
-      // The peer gave up in the middle of a body: as Node, the request sees ECONNRESET "aborted".
-      this.#receiving = null;
-      this.#stopped = true;
-      receiving.abort(connReset(undefined));
-      this.socket.destroy();
-      return;
-    }
-    if (!this.#stopped) {
+    const { state, action } = peerEnded(this.#state, this.#parser.inHead);
+    this.#state = state;
+    if (action === "reject") {
+      // Inside a message (a POST whose body never came, a cut head): as Node, the parser's EOF error
+      // answers 400 and the open requests are aborted when the socket closes.
+      let error: unknown = new HttpParseError("HPE_INVALID_EOF_STATE", "Connection closed inside a message");
       try {
         this.#parser.finish();
       } catch (err) {
-        this.#fail(err);
-        return;
+        error = err;
       }
+      this.#fail(error);
+      return;
     }
     // As Node's servers (httpAllowHalfOpen false): a peer that ends its side is gone. Whatever is
     // queued still goes out before our FIN; a response still being written learns of it through
     // 'close' once the socket closes, instead of waiting for its next write.
-    this.#stopped = true;
-    this.#endSocket();
+    if (action === "close") this.#endSocket();
   }
 
   onDrain(): void {
@@ -159,16 +182,22 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   onClose(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#stopped = true;
-    const receiving = this.#receiving;
-    this.#receiving = null;
-    if (receiving) receiving.abort(connReset(error));
+    this.#state = readFailed(this.#state).state;
     const responses = this.#responses;
     this.#responses = [];
-    for (const res of responses) {
-      if (!res.writableFinished) res.destroyed = true;
-      queueMicrotask(() => res.emit("close"));
+    const receiving = this.#receiving;
+    this.#receiving = null;
+    // Every request still open is aborted as Node's abortIncoming does: 'aborted' on each at once, then
+    // per exchange, in order, res 'close' > req 'error' (ECONNRESET "aborted") > req 'close'.
+    const open: (ServerResponse | IncomingMessage)[] = [...responses];
+    if (receiving !== null && !responses.some((res) => res.req === receiving)) open.push(receiving);
+    for (const item of open) {
+      const req = item instanceof ServerResponse ? item.req : item;
+      req.onDestroy = undefined;
+      req.markAborted();
+      if (item instanceof ServerResponse && !item.writableFinished) item.destroyed = true;
     }
+    if (open.length > 0) queueMicrotask(() => closeExchanges(open, 0, connReset(error)));
     this.#host.connectionClosed(this);
   }
 
@@ -181,42 +210,34 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   // ---- ResponseOwner ----
 
   keepAliveAllowed(res: ServerResponse): boolean {
-    if (this.#host.closing || this.#stopped && this.#responses.at(-1) === res && this.#peerEnded) {
-      return false;
-    }
+    if (this.#host.closing) return false;
+    const later = this.#responses.length - 1 - this.#responses.indexOf(res);
     const max = this.#host.maxRequestsPerSocket;
-    if (max > 0 && this.#requests >= max && this.#responses.at(-1) === res) return false;
-    // A client that sent `Expect: 100-continue` and got no 100 may or may not send its body now; the
-    // only safe way to find the next request is to close.
-    const req = res.req;
-    if (!req.complete && res.expectedContinue && !res.continueSent) return false;
-    return true;
+    if (max > 0 && this.#requests >= max && later === 0) return false;
+    return mayKeepAlive(this.#state, later);
   }
 
-  sendInterim(res: ServerResponse, bytes: Uint8Array): void {
-    if (this.#responses[0] === res) this.socket.write(bytes);
+  sendInterim(res: ServerResponse, bytes: Uint8Array, status: number): void {
+    if (this.#responses[0] !== res) return;
+    this.socket.write(bytes);
+    if (status === 100 && res.req === this.#receiving) this.#state = continueSent(this.#state).state;
   }
 
   responseFinished(res: ServerResponse, keepAlive: boolean): void {
     if (this.#responses[0] !== res) return;
     this.#responses.shift();
+    const { state, action } = messageWritten(this.#state, keepAlive);
+    this.#state = state;
+    // As Node's resOnFinish: a body nobody read is discarded, so the request still ends and closes
+    // (res 'finish' > res 'close' > req 'end' > req 'close'), and the next request can be read.
     const req = res.req;
-    if (!keepAlive) {
-      this.#stopped = true;
-      if (this.#receiving === req) {
-        this.#receiving = null;
-        req.onWantMore = undefined;
-      }
+    if (!req.readStarted && !req.destroyed) req.dump();
+    if (action === "close") {
       this.#endSocket();
       return;
     }
-    // The handler answered without reading the whole body: read and discard the rest, as Node does.
-    // (A request without a body is not complete yet only because the handler answered inside the
-    // parser's onHead; its end follows at once and there is nothing to discard.)
-    if (!req.complete && !req.destroyed && (this.#receiving !== req || this.#receivingHasBody)) req.dump();
     const next = this.#responses[0];
     if (next) next[kAttachSink](this);
-    else if (this.#stopped) this.#endSocket();
     else this.#markIdleIfQuiet();
     this.#updatePipelinePause();
   }
@@ -264,19 +285,27 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (this.#receiving !== null && !this.#receiving.complete) this.socket.destroy(error);
   };
 
+  get #readingOn(): boolean {
+    const reading = this.#state.reading;
+    return reading !== "closed" && reading !== "switched";
+  }
+
   // ---- parser events ----
 
   #onHead(head: RequestHead): void {
+    this.#state = headRead(this.#state, head).state;
     this.#requests++;
     this.headStartedAt = 0;
     const req = new IncomingMessage(this.socket, head);
+    this.#receiving = req;
+    this.#receivingHasBody = head.framing.kind !== "none";
     if (head.upgrade) {
+      // The switch happens when this message ends (after its body, if it has one); 'upgrade' then.
       this.#takeover = { req, event: head.method === "CONNECT" ? "connect" : "upgrade" };
+      this.#upgradeBodyBytes = 0;
       return;
     }
     const res = new ServerResponse(req, this, head.keepAlive, head.expect !== undefined);
-    this.#receiving = req;
-    this.#receivingHasBody = head.framing.kind !== "none";
     req.onWantMore = this.#bodyWantsMore;
     req.onDestroy = this.#bodyDestroyed;
     this.#responses.push(res);
@@ -300,49 +329,70 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   #onBody(chunk: Uint8Array): void {
     this.#retained = true;
-    this.#receiving?.push(chunk);
+    const req = this.#receiving;
+    if (req === null) return;
+    if (this.#takeover?.req === req) {
+      this.#upgradeBodyBytes += chunk.byteLength;
+      if (this.#upgradeBodyBytes > MAX_UPGRADE_BODY) {
+        throw new HttpError("ERR_HTTP_REQUEST_TOO_LARGE", "Upgrade request content is too large", 413);
+      }
+    }
+    req.push(chunk);
   }
 
   #onMessageEnd(rawTrailers: string[]): void {
     const req = this.#receiving;
     this.requestStartedAt = 0;
-    if (!req) return;
-    this.#receiving = null;
-    req.onWantMore = undefined;
-    if (this.#readPausedByBody) {
-      this.#readPausedByBody = false;
-      this.socket.setReadPaused(this.#readPausedByPipeline);
+    const { state, action } = messageRead(this.#state);
+    this.#state = state;
+    if (req !== null) {
+      this.#receiving = null;
+      req.onWantMore = undefined;
+      if (this.#readPausedByBody) {
+        this.#readPausedByBody = false;
+        this.socket.setReadPaused(this.#readPausedByPipeline);
+      }
+      req.finishWithTrailers(rawTrailers);
     }
-    req.finishWithTrailers(rawTrailers);
+    this.#act(action);
   }
 
   // ---- helpers ----
 
+  #act(action: ConnectionAction): void {
+    switch (action) {
+      case "stop-reading":
+        this.#parser.stop();
+        break;
+      case "hand-over":
+        // The parser stopped right after this message; onData hands over the bytes that follow.
+        this.#handOverNow = true;
+        break;
+      default:
+        break;
+    }
+  }
+
   #handOver(head: Uint8Array): void {
     const { req, event } = this.#takeover!;
     this.#takeover = undefined;
-    this.#stopped = true;
+    this.#handOverNow = false;
     this.headStartedAt = 0;
     this.requestStartedAt = 0;
     // The socket leaves HTTP: it belongs to the listener now, with no server timeouts.
     this.#host.connectionHandedOver(this);
-    req.complete = true;
     this.socket[kSetConsumer](null);
     if (!this.#host.emitTakeover(event, req, this.socket, head)) this.socket.destroy();
   }
 
   #fail(err: unknown): void {
-    this.#stopped = true;
+    this.#state = readFailed(this.#state).state;
+    this.#parser.stop();
     this.headStartedAt = 0;
     this.requestStartedAt = 0;
     const error = err instanceof Error ? err : new Error(String(err));
-    const receiving = this.#receiving;
-    this.#receiving = null;
-    if (receiving) {
-      // The connection decides what happens to the socket below, not the aborted request.
-      receiving.onDestroy = undefined;
-      receiving.abort(error);
-    }
+    // The requests still open are aborted when the socket closes (ECONNRESET "aborted", as Node); the
+    // error itself goes to 'clientError', whose default answers with the status it names.
     if (this.#host.emitClientError(error, this.socket)) return;
     // Nobody listens: answer with the status the error names, unless a response is already on the wire
     // (as Node: a response whose head has not been written yet is abandoned).
@@ -359,7 +409,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   /** Starts the keep-alive clock when nothing is in flight in either direction. */
   #markIdleIfQuiet(): void {
-    if (this.idleSince === 0 && !this.#stopped && this.idle) this.idleSince = Date.now();
+    if (this.idleSince === 0 && this.#state.reading === "head" && this.idle) this.idleSince = Date.now();
   }
 
   #updatePipelinePause(): void {
@@ -376,6 +426,20 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (!this.socket.writableEnded) this.socket.end();
     this.idleSince = this.idleSince || Date.now();
   }
+}
+
+/**
+ * Ends the open exchanges of a closed connection one after another: for each, res 'close', then the
+ * request's 'error' and 'close' (queued by destroy), before the next exchange starts.
+ */
+function closeExchanges(open: (ServerResponse | IncomingMessage)[], i: number, error: Error): void {
+  const item = open[i];
+  if (item === undefined) return;
+  const req = item instanceof ServerResponse ? item.req : item;
+  if (item instanceof ServerResponse) item[kEmitClose]();
+  if (req.aborted && !req.destroyed) req.destroy(error);
+  // destroy() queued the request's 'error'/'close'; the next exchange goes after them.
+  queueMicrotask(() => closeExchanges(open, i + 1, error));
 }
 
 function connReset(cause: Error | undefined): Error {

@@ -24,13 +24,16 @@ export interface ResponseOwner {
   keepAliveAllowed(res: ServerResponse): boolean;
   /** Seconds for the `Keep-Alive: timeout=N` field, or 0 to omit it. */
   readonly keepAliveTimeoutSeconds: number;
-  /** Sends an interim (1xx) head right away, ahead of anything queued for this response. */
-  sendInterim(res: ServerResponse, bytes: Uint8Array): void;
+  /** Sends an interim (1xx) head with `status` right away, ahead of anything queued for this response. */
+  sendInterim(res: ServerResponse, bytes: Uint8Array, status: number): void;
   /** The response handed its last byte to the connection; `keepAlive` says if the connection persists. */
   responseFinished(res: ServerResponse, keepAlive: boolean): void;
   /** The response was destroyed: close the connection. */
   responseDestroyed(res: ServerResponse, error: Error | undefined): void;
 }
+
+/** Internal: emits the response's `'close'`, once whoever notices the end first (finish or connection loss). */
+export const kEmitClose: unique symbol = Symbol("wire.emitClose");
 
 /** Events of a {@linkcode ServerResponse}. */
 export type ServerResponseEvents = OutgoingEvents;
@@ -62,6 +65,7 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
   #owner: ResponseOwner;
   #continueSent = false;
   #keepAlive = false;
+  #closeEmitted = false;
 
   /** Whether the request carried an `Expect` field (its body may never come unless we send 100). */
   readonly expectedContinue: boolean;
@@ -191,6 +195,13 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
   /** @ignore Internal hook, for the package's own layers. */
   protected override afterFinish(): void {
     // A response is done once it is finished: Node emits 'close' right after 'finish'.
+    this[kEmitClose]();
+  }
+
+  /** @ignore Internal: 'close' exactly once, whether the response finished or its connection died first. */
+  [kEmitClose](): void {
+    if (this.#closeEmitted) return;
+    this.#closeEmitted = true;
     this.emit("close");
   }
 
@@ -207,7 +218,7 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
       );
     }
     if (this.req.httpVersionMinor < 1) return;
-    this.#owner.sendInterim(this, encodeLatin1(serializeInformationalHead(status, reason, fields)));
+    this.#owner.sendInterim(this, encodeLatin1(serializeInformationalHead(status, reason, fields)), status);
   }
 }
 

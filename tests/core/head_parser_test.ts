@@ -327,10 +327,15 @@ test("deciding fields are recognized in any case, by name only", () => {
     request("GET / HTTP/1.1\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n").expectContinue,
     false,
   );
-  // Upgrade needs an Upgrade field (even empty) and the token in Connection, over several lines.
+  // Upgrade needs an Upgrade field offering a protocol and the token in Connection, over several lines
+  // (an empty Upgrade offers nothing: RFC 9110 section 7.8; see tests/core/connection_test.ts).
+  assert.equal(
+    request("GET / HTTP/1.1\r\nUPGRADE: h2c\r\nConnection: a\r\nconnection: Upgrade\r\n\r\n").upgrade,
+    true,
+  );
   assert.equal(
     request("GET / HTTP/1.1\r\nUPGRADE:\r\nConnection: a\r\nconnection: Upgrade\r\n\r\n").upgrade,
-    true,
+    false,
   );
   assert.equal(request("GET / HTTP/1.1\r\nUpgradf: x\r\nConnection: upgrade\r\n\r\n").upgrade, false);
   assert.equal(
