@@ -168,3 +168,17 @@ test("maxVersion is honoured where the runtime can (Deno) and refused with a cod
   await closeConn(conn);
   await listener.close();
 });
+
+test("an encrypted key with its passphrase serves TLS; a CA given as bytes verifies it", async () => {
+  const transport = defaultTransport();
+  const listener = await transport.listen({ hostname: "127.0.0.1", port: 0 }, (conn) => {
+    conn.start({ onData: () => false, onEnd: () => conn.end(), onDrain() {}, onClose() {} });
+  }, { tls: { key: fixture("server_encrypted.key"), passphrase: "wire-http", cert: pki.serverCert } });
+  const conn = await connect(listener.address.port, {
+    servername: "localhost",
+    ca: [new TextEncoder().encode(pki.ca)],
+  });
+  assert.equal(conn.tls?.authorized, true);
+  await closeConn(conn);
+  await listener.close();
+});
