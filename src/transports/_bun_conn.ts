@@ -75,7 +75,11 @@ export interface BunLike {
     },
   ): BunListenerLike;
   connect(
-    options: BunTarget & { allowHalfOpen: boolean; socket: BunSocketHandlerLike },
+    options: BunTarget & {
+      allowHalfOpen: boolean;
+      socket: BunSocketHandlerLike;
+      tls?: Record<string, unknown>;
+    },
   ): Promise<BunSocketLike>;
 }
 

@@ -35,23 +35,12 @@ import { describeTarget, mapError } from "./_map_error.ts";
 import {
   bun,
   BunConn,
-  type BunLike,
   type BunListenerLike,
   type BunSocketHandlerLike,
   type BunSocketLike,
   ipAddress,
 } from "./_bun_conn.ts";
-import {
-  armHandshakeTimer,
-  type BunClientKit,
-  bunServerTls,
-  type BunTlsAcceptor,
-  bunTlsAcceptor,
-  type BunTlsSocketLike,
-  connectTls,
-  serverHandshake,
-  serverHandshakeAborted,
-} from "./bun_tls.ts";
+import { bunServerTls, bunTlsAcceptor, connectTls, tlsServerHandlers } from "./bun_tls.ts";
 
 // ---- Listeners -----------------------------------------------------------------------------------------
 
@@ -114,42 +103,6 @@ function listen(
   return Promise.resolve(new BunListener(listener, address));
 }
 
-/**
- * Server sockets with TLS: `open` wraps the socket but the connection is handed out only by a successful
- * `handshake` (see bun_tls.ts); a socket that closes before that is a failed handshake.
- */
-function tlsServerHandlers(
-  acceptor: BunTlsAcceptor,
-  unix: { local: TransportAddress; remote: TransportAddress } | undefined,
-): BunSocketHandlerLike {
-  // Sockets still in their handshake, with the timer that drops them if it never finishes.
-  const pending = new Map<BunSocketLike, ReturnType<typeof setTimeout>>();
-  return {
-    ...BunConn.handlers,
-    open(socket: BunSocketLike): void {
-      // Read the peer's address now: a socket whose handshake fails has forgotten it by then.
-      const remote = new BunConn(socket, unix).remote;
-      pending.set(socket, armHandshakeTimer(acceptor, socket, remote, () => pending.delete(socket)));
-    },
-    handshake(socket: BunSocketLike, success: boolean, error: unknown): void {
-      const timer = pending.get(socket);
-      if (timer === undefined) return; // Timed out already.
-      clearTimeout(timer);
-      pending.delete(socket);
-      serverHandshake(acceptor, socket.data, socket as unknown as BunTlsSocketLike, success, error);
-    },
-    close(socket: BunSocketLike, error?: Error): void {
-      const timer = pending.get(socket);
-      if (timer !== undefined) {
-        clearTimeout(timer);
-        pending.delete(socket);
-        serverHandshakeAborted(acceptor, socket.data.remote, error);
-      }
-      BunConn.handlers.close(socket, error);
-    },
-  };
-}
-
 /** Client sockets: `open` wraps the socket before `Bun.connect` resolves, so no early byte is lost. */
 const CLIENT_TCP_HANDLERS: BunSocketHandlerLike = {
   ...BunConn.handlers,
@@ -163,7 +116,6 @@ async function connect(target: ConnectTarget, options?: TransportConnectOptions)
   signal?.throwIfAborted();
   if (options?.tls !== undefined) {
     return connectTls(
-      TLS_CLIENT_KIT,
       target,
       options.tls,
       signal,
@@ -207,16 +159,6 @@ async function connect(target: ConnectTarget, options?: TransportConnectOptions)
   }
   return socket.data as BunConn;
 }
-
-/** bun.ts's connection class lent to bun_tls.ts's `connectTls`. */
-const TLS_CLIENT_KIT: BunClientKit<BunSocketLike, BunConn> = {
-  connect: (options: Record<string, unknown>) =>
-    bun().connect(options as unknown as Parameters<BunLike["connect"]>[0]),
-  handlers: BunConn.handlers,
-  wrap(socket: BunSocketLike): void {
-    new BunConn(socket);
-  },
-};
 
 /** Rejects with the signal's reason on abort; a socket that opens after that is reset. */
 function abortable(opening: Promise<BunSocketLike>, signal: AbortSignal): Promise<BunSocketLike> {

@@ -21,6 +21,7 @@ import type {
   TransportTls,
 } from "../io/transport.ts";
 import { SystemError } from "../io/transport.ts";
+import { bun, BunConn, type BunSocketHandlerLike, type BunSocketLike } from "./_bun_conn.ts";
 import {
   alpnWire,
   authorizationCode,
@@ -104,7 +105,7 @@ export function bunTlsAcceptor(
  * Bun's `handshake(socket, success, authorizationError)` on a server: hands `conn` to `onConnection` with
  * its TLS facts set, or reports the failure (`'tlsClientError'`) and drops the connection.
  */
-export function serverHandshake(
+function serverHandshake(
   acceptor: BunTlsAcceptor,
   conn: TransportConn & { tls: TransportTls | undefined },
   socket: BunTlsSocketLike,
@@ -131,7 +132,7 @@ export function serverHandshake(
 }
 
 /** Drops a connection whose handshake is not done after `acceptor.handshakeTimeout` ms. */
-export function armHandshakeTimer(
+function armHandshakeTimer(
   acceptor: BunTlsAcceptor,
   socket: { terminate(): void },
   remote: TransportAddress,
@@ -152,7 +153,7 @@ function sniOf(name: string | undefined): string | false {
 }
 
 /** A socket closed before its handshake finished: Node reports that as `'tlsClientError'` too. */
-export function serverHandshakeAborted(
+function serverHandshakeAborted(
   acceptor: BunTlsAcceptor,
   remote: TransportAddress,
   error?: Error,
@@ -160,6 +161,42 @@ export function serverHandshakeAborted(
   const code = (error as { code?: string } | undefined)?.code ?? "ECONNRESET";
   const message = "Client network socket disconnected before secure TLS connection was established";
   acceptor.onTlsError?.(new SystemError(code, message, "tls"), remote);
+}
+
+/**
+ * Server sockets with TLS: `open` wraps the socket but the connection is handed out only by a successful
+ * `handshake` (see {@linkcode serverHandshake}); a socket that closes before that is a failed handshake.
+ */
+export function tlsServerHandlers(
+  acceptor: BunTlsAcceptor,
+  unix: { local: TransportAddress; remote: TransportAddress } | undefined,
+): BunSocketHandlerLike {
+  // Sockets still in their handshake, with the timer that drops them if it never finishes.
+  const pending = new Map<BunSocketLike, ReturnType<typeof setTimeout>>();
+  return {
+    ...BunConn.handlers,
+    open(socket: BunSocketLike): void {
+      // Read the peer's address now: a socket whose handshake fails has forgotten it by then.
+      const remote = new BunConn(socket, unix).remote;
+      pending.set(socket, armHandshakeTimer(acceptor, socket, remote, () => pending.delete(socket)));
+    },
+    handshake(socket: BunSocketLike, success: boolean, error: unknown): void {
+      const timer = pending.get(socket);
+      if (timer === undefined) return; // Timed out already.
+      clearTimeout(timer);
+      pending.delete(socket);
+      serverHandshake(acceptor, socket.data, socket as unknown as BunTlsSocketLike, success, error);
+    },
+    close(socket: BunSocketLike, error?: Error): void {
+      const timer = pending.get(socket);
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        pending.delete(socket);
+        serverHandshakeAborted(acceptor, socket.data.remote, error);
+      }
+      BunConn.handlers.close(socket, error);
+    },
+  };
 }
 
 // ---- Client ---------------------------------------------------------------------------------------------
@@ -240,56 +277,39 @@ function messageOf(error: unknown): string | undefined {
   return typeof message === "string" && message !== "" ? message : undefined;
 }
 
-/** What `connectTls` needs from bun.ts (its connection class stays private there). */
-export interface BunClientKit<
-  S extends { data: C },
-  C extends TransportConn & { tls: TransportTls | undefined },
-> {
-  /** `Bun.connect` with `tls`. */
-  connect(options: Record<string, unknown>): Promise<S>;
-  /** The shared socket callbacks of bun.ts's connection class. */
-  handlers: Record<string, unknown> & { close(socket: S, error?: Error): void };
-  /** Wraps a just-opened socket (sets `socket.data`). */
-  wrap(socket: S): void;
-}
-
 /**
  * `Bun.connect` with TLS, resolving after the handshake passed Node's checks ({@linkcode clientHandshake}).
  * Errors before the handshake reject with the mapped socket error; `signal` aborts either phase.
  */
-export function connectTls<
-  S extends { data: C; terminate(): void },
-  C extends TransportConn & { tls: TransportTls | undefined },
->(
-  kit: BunClientKit<S, C>,
+export function connectTls(
   target: { hostname: string; port: number } | { path: string },
   tls: TlsConnectOptions,
   signal: AbortSignal | undefined,
   mapFailure: (error: unknown) => Error,
-): Promise<C> {
+): Promise<BunConn> {
   const hostname = "path" in target ? (tls.servername ?? "localhost") : target.hostname;
-  return new Promise<C>((resolve, reject) => {
+  return new Promise<BunConn>((resolve, reject) => {
     let settled = false;
-    const finish = (error: Error | undefined, conn?: C): void => {
+    const finish = (error: Error | undefined, conn?: BunConn): void => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener("abort", onAbort);
       if (error === undefined) resolve(conn!);
       else reject(error);
     };
-    let opened: S | undefined;
+    let opened: BunSocketLike | undefined;
     const onAbort = (): void => {
       opened?.terminate();
       finish(signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
-    const socket = {
-      ...kit.handlers,
-      open(s: S): void {
+    const socket: BunSocketHandlerLike = {
+      ...BunConn.handlers,
+      open(s: BunSocketLike): void {
         opened = s;
-        kit.wrap(s);
+        new BunConn(s);
       },
-      handshake(s: S, success: boolean, error: unknown): void {
+      handshake(s: BunSocketLike, success: boolean, error: unknown): void {
         const reported = error ?? (success ? undefined : tlsError("ECONNRESET", "TLS handshake failed"));
         const failure = clientHandshake(tls, hostname, s.data, s as unknown as BunTlsSocketLike, reported);
         if (failure !== undefined) {
@@ -298,8 +318,8 @@ export function connectTls<
           s.terminate();
         } else finish(undefined, s.data);
       },
-      close(s: S, error?: Error): void {
-        kit.handlers.close(s, error);
+      close(s: BunSocketLike, error?: Error): void {
+        BunConn.handlers.close(s, error);
         finish(
           mapFailure(
             error ??
@@ -319,7 +339,7 @@ export function connectTls<
       return;
     }
     const where = "path" in target ? { unix: target.path } : { hostname: target.hostname, port: target.port };
-    kit.connect({ ...where, allowHalfOpen: true, socket, tls: config }).then(
+    bun().connect({ ...where, allowHalfOpen: true, socket, tls: config }).then(
       (s) => {
         if (settled) s.terminate();
       },
