@@ -97,4 +97,4 @@ export {
   serveFetch,
   type ServeFetchOptions,
   toRequestListener,
-} from "./src/server/fetch_bridge.ts";
+} from "./src/fetch/mod.ts";

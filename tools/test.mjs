@@ -43,7 +43,7 @@ const steps = [
   // The main entry alone: everything its public API names is exported from it, so a JSR user can name it
   // (a type reachable only through "./core" would pass the combined run below).
   ["doc lint (main entry alone)", deno, ["doc", "--lint", "mod.ts"]],
-  ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts", "src/https/mod.ts", ...TRANSPORT_ENTRIES]],
+  ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts", "src/https/mod.ts", "src/fetch/mod.ts", ...TRANSPORT_ENTRIES]],
   ["doc examples", deno, ["check", "--doc", "--quiet", "mod.ts", "src"]],
   ["README examples", deno, ["check", "--doc-only", "--quiet", "README.md"]],
   ["publish dry-run", deno, ["publish", "--dry-run", "--allow-dirty", "--quiet", "--config", "jsr.json"]],

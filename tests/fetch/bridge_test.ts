@@ -8,6 +8,7 @@ import {
   serveFetch,
   toRequestListener,
 } from "../../mod.ts";
+import * as fetchEntry from "../../src/fetch/mod.ts";
 
 const encoder = new TextEncoder();
 const KEEP = "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n";
@@ -99,6 +100,42 @@ test("fetch bridge: without Host (HTTP/1.0) the URL uses options.hostname; a // 
     { hostname: "app.internal:81" },
   );
   assert.deepEqual(urls, ["http://app.internal:81//evil.test/p"]);
+});
+
+test("the ./fetch entry exports the same bridge as the main entry", () => {
+  assert.equal(fetchEntry.serveFetch, serveFetch);
+  assert.equal(fetchEntry.toRequestListener, toRequestListener);
+});
+
+test("fetch bridge: a host that is no authority is answered 400 and never reaches the handler", async () => {
+  const urls: string[] = [];
+  const handler = (request: Request) => {
+    urls.push(request.url);
+    return new Response("ok");
+  };
+  // A bad Host field is refused by the server's parser already; a bad options.hostname (used when a
+  // request has no Host) by the bridge's own check.
+  for (const [head, hostname] of [["Host: a b\r\n", "ok.test"], ["", "a b"], ["", "x/y"], ["", "a:8x"]]) {
+    await withBridge(handler, async (client) => {
+      client.write(`GET / HTTP/1.0\r\n${head}\r\n`);
+      const text = await client.readAll();
+      assert.match(text, /^HTTP\/1\.[01] 400 /, JSON.stringify(text));
+    }, { hostname: hostname! });
+  }
+  // IPv6 literals, ports and percent-encoded reg-names are authorities.
+  for (const host of ["[::1]:8080", "ex%41mple.test", "127.0.0.1"]) {
+    await withBridge(
+      (request) => {
+        urls.push(request.url);
+        return new Response("ok");
+      },
+      async (client) => {
+        client.write(`GET /p HTTP/1.0\r\nHost: ${host}\r\n\r\n`);
+        await client.readAll();
+      },
+    );
+  }
+  assert.deepEqual(urls, ["http://[::1]:8080/p", "http://example.test/p", "http://127.0.0.1/p"]);
 });
 
 test("fetch bridge: a streamed request body is echoed back as it arrives, chunk by chunk", async () => {
