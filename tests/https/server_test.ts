@@ -105,8 +105,20 @@ test("without requestCert nothing is asked: authorized false, no authorization e
   await closeServer(server);
 });
 
-test("a refused client certificate is a 'tlsClientError' and the next client is served", async () => {
-  const { server, port } = await listenHttps({ ca: pki.ca, requestCert: true }, (_req, res) => res.end("ok"));
+test("a refused client certificate is a 'tlsClientError'; a connection already open carries on", async () => {
+  const { server, port } = await listenHttps(
+    { ca: pki.ca, requestCert: true },
+    (req, res) => res.end(req.url),
+  );
+  const KEEP = (path: string) => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`;
+  const ok = await rawTls(port, {
+    ca: pki.ca,
+    key: pki.clientKey,
+    cert: pki.clientCert,
+    servername: "localhost",
+  });
+  ok.write(KEEP("/first"));
+  await ok.until("/first");
   const tlsError = once<[Error & { code?: string }, { remoteAddress: string }]>(server, "tlsClientError");
   // No certificate while the server requires one: depending on TLS 1.3 timing the client sees the
   // refusal during its handshake or as the connection closing right after it.
@@ -123,14 +135,12 @@ test("a refused client certificate is a 'tlsClientError' and the next client is 
   const [error, info] = await tlsError;
   assert.equal(typeof error.code, "string");
   assert.equal(info.remoteAddress, "127.0.0.1");
-  const ok = await rawTls(port, {
-    ca: pki.ca,
-    key: pki.clientKey,
-    cert: pki.clientCert,
-    servername: "localhost",
-  });
-  ok.write(GET);
-  assert.match(await ok.readAll(), /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok$/);
+  // The connection opened before the failure is untouched: its next request is served on it.
+  ok.write(KEEP("/second"));
+  assert.match(
+    await ok.until("/second"),
+    /^HTTP\/1\.1 200 OK\r\n[^]*\/first[^]*HTTP\/1\.1 200 OK\r\n[^]*\/second$/,
+  );
   await ok.close();
   await closeServer(server);
 });
