@@ -43,7 +43,16 @@ const steps = [
   // The main entry alone: everything its public API names is exported from it, so a JSR user can name it
   // (a type reachable only through "./core" would pass the combined run below).
   ["doc lint (main entry alone)", deno, ["doc", "--lint", "mod.ts"]],
-  ["doc lint", deno, ["doc", "--lint", "mod.ts", "src/core/mod.ts", "src/https/mod.ts", "src/fetch/mod.ts", ...TRANSPORT_ENTRIES]],
+  ["doc lint", deno, [
+    "doc",
+    "--lint",
+    "mod.ts",
+    "src/core/mod.ts",
+    "src/https/mod.ts",
+    "src/fetch/mod.ts",
+    "src/edge/mod.ts",
+    ...TRANSPORT_ENTRIES,
+  ]],
   ["doc examples", deno, ["check", "--doc", "--quiet", "mod.ts", "src"]],
   ["README examples", deno, ["check", "--doc-only", "--quiet", "README.md"]],
   ["publish dry-run", deno, ["publish", "--dry-run", "--allow-dirty", "--quiet", "--config", "jsr.json"]],
@@ -72,6 +81,17 @@ for (const [label, cmd, args] of steps) {
   if (p) passed += Number(p[1]);
   if (f) failed += Number(f[1]);
   if (code !== 0 && (!f || Number(f[1]) === 0)) stepFailures++;
+}
+
+// The edge: the client inside workerd (the Workers runtime, from npm) against a local peer server.
+{
+  const { code, out } = await run("suite on workerd (edge)", process.execPath, ["tests/edge/run.mjs"]);
+  const m = /^edge: (\d+) passed, (\d+) failed$/m.exec(out);
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
+  if (code !== 0 && (!m || Number(m[2]) === 0)) stepFailures++;
 }
 
 if (stepFailures > 0) console.log(`\n${stepFailures} step(s) failed outside the test counts (see above)`);

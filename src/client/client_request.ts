@@ -36,6 +36,8 @@ import type { Agent } from "./agent.ts";
 
 export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";
 
+/** The transports' code for a socket that belongs to another request context (see `_map_error.ts`). */
+const OTHER_CONTEXT = "ERR_SOCKET_OTHER_CONTEXT";
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 /** Methods that send no `Content-Length: 0` when they end without a body (Node's list). */
 const NO_BODY_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
@@ -254,11 +256,13 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     const conn = this.#connection;
     // A reused keep-alive socket the server had already closed: replay an idempotent request once on a
     // fresh socket, if the server sent nothing back and we still hold every byte we sent.
+    // A pooled socket of another request context (workerd) refused the first write: nothing was sent, so
+    // any method may go again.
+    const code = (error as { code?: string }).code;
     if (
       !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried && !this.aborted &&
-      IDEMPOTENT.has(this.method) && this.#replay !== null &&
-      (error as { code?: string }).code === "ECONNRESET" &&
-      this.#agent
+      this.#replay !== null && this.#agent &&
+      ((code === "ECONNRESET" && IDEMPOTENT.has(this.method)) || code === OTHER_CONTEXT)
     ) {
       this.#retried = true;
       this.#timeout.detach(true);

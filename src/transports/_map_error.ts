@@ -31,6 +31,19 @@ const CODE_BY_NAME: Readonly<Record<string, string>> = {
   WouldBlock: "EAGAIN",
 };
 
+/**
+ * Runtime messages and the Node code each stands for, for errors that carry neither a code nor a telling
+ * name: workerd's `cloudflare:sockets` throws plain `Error`s (messages checked on workerd 2026-11-17).
+ */
+const CODE_BY_MESSAGE: ReadonlyArray<readonly [RegExp, string]> = [
+  [/cannot connect to the specified address|connection refused/i, "ECONNREFUSED"],
+  [/network connection lost|connection reset/i, "ECONNRESET"],
+  // A socket opened by another request context (workerd: an invocation that has finished): nothing can be
+  // read or written on it from here, so nothing was sent. The client retries on a new socket.
+  [/cannot perform i\/o on behalf of a different request/i, "ERR_SOCKET_OTHER_CONTEXT"],
+  [/timed out/i, "ETIMEDOUT"],
+];
+
 /** Node-style codes look like `ECONNRESET`, `ERR_SOCKET_CLOSED`, `UNKNOWN`. */
 const NODE_CODE = /^(E[A-Z0-9]+|ERR_[A-Z0-9_]+|UNKNOWN)$/;
 
@@ -43,13 +56,20 @@ function stringProp(value: unknown, key: string): string | undefined {
 
 /**
  * The Node code for a runtime error: its own `code` when that already looks like one, else the code for
- * its Deno class name, else `"UNKNOWN"` (libuv's name for an unmapped error).
+ * its Deno class name, else the code its message stands for (workerd), else `"UNKNOWN"` (libuv's name for
+ * an unmapped error).
  */
 export function errorCode(error: unknown): string {
   const own = stringProp(error, "code");
   if (own !== undefined && NODE_CODE.test(own)) return own;
   const name = stringProp(error, "name");
-  return (name !== undefined ? CODE_BY_NAME[name] : undefined) ?? "UNKNOWN";
+  const byName = name !== undefined ? CODE_BY_NAME[name] : undefined;
+  if (byName !== undefined) return byName;
+  const message = stringProp(error, "message");
+  if (message !== undefined) {
+    for (const [pattern, code] of CODE_BY_MESSAGE) if (pattern.test(message)) return code;
+  }
+  return "UNKNOWN";
 }
 
 /**

@@ -29,7 +29,8 @@ import { PauseGate } from "./_pause_gate.ts";
 /**
  * A byte-stream connection as Web Streams, such as a `cloudflare:sockets` `Socket`. `close()` and `closed`
  * are used when present; `opened`, when present, is awaited by {@linkcode webStreamsTransport}'s
- * `connect` so a refused connection rejects there.
+ * `connect` (so a refused connection rejects there) and by {@linkcode fromWebStreams} (reads and writes
+ * wait for it; a rejection closes the connection with a `connect` error such as `ECONNREFUSED`).
  */
 export interface WebStreamPair {
   /** Bytes from the peer. */
@@ -74,6 +75,8 @@ class StreamConn implements TransportConn {
   #writeDone = false;
 
   // Lifecycle.
+  /** Settles once the pair's `opened` has (absent when the pair has none, or once it has settled). */
+  #opening: Promise<void> | undefined;
   #destroyed = false;
   #finishing = false;
   #error: Error | undefined;
@@ -85,16 +88,40 @@ class StreamConn implements TransportConn {
     this.#reader = pair.readable.getReader();
     this.#writer = pair.writable.getWriter();
     const writer = this.#writer;
-    this.#writes = new WriteQueue((chunk) => writer.write(chunk), {
-      onDrain: () => this.#handler?.onDrain(),
-      onIdle: () => {
-        if (this.#destroyed) this.#maybeFinish();
-        else if (this.#ending) this.#closeWriter();
+    // A socket handed over before it is open (workerd's `connect()` returns at once): reads and writes
+    // wait for `opened`, so a refused connection fails as `connect ECONNREFUSED`, not as a write error.
+    if (pair.opened !== undefined) {
+      this.#opening = Promise.resolve(pair.opened).then(
+        () => {
+          this.#opening = undefined;
+        },
+        (error) => {
+          this.#opening = undefined;
+          if (!this.#destroyed) this.#fail(mapError(error, "connect"));
+        },
+      );
+    }
+    const send = (chunk: Uint8Array): Promise<void> => {
+      try {
+        return writer.write(chunk);
+      } catch (error) {
+        // Some runtimes throw instead of rejecting (e.g. a stream from another invocation's context).
+        return Promise.reject(error);
+      }
+    };
+    this.#writes = new WriteQueue(
+      (chunk) => this.#opening ? this.#opening.then(() => send(chunk)) : send(chunk),
+      {
+        onDrain: () => this.#handler?.onDrain(),
+        onIdle: () => {
+          if (this.#destroyed) this.#maybeFinish();
+          else if (this.#ending) this.#closeWriter();
+        },
+        onError: (error) => {
+          if (!this.#destroyed) this.#fail(mapError(error, "write"));
+        },
       },
-      onError: (error) => {
-        if (!this.#destroyed) this.#fail(mapError(error, "write"));
-      },
-    });
+    );
     // A failed writer shows up through the write and close promises; this only silences the rejection.
     this.#writer.closed.catch(ignore);
   }
@@ -116,6 +143,7 @@ class StreamConn implements TransportConn {
 
   async #readLoop(handler: TransportHandler): Promise<void> {
     const reader = this.#reader;
+    if (this.#opening) await this.#opening;
     try {
       while (!this.#destroyed) {
         if (this.#gate.paused) {
@@ -135,7 +163,14 @@ class StreamConn implements TransportConn {
         }
         while (this.#gate.paused && !this.#destroyed) await this.#gate.wait();
         if (this.#destroyed) break;
-        if (result.value.byteLength > 0) handler.onData(result.value);
+        const value = result.value;
+        if (value.byteLength === 0) continue;
+        // Node streams (Duplex.toWeb) hand out Buffers; the contract promises plain Uint8Arrays (a view).
+        handler.onData(
+          value.constructor === Uint8Array
+            ? value
+            : new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+        );
       }
     } catch (error) {
       // The handler threw: the connection cannot be trusted any more.
@@ -189,6 +224,7 @@ class StreamConn implements TransportConn {
   #fail(error: Error): void {
     this.#error ??= error;
     this.#teardown();
+    this.#maybeFinish();
   }
 
   #teardown(): void {
@@ -196,10 +232,23 @@ class StreamConn implements TransportConn {
     this.#destroyed = true;
     this.#writes.stop();
     const reason = this.#error;
-    if (!this.#readDone) this.#reader.cancel(reason).catch(ignore);
+    if (!this.#readDone) {
+      // Cancel, and do not wait for the read loop: a read pending from another context (workerd: a
+      // finished invocation) never settles, and waiting for it would never report the close.
+      this.#readDone = true;
+      try {
+        this.#reader.cancel(reason).catch(ignore);
+      } catch {
+        // Not cancellable from here; abandoned.
+      }
+    }
     if (!this.#writeDone) {
       this.#writeDone = true;
-      this.#writer.abort(reason).catch(ignore);
+      try {
+        this.#writer.abort(reason).catch(ignore);
+      } catch {
+        // Not abortable from here; abandoned.
+      }
     }
     this.#gate.wake();
   }
@@ -216,7 +265,9 @@ class StreamConn implements TransportConn {
     } catch {
       // Already closed.
     }
-    if (this.#pair.closed !== undefined) {
+    // `closed` tells when the connection is really released. After a failure it may never settle (a
+    // socket of another context), so the close is reported without it.
+    if (this.#pair.closed !== undefined && this.#error === undefined) {
       try {
         await this.#pair.closed;
       } catch (error) {

@@ -25,3 +25,24 @@ test("mapError() reads like Node's message and keeps the cause; isClosedError() 
   assert.equal(isClosedError(Object.assign(new Error("x"), { name: "BadResource" })), true);
   assert.equal(isClosedError(Object.assign(new Error("x"), { code: "ECONNRESET" })), false);
 });
+
+test("errorCode() maps workerd's socket messages (no code, plain Error) to Node codes", () => {
+  // Messages as workerd 2026-11-17 throws them from cloudflare:sockets (seen in tests/edge).
+  assert.equal(
+    errorCode(new Error("proxy request failed, cannot connect to the specified address")),
+    "ECONNREFUSED",
+  );
+  assert.equal(errorCode(new Error("Network connection lost.")), "ECONNRESET");
+  assert.equal(
+    errorCode(
+      new Error("Cannot perform I/O on behalf of a different request. I/O objects (such as streams) ..."),
+    ),
+    "ERR_SOCKET_OTHER_CONTEXT",
+  );
+  assert.equal(errorCode(new Error("something else")), "UNKNOWN");
+  // A Deno name wins over the message.
+  assert.equal(
+    errorCode(Object.assign(new Error("connection reset"), { name: "ConnectionRefused" })),
+    "ECONNREFUSED",
+  );
+});

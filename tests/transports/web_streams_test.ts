@@ -129,6 +129,66 @@ test("fromWebStreams() destroy() cancels both streams, calls close() and waits f
   assert.equal(b.closeCount, 1);
 });
 
+test("fromWebStreams() waits for opened: a refused socket closes with a connect error, no write is tried", async () => {
+  let writes = 0;
+  let rejectOpen!: (e: Error) => void;
+  const pair: WebStreamPair = {
+    readable: new ReadableStream<Uint8Array>(),
+    writable: new WritableStream<Uint8Array>({ write: () => void writes++ }),
+    opened: new Promise((_, reject) => (rejectOpen = reject)),
+  };
+  const conn = fromWebStreams(pair);
+  const closed = new Promise<Error | undefined>((resolve) =>
+    conn.start({ onData: () => false, onEnd: () => {}, onDrain: () => {}, onClose: resolve })
+  );
+  conn.write(new Uint8Array([1, 2, 3]));
+  rejectOpen(new Error("proxy request failed, cannot connect to the specified address"));
+  const error = (await closed) as Error & { code?: string; syscall?: string };
+  assert.equal(error.code, "ECONNREFUSED");
+  assert.equal(error.syscall, "connect");
+  assert.equal(writes, 0);
+});
+
+test("fromWebStreams() after opened: bytes flow; chunks are plain Uint8Arrays", async () => {
+  const [a, b] = memoryPairs();
+  let open!: () => void;
+  const left = fromWebStreams({ ...a, opened: new Promise<void>((r) => (open = r)) });
+  const right = fromWebStreams(b);
+  const got = new Promise<Uint8Array>((resolve) =>
+    right.start({ onData: (c) => (resolve(c), false), onEnd: () => {}, onDrain: () => {}, onClose: () => {} })
+  );
+  const leftClosed = new Promise<void>((r) =>
+    left.start({ onData: () => false, onEnd: () => {}, onDrain: () => {}, onClose: () => r() })
+  );
+  left.write(new Uint8Array([7]));
+  open();
+  const chunk = await got;
+  assert.deepEqual([...chunk], [7]);
+  assert.equal(chunk.constructor, Uint8Array);
+  left.destroy();
+  right.destroy();
+  await leftClosed;
+});
+
+test("fromWebStreams() a write that fails (another context's socket) closes it though a read never settles", async () => {
+  // workerd: a socket from a finished invocation refuses I/O and its pending read never settles.
+  const pair: WebStreamPair = {
+    readable: new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) }),
+    writable: new WritableStream<Uint8Array>({
+      write: () => {
+        throw new Error("Cannot perform I/O on behalf of a different request. (I/O type: Writable)");
+      },
+    }),
+  };
+  const conn = fromWebStreams(pair);
+  const closed = new Promise<Error | undefined>((resolve) =>
+    conn.start({ onData: () => false, onEnd: () => {}, onDrain: () => {}, onClose: resolve })
+  );
+  conn.write(new Uint8Array([1]));
+  const error = (await closed) as Error & { code?: string };
+  assert.equal(error.code, "ERR_SOCKET_OTHER_CONTEXT");
+});
+
 test("webStreamsTransport() connects through the given function and cannot listen", async () => {
   const [near, far] = memoryPairs();
   const targets: ConnectTarget[] = [];

@@ -1,0 +1,117 @@
+/**
+ * `@wire/http/edge`: the HTTP client for runtimes whose sockets are Web Streams (Cloudflare Workers'
+ * `connect()` from `cloudflare:sockets`, or any `{ readable, writable }` pair). Same `request`, `get`,
+ * `Agent` and events as `@wire/http`, but this entry's module graph carries no Deno or Bun transport code
+ * and no `node:` import, so a worker bundle stays small and loads anywhere.
+ *
+ * There is no runtime to pick a socket layer from: give one with {@linkcode setDefaultTransport} (used by
+ * requests without an Agent and by `globalAgent`), or per Agent with `new Agent({ transport })`.
+ *
+ * ```ts ignore
+ * import { connect } from "cloudflare:sockets";
+ * import { Agent, request, webStreamsTransport } from "@wire/http/edge";
+ *
+ * // Module scope: the Agent and its kept-alive sockets outlive one invocation. A socket that belongs to
+ * // a finished invocation is detected, dropped and replaced; an idempotent request is retried on it.
+ * const agent = new Agent({
+ *   keepAlive: true,
+ *   transport: webStreamsTransport((t) => connect("path" in t ? t.path : { hostname: t.hostname, port: t.port })),
+ * });
+ *
+ * export default {
+ *   fetch(): Promise<Response> {
+ *     return new Promise((resolve, reject) => {
+ *       request({ host: "origin.example", port: 8080, path: "/", agent }, (res) => {
+ *         let text = "";
+ *         res.setEncoding("utf8");
+ *         res.on("data", (chunk) => (text += chunk));
+ *         res.on("end", () => resolve(new Response(text, { status: res.statusCode })));
+ *       }).on("error", reject).end();
+ *     });
+ *   },
+ * };
+ * ```
+ *
+ * @module
+ */
+
+import { setTransportProvider } from "../io/default_transport.ts";
+import type { Transport } from "../io/transport.ts";
+
+/**
+ * Sets the transport that requests use when their Agent names none (and the global agent's). On the
+ * edge there is no runtime default: call this once at module scope.
+ *
+ * @example
+ * ```ts
+ * import { fromWebStreams, setDefaultTransport, webStreamsTransport } from "./mod.ts";
+ * // A loopback pair stands in for `connect()` from `cloudflare:sockets`.
+ * setDefaultTransport(webStreamsTransport(() => new TransformStream<Uint8Array, Uint8Array>()));
+ * console.log(typeof fromWebStreams); // "function"
+ * ```
+ */
+export function setDefaultTransport(transport: Transport): void {
+  setTransportProvider(() => transport);
+}
+
+export {
+  Agent,
+  type AgentEvents,
+  type AgentOptions,
+  getAgent,
+  globalAgent,
+  type PendingRequest,
+} from "../client/agent.ts";
+export type { OriginOptions } from "../client/_origin.ts";
+export {
+  ClientRequest,
+  type ClientRequestEvents,
+  type InformationEvent,
+  type RequestOptions,
+} from "../client/client_request.ts";
+export { get, request, type ResponseCallback } from "../client/request.ts";
+export type { RequestTlsOptions } from "../client/tls_options.ts";
+export { IncomingMessage } from "../io/incoming_message.ts";
+export { type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
+export { Socket, type SocketConsumer, type SocketEvents } from "../io/socket.ts";
+export { SocketBase } from "../io/socket_base.ts";
+export { EventEmitter, type EventKey, type EventMap, type Listener } from "../io/emitter.ts";
+export { type BodyEvents, BodyReadable, type PipeDestination } from "../io/body_readable.ts";
+export {
+  type CipherInfo,
+  type ConnectTarget,
+  type ListenTarget,
+  type PeerCertificate,
+  SystemError,
+  type TlsCommonOptions,
+  type TlsConnectOptions,
+  type TlsMaterial,
+  type TlsServerOptions,
+  type Transport,
+  type TransportAddress,
+  type TransportConn,
+  type TransportConnectOptions,
+  type TransportHandler,
+  type TransportListener,
+  type TransportListenOptions,
+  type TransportTls,
+} from "../io/transport.ts";
+export { METHODS, STATUS_CODES } from "../core/status_codes.ts";
+export {
+  AbortError,
+  ConnectionResetError,
+  type ErrorStatus,
+  HttpError,
+  HttpParseError,
+  HttpUsageError,
+  isHttpError,
+  type ParseErrorCode,
+} from "../core/errors.ts";
+export { type OutgoingValue, validateHeaderName, validateHeaderValue } from "../core/head_writer.ts";
+export type { IncomingHeaders, OutgoingHeaders } from "../core/types.ts";
+export {
+  fromWebStreams,
+  type WebStreamInfo,
+  type WebStreamPair,
+  webStreamsTransport,
+} from "../transports/web_streams.ts";

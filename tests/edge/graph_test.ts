@@ -1,0 +1,47 @@
+/**
+ * The edge entry's module graph: walked from `src/edge/mod.ts` through every relative import, it reaches
+ * no Deno or Bun transport, no runtime picker and no `node:` module, so a worker bundle carries none of
+ * them (tests/edge/run.mjs also bundles it and checks the output).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "../_harness.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*"([^"]+)"/g;
+
+/** Every module reachable from `entry` (relative imports followed; bare ones listed as they are). */
+function graph(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [join(root, entry)];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    if (!file.startsWith("/")) continue;
+    const source = readFileSync(file, "utf8");
+    for (const m of source.matchAll(IMPORT)) {
+      const spec = m[1]!;
+      todo.push(spec.startsWith(".") ? join(dirname(file), spec) : spec);
+    }
+  }
+  return new Set([...seen].map((f) => (f.startsWith("/") ? relative(root, f) : f)));
+}
+
+test("edge entry: its module graph has no Deno/Bun transport, no runtime picker, no node: import", () => {
+  const modules = graph("src/edge/mod.ts");
+  assert.ok(modules.has("src/client/agent.ts") && modules.has("src/transports/web_streams.ts"));
+  const forbidden = [...modules].filter((m) =>
+    m.startsWith("node:") || m === "src/transports/deno.ts" || m === "src/transports/bun.ts" ||
+    m === "src/transports/pick.ts" || /_tls|_node_/.test(m)
+  );
+  assert.deepEqual(forbidden, []);
+});
+
+test("main entry: the same walk finds the runtime transports there (the check can see them)", () => {
+  const modules = graph("mod.ts");
+  assert.ok(modules.has("src/transports/deno.ts"));
+  assert.ok(modules.has("src/transports/bun.ts"));
+});
