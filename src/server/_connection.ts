@@ -82,7 +82,6 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #state: ConnectionState = newConnectionState("server");
   /** The request whose body is being read (also an upgrade request's, before the switch). */
   #receiving: IncomingMessage | null = null;
-  #receivingHasBody = false;
   #upgradeBodyBytes = 0;
   #responses: ServerResponse[] = [];
   #requests = 0;
@@ -298,7 +297,6 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.headStartedAt = 0;
     const req = new IncomingMessage(this.socket, head);
     this.#receiving = req;
-    this.#receivingHasBody = head.framing.kind !== "none";
     if (head.upgrade) {
       // The switch happens when this message ends (after its body, if it has one); 'upgrade' then.
       this.#takeover = { req, event: head.method === "CONNECT" ? "connect" : "upgrade" };

@@ -3,7 +3,8 @@
  * ends the connection is processed, an empty `Upgrade` or `Connection: upgrade;x` is an ordinary
  * request, and an upgrade request's body is read as the request body before the switch.
  *
- * Verified against node:http on Node 20.20.2 (same bytes over a raw socket): after
+ * Verified against node:http on Node 20.20.2 (same bytes over a raw socket, `node
+ * tools/node_server_lifecycle.mjs`): after
  * `GET /1 HTTP/1.1 + Connection: close` (or `GET /1 HTTP/1.0`) pipelined with `GET /2`, only /1's handler
  * runs and the wire carries only its answer with `Connection: close`; `Upgrade:` (empty) and
  * `Connection: upgrade;x` reach the 'request' listener, answered keep-alive.
