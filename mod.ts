@@ -87,14 +87,13 @@ export {
   type WebStreamPair,
   webStreamsTransport,
 } from "./src/transports/web_streams.ts";
-export {
-  type FetchApp,
-  type FetchBridgeOptions,
-  type FetchHandler,
-  type FetchHandlerInfo,
-  type FetchRemoteAddr,
-  type ResponseTrailers,
-  serveFetch,
-  type ServeFetchOptions,
-  toRequestListener,
-} from "./src/fetch/mod.ts";
+export { serveFetch, toRequestListener } from "./src/fetch/bridge.ts";
+export type {
+  FetchApp,
+  FetchBridgeOptions,
+  FetchHandler,
+  FetchHandlerInfo,
+  FetchRemoteAddr,
+  ResponseTrailers,
+  ServeFetchOptions,
+} from "./src/fetch/types.ts";

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type FetchHandlerInfo, type ResponseTrailers, serveFetch } from "../mod.ts";
+import { type FetchHandlerInfo, type ResponseTrailers, serveFetch } from "../src/fetch/mod.ts";
 
 const encoder = new TextEncoder();
 

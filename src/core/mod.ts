@@ -29,4 +29,5 @@ export * from "./fields.ts";
 export * from "./latin1.ts";
 export * from "./connection_tokens.ts";
 export * from "./connection.ts";
+export * from "./authority.ts";
 export * from "./status_codes.ts";

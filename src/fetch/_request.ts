@@ -4,8 +4,7 @@
  * @module
  */
 
-import { isAuthority } from "../core/_start_line.ts";
-import { encodeLatin1 } from "../core/latin1.ts";
+import { isHostAuthority } from "../core/authority.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { FetchBridgeOptions } from "./types.ts";
 
@@ -19,18 +18,8 @@ export function toRequest(
 ): Request | number {
   const method = req.method ?? "GET";
   if (FORBIDDEN_METHODS.has(method.toUpperCase())) return 405;
-  const target = req.url ?? "/";
-  let url: string;
-  if (/^https?:\/\//i.test(target)) url = target;
-  else {
-    const socket = req.socket;
-    const local = socket.localAddress.includes(":") ? `[${socket.localAddress}]` : socket.localAddress;
-    const host = firstValue(req.headers.host) || options.hostname || `${local}:${socket.localPort}`;
-    // The request parser checked Host only when it had to (HTTP/1.1); here it becomes part of a URL.
-    const bytes = encodeLatin1(host);
-    if (!isAuthority(bytes, 0, bytes.length, false)) return 400;
-    url = "http://" + host + (target === "*" ? "/*" : target);
-  }
+  const url = requestUrl(req, options);
+  if (url === undefined) return 400;
   const headers = new Headers();
   const raw = req.rawHeaders;
   try {
@@ -50,6 +39,32 @@ export function toRequest(
   } catch {
     return 400;
   }
+}
+
+/**
+ * The absolute URL of the request: the target itself in absolute-form (a request meant for a proxy),
+ * else `http://` + host + target, the host from `Host`, `options.hostname` or the local address.
+ * `undefined` when that is no `http:`/`https:` URL or the host is not `host[:port]`.
+ */
+function requestUrl(req: IncomingMessage, options: FetchBridgeOptions): string | undefined {
+  const target = req.url ?? "/";
+  // The parser lets through origin-form ("/..."), "*" and absolute-form; authority-form only for CONNECT,
+  // which is refused before this.
+  if (target.charCodeAt(0) !== 0x2f && target !== "*") {
+    let absolute: URL;
+    try {
+      absolute = new URL(target);
+    } catch {
+      return undefined;
+    }
+    return absolute.protocol === "http:" || absolute.protocol === "https:" ? absolute.href : undefined;
+  }
+  const socket = req.socket;
+  const local = socket.localAddress.includes(":") ? `[${socket.localAddress}]` : socket.localAddress;
+  const host = firstValue(req.headers.host) || options.hostname || `${local}:${socket.localPort}`;
+  // The parser checks Host only when it has to (`requireHostHeader`, HTTP/1.1), and `options.hostname` is
+  // the operator's: either could otherwise add a path or userinfo to the URL the handler routes on.
+  return isHostAuthority(host) ? "http://" + host + (target === "*" ? "/*" : target) : undefined;
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

@@ -36,7 +36,8 @@ import type {
  * `server.on("request")`). The handler may also be an object with a `fetch` method.
  *
  * The `Request` has the method, an absolute `http:` URL built from `Host` (or `options.hostname`) and the
- * request-target, every field (repeated ones appended), a streamed body for requests that have one, and
+ * request-target (a proxy request's absolute-form `http:`/`https:` target is the URL itself; anything
+ * else, or a host that is not `host[:port]`, is answered 400 without calling the handler), every field (repeated ones appended), a streamed body for requests that have one, and
  * a `signal` that aborts if the client disconnects before the response is complete. The `Response` is
  * written with its status, reason, fields (each `Set-Cookie` kept) and its body streamed with
  * backpressure; trailers follow the {@linkcode ResponseTrailers} convention. A failing handler gets a 500
@@ -45,7 +46,8 @@ import type {
  *
  * @example
  * ```ts
- * import { createServer, toRequestListener } from "@wire/http";
+ * import { createServer } from "@wire/http";
+ * import { toRequestListener } from "@wire/http/fetch";
  * const server = createServer(toRequestListener(async (request) => {
  *   const name = request.method === "POST" ? await request.text() : "world";
  *   return new Response(`hello, ${name}\n`, { headers: { "Content-Type": "text/plain" } });
@@ -69,7 +71,7 @@ export function toRequestListener(
  *
  * @example
  * ```ts ignore
- * import { serveFetch } from "@wire/http";
+ * import { serveFetch } from "@wire/http/fetch";
  * serveFetch(
  *   (request) => new Response(`you asked for ${new URL(request.url).pathname}\n`),
  *   { port: 8080, onListen: ({ hostname, port }) => console.log(`http://${hostname}:${port}/`) },

@@ -12,6 +12,11 @@
  * @module
  */
 
+// The package root installs the runtime's transport, which `serveFetch`'s server listens with: without it
+// this entry alone could not serve (ERR_NO_TRANSPORT). The root re-exports the bridge from the files
+// below, not from this entry, so there is no import cycle.
+import "../../mod.ts";
+
 export { serveFetch, toRequestListener } from "./bridge.ts";
 export type {
   FetchApp,

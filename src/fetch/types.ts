@@ -38,7 +38,7 @@ export interface FetchHandlerInfo {
  *
  * @example
  * ```ts
- * import type { FetchHandler } from "@wire/http";
+ * import type { FetchHandler } from "@wire/http/fetch";
  * const handler: FetchHandler = (request, info) =>
  *   new Response(`${request.method} ${new URL(request.url).pathname} from ${info.remoteAddr.hostname}\n`);
  * ```
@@ -68,7 +68,7 @@ export interface FetchApp {
  *
  * @example
  * ```ts
- * import type { ResponseTrailers } from "@wire/http";
+ * import type { ResponseTrailers } from "@wire/http/fetch";
  * // Count the bytes as they stream through, and send the count as a trailer once the body is done.
  * let size = 0;
  * let sendTrailers!: (fields: HeadersInit) => void;

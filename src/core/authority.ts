@@ -1,0 +1,31 @@
+/**
+ * Authority syntax for callers holding a string (a `Host` value, a configured host name), checked by the
+ * same byte rules the request parser applies to a `Host` field.
+ *
+ * @module
+ */
+
+import { isAuthority } from "./_start_line.ts";
+import { encodeLatin1 } from "./latin1.ts";
+
+/**
+ * Whether `value` is `uri-host [ ":" port ]` (RFC 3986 section 3.2, the `Host` field of RFC 9112 section
+ * 3.2): a reg-name or IPv4 address, or an IP literal in brackets, then an optional `:` and digits. Exactly
+ * the values the request parser accepts in a `Host` field, so anything built from it (an absolute URL)
+ * cannot gain a path, userinfo or query from the host part.
+ *
+ * @example
+ * ```ts
+ * import { isHostAuthority } from "@wire/http/core";
+ * console.log(isHostAuthority("example.com:8080")); // true
+ * console.log(isHostAuthority("[::1]")); // true
+ * console.log(isHostAuthority("evil.test/path")); // false
+ * ```
+ */
+export function isHostAuthority(value: string): boolean {
+  // The parser's check reads bytes. A char above 0x7F is never a host byte; rejecting it here keeps
+  // encodeLatin1's "?" substitute (and a Latin-1 byte that merely looks allowed) out of the decision.
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;
+  const bytes = encodeLatin1(value);
+  return isAuthority(bytes, 0, bytes.length, false);
+}
