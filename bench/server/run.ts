@@ -4,8 +4,8 @@
  *
  *     deno task bench:server                  # = ./node_modules/.bin/deno run -A bench/server/run.ts
  *
- * Options: `--duration=S` seconds per measured run (default 5), `--warmup=S` seconds of wrk before it
- * (default 2), `--rounds=N` measured runs per server, the median reported with every run listed (default
+ * Options: `--duration=S` seconds per measured run (default 4), `--warmup=S` seconds of wrk before it
+ * (default 1), `--rounds=N` measured runs per server, the median reported with every run listed (default
  * 3), `--only=TEXT[,TEXT]` keep servers whose name contains one of the texts, `--scenario=hello|echo`,
  * `--baseline=DIR` also run `DIR/bench/server/servers/ours.ts` (another checkout, e.g. a `git worktree`
  * of the commit before a change) as "ours on Deno/Bun (baseline)": an A/B in one invocation.
@@ -79,8 +79,8 @@ function option(name: string, fallback: string): string {
   return arg === undefined ? fallback : arg.slice(prefix.length);
 }
 
-const DURATION_S = Number(option("duration", "5"));
-const WARMUP_S = Number(option("warmup", "2"));
+const DURATION_S = Number(option("duration", "4"));
+const WARMUP_S = Number(option("warmup", "1"));
 const ROUNDS = Math.max(1, Number(option("rounds", "3")));
 const ONLY = option("only", "").toLowerCase().split(",");
 const BASELINE = option("baseline", "");
