@@ -7,7 +7,7 @@
  * Verified against node:tls on Node 20.20.2 with the same fixtures (server without `ca`, so it sends only
  * its leaf): no trusted CA → UNABLE_TO_VERIFY_LEAF_SIGNATURE; an unrelated CA → the same; wronghost.pem
  * for "localhost" → ERR_TLS_CERT_ALTNAME_INVALID; expired.pem → CERT_HAS_EXPIRED; selfsigned.pem →
- * DEPTH_ZERO_SELF_SIGNED_CERT.
+ * DEPTH_ZERO_SELF_SIGNED_CERT; server.pem followed by ca.pem, no CA trusted → SELF_SIGNED_CERT_IN_CHAIN.
  *
  * @module
  */
@@ -29,7 +29,16 @@ async function tlsListener(
       accepted.push(conn);
       conn.start({ onData: () => false, onEnd: () => conn.end(), onDrain() {}, onClose() {} });
     },
-    { tls: { key: fixture(`${name}.key`), cert: fixture(`${name}.pem`), ALPNProtocols: ["http/1.1"] } },
+    {
+      tls: {
+        // "server+chain" presents server.pem followed by the CA that signed it.
+        key: fixture(`${name.replace("+chain", "")}.key`),
+        cert: name.endsWith("+chain")
+          ? fixture(`${name.replace("+chain", "")}.pem`) + fixture("ca.pem")
+          : fixture(`${name}.pem`),
+        ALPNProtocols: ["http/1.1"],
+      },
+    },
   );
   return { listener, port: listener.address.port };
 }
@@ -48,6 +57,12 @@ function closeConn(conn: TransportConn): Promise<void> {
 
 const REFUSALS: [string, string, TlsConnectOptions, string][] = [
   ["no trusted CA", "server", { servername: "localhost" }, "UNABLE_TO_VERIFY_LEAF_SIGNATURE"],
+  [
+    "a chain ending in an untrusted root",
+    "server+chain",
+    { servername: "localhost" },
+    "SELF_SIGNED_CERT_IN_CHAIN",
+  ],
   [
     "an unrelated CA",
     "server",
