@@ -15,7 +15,8 @@
  * // a finished invocation is detected, dropped and replaced; an idempotent request is retried on it.
  * const agent = new Agent({
  *   keepAlive: true,
- *   transport: webStreamsTransport((t) => connect("path" in t ? t.path : { hostname: t.hostname, port: t.port })),
+ *   // Pass the options through: they carry `secureTransport` for https: and tunnels.
+ *   transport: webStreamsTransport((t, o) => connect("path" in t ? t.path : { hostname: t.hostname, port: t.port }, o)),
  * });
  *
  * export default {

@@ -18,10 +18,12 @@ import type {
   Transport,
   TransportAddress,
   TransportConn,
+  TransportConnectOptions,
   TransportHandler,
   TransportListener,
 } from "../io/transport.ts";
-import { SystemError } from "../io/transport.ts";
+import { SystemError, type TlsConnectOptions, type TransportTls } from "../io/transport.ts";
+import { checkEdgeTls, EdgeTlsFacts } from "./_web_streams_tls.ts";
 import { describeTarget, mapError } from "./_map_error.ts";
 import { WriteQueue } from "./_write_queue.ts";
 import { PauseGate } from "./_pause_gate.ts";
@@ -43,6 +45,23 @@ export interface WebStreamPair {
   closed?: Promise<unknown>;
   /** Settles once the underlying connection is established (rejects if it could not be). */
   opened?: Promise<unknown>;
+  /**
+   * workerd's `socket.startTls()` (for a socket opened with `secureTransport: "starttls"`): the same
+   * connection as a TLS pair; this one is spent.
+   */
+  startTls?(options?: { expectedServerHostname?: string }): WebStreamPair;
+}
+
+/**
+ * What {@linkcode webStreamsTransport} asks of the `connect` function besides the target, in the names of
+ * workerd's `connect(address, options)`: pass it through.
+ */
+export interface WebStreamConnectOptions {
+  /**
+   * `"on"`: a TLS connection (the runtime verifies the server with the hostname). `"starttls"`: plain
+   * now, `startTls()` later (plain connections ask for this, so a CONNECT tunnel can carry TLS).
+   */
+  secureTransport: "on" | "starttls";
 }
 
 /** Addresses to report for a stream pair, which cannot tell them itself. */
@@ -51,6 +70,8 @@ export interface WebStreamInfo {
   remote?: TransportAddress;
   /** Our address; defaults to an empty IPv4 address. */
   local?: TransportAddress;
+  /** The TLS session facts, when the pair is encrypted. */
+  tls?: TransportTls | undefined;
 }
 
 const UNKNOWN_ADDRESS: TransportAddress = { address: "", port: 0, family: "IPv4" };
@@ -60,6 +81,9 @@ function ignore(): void {}
 class StreamConn implements TransportConn {
   readonly local: TransportAddress;
   readonly remote: TransportAddress;
+  readonly tls: TransportTls | undefined;
+  /** Present when the pair can start TLS (workerd's `startTls()`). */
+  readonly startTls?: (options: TlsConnectOptions) => Promise<TransportConn>;
   readonly #pair: WebStreamPair;
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -85,6 +109,8 @@ class StreamConn implements TransportConn {
     this.#pair = pair;
     this.local = info.local ?? UNKNOWN_ADDRESS;
     this.remote = info.remote ?? UNKNOWN_ADDRESS;
+    this.tls = info.tls;
+    if (pair.startTls !== undefined) this.startTls = (options) => this.#startTls(options);
     this.#reader = pair.readable.getReader();
     this.#writer = pair.writable.getWriter();
     const writer = this.#writer;
@@ -178,6 +204,34 @@ class StreamConn implements TransportConn {
     }
     this.#readDone = true;
     this.#maybeFinish();
+  }
+
+  /** The same connection as TLS; this one is spent (its streams go to the runtime's TLS socket). */
+  async #startTls(options: TlsConnectOptions): Promise<TransportConn> {
+    const name = options.servername ?? options.host ?? this.remote.address;
+    // startTls() takes the name to expect (`expectedServerHostname`), so any servername is honoured.
+    checkEdgeTls(options, name);
+    if (this.#handler !== undefined && !this.#gate.paused) {
+      throw new SystemError(
+        "ERR_INVALID_STATE",
+        "startTls() needs a connection that is not reading",
+        "connect",
+      );
+    }
+    // The runtime takes over the streams: stop using them without closing the connection.
+    this.#destroyed = true;
+    this.#readDone = true;
+    this.#writeDone = true;
+    this.#writes.stop();
+    this.#reader.releaseLock();
+    this.#writer.releaseLock();
+    const next = this.#pair.startTls!({ expectedServerHostname: name });
+    try {
+      if (next.opened !== undefined) await next.opened;
+    } catch (error) {
+      throw mapError(error, "connect", name);
+    }
+    return new StreamConn(next, { remote: this.remote, local: this.local, tls: new EdgeTlsFacts(name) });
   }
 
   pause(): void {
@@ -325,13 +379,17 @@ function targetAddress(target: ConnectTarget): TransportAddress {
  * ```ts ignore
  * import { connect } from "cloudflare:sockets";
  * import { webStreamsTransport } from "./web_streams.ts";
- * const transport = webStreamsTransport((target) =>
- *   connect("path" in target ? target.path : { hostname: target.hostname, port: target.port })
+ * // `options` carries `secureTransport`: "on" for TLS, "starttls" for plain (a tunnel may start TLS).
+ * const transport = webStreamsTransport((target, options) =>
+ *   connect("path" in target ? target.path : { hostname: target.hostname, port: target.port }, options)
  * );
  * ```
  */
 export function webStreamsTransport(
-  connect: (target: ConnectTarget) => WebStreamPair | Promise<WebStreamPair>,
+  connect: (
+    target: ConnectTarget,
+    options: WebStreamConnectOptions,
+  ) => WebStreamPair | Promise<WebStreamPair>,
 ): Transport {
   return {
     name: "web-streams",
@@ -344,16 +402,23 @@ export function webStreamsTransport(
         ),
       );
     },
-    async connect(target: ConnectTarget, options?: { signal?: AbortSignal }): Promise<TransportConn> {
+    async connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn> {
       options?.signal?.throwIfAborted();
+      const tls = options?.tls;
+      const hostname = "path" in target ? target.path : target.hostname;
+      // Before connecting: what the runtime cannot honour is refused, never silently dropped.
+      if (tls !== undefined) checkEdgeTls(tls, hostname);
       let pair: WebStreamPair;
       try {
-        pair = await connect(target);
+        pair = await connect(target, { secureTransport: tls !== undefined ? "on" : "starttls" });
         if (pair.opened !== undefined) await pair.opened;
       } catch (error) {
         throw mapError(error, "connect", describeTarget(target));
       }
-      return new StreamConn(pair, { remote: targetAddress(target) });
+      return new StreamConn(pair, {
+        remote: targetAddress(target),
+        tls: tls !== undefined ? new EdgeTlsFacts(hostname) : undefined,
+      });
     },
   };
 }

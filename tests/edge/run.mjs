@@ -6,6 +6,7 @@
 // It also checks that the edge entry's bundle carries no Deno or Bun transport code.
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,8 @@ const TESTS = [
   "trailers",
   "continue100",
   "upgrade",
+  "tlsRefusals",
+  "tlsUntrustedPeer",
 ];
 
 function run(cmd, args, options = {}) {
@@ -83,6 +86,19 @@ function startPeer() {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
+/**
+ * A TLS peer with the test CA's certificate (tests/https/fixtures). workerd trusts public roots only, so
+ * this is the server it must refuse, with a coded error and without hanging.
+ */
+function startTlsPeer() {
+  const fixture = (name) => readFileSync(join(root, "tests", "https", "fixtures", name));
+  const server = createTlsServer({ key: fixture("server.key"), cert: fixture("server.pem") }, (_req, res) => {
+    res.end("over TLS");
+  });
+  server.on("tlsClientError", () => {});
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
 /** A port nothing listens on: bound, then released. */
 function refusedPort() {
   const s = createServer();
@@ -96,6 +112,7 @@ function refusedPort() {
 
 const dir = mkdtempSync(join(tmpdir(), "wire-edge-"));
 const peer = await startPeer();
+const tlsPeer = await startTlsPeer();
 let failed = 0;
 let passed = 0;
 try {
@@ -162,6 +179,7 @@ const worker :Workerd.Worker = (
   bindings = [
     (name = "PEER_PORT", text = "${peer.address().port}"),
     (name = "REFUSED_PORT", text = "${await refusedPort()}"),
+    (name = "TLS_PORT", text = "${tlsPeer.address().port}"),
   ],
 );
 `,
@@ -175,6 +193,7 @@ const worker :Workerd.Worker = (
       else failed++;
     }
   }
+  if (process.env.EDGE_VERBOSE) console.log(result.out);
   const ran = (result.out.match(/\[ (PASS|FAIL) \]/g) ?? []).length;
   if (result.code !== 0 || ran !== TESTS.length) {
     if (ran !== TESTS.length) failed += TESTS.length - ran;
@@ -186,6 +205,8 @@ const worker :Workerd.Worker = (
 } finally {
   peer.closeAllConnections();
   peer.close();
+  tlsPeer.closeAllConnections();
+  tlsPeer.close();
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(`edge: ${passed} passed, ${failed} failed`);

@@ -23,12 +23,16 @@ import {
 } from "../../src/edge/mod.ts";
 
 /** workerd's `connect()` (the subset used here). */
-export type Connect = (address: { hostname: string; port: number }) => WebStreamPair;
+export type Connect = (
+  address: { hostname: string; port: number },
+  options?: { secureTransport?: "on" | "off" | "starttls" },
+) => WebStreamPair;
 
 /** Bindings from the generated config. */
 export interface EdgeEnv {
   PEER_PORT: string;
   REFUSED_PORT: string;
+  TLS_PORT: string;
 }
 
 type EdgeTest = (env: EdgeEnv) => Promise<void>;
@@ -92,9 +96,9 @@ function errorOf(options: RequestOptions): Promise<Error & { code?: string; sysc
 
 /** The tests by name. `connect` is workerd's. */
 export function edgeTests(connect: Connect): Record<string, EdgeTest> {
-  const transport = webStreamsTransport((target) => {
+  const transport = webStreamsTransport((target, options) => {
     if ("path" in target) throw new Error("no unix sockets on the edge");
-    return connect({ hostname: target.hostname, port: target.port });
+    return connect({ hostname: target.hostname, port: target.port }, options);
   });
   // Requests without an Agent of their own (agent: false) use this.
   setDefaultTransport(transport);
@@ -233,6 +237,35 @@ export function edgeTests(connect: Connect): Record<string, EdgeTest> {
         req.end();
       });
       equal(echoed, "hello|ping", "raw bytes both ways after 101");
+    },
+
+    async tlsRefusals(env) {
+      // What workerd's TLS cannot honour is refused with a code before connecting, never ignored.
+      const port = Number(env.TLS_PORT);
+      for (
+        const tls of [
+          { ca: "-----BEGIN CERTIFICATE-----" },
+          { cert: "C", key: "K" },
+          { rejectUnauthorized: false },
+          { servername: "other.example" },
+        ]
+      ) {
+        const err = await errorOf({ protocol: "https:", port, agent: false, ...tls });
+        equal(err.code, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `refused: ${Object.keys(tls).join(",")}`);
+      }
+      // A TLS connection's facts the runtime does not tell throw the same code.
+      const conn = await transport.connect({ hostname: "127.0.0.1", port: Number(env.REFUSED_PORT) }, {
+        tls: { ca: "x" },
+      }).then(() => undefined, (e: Error & { code?: string }) => e.code);
+      equal(conn, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "transport.connect with ca");
+    },
+
+    async tlsUntrustedPeer(env) {
+      // A server whose certificate the runtime does not trust (our test CA): no response, no hang. workerd
+      // reports it as it reports a refused connection ("proxy request failed, cannot connect to the
+      // specified address"), so that is the code.
+      const err = await errorOf({ protocol: "https:", port: Number(env.TLS_PORT), agent: false });
+      equal([err.code, err.syscall], ["ECONNREFUSED", "connect"], "untrusted TLS peer");
     },
   };
 }

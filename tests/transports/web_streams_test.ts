@@ -283,3 +283,62 @@ test("fromWebStreams() over a real socket's readable/writable echoes and closes"
   await serverClosed.promise;
   await listener.close();
 });
+
+test("webStreamsTransport() TLS: secureTransport 'on' with tls, 'starttls' without; facts never pretend", async () => {
+  const asked: string[] = [];
+  const transport = webStreamsTransport((_target, options) => {
+    asked.push(options.secureTransport);
+    return memoryPairs()[0];
+  });
+  const plain = await transport.connect({ hostname: "example.com", port: 80 });
+  const secure = await transport.connect({ hostname: "example.com", port: 443 }, {
+    tls: { servername: "example.com", ALPNProtocols: ["http/1.1"] },
+  });
+  assert.deepEqual(asked, ["starttls", "on"]);
+  assert.equal(plain.tls, undefined);
+  const tls = secure.tls!;
+  assert.equal(tls.authorized, true);
+  assert.equal(tls.servername, "example.com");
+  assert.equal(tls.getProtocol(), null);
+  assert.throws(() => tls.getPeerCertificate(), { code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM" });
+  assert.throws(() => tls.getCipher(), { code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM" });
+  plain.destroy();
+  secure.destroy();
+});
+
+test("webStreamsTransport() TLS: ca, client cert/key, rejectUnauthorized:false, another SNI are refused", async () => {
+  let connects = 0;
+  const transport = webStreamsTransport(() => (connects++, memoryPairs()[0]));
+  for (
+    const tls of [
+      { ca: "CA" },
+      { cert: "C", key: "K" },
+      { rejectUnauthorized: false },
+      { servername: "other.example" },
+      { maxVersion: "TLSv1.2" as const },
+      { ALPNProtocols: ["h2"] },
+    ]
+  ) {
+    await assert.rejects(transport.connect({ hostname: "example.com", port: 443 }, { tls }), {
+      code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+    });
+  }
+  assert.equal(connects, 0);
+});
+
+test("fromWebStreams() startTls(): the runtime's startTls with the expected name; this conn is spent", async () => {
+  const [a] = memoryPairs();
+  const upgraded = memoryPairs()[0];
+  const names: (string | undefined)[] = [];
+  const conn = fromWebStreams({
+    ...a,
+    startTls: (options) => (names.push(options?.expectedServerHostname), upgraded),
+  }, { remote: { address: "10.0.0.1", port: 443, family: "IPv4" } });
+  assert.equal(typeof conn.startTls, "function");
+  await assert.rejects(conn.startTls!({ ca: "CA" }), { code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM" });
+  const tls = await conn.startTls!({ servername: "api.example" });
+  assert.deepEqual(names, ["api.example"]);
+  assert.equal(tls.tls?.servername, "api.example");
+  assert.equal(fromWebStreams(memoryPairs()[0]).startTls, undefined, "absent where the pair has no startTls");
+  tls.destroy();
+});
