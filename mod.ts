@@ -83,6 +83,7 @@ export { get, request, type ResponseCallback } from "./src/client/request.ts";
 export type { RequestTlsOptions } from "./src/client/tls_options.ts";
 export {
   fromWebStreams,
+  type WebStreamConnectOptions,
   type WebStreamInfo,
   type WebStreamPair,
   webStreamsTransport,

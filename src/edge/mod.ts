@@ -112,6 +112,7 @@ export { type OutgoingValue, validateHeaderName, validateHeaderValue } from "../
 export type { IncomingHeaders, OutgoingHeaders } from "../core/types.ts";
 export {
   fromWebStreams,
+  type WebStreamConnectOptions,
   type WebStreamInfo,
   type WebStreamPair,
   webStreamsTransport,
