@@ -368,7 +368,9 @@ export class Socket extends SocketBase {
   [kStartTls](options: TlsConnectOptions): Promise<TransportConn> | undefined {
     const conn = this.#conn;
     if (conn.startTls === undefined) return undefined;
-    // The adapter detaches our handler; this object is spent without 'close' (the bytes live on above).
+    // The contract wants reading paused first; the adapter then detaches our handler, and this object is
+    // spent without 'close' (the bytes live on in the encrypted connection).
+    conn.pause();
     this.destroyed = true;
     this.#closed = true;
     this.#clearTimer();

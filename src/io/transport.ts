@@ -89,9 +89,10 @@ export interface TransportConn {
   readonly tls?: TransportTls | undefined;
   /**
    * Optional. Starts a client TLS session over this connection (HTTPS through a CONNECT tunnel, STARTTLS)
-   * and resolves with the encrypted connection once the handshake is done. Calling it detaches the
-   * handler installed with `start()`: no callback reaches it afterwards (not even `onClose`), and this
-   * object is spent; use only the returned one, whose `close` covers both. Rejects like
+   * and resolves with the encrypted connection once the handshake is done. Call `pause()` first (a
+   * pending read would take the handshake's bytes; adapters may refuse with `ERR_INVALID_STATE`). Calling
+   * it detaches the handler installed with `start()`: no callback reaches it afterwards (not even
+   * `onClose`), and this object is spent; use only the returned one, whose close covers both. Rejects like
    * {@linkcode Transport.connect} with `tls` (Node's codes). Absent where the adapter has no native way:
    * the `./https` entry then runs `node:tls` over the `Socket` itself (Deno and Bun do that).
    */
