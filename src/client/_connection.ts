@@ -10,6 +10,13 @@
  * @module
  */
 
+import {
+  type ConnectionState,
+  headRead,
+  messageRead,
+  messageWritten,
+  newConnectionState,
+} from "../core/connection.ts";
 import { ConnectionResetError } from "../core/errors.ts";
 import { ResponseParser } from "../core/parser.ts";
 import type { ResponseHead } from "../core/types.ts";
@@ -61,7 +68,8 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   #response: IncomingMessage | null = null;
   #responseBytes = 0;
   #responseComplete = false;
-  #keepAlive = false;
+  /** The protocol state, by core's rules (the same the server follows): it decides reuse. */
+  #state: ConnectionState = newConnectionState("client");
   #takeover: IncomingMessage | undefined;
   #closed = false;
   #holdBody = false;
@@ -204,9 +212,10 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       this.#holdBody = false;
       this.#held = [];
       this.#discardBody = true;
-      this.#keepAlive = false;
       req[kSinkDrained]();
-    } else this.#keepAlive = head.keepAlive && req.shouldKeepAlive;
+    }
+    this.#state =
+      headRead(this.#state, { keepAlive: head.keepAlive, upgrade: false, expectContinue: false }).state;
     res.onWantMore = (want) => this.socket.setReadPaused(!want);
     res.onDestroy = () => {
       if (!this.#responseComplete) this.socket.destroy();
@@ -230,7 +239,12 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     if (!req || !this.#responseComplete || !req.writableFinished) return;
     this.#request = null;
     this.#response = null;
-    const keep = this.#keepAlive && !this.#closed;
+    // Core's rules: the request, written whole, promised reuse or not; the response, read whole, allowed it
+    // or not. A request whose held-back body was dropped ended short, so the connection cannot go on.
+    const written = messageWritten(this.#state, req.shouldKeepAlive && !this.#discardBody);
+    const read = messageRead(written.state);
+    this.#state = read.state;
+    const keep = read.action === "idle" && !this.#closed;
     req[kOnExchangeEnd](keep);
     if (keep) this.#owner[kReleased](this);
     else this.socket.destroy();
