@@ -52,8 +52,12 @@ export function fieldKind(bytes: Uint8Array, s: number, e: number): number {
 
 /** Where the parts of one head lie, and what its few deciding fields said. */
 export class HeadScratch {
-  /** Per field: name start, name end, value start, value end, field kind (relative offsets). */
-  offsets: Int32Array = new Int32Array(5 * 64);
+  /**
+   * Per field: name start, name end, value start, value end, field kind (relative offsets). Room for 16
+   * fields at first, doubled when a head has more: every idle connection holds one, and room for 64
+   * (1,280 bytes) measured +1.4 KiB of JS heap per idle connection on Bun and +1 KiB external on Deno.
+   */
+  offsets: Int32Array = new Int32Array(5 * 16);
   /** Field lines recorded in `offsets`. */
   fieldCount = 0;
   /** OR of every field-value and reason byte: below 0x80 means the head is ASCII. */
