@@ -9,11 +9,28 @@
 import { HttpUsageError } from "../core/errors.ts";
 import { Agent as HttpAgent, type AgentOptions } from "../client/agent.ts";
 import type { ClientRequest, RequestOptions } from "../client/client_request.ts";
+import type { TlsConnectOptions } from "../io/transport.ts";
 import { request as httpRequest, type ResponseCallback } from "../client/request.ts";
+
+/** The TLS options an {@linkcode Agent} applies to every request it carries. */
+const AGENT_TLS_KEYS = [
+  "ca",
+  "cert",
+  "key",
+  "passphrase",
+  "servername",
+  "rejectUnauthorized",
+  "checkServerIdentity",
+  "minVersion",
+  "maxVersion",
+  "ALPNProtocols",
+] as const;
 
 /**
  * Node's `https.Agent`: pools keyed by host, port and the TLS options (Node's `getName` format), so
  * connections with different certificates or CAs are never shared. Keep-alive reuse works as over HTTP.
+ * TLS options given to the agent (`ca`, `cert`, `key`, `rejectUnauthorized`, ...) apply to every request
+ * it carries and win over the request's own, as in Node (whose `addRequest` merges them that way).
  *
  * @example
  * ```ts ignore
@@ -28,8 +45,8 @@ export class Agent extends HttpAgent {
   /** The scheme this agent serves. */
   readonly protocol = "https:";
 
-  /** Creates an agent. */
-  constructor(options: AgentOptions = {}) {
+  /** Creates an agent; `options` may carry TLS options for all its requests. */
+  constructor(options: AgentOptions & TlsConnectOptions = {}) {
     super(options);
   }
 
@@ -50,6 +67,16 @@ export class Agent extends HttpAgent {
  */
 export const globalAgent: Agent = new Agent({ keepAlive: true });
 
+/** The agent's TLS options laid over a request's: the agent's win, as Node's `addRequest` merges them. */
+function withAgentTls(agent: Agent, options: RequestOptions): RequestOptions {
+  const own = agent.options as Record<string, unknown>;
+  let merged: Record<string, unknown> | undefined;
+  for (const key of AGENT_TLS_KEYS) {
+    if (own[key] !== undefined) (merged ??= { ...options })[key] = own[key];
+  }
+  return (merged ?? options) as RequestOptions;
+}
+
 function httpsDefaults(options: RequestOptions): RequestOptions {
   if (options.protocol !== undefined && options.protocol !== "https:") {
     throw new HttpUsageError(
@@ -57,7 +84,8 @@ function httpsDefaults(options: RequestOptions): RequestOptions {
       `Protocol "${options.protocol}" not supported. Expected "https:"`,
     );
   }
-  return { agent: globalAgent, defaultPort: 443, ...options, protocol: "https:" };
+  const merged: RequestOptions = { agent: globalAgent, defaultPort: 443, ...options, protocol: "https:" };
+  return merged.agent instanceof Agent ? withAgentTls(merged.agent, merged) : merged;
 }
 
 /**

@@ -8,7 +8,8 @@
  * "TLSv1.3"})` is "a.example:8443::CA:C:::K::false:s.example:TLSv1.3:::::::::::" and `globalAgent.defaultPort`
  * is 443; a request to a server whose certificate does not chain to a trusted CA emits 'error' with
  * UNABLE_TO_VERIFY_LEAF_SIGNATURE, to wronghost.pem ERR_TLS_CERT_ALTNAME_INVALID; with `host: "127.0.0.1"` and
- * a `Host: localhost:<port>` field the server sees SNI "localhost".
+ * a `Host: localhost:<port>` field the server sees SNI "localhost"; `new https.Agent({ ca })` trusts that CA for
+ * its requests, and an agent's `rejectUnauthorized: true` beats a request's `false`.
  *
  * @module
  */
@@ -223,5 +224,22 @@ test("SNI comes from the Host field when one is given, as Node's https does", as
     "response",
   );
   assert.equal(await text(res), "localhost");
+  await closeServer(server);
+});
+
+test("TLS options given to the Agent apply to its requests and win over the request's, as Node's", async () => {
+  const { server, port } = await listenHttps({}, (_req, res) => res.end("trusted via the agent"));
+  const agent = new Agent({ keepAlive: true, ca: pki.ca });
+  const [res] = await once<[IncomingMessage]>(get({ host: "localhost", port, agent }), "response");
+  assert.equal(await text(res), "trusted via the agent");
+  // Node 20: an agent's rejectUnauthorized: true beats the request's false.
+  const strict = new Agent({ rejectUnauthorized: true });
+  const [error] = await once<[Error & { code?: string }]>(
+    get({ host: "localhost", port, agent: strict, rejectUnauthorized: false }),
+    "error",
+  );
+  assert.equal(error.code, "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+  agent.destroy();
+  strict.destroy();
   await closeServer(server);
 });
