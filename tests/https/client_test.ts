@@ -243,3 +243,11 @@ test("TLS options given to the Agent apply to its requests and win over the requ
   strict.destroy();
   await closeServer(server);
 });
+
+test("https.request refuses an http: URL with ERR_INVALID_PROTOCOL, as Node's", () => {
+  // Node 20: 'Protocol "http:" not supported. Expected "https:"'.
+  assert.throws(() => request("http://localhost/"), {
+    code: "ERR_INVALID_PROTOCOL",
+    message: 'Protocol "http:" not supported. Expected "https:"',
+  });
+});
