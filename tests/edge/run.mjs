@@ -21,6 +21,7 @@ const TESTS = [
   "keepAliveFirst",
   "keepAliveSecond",
   "keepAliveThirdPost",
+  "keepAliveZDestroy",
   "refused",
   "reset",
   "trailers",
