@@ -9,6 +9,9 @@
  * Client: `node:tls` too (see `_node_tls_client.ts`): it alone gives Node's certificate codes, the peer's
  * certificate, client certificates and `rejectUnauthorized: false` on Deno.
  *
+ * Known limit (Deno 2.9.6): `node:tls` absorbs every written byte into its own unbounded buffer, so a peer
+ * that reads slowly does not hold writes back ('drain' comes at once); reading is backpressured as usual.
+ *
  * @module
  */
 
