@@ -83,14 +83,19 @@ export interface ConnectionStep {
   readonly action: ConnectionAction;
 }
 
-/** What a transition needs to know about a message head. */
+/**
+ * What a transition needs to know about a message head; a parsed `RequestHead` or `ResponseHead` has
+ * all of it.
+ */
 export interface HeadFacts {
   /** The head allows reuse after its message (RFC 9112 section 9.3). */
   readonly keepAlive: boolean;
   /** The message switches protocols when it ends (see {@linkcode requestSwitchesProtocols}). */
   readonly upgrade: boolean;
+  /** 1 for HTTP/1.1, 0 for HTTP/1.0. */
+  readonly versionMinor: number;
   /** A request with `Expect: 100-continue` (ignored for responses and HTTP/1.0). */
-  readonly expectContinue: boolean;
+  readonly expectContinue?: boolean;
 }
 
 /**
@@ -119,7 +124,7 @@ export function newConnectionState(role: ConnectionRole): ConnectionState {
  * const { state, action } = headRead(newConnectionState("server"), {
  *   keepAlive: false,
  *   upgrade: false,
- *   expectContinue: false,
+ *   versionMinor: 1,
  * });
  * console.log(state.reading, state.open, state.reusable, action); // body 1 false continue
  * ```
@@ -129,7 +134,9 @@ export function headRead(state: ConnectionState, head: HeadFacts): ConnectionSte
   return step(
     {
       role: state.role,
-      reading: server && head.expectContinue && !head.upgrade ? "continue" : "body",
+      reading: server && head.expectContinue === true && head.versionMinor >= 1 && !head.upgrade
+        ? "continue"
+        : "body",
       // A switching request leaves HTTP: no HTTP response will close an exchange for it.
       open: server && !head.upgrade ? state.open + 1 : state.open,
       reusable: state.reusable && head.keepAlive,
@@ -145,7 +152,8 @@ export function headRead(state: ConnectionState, head: HeadFacts): ConnectionSte
  * @example
  * ```ts
  * import { continueSent, headRead, newConnectionState } from "@wire/http/core";
- * const s = headRead(newConnectionState("server"), { keepAlive: true, upgrade: false, expectContinue: true });
+ * const facts = { keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: true };
+ * const s = headRead(newConnectionState("server"), facts);
  * console.log(s.state.reading, continueSent(s.state).state.reading); // continue body
  * ```
  */
@@ -160,7 +168,7 @@ export function continueSent(state: ConnectionState): ConnectionStep {
  * @example
  * ```ts
  * import { headRead, messageRead, newConnectionState } from "@wire/http/core";
- * let s = headRead(newConnectionState("server"), { keepAlive: false, upgrade: false, expectContinue: false });
+ * let s = headRead(newConnectionState("server"), { keepAlive: false, upgrade: false, versionMinor: 1 });
  * s = messageRead(s.state);
  * console.log(s.state.reading, s.action); // closed stop-reading
  * ```
@@ -187,7 +195,8 @@ export function messageRead(state: ConnectionState): ConnectionStep {
  * @example
  * ```ts
  * import { headRead, mayKeepAlive, newConnectionState } from "@wire/http/core";
- * const s = headRead(newConnectionState("server"), { keepAlive: true, upgrade: false, expectContinue: true });
+ * const facts = { keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: true };
+ * const s = headRead(newConnectionState("server"), facts);
  * console.log(mayKeepAlive(s.state, 0)); // false
  * ```
  */
@@ -220,7 +229,7 @@ export function readFailed(state: ConnectionState): ConnectionStep {
  * @example
  * ```ts
  * import { headRead, messageRead, messageWritten, newConnectionState } from "@wire/http/core";
- * let s = headRead(newConnectionState("server"), { keepAlive: true, upgrade: false, expectContinue: false });
+ * let s = headRead(newConnectionState("server"), { keepAlive: true, upgrade: false, versionMinor: 1 });
  * s = messageRead(s.state);
  * console.log(messageWritten(s.state, true).action); // idle
  * console.log(messageWritten(s.state, false).action); // close
@@ -252,7 +261,7 @@ export function messageWritten(state: ConnectionState, keepAlive: boolean): Conn
  * import { headRead, newConnectionState, peerEnded } from "@wire/http/core";
  * const fresh = newConnectionState("server");
  * console.log(peerEnded(fresh, false).action); // close
- * const inBody = headRead(fresh, { keepAlive: true, upgrade: false, expectContinue: false }).state;
+ * const inBody = headRead(fresh, { keepAlive: true, upgrade: false, versionMinor: 1 }).state;
  * console.log(peerEnded(inBody, false).action); // reject
  * ```
  */

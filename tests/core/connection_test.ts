@@ -25,10 +25,10 @@ import {
 } from "../../src/core/mod.ts";
 import { latin1 } from "../_net.ts";
 
-const plain: HeadFacts = { keepAlive: true, upgrade: false, expectContinue: false };
-const closing: HeadFacts = { keepAlive: false, upgrade: false, expectContinue: false };
-const upgrading: HeadFacts = { keepAlive: true, upgrade: true, expectContinue: false };
-const expecting: HeadFacts = { keepAlive: true, upgrade: false, expectContinue: true };
+const plain: HeadFacts = { keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: false };
+const closing: HeadFacts = { keepAlive: false, upgrade: false, versionMinor: 1, expectContinue: false };
+const upgrading: HeadFacts = { keepAlive: true, upgrade: true, versionMinor: 1, expectContinue: false };
+const expecting: HeadFacts = { keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: true };
 
 /** Runs the server's read side of one whole message. */
 function readMessage(state: ConnectionState, head: HeadFacts) {
@@ -84,6 +84,11 @@ test("server: 100-continue waits in 'continue' until 100 is sent; answering firs
   assert.equal(mayKeepAlive(sent.state, 0), true);
   // continueSent outside 'continue' changes nothing.
   assert.equal(continueSent(sent.state).state, sent.state);
+  // RFC 9110 10.1.1: an HTTP/1.0 request's 100-continue is ignored; its body just comes.
+  assert.equal(
+    headRead(newConnectionState("server"), { ...expecting, versionMinor: 0 }).state.reading,
+    "body",
+  );
   // A client never waits in 'continue' (it is the one that waits for the 100, in its own code).
   assert.equal(headRead(newConnectionState("client"), expecting).state.reading, "body");
 });
