@@ -92,8 +92,8 @@ export interface HeadFacts {
   readonly keepAlive: boolean;
   /** The message switches protocols when it ends (see {@linkcode requestSwitchesProtocols}). */
   readonly upgrade: boolean;
-  /** 1 for HTTP/1.1, 0 for HTTP/1.0. */
-  readonly versionMinor: number;
+  /** 1 for HTTP/1.1 (the default), 0 for HTTP/1.0. */
+  readonly versionMinor?: number;
   /** A request with `Expect: 100-continue` (ignored for responses and HTTP/1.0). */
   readonly expectContinue?: boolean;
 }
@@ -134,7 +134,7 @@ export function headRead(state: ConnectionState, head: HeadFacts): ConnectionSte
   return step(
     {
       role: state.role,
-      reading: server && head.expectContinue === true && head.versionMinor >= 1 && !head.upgrade
+      reading: server && head.expectContinue === true && head.versionMinor !== 0 && !head.upgrade
         ? "continue"
         : "body",
       // A switching request leaves HTTP: no HTTP response will close an exchange for it.
