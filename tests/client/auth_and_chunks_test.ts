@@ -12,6 +12,8 @@ import { test } from "../_harness.ts";
 import { closeServer, listen } from "../_net.ts";
 import { request, type RequestOptions } from "../../mod.ts";
 import { fetchText } from "./_client.ts";
+import { request as httpsRequest } from "../../src/https/mod.ts";
+import { listenHttps, pki } from "../https/_tls.ts";
 
 async function authorizationSent(options: RequestOptions | string): Promise<string | undefined> {
   const { server, port } = await listen(
@@ -74,4 +76,24 @@ test("body chunks are plain Uint8Arrays on every runtime; body += chunk behaves 
     body += chunk;
   }
   assert.equal(body, "104,105,33");
+});
+
+test("body chunks over TLS are plain Uint8Arrays too (node:tls under the hood where the runtime needs it)", async () => {
+  const { server, port } = await listenHttps({}, (_req, res) => res.end("tls!"));
+  const chunks = await new Promise<Uint8Array[]>((resolve, reject) => {
+    const req = httpsRequest({ host: "localhost", port, agent: false, ca: pki.ca }, (res) => {
+      const got: Uint8Array[] = [];
+      res.on("data", (c) => got.push(c as Uint8Array));
+      res.on("end", () => resolve(got));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  await closeServer(server);
+  let body = "";
+  for (const chunk of chunks) {
+    assert.equal(chunk.constructor, Uint8Array);
+    body += chunk;
+  }
+  assert.equal(body, "116,108,115,33");
 });
