@@ -301,6 +301,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       // The switch happens when this message ends (after its body, if it has one); 'upgrade' then.
       this.#takeover = { req, event: head.method === "CONNECT" ? "connect" : "upgrade" };
       this.#upgradeBodyBytes = 0;
+      // A declared length over the budget fails now, not after the budget's worth of bytes.
+      const framing = head.framing;
+      if (head.method !== "CONNECT" && framing.kind === "length" && framing.length > MAX_UPGRADE_BODY) {
+        throw upgradeBodyTooLarge();
+      }
       return;
     }
     const res = new ServerResponse(req, this, head.keepAlive, head.expect !== undefined);
@@ -332,7 +337,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (this.#takeover?.req === req) {
       this.#upgradeBodyBytes += chunk.byteLength;
       if (this.#upgradeBodyBytes > MAX_UPGRADE_BODY) {
-        throw new HttpError("ERR_HTTP_REQUEST_TOO_LARGE", "Upgrade request content is too large", 413);
+        throw upgradeBodyTooLarge();
       }
     }
     req.push(chunk);
@@ -438,6 +443,14 @@ function closeExchanges(open: (ServerResponse | IncomingMessage)[], i: number, e
   if (req.aborted && !req.destroyed) req.destroy(error);
   // destroy() queued the request's 'error'/'close'; the next exchange goes after them.
   queueMicrotask(() => closeExchanges(open, i + 1, error));
+}
+
+function upgradeBodyTooLarge(): HttpError {
+  return new HttpError(
+    "ERR_HTTP_REQUEST_TOO_LARGE",
+    `Upgrade request content over ${MAX_UPGRADE_BODY} bytes`,
+    413,
+  );
 }
 
 function connReset(cause: Error | undefined): Error {

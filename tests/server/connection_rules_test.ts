@@ -94,17 +94,25 @@ test("an upgrade request's body is the request body; 'upgrade' gets the bytes af
   assert.match(text, /^HTTP\/1\.1 101 /);
 });
 
-test("an upgrade request with a body over the limit is answered 413", async () => {
+test("an upgrade request with a body over the limit is answered 413 (declared or chunked)", async () => {
   const { server, port } = await listen({}, () => assert.fail("no request event for upgrades"));
   server.on("upgrade", () => assert.fail("no upgrade for an oversized body"));
-  const client = await RawClient.connect(port);
+  const upgrade = "POST /u HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\n";
   const size = 64 * 1024 + 1;
-  client.write(
-    `POST /u HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\nContent-Length: ${size}\r\n\r\n`,
-  );
-  client.write("x".repeat(size));
-  const text = await client.readAll();
-  await client.close();
+  const answers: string[] = [];
+  // A declared length over the limit is refused at the head, before any of the body.
+  const declared = await RawClient.connect(port);
+  declared.write(upgrade + `Content-Length: ${size}\r\n\r\n`);
+  answers.push(await declared.readAll());
+  await declared.close();
+  // A chunked one when its bytes pass the limit.
+  const chunked = await RawClient.connect(port);
+  chunked.write(upgrade + "Transfer-Encoding: chunked\r\n\r\n");
+  const chunk = "x".repeat(16 * 1024);
+  for (let i = 0; i < 5; i++) chunked.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+  answers.push(await chunked.readAll());
+  await chunked.close();
   await closeServer(server);
-  assert.match(text, /^HTTP\/1\.1 413 Payload Too Large\r\nConnection: close\r\n\r\n$/);
+  const refused = "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n";
+  assert.deepEqual(answers, [refused, refused]);
 });
