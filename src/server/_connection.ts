@@ -15,7 +15,7 @@
  */
 
 import { RequestParser } from "../core/parser.ts";
-import { ConnectionResetError, HttpError, HttpParseError, isHttpError } from "../core/errors.ts";
+import { HttpError, HttpParseError, isHttpError } from "../core/errors.ts";
 import {
   type ConnectionAction,
   type ConnectionState,
@@ -34,7 +34,8 @@ import { BODY_HIGH_WATER_MARK } from "../io/body_readable.ts";
 import { IncomingMessage } from "../io/incoming_message.ts";
 import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
 import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
-import { kEmitClose, type ResponseOwner, ServerResponse } from "./server_response.ts";
+import { type ResponseOwner, ServerResponse } from "./server_response.ts";
+import { abortOpenExchanges } from "./_abort_exchanges.ts";
 
 /** Past this many responses waiting their turn, stop reading more pipelined requests. */
 const MAX_PIPELINED_RESPONSES = 32;
@@ -186,17 +187,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#responses = [];
     const receiving = this.#receiving;
     this.#receiving = null;
-    // Every request still open is aborted as Node's abortIncoming does: 'aborted' on each at once, then
-    // per exchange, in order, res 'close' > req 'error' (ECONNRESET "aborted") > req 'close'.
-    const open: (ServerResponse | IncomingMessage)[] = [...responses];
-    if (receiving !== null && !responses.some((res) => res.req === receiving)) open.push(receiving);
-    for (const item of open) {
-      const req = item instanceof ServerResponse ? item.req : item;
-      req.onDestroy = undefined;
-      req.markAborted();
-      if (item instanceof ServerResponse && !item.writableFinished) item.destroyed = true;
-    }
-    if (open.length > 0) queueMicrotask(() => closeExchanges(open, 0, connReset(error)));
+    abortOpenExchanges(responses, receiving, error);
     this.#host.connectionClosed(this);
   }
 
@@ -431,28 +422,10 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   }
 }
 
-/**
- * Ends the open exchanges of a closed connection one after another: for each, res 'close', then the
- * request's 'error' and 'close' (queued by destroy), before the next exchange starts.
- */
-function closeExchanges(open: (ServerResponse | IncomingMessage)[], i: number, error: Error): void {
-  const item = open[i];
-  if (item === undefined) return;
-  const req = item instanceof ServerResponse ? item.req : item;
-  if (item instanceof ServerResponse) item[kEmitClose]();
-  if (req.aborted && !req.destroyed) req.destroy(error);
-  // destroy() queued the request's 'error'/'close'; the next exchange goes after them.
-  queueMicrotask(() => closeExchanges(open, i + 1, error));
-}
-
 function upgradeBodyTooLarge(): HttpError {
   return new HttpError(
     "ERR_HTTP_REQUEST_TOO_LARGE",
     `Upgrade request content over ${MAX_UPGRADE_BODY} bytes`,
     413,
   );
-}
-
-function connReset(cause: Error | undefined): Error {
-  return new ConnectionResetError("aborted", cause ? { cause } : undefined);
 }
