@@ -39,3 +39,4 @@ await scenario("F2 http10-pipelined", (req, res) => res.end("r" + req.url), asyn
 await scenario("G empty-upgrade", (req, res) => res.end("r" + req.url), async (s) => { s.write("GET /g HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: \r\n\r\n"); });
 await scenario("H upgrade-param", (req, res) => res.end("r" + req.url), async (s) => { s.write("GET /h HTTP/1.1\r\nHost: x\r\nConnection: upgrade;x\r\nUpgrade: foo\r\n\r\n"); });
 await scenario("I upgrade-body", (req, res) => res.end("r" + req.url), async (s) => { s.write("POST /i HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: foo\r\nContent-Length: 5\r\n\r\nhelloEXTRA"); });
+await scenario("J pipelined-keep-then-close", (req, res) => res.end("r" + req.url), async (s) => { s.write("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n"); });

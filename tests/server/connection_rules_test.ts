@@ -8,6 +8,9 @@
  * `GET /1 HTTP/1.1 + Connection: close` (or `GET /1 HTTP/1.0`) pipelined with `GET /2`, only /1's handler
  * runs and the wire carries only its answer with `Connection: close`; `Upgrade:` (empty) and
  * `Connection: upgrade;x` reach the 'request' listener, answered keep-alive.
+ * Deviation: for `GET /1`, `GET /2` + `Connection: close`, `GET /3` pipelined in one write, Node 20
+ * answers only /1 and aborts /2 (its handler ran and answered, yet nothing of it reaches the wire); here
+ * /2 is answered with `Connection: close` as RFC 9112 section 9.6 asks, and /3 is not processed.
  * Deviation, on purpose (issue 10): Node 20 gives an upgrade request's body to the 'upgrade' listener as
  * part of `head` ("helloEXTRA" for `Content-Length: 5` + "helloEXTRA"). RFC 9110 section 7.8 switches
  * protocols after the message, and RFC 7540 section 3.2 (h2c) says a request's content is "sent in
@@ -47,6 +50,29 @@ for (
     assert.equal(body, "r/1");
   });
 }
+
+test("pipelined: an earlier request is answered keep-alive, the closing one with close, later ones not at all", async () => {
+  const seen: string[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    seen.push(req.url!);
+    res.end("r" + req.url);
+  });
+  const client = await RawClient.connect(port);
+  client.write(
+    "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" +
+      "GET /3 HTTP/1.1\r\nHost: x\r\n\r\n",
+  );
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(seen, ["/1", "/2"]);
+  const [first, second] = text.split(/(?<=r\/1)/);
+  assert.match(
+    first!,
+    /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Connection: keep-alive\r\n(?:[^\r]+\r\n)*\r\nr\/1$/,
+  );
+  assert.match(second!, /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Connection: close\r\n(?:[^\r]+\r\n)*\r\nr\/2$/);
+});
 
 for (
   const [name, fields] of [
