@@ -18,6 +18,8 @@ import {
 } from "./transport.ts";
 import { SocketBase } from "./socket_base.ts";
 import { StringDecoder, toBytes } from "./_bytes.ts";
+import { IdleTimer } from "./_idle_timer.ts";
+import { RawQueue } from "./_raw_queue.ts";
 
 /** Events of a {@linkcode Socket}. */
 export interface SocketEvents {
@@ -96,15 +98,11 @@ export class Socket extends SocketBase {
 
   #conn: TransportConn;
   #consumer: SocketConsumer | null = null;
-  #rawQueue: Uint8Array[] = [];
-  #rawQueued = 0;
-  #rawWaiter: (() => void) | undefined;
+  readonly #raw = new RawQueue();
   #userPaused = false;
   #transportPaused = false;
   #decoder: StringDecoder | undefined;
-  #timeoutMs = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #lastActivity = 0;
+  readonly #idle = new IdleTimer(() => this.emit("timeout"), () => !this.destroyed);
   #closed = false;
   #hadError = false;
   /** Why the socket closed, when it failed: the `readable` stream errors with it instead of ending. */
@@ -163,15 +161,11 @@ export class Socket extends SocketBase {
   get readable(): ReadableStream<Uint8Array> {
     this.#readable ??= new ReadableStream<Uint8Array>({
       pull: async (controller) => {
-        while (this.#rawQueue.length === 0 && !this.readableEnded && !this.#closed) {
-          await new Promise<void>((resolve) => {
-            this.#rawWaiter = resolve;
-            this.#updateFlow();
-          });
+        while (this.#raw.length === 0 && !this.readableEnded && !this.#closed) {
+          await this.#raw.wait(() => this.#updateFlow());
         }
-        const chunk = this.#rawQueue.shift();
+        const chunk = this.#raw.shift();
         if (chunk) {
-          this.#rawQueued -= chunk.byteLength;
           controller.enqueue(chunk);
           this.#updateFlow();
         } else if (this.#closeError) controller.error(this.#closeError);
@@ -204,7 +198,7 @@ export class Socket extends SocketBase {
     }
     const bytes = toBytes(chunk, encoding);
     this.bytesWritten += bytes.byteLength;
-    this.#touch();
+    this.#idle.touch();
     const ok = bytes.byteLength === 0 ? this.#conn.bufferedAmount === 0 : this.#conn.write(bytes);
     if (callback) {
       if (ok) queueMicrotask(() => callback!());
@@ -242,7 +236,7 @@ export class Socket extends SocketBase {
   sendTransient(bytes: Uint8Array): boolean {
     if (this.destroyed || this.writableEnded) return false;
     this.bytesWritten += bytes.byteLength;
-    this.#touch();
+    this.#idle.touch();
     return this.#conn.write(bytes, true);
   }
 
@@ -254,7 +248,7 @@ export class Socket extends SocketBase {
       this.#hadError = true;
       this.#closeError ??= error;
     }
-    this.#clearTimer();
+    this.#idle.clear();
     this.#conn.destroy(error);
     if (error) queueMicrotask(() => this.#emitError(error));
     return this;
@@ -292,12 +286,7 @@ export class Socket extends SocketBase {
    */
   setTimeout(ms: number, callback?: () => void): this {
     if (callback) this.once("timeout", callback);
-    this.#timeoutMs = ms;
-    this.#clearTimer();
-    if (ms > 0 && !this.destroyed) {
-      this.#lastActivity = Date.now();
-      this.#armTimer(ms);
-    }
+    this.#idle.set(ms);
     return this;
   }
 
@@ -349,11 +338,7 @@ export class Socket extends SocketBase {
     }
   }
 
-  /**
-   * Internal: hands the socket's bytes to `consumer` (an HTTP connection), or back to raw mode (`null`),
-   * replaying `unshift` (bytes the owner read past its protocol, Node's `head`) first.
-   */
-  /** @ignore Internal: hands the bytes to an HTTP connection or back to raw mode. */
+  /** @ignore Internal: hands the bytes to an HTTP connection (`consumer`) or back to raw mode (`null`). */
   [kSetConsumer](consumer: SocketConsumer | null): void {
     this.#consumer = consumer;
     // HTTP traffic alternates request and response; a raw socket's directions are independent.
@@ -373,7 +358,7 @@ export class Socket extends SocketBase {
     conn.pause();
     this.destroyed = true;
     this.#closed = true;
-    this.#clearTimer();
+    this.#idle.clear();
     return conn.startTls(options);
   }
 
@@ -395,12 +380,11 @@ export class Socket extends SocketBase {
 
   #onData(chunk: Uint8Array): boolean {
     this.bytesRead += chunk.byteLength;
-    if (this.#timeoutMs > 0) this.#lastActivity = Date.now();
+    this.#idle.touch();
     if (this.#consumer) return this.#consumer.onData(chunk);
-    this.#rawQueue.push(chunk);
-    this.#rawQueued += chunk.byteLength;
+    this.#raw.push(chunk);
     this.#flushRaw();
-    this.#wakeReader();
+    this.#raw.wake();
     this.#updateFlow();
     return true;
   }
@@ -411,14 +395,14 @@ export class Socket extends SocketBase {
       this.#consumer.onEnd();
       return;
     }
-    this.#wakeReader();
+    this.#raw.wake();
     this.#maybeEmitEnd();
   }
 
   #endEmitted = false;
 
   #maybeEmitEnd(): void {
-    if (this.readableEnded && this.#rawQueue.length === 0 && !this.#endEmitted) {
+    if (this.readableEnded && this.#raw.length === 0 && !this.#endEmitted) {
       this.#endEmitted = true;
       this.emit("end");
     }
@@ -437,14 +421,14 @@ export class Socket extends SocketBase {
     this.#closed = true;
     if (error) this.#closeError ??= error;
     this.destroyed = true;
-    this.#clearTimer();
-    this.#wakeReader();
+    this.#idle.clear();
+    this.#raw.wake();
     const waiters = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const w of waiters) w();
     const consumer = this.#consumer;
     if (consumer) consumer.onClose(error);
-    else if (!this.#endEmitted && this.#rawQueue.length === 0 && this.readableEnded) this.#maybeEmitEnd();
+    else if (!this.#endEmitted && this.#raw.length === 0 && this.readableEnded) this.#maybeEmitEnd();
     if (error && !this.#hadError) {
       this.#hadError = true;
       this.#emitError(error);
@@ -459,58 +443,21 @@ export class Socket extends SocketBase {
   /** Emits queued raw bytes while someone listens for `'data'` and the socket is not paused. */
   #flushRaw(): void {
     if (this.#consumer || this.#userPaused || this.listenerCount("data") === 0) return;
-    while (this.#rawQueue.length > 0 && !this.#userPaused && !this.#consumer) {
-      const chunk = this.#rawQueue.shift()!;
-      this.#rawQueued -= chunk.byteLength;
+    while (this.#raw.length > 0 && !this.#userPaused && !this.#consumer) {
+      const chunk = this.#raw.shift()!;
       this.emit("data", this.#decoder ? this.#decoder.write(chunk) : chunk);
     }
     this.#maybeEmitEnd();
   }
 
-  #wakeReader(): void {
-    const w = this.#rawWaiter;
-    if (w) {
-      this.#rawWaiter = undefined;
-      w();
-    }
-  }
-
   /** Reads from the transport only when someone will take the bytes. */
   #updateFlow(): void {
     const shouldPause = this.#ownerPaused ||
-      (!this.#consumer && (this.#userPaused || this.#rawQueued >= RAW_HIGH_WATER_MARK));
+      (!this.#consumer && (this.#userPaused || this.#raw.bytes >= RAW_HIGH_WATER_MARK));
     if (shouldPause !== this.#transportPaused && !this.#closed) {
       this.#transportPaused = shouldPause;
       if (shouldPause) this.#conn.pause();
       else this.#conn.resume();
-    }
-  }
-
-  #touch(): void {
-    if (this.#timeoutMs > 0) this.#lastActivity = Date.now();
-  }
-
-  // One timer per socket, re-armed lazily: activity only stamps a time, so a busy socket does not pay
-  // clearTimeout/setTimeout on every chunk.
-  #armTimer(ms: number): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.destroyed || this.#timeoutMs === 0) return;
-      const idle = Date.now() - this.#lastActivity;
-      if (idle >= this.#timeoutMs) {
-        this.#lastActivity = Date.now();
-        this.emit("timeout");
-        if (!this.destroyed && this.#timeoutMs > 0 && this.#timer === undefined) {
-          this.#armTimer(this.#timeoutMs);
-        }
-      } else this.#armTimer(this.#timeoutMs - idle);
-    }, ms);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
     }
   }
 }
