@@ -87,3 +87,18 @@ test("ReadBuffers: a kept chunk in a slab shares the slab with the next busy rea
   assert.equal(behind.byteOffset, slab.byteOffset + 40_000);
   assert.equal(behind.byteLength, BUSY_READ_SIZE - 40_000);
 });
+
+test("ReadBuffers: quiet buffers replacing kept ones come from one shared slab and never overlap", () => {
+  const a = new ReadBuffers();
+  const b = new ReadBuffers();
+  // Each keeps a read that leaves too little room behind it, so each needs a new quiet buffer.
+  a.settle(QUIET_READ_SIZE - 100, true);
+  b.settle(QUIET_READ_SIZE - 100, true);
+  const nextA = a.next;
+  const nextB = b.next;
+  assert.equal(nextA.byteLength, QUIET_READ_SIZE);
+  assert.equal(nextB.byteLength, QUIET_READ_SIZE);
+  assert.equal(nextA.buffer, nextB.buffer); // one allocation for both
+  const [first, second] = nextA.byteOffset < nextB.byteOffset ? [nextA, nextB] : [nextB, nextA];
+  assert.ok(first.byteOffset + first.byteLength <= second.byteOffset, "views overlap");
+});
