@@ -158,7 +158,10 @@ export function headRead(state: ConnectionState, head: HeadFacts): ConnectionSte
  * ```
  */
 export function continueSent(state: ConnectionState): ConnectionStep {
-  return step(state.reading === "continue" ? { ...state, reading: "body" } : state, "continue");
+  return step(
+    state.reading === "continue" ? with4(state, "body", state.open, state.reusable, state.switching) : state,
+    "continue",
+  );
 }
 
 /**
@@ -175,14 +178,14 @@ export function continueSent(state: ConnectionState): ConnectionStep {
  */
 export function messageRead(state: ConnectionState): ConnectionStep {
   const open = state.role === "client" ? Math.max(0, state.open - 1) : state.open;
-  if (state.switching) return step({ ...state, reading: "switched", open, switching: false }, "hand-over");
+  if (state.switching) return step(with4(state, "switched", open, state.reusable, false), "hand-over");
   if (!state.reusable) {
     // The client reads the last response of a connection that will not be reused: nothing is open.
     const action = state.role === "client" ? "close" : "stop-reading";
-    return step({ ...state, reading: "closed", open }, action);
+    return step(with4(state, "closed", open, state.reusable, state.switching), action);
   }
   const idle = open === 0 && state.role === "client";
-  return step({ ...state, reading: "head", open }, idle ? "idle" : "continue");
+  return step(with4(state, "head", open, state.reusable, state.switching), idle ? "idle" : "continue");
 }
 
 /**
@@ -218,7 +221,7 @@ export function mayKeepAlive(state: ConnectionState, later: number): boolean {
  * ```
  */
 export function readFailed(state: ConnectionState): ConnectionStep {
-  return step({ ...state, reading: "closed", reusable: false, switching: false }, "reject");
+  return step(with4(state, "closed", state.open, false, false), "reject");
 }
 
 /**
@@ -240,13 +243,13 @@ export function messageWritten(state: ConnectionState, keepAlive: boolean): Conn
   const open = server ? Math.max(0, state.open - 1) : state.open + 1;
   if (!keepAlive) {
     // Whatever the peer sends after this message is not processed (RFC 9112 section 9.6).
-    return step({ ...state, open, reusable: false, reading: closedUnlessSwitched(state.reading) }, "close");
+    return step(with4(state, closedUnlessSwitched(state.reading), open, false, state.switching), "close");
   }
   if (server && open === 0 && (state.reading === "closed" || !state.reusable && state.reading === "head")) {
-    return step({ ...state, open }, "close");
+    return step(with4(state, state.reading, open, state.reusable, state.switching), "close");
   }
   const idle = server && open === 0 && state.reading === "head";
-  return step({ ...state, open }, idle ? "idle" : "continue");
+  return step(with4(state, state.reading, open, state.reusable, state.switching), idle ? "idle" : "continue");
 }
 
 /**
@@ -268,7 +271,7 @@ export function messageWritten(state: ConnectionState, keepAlive: boolean): Conn
 export function peerEnded(state: ConnectionState, midHead: boolean): ConnectionStep {
   const reading = state.reading;
   if (reading === "switched") return step(state, "continue");
-  const next: ConnectionState = { ...state, reading: "closed", reusable: false, switching: false };
+  const next: ConnectionState = with4(state, "closed", state.open, false, false);
   if (reading === "body" || reading === "continue" || reading === "head" && midHead) {
     return step(next, "reject");
   }
@@ -332,6 +335,21 @@ export function responseSwitchesProtocols(statusCode: number, requestMethod: str
 
 function closedUnlessSwitched(reading: Reading): Reading {
   return reading === "switched" ? reading : "closed";
+}
+
+/**
+ * The next state, written out field by field: every transition runs on each request, and an object
+ * literal of one fixed shape is cheaper than `{ ...state, field }` on JavaScriptCore (Bun hello server, A/B
+ * with `bench/server --baseline`: 1.06x req/s, 0.95x CPU per request).
+ */
+function with4(
+  state: ConnectionState,
+  reading: Reading,
+  open: number,
+  reusable: boolean,
+  switching: boolean,
+): ConnectionState {
+  return { role: state.role, reading, open, reusable, switching };
 }
 
 function step(state: ConnectionState, action: ConnectionAction): ConnectionStep {
