@@ -12,9 +12,9 @@ import { NodeSocketConn } from "./_node_socket_conn.ts";
 import { loadNodeTls, type NodeTlsSocketLike } from "./_node_tls.ts";
 import {
   authorizationCode,
+  copyNodeTlsCommon,
   isIp,
   nodeVerifyCode,
-  pemList,
   SocketTls,
   toPeerCertificate,
   verifyError,
@@ -51,13 +51,7 @@ function nodeClientOptions(
   const servername = tls.servername ?? hostname;
   // Node never sends an IP as SNI; an empty servername means "none" to node:tls.
   options.servername = isIp(servername) ? "" : servername;
-  if (tls.key !== undefined) options.key = pemList(tls.key);
-  if (tls.cert !== undefined) options.cert = pemList(tls.cert);
-  if (tls.ca !== undefined) options.ca = pemList(tls.ca);
-  if (tls.passphrase !== undefined) options.passphrase = tls.passphrase;
-  if (tls.ALPNProtocols !== undefined) options.ALPNProtocols = [...tls.ALPNProtocols];
-  if (tls.minVersion !== undefined) options.minVersion = tls.minVersion;
-  if (tls.maxVersion !== undefined) options.maxVersion = tls.maxVersion;
+  copyNodeTlsCommon(tls, options);
   // The decision is taken after the handshake (see connectTls), where the certificate can refine the code.
   options.rejectUnauthorized = false;
   const host = tls.host ?? servername;

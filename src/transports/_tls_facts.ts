@@ -6,10 +6,30 @@
  * @module
  */
 
-import type { CipherInfo, PeerCertificate, TlsMaterial, TransportTls } from "../io/transport.ts";
+import type {
+  CipherInfo,
+  PeerCertificate,
+  TlsCommonOptions,
+  TlsMaterial,
+  TransportTls,
+} from "../io/transport.ts";
 import { SystemError } from "../io/transport.ts";
 
 const decoder = new TextDecoder();
+
+/**
+ * Copies the options both ends share onto Node `tls` options (`tls.connect()`, `tls.createServer()`), under
+ * Node's names; absent options stay absent so the runtime's defaults apply.
+ */
+export function copyNodeTlsCommon(tls: TlsCommonOptions, options: Record<string, unknown>): void {
+  if (tls.key !== undefined) options.key = pemList(tls.key);
+  if (tls.cert !== undefined) options.cert = pemList(tls.cert);
+  if (tls.ca !== undefined) options.ca = pemList(tls.ca);
+  if (tls.passphrase !== undefined) options.passphrase = tls.passphrase;
+  if (tls.ALPNProtocols !== undefined) options.ALPNProtocols = [...tls.ALPNProtocols];
+  if (tls.minVersion !== undefined) options.minVersion = tls.minVersion;
+  if (tls.maxVersion !== undefined) options.maxVersion = tls.maxVersion;
+}
 
 /** PEM material as a list of strings (runtimes differ in what they take; all take strings). */
 export function pemList(material: TlsMaterial | undefined): string[] | undefined {

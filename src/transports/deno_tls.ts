@@ -25,7 +25,7 @@ import type {
 import { describeTarget, mapError } from "./_map_error.ts";
 import { nodeAddress, NodeSocketConn } from "./_node_socket_conn.ts";
 import { loadNodeTls, type NodeTlsServerLike, type NodeTlsSocketLike } from "./_node_tls.ts";
-import { authorizationCode, pemList, requireKeyAndCert, SocketTls } from "./_tls_facts.ts";
+import { authorizationCode, copyNodeTlsCommon, requireKeyAndCert, SocketTls } from "./_tls_facts.ts";
 
 /** Node's default `handshakeTimeout`: a connection that has not finished its handshake by then is dropped. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 120_000;
@@ -39,13 +39,7 @@ export function nodeServerOptions(tls: TlsServerOptions): Record<string, unknown
     requestCert,
     rejectUnauthorized: requestCert && tls.rejectUnauthorized !== false,
   };
-  if (tls.key !== undefined) options.key = pemList(tls.key);
-  if (tls.cert !== undefined) options.cert = pemList(tls.cert);
-  if (tls.ca !== undefined) options.ca = pemList(tls.ca);
-  if (tls.passphrase !== undefined) options.passphrase = tls.passphrase;
-  if (tls.ALPNProtocols !== undefined) options.ALPNProtocols = [...tls.ALPNProtocols];
-  if (tls.minVersion !== undefined) options.minVersion = tls.minVersion;
-  if (tls.maxVersion !== undefined) options.maxVersion = tls.maxVersion;
+  copyNodeTlsCommon(tls, options);
   options.handshakeTimeout = tls.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   return options;
 }
