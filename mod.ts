@@ -16,21 +16,31 @@ import { defaultTransport } from "./src/transports/pick.ts";
 // The only place the runtime is chosen: everything below asks for "the default transport".
 setTransportProvider(defaultTransport);
 
+import { Server as ServerClass, type ServerConstructor } from "./src/server/server.ts";
+import { Agent as AgentClass, type AgentConstructor } from "./src/client/agent.ts";
+import { callableClass } from "./src/io/_callable.ts";
+
 export {
   createServer,
   type ListenOptions,
   type RequestListener,
-  Server,
+  type ServerConstructor,
   type ServerEvents,
   type ServerOptions,
 } from "./src/server/server.ts";
+/** An HTTP/1.1 server: Node's `http.Server`, callable with or without `new`. */
+export type Server = ServerClass;
+/** An HTTP/1.1 server: Node's `http.Server`, callable with or without `new`. */
+export const Server: ServerConstructor = callableClass<ServerConstructor>(ServerClass);
+/** A pool of client connections: Node's `http.Agent`, callable with or without `new`. */
+export type Agent = AgentClass;
+/** A pool of client connections: Node's `http.Agent`, callable with or without `new`. */
+export const Agent: AgentConstructor = callableClass<AgentConstructor>(AgentClass);
 export { ServerResponse, type ServerResponseEvents } from "./src/server/server_response.ts";
 export { IncomingMessage } from "./src/io/incoming_message.ts";
 export { type OutgoingEvents, OutgoingMessage } from "./src/io/outgoing_message.ts";
 export { Socket, type SocketConsumer, type SocketEvents } from "./src/io/socket.ts";
 export { SocketBase } from "./src/io/socket_base.ts";
-export { EventEmitter, type EventKey, type EventMap, type Listener } from "./src/io/emitter.ts";
-export { type BodyEvents, BodyReadable, type PipeDestination } from "./src/io/body_readable.ts";
 export {
   type CipherInfo,
   type ConnectTarget,
@@ -65,7 +75,7 @@ export { type OutgoingValue, validateHeaderName, validateHeaderValue } from "./s
 export type { IncomingHeaders, OutgoingHeaders } from "./src/core/types.ts";
 export { MAX_HEADER_SIZE as maxHeaderSize } from "./src/core/limits.ts";
 export {
-  Agent,
+  type AgentConstructor,
   type AgentEvents,
   type AgentOptions,
   getAgent,

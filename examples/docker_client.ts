@@ -21,6 +21,7 @@
  *     writes a line to the container's stdin, so pick one that runs `cat` with `-it`)
  */
 import process from "node:process";
+import { Readable, Writable } from "node:stream";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,7 +82,7 @@ export class DockerClient {
           reject(new Error(`cannot read a ${type || "untyped"} stream (only TTY containers are supported)`));
           return;
         }
-        resolve({ stdin: socket.writable, stdout: outputOf(socket, head), socket });
+        resolve({ stdin: Writable.toWeb(socket), stdout: outputOf(socket, head), socket });
       });
       // Anything but 101 is an error answer (404 no such container, 409 not running, ...).
       req.on("response", (res) => errorOf(res).then(reject, reject));
@@ -120,28 +121,13 @@ async function errorOf(res: IncomingMessage): Promise<DockerError> {
 }
 
 /**
- * The container's output: `head` (bytes that came with the 101), then the socket's `readable`. A socket
- * that fails makes the stream fail too, so a cut connection is not mistaken for the end of the output
- * (`socket.readable` by itself just ends when the socket closes, with an error or without).
+ * The container's output: `head` (bytes that came with the 101), then the socket's bytes. A socket that
+ * fails makes the stream fail too (`Readable.toWeb` errors on the socket's `'error'`), so a cut
+ * connection is not mistaken for the end of the output.
  */
 function outputOf(socket: Socket, head: Uint8Array): ReadableStream<Uint8Array> {
-  const reader = socket.readable.getReader();
-  let failure: Error | undefined;
-  socket.once("error", (err) => (failure = err as Error));
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (head.byteLength > 0) controller.enqueue(head);
-    },
-    async pull(controller) {
-      const { value, done } = await reader.read();
-      if (failure) controller.error(failure);
-      else if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
+  if (head.byteLength > 0) socket.unshift(head);
+  return Readable.toWeb(socket) as ReadableStream<Uint8Array>;
 }
 
 /** Writes `input` to an attached container, closes its stdin, and collects all of its output. */

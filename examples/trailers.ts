@@ -16,6 +16,7 @@
  *   deno run -A examples/trailers.ts
  *   bun examples/trailers.ts
  */
+import type { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from "../mod.ts";
 
@@ -114,7 +115,7 @@ export function fetchVerified(url: string | URL): Promise<VerifiedBody> {
       try {
         const hash = createHash("sha256");
         const parts: Uint8Array[] = [];
-        for await (const chunk of res.body) {
+        for await (const chunk of res as AsyncIterable<Buffer>) {
           hash.update(chunk);
           parts.push(chunk);
         }

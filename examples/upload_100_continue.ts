@@ -21,6 +21,7 @@
  */
 import { mkdir, mkdtemp, open, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { Readable } from "node:stream";
 import { join } from "node:path";
 import {
   type ClientRequest,
@@ -155,7 +156,7 @@ async function receive(
     const file = await open(partial, "w");
     try {
       // pipeTo pulls the next chunk from the socket only after `write` below has resolved: backpressure.
-      await req.body.pipeTo(
+      await (Readable.toWeb(req) as ReadableStream<Uint8Array>).pipeTo(
         new WritableStream<Uint8Array>({
           async write(chunk) {
             received += chunk.byteLength;

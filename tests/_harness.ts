@@ -86,8 +86,10 @@ async function withTimeout(fn: TestFn, ms: number, name: string): Promise<void> 
  */
 export function once<T extends unknown[] = unknown[]>(
   emitter: {
-    once(event: string, fn: (...args: never[]) => void): unknown;
-    off?(event: string, fn: (...args: never[]) => void): unknown;
+    // deno-lint-ignore no-explicit-any
+    once(event: string, fn: (...args: any[]) => void): unknown;
+    // deno-lint-ignore no-explicit-any
+    off?(event: string, fn: (...args: any[]) => void): unknown;
   },
   event: string,
 ): Promise<T> {

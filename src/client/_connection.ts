@@ -20,7 +20,13 @@ import {
 import { ConnectionResetError } from "../core/errors.ts";
 import { ResponseParser } from "../core/parser.ts";
 import type { ResponseHead } from "../core/types.ts";
-import { IncomingMessage } from "../io/incoming_message.ts";
+import {
+  IncomingMessage,
+  kResumeReading,
+  receiveBody,
+  receiveEnd,
+  receiveHead,
+} from "../io/incoming_message.ts";
 import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
 import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
 import {
@@ -84,7 +90,9 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       onHead: (head) => this.#onHead(head),
       onData: (chunk) => {
         this.#retained = true;
-        this.#response?.push(chunk);
+        const res = this.#response;
+        // A full queue stops the socket until the response's consumer asks for more.
+        if (res !== null && !receiveBody(res, chunk)) this.socket.setReadPaused(true);
       },
       onEnd: (trailers) => this.#onResponseEnd(trailers),
     });
@@ -92,6 +100,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   }
 
   #retained = false;
+  #resumeReading = (): void => this.socket.setReadPaused(false);
 
   /** Whether the socket is closed. */
   get closed(): boolean {
@@ -129,7 +138,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       return false;
     }
     this.#wroteHead = true;
-    return transient ? this.socket.sendTransient(bytes) : this.socket.write(bytes);
+    return transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
   }
 
   // ---- SocketConsumer ----
@@ -201,7 +210,8 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       req[kOnInformation](head);
       return;
     }
-    const res = new IncomingMessage(this.socket, head);
+    const res = new IncomingMessage(this.socket);
+    receiveHead(res, head);
     if (head.upgrade) {
       this.#takeover = res;
       return;
@@ -216,10 +226,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     }
     this.#state =
       headRead(this.#state, { keepAlive: head.keepAlive, upgrade: false, expectContinue: false }).state;
-    res.onWantMore = (want) => this.socket.setReadPaused(!want);
-    res.onDestroy = () => {
-      if (!this.#responseComplete) this.socket.destroy();
-    };
+    res[kResumeReading] = this.#resumeReading;
     this.#response = res;
     req[kOnResponse](res);
   }
@@ -228,9 +235,9 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     const res = this.#response;
     if (!res) return;
     this.#responseComplete = true;
-    res.onWantMore = undefined;
+    res[kResumeReading] = undefined;
     this.socket.setReadPaused(false);
-    res.finishWithTrailers(rawTrailers);
+    receiveEnd(res, rawTrailers);
     this.#maybeRelease();
   }
 
@@ -256,7 +263,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     const held = this.#held;
     this.#held = [];
     let ok = true;
-    for (const bytes of held) ok = this.socket.write(bytes);
+    for (const bytes of held) ok = this.socket.send(bytes);
     if (ok) this.#request?.[kSinkDrained]();
   }
 

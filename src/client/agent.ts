@@ -7,7 +7,7 @@
  * @module
  */
 
-import { EventEmitter, type EventMap } from "../io/emitter.ts";
+import { EventEmitter } from "node:events";
 import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
 import { ClientConnection } from "./_connection.ts";
@@ -45,7 +45,7 @@ export interface AgentOptions {
 }
 
 /** Events of an {@linkcode Agent}. */
-export interface AgentEvents extends EventMap {
+export interface AgentEvents {
   /** A socket became free for reuse. */
   free: [socket: Socket, options: OriginOptions];
 }
@@ -326,4 +326,23 @@ export const globalAgent: Agent = new Agent({ keepAlive: true });
  */
 export function getAgent(_host: string, _port: number): Agent {
   return globalAgent;
+}
+
+/**
+ * `Agent` as Node has it: a constructor that also works without `new` (`http.Agent(options)`), and that
+ * subclasses extend.
+ *
+ * @example
+ * ```ts ignore
+ * import { Agent } from "@wire/http";
+ * const agent = Agent({ keepAlive: true });
+ * ```
+ */
+export interface AgentConstructor {
+  /** `new Agent([options])`. */
+  new (options?: AgentOptions): Agent;
+  /** `Agent([options])`, the same without `new`. */
+  (options?: AgentOptions): Agent;
+  /** Shared by every agent. */
+  readonly prototype: Agent;
 }

@@ -6,7 +6,9 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { isHttps } from "./tls_options.ts";
+import { reportUncaught } from "../io/_uncaught.ts";
 import { kAttachSink, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
 import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
@@ -35,6 +37,7 @@ import type { ClientRequestEvents, RequestOptions } from "./request_options.ts";
 import type { Agent } from "./agent.ts";
 
 export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";
+import type { InformationEvent } from "./request_options.ts";
 
 /** The transports' code for a socket that belongs to another request context (see `_map_error.ts`). */
 const OTHER_CONTEXT = "ERR_SOCKET_OTHER_CONTEXT";
@@ -58,7 +61,7 @@ const MAX_REPLAY_BYTES = 64 * 1024;
  * req.end("payload");
  * ```
  */
-export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
+export class ClientRequest extends OutgoingMessage {
   /** Method. */
   readonly method: string;
   /** Request-target. */
@@ -69,8 +72,6 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   readonly port: number;
   /** `"http:"` or `"https:"`. */
   readonly protocol: string;
-  /** Whether the request asks to keep the connection open. */
-  shouldKeepAlive: boolean;
   /** Whether `abort()`/`destroy()` was called. */
   aborted = false;
   /** Whether the request is being reused on a socket after another (Node's `reusedSocket`). */
@@ -148,6 +149,42 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     if (this.expectsContinue) this.flushHeaders();
   }
 
+  /** Adds a listener; the request's own events are typed (`'response'`, `'upgrade'`, `'socket'`, ...). */
+  override on(event: "response", listener: (res: IncomingMessage) => void): this;
+  /** `'upgrade'` (101) or `'connect'` (2xx to CONNECT): the socket is raw from here. */
+  override on(
+    event: "upgrade" | "connect",
+    listener: (res: IncomingMessage, socket: Socket, head: Buffer) => void,
+  ): this;
+  /** The request got its socket. */
+  override on(event: "socket", listener: (socket: Socket) => void): this;
+  /** A 1xx interim response. */
+  override on(event: "information", listener: (info: InformationEvent) => void): this;
+  /** Any event. */
+  // deno-lint-ignore no-explicit-any
+  override on(event: string | symbol, listener: (...args: any[]) => void): this;
+  // deno-lint-ignore no-explicit-any
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  /** Adds a one-time listener; typed as {@linkcode ClientRequest.on}. */
+  override once(event: "response", listener: (res: IncomingMessage) => void): this;
+  /** `'upgrade'` (101) or `'connect'` (2xx to CONNECT), once. */
+  override once(
+    event: "upgrade" | "connect",
+    listener: (res: IncomingMessage, socket: Socket, head: Buffer) => void,
+  ): this;
+  /** The request got its socket, once. */
+  override once(event: "socket", listener: (socket: Socket) => void): this;
+  /** Any event, once. */
+  // deno-lint-ignore no-explicit-any
+  override once(event: string | symbol, listener: (...args: any[]) => void): this;
+  // deno-lint-ignore no-explicit-any
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
+  }
+
   /** The agent carrying this request, if any. */
   get agent(): Agent | undefined {
     return this.#agent;
@@ -209,7 +246,12 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   [kOnResponse](res: IncomingMessage): void {
     this.res = res;
     this.#replay = null;
-    const listened = this.emit("response", res);
+    let listened = true;
+    try {
+      listened = this.emit("response", res);
+    } catch (err) {
+      reportUncaught(err);
+    }
     // Node's order, after the listeners the 'response' callback added: a socket that goes back to the
     // pool ends the request right after the response's 'end' (before its 'close'); a socket that closes
     // ends it after the response's 'close'.
@@ -219,7 +261,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     res.once("close", () => this.#emitClose());
     // Seed: listeners added inside 'response' see the whole body. With nobody listening, the body is
     // read and dropped so the socket can be reused (as Node does).
-    if (!listened) res.dump();
+    if (!listened) res._dump();
   }
 
   /** @ignore Internal (connection): a 101 or a 2xx to CONNECT. */
@@ -228,7 +270,11 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     const event = this.method === "CONNECT" ? "connect" : "upgrade";
     if (this.listenerCount(event) === 0) return false;
     res.complete = true;
-    this.emit(event, res, socket, head);
+    try {
+      this.emit(event, res, socket, Buffer.from(head.buffer, head.byteOffset, head.byteLength));
+    } catch (err) {
+      reportUncaught(err);
+    }
     this.#emitClose();
     return true;
   }
@@ -247,7 +293,10 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
     // Node's order: a parse error on the request first, then 'aborted' on the response, the request's
     // 'close', and the response's ECONNRESET "aborted" error and 'close'. A plain close is no request error.
     if (parseError) this.#emitError(parseError);
-    this.res?.abort(new ConnectionResetError("aborted", cause ? { cause } : undefined));
+    const res = this.res;
+    if (res && !res.complete && !res.destroyed) {
+      res.destroy(new ConnectionResetError("aborted", cause ? { cause } : undefined));
+    }
     this.#emitClose();
   }
 
@@ -302,17 +351,17 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   // ---- OutgoingMessage hooks ----
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected startLine(): string {
+  protected override startLine(): string {
     return this.method + " " + this.path + " HTTP/1.1";
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected bodyAllowed(): boolean {
+  protected override bodyAllowed(): boolean {
     return true;
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected chunkedAllowed(): boolean {
+  protected override chunkedAllowed(): boolean {
     return true;
   }
 
@@ -327,7 +376,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected implicitFields(_framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
+  protected override implicitFields(_framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
     let out = "";
     if (!seen.host && this.#options.setHost !== false) out += "Host: " + this.#hostValue + "\r\n";
     if (seen.connection === undefined) {
@@ -337,12 +386,12 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected finishImpl(): void {
+  protected override finishImpl(): void {
     this.#connection?.requestFinished();
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected destroyImpl(error: Error | undefined): void {
+  protected override destroyImpl(error: Error | undefined): void {
     this.aborted = true;
     this.#destroying = true;
     this.#replay = null;
@@ -355,7 +404,7 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
       // After the response arrived, Node reports the loss on the response ('aborted', then the request's
       // 'close', then the response's error and 'close'), asynchronously as Node does.
       queueMicrotask(() => {
-        if (!res.complete) res.abort(error ?? new ConnectionResetError("aborted"));
+        if (!res.complete && !res.destroyed) res.destroy(error ?? new ConnectionResetError("aborted"));
         if (error) this.#fail(error);
         else this.#emitClose();
       });
@@ -405,9 +454,11 @@ export class ClientRequest extends OutgoingMessage<ClientRequestEvents> {
 
   #emitError(error: Error): void {
     this.#errored = true;
+    // As Node: an 'error' nobody listens for is the process's uncaught exception.
     if (this.listenerCount("error") > 0) this.emit("error", error);
-    else console.error("Unhandled 'error' on a ClientRequest:", error);
+    else reportUncaught(error);
   }
+
 
   #watchSignal(signal: AbortSignal): void {
     const onAbort = () => {

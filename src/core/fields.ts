@@ -62,7 +62,9 @@ function hasUpper(name: string): boolean {
  * `content-length`, `content-type`, `etag`, `expires`, `from`, `host`, `if-modified-since`,
  * `if-unmodified-since`, `last-modified`, `location`, `max-forwards`, `proxy-authorization`, `referer`,
  * `retry-after`, `server` and `user-agent`; `cookie` joined with `"; "`; every other repeated field joined
- * with `", "`. A field named `__proto__` becomes an own property and never changes the prototype.
+ * with `", "`. With `joinDuplicates` (Node's `joinDuplicateHeaders`), every repeated field but
+ * `set-cookie` is joined with `", "` (`cookie` with `"; "`). A field named `__proto__` becomes an own
+ * property and never changes the prototype.
  *
  * @example
  * ```ts
@@ -71,12 +73,12 @@ function hasUpper(name: string): boolean {
  * console.log(headers); // { host: "a", accept: "x, y", "set-cookie": ["c=1"] }
  * ```
  */
-export function headersFromRaw(raw: readonly string[]): IncomingHeaders {
+export function headersFromRaw(raw: readonly string[], joinDuplicates = false): IncomingHeaders {
   const headers: IncomingHeaders = {};
   const n = raw.length - (raw.length & 1);
   for (let i = 0; i < n; i += 2) {
     const name = raw[i] as string;
-    addField(headers, hasUpper(name) ? name.toLowerCase() : name, raw[i + 1] as string);
+    addField(headers, hasUpper(name) ? name.toLowerCase() : name, raw[i + 1] as string, joinDuplicates);
   }
   return headers;
 }
@@ -95,8 +97,14 @@ export function headersFromRaw(raw: readonly string[]): IncomingHeaders {
  * console.log(headers); // { cookie: "a=1; b=2" }
  * ```
  */
-export function addField(headers: IncomingHeaders, lowerName: string, value: string): void {
-  const rule = mergeRule(lowerName);
+export function addField(
+  headers: IncomingHeaders,
+  lowerName: string,
+  value: string,
+  joinDuplicates = false,
+): void {
+  let rule = mergeRule(lowerName);
+  if (joinDuplicates && rule === FIRST) rule = COMMA;
   const existing = Object.hasOwn(headers, lowerName) ? headers[lowerName] : undefined;
   if (existing === undefined) {
     const first = rule === ARRAY ? [value] : value;

@@ -55,8 +55,15 @@ export function setDefaultTransport(transport: Transport): void {
   setTransportProvider(() => transport);
 }
 
+import { Agent as AgentClass, type AgentConstructor } from "../client/agent.ts";
+import { callableClass } from "../io/_callable.ts";
+
+/** A pool of client connections: Node's `http.Agent`, callable with or without `new`. */
+export type Agent = AgentClass;
+/** A pool of client connections: Node's `http.Agent`, callable with or without `new`. */
+export const Agent: AgentConstructor = callableClass<AgentConstructor>(AgentClass);
 export {
-  Agent,
+  type AgentConstructor,
   type AgentEvents,
   type AgentOptions,
   getAgent,
@@ -76,8 +83,6 @@ export { IncomingMessage } from "../io/incoming_message.ts";
 export { type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
 export { Socket, type SocketConsumer, type SocketEvents } from "../io/socket.ts";
 export { SocketBase } from "../io/socket_base.ts";
-export { EventEmitter, type EventKey, type EventMap, type Listener } from "../io/emitter.ts";
-export { type BodyEvents, BodyReadable, type PipeDestination } from "../io/body_readable.ts";
 export {
   type CipherInfo,
   type ConnectTarget,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { Readable } from "node:stream";
 import { isHostAuthority } from "../core/authority.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { FetchBridgeOptions } from "./types.ts";
@@ -31,7 +32,7 @@ export function toRequest(
   const hasBody = req.headers["transfer-encoding"] !== undefined ||
     (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0");
   if (hasBody && method !== "GET" && method !== "HEAD") {
-    init.body = req.body;
+    init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
     init.duplex = "half";
   }
   try {

@@ -1,88 +1,117 @@
 /**
- * `IncomingMessage`: a received request (server side) or response (client side), Node's shape on top of
- * {@linkcode BodyReadable}.
+ * `IncomingMessage`: a received request (server side) or response (client side). It is a `node:stream`
+ * `Readable`, as Node's is: body chunks are `Buffer` views over the bytes read (no copy), `'end'` comes
+ * after the last chunk, `setEncoding`, `pipe`, `stream.pipeline`, `Readable.toWeb` and async iteration
+ * are Node's own.
+ *
+ * Theory of operation: the connection fills the message with {@linkcode receiveHead},
+ * {@linkcode receiveBody} and {@linkcode receiveEnd}. These are functions over the instance, not
+ * methods, and the state they keep is own properties, because Express replaces the prototype of every
+ * request with its own (`app.request`, whose prototype is `node:http`'s `IncomingMessage`): whatever the
+ * connection needs must survive that. Backpressure works as Node's parser does it: when `push()` says
+ * the queue is full the connection stops reading the socket, and the stream's `_read()` (the consumer
+ * wants more) resumes it through the {@linkcode kResumeReading} hook.
  *
  * @module
  */
 
-import { BodyReadable } from "./body_readable.ts";
+import { Readable } from "node:stream";
+import { Buffer } from "node:buffer";
 import { headersFromRaw } from "../core/fields.ts";
 import type { IncomingHeaders, RequestHead, ResponseHead } from "../core/types.ts";
 import type { Socket } from "./socket.ts";
 
 /**
- * A request received by a server, or a response received by a client.
+ * Queue size above which the connection stops reading the socket for a body (the stream's
+ * `readableHighWaterMark`; Node 22's default for sockets, which keeps large uploads to few reads).
+ */
+export const BODY_HIGH_WATER_MARK = 64 * 1024;
+
+/** Internal: the connection's "read the socket again" hook, an own property of the message. */
+export const kResumeReading: unique symbol = Symbol("wire.resumeReading");
+const kHead: unique symbol = Symbol("wire.head");
+const kHeaders: unique symbol = Symbol("wire.headers");
+const kTrailers: unique symbol = Symbol("wire.trailers");
+
+type ErrorCallback = (error?: Error | null) => void;
+
+/**
+ * A request received by a server, or a response received by a client: a `stream.Readable` of the body.
  *
  * @example
  * ```ts ignore
  * import { createServer } from "@wire/http";
  * createServer((req, res) => {
  *   console.log(req.method, req.url, req.headers["user-agent"], req.rawHeaders);
- *   req.on("end", () => console.log("trailers:", req.trailers));
- *   req.resume();
- *   res.end();
+ *   let size = 0;
+ *   req.on("data", (chunk: Buffer) => (size += chunk.length));
+ *   req.on("end", () => res.end(`got ${size} bytes; trailers ${JSON.stringify(req.trailers)}\n`));
  * });
  * ```
  */
-export class IncomingMessage extends BodyReadable {
-  /** The connection the message came on. */
-  readonly socket: Socket;
-  /** Request method (server side); `null`-like empty string on responses. */
-  method: string | undefined;
-  /** Request-target as sent (server side). */
-  url: string | undefined;
-  /** Status code (client side). */
-  statusCode: number | undefined;
-  /** Reason phrase (client side). */
-  statusMessage: string | undefined;
+export class IncomingMessage extends Readable {
+  /** The connection the message came on (as Node's typings: a message made without one has none). */
+  socket: Socket;
+  /** Request method (server side); null on responses. */
+  method: string | null = null;
+  /** Request-target as sent (server side); `""` on responses. */
+  url = "";
+  /** Status code (client side); null on requests. */
+  statusCode: number | null = null;
+  /** Reason phrase (client side); null on requests. */
+  statusMessage: string | null = null;
   /** `"1.1"` or `"1.0"`. */
-  httpVersion: string;
+  httpVersion = "1.1";
   /** Always 1. */
-  httpVersionMajor: number;
+  httpVersionMajor = 1;
   /** 1 or 0. */
-  httpVersionMinor: number;
+  httpVersionMinor = 1;
   /** Fields as sent: `[name, value, name, value, ...]`. */
-  rawHeaders: string[];
-  /** Trailer fields, lower-cased; filled when the body ends. */
-  trailers: IncomingHeaders = {};
+  rawHeaders: string[] = [];
   /** Trailer fields as sent; filled when the body ends. */
   rawTrailers: string[] = [];
-  /** Internal: called by `destroy()` so the connection can close. */
-  onDestroy: ((error: Error | undefined) => void) | undefined;
+  /** True once the whole message arrived. */
+  complete = false;
+  /** True when the peer went away before the message was complete. */
+  aborted = false;
+  /** Whether this request asked to switch protocols (server side). */
+  upgrade = false;
+  /** Join every repeated field with `", "` in `headers` (Node's option of the same name). */
+  joinDuplicateHeaders = false;
+  /** Node's internal flag, kept because libraries read it: someone started reading the body. */
+  _consuming = false;
+  /** Node's internal flag: the body is being discarded. */
+  _dumped = false;
+  /** @ignore Internal (connections): see {@linkcode kResumeReading}. */
+  [kResumeReading]: (() => void) | undefined = undefined;
+  [kHead]: RequestHead | ResponseHead | undefined = undefined;
+  [kHeaders]: IncomingHeaders | undefined = undefined;
+  [kTrailers]: IncomingHeaders | undefined = undefined;
 
-  /** Builds the message from a parsed head. Created by servers and clients, not by users. */
-  constructor(socket: Socket, head: RequestHead | ResponseHead) {
-    super();
-    this.socket = socket;
-    this.httpVersionMajor = head.versionMajor;
-    this.httpVersionMinor = head.versionMinor;
-    this.httpVersion = head.versionMinor === 1 ? "1.1" : "1.0";
-    this.#head = head;
-    this.rawHeaders = head.rawHeaders;
-    if ("method" in head) {
-      this.method = head.method;
-      this.url = head.url;
-    } else {
-      this.statusCode = head.statusCode;
-      this.statusMessage = head.statusMessage;
-    }
+  /** As Node's: a message on `socket` (servers and clients make them; tests and frameworks may too). */
+  constructor(socket?: Socket) {
+    super({ highWaterMark: BODY_HIGH_WATER_MARK });
+    this.socket = socket as Socket;
+    // As Node: the connection pushes on its own; the stream must not ask for more (`_read`) until a
+    // consumer does, or every message would count as "being read".
+    (this as unknown as { _readableState: { readingMore: boolean } })._readableState.readingMore = true;
   }
-
-  #head: RequestHead | ResponseHead;
-  #headers: IncomingHeaders | undefined;
 
   /** Lower-cased fields with Node's duplicate rules (built on first use, as Node does). */
   get headers(): IncomingHeaders {
-    return this.#headers ??= this.#head.headers;
+    let headers = this[kHeaders];
+    if (headers === undefined) {
+      const head = this[kHead];
+      headers = head !== undefined && !this.joinDuplicateHeaders
+        ? head.headers
+        : headersFromRaw(this.rawHeaders, this.joinDuplicateHeaders);
+      this[kHeaders] = headers;
+    }
+    return headers;
   }
 
   set headers(value: IncomingHeaders) {
-    this.#headers = value;
-  }
-
-  /** Same as `socket` (Node's older name). */
-  get connection(): Socket {
-    return this.socket;
+    this[kHeaders] = value;
   }
 
   /** Fields with every value as an array, names lower-cased (Node's `headersDistinct`). */
@@ -90,30 +119,127 @@ export class IncomingMessage extends BodyReadable {
     return distinct(this.rawHeaders);
   }
 
+  /** Trailer fields, lower-cased; filled when the body ends. */
+  get trailers(): IncomingHeaders {
+    return this[kTrailers] ??= headersFromRaw(this.rawTrailers, this.joinDuplicateHeaders);
+  }
+
+  set trailers(value: IncomingHeaders) {
+    this[kTrailers] = value;
+  }
+
   /** Trailers with every value as an array (Node's `trailersDistinct`). */
   get trailersDistinct(): Record<string, string[]> {
     return distinct(this.rawTrailers);
   }
 
-  /** Calls `callback` on `'timeout'` of the socket after `ms` idle milliseconds. */
+  /** Same as `socket` (Node's older name). */
+  get connection(): Socket {
+    return this.socket;
+  }
+
+  set connection(value: Socket) {
+    this.socket = value;
+  }
+
+  /** Calls `socket.setTimeout(ms, callback)`, as Node. */
   setTimeout(ms: number, callback?: () => void): this {
-    this.socket.setTimeout(ms, callback);
+    if (callback) this.on("timeout", callback);
+    this.socket?.setTimeout(ms);
     return this;
   }
 
-  /** Internal: the body ended with these trailers. */
-  finishWithTrailers(rawTrailers: string[]): void {
-    if (rawTrailers.length > 0) {
-      this.rawTrailers = rawTrailers;
-      this.trailers = headersFromRaw(rawTrailers);
-    }
-    this.finish();
+  /** Reads the rest of the body as one `Buffer`. */
+  async bytes(): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this) parts.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override destroyImpl(error: Error | undefined): void {
-    this.onDestroy?.(error);
+  /** Reads the rest of the body as UTF-8 text. */
+  async text(): Promise<string> {
+    return (await this.bytes()).toString("utf8");
   }
+
+  /** Node's `_dump()`: discards the body, reading it off the connection so the connection can go on. */
+  _dump(): void {
+    if (this._dumped) return;
+    this._dumped = true;
+    this.removeAllListeners("data");
+    this.resume();
+  }
+
+  /** @ignore Node's stream hook: a consumer wants more, so the connection may read the socket again. */
+  override _read(_size: number): void {
+    if (!this._consuming) {
+      (this as unknown as { _readableState: { readingMore: boolean } })._readableState.readingMore = false;
+      this._consuming = true;
+    }
+    this[kResumeReading]?.();
+  }
+
+  /**
+   * @ignore Node's stream hook, with Node's rules: a message destroyed before it ended is `'aborted'`,
+   * and its connection is closed (the rest of the message would otherwise be read as the next one);
+   * `'error'` is emitted only when someone listens for it.
+   */
+  override _destroy(error: Error | null, callback: ErrorCallback): void {
+    if (!this.readableEnded || !this.complete) {
+      this.aborted = true;
+      this.emit("aborted");
+    }
+    const socket = this.socket;
+    if (socket && !socket.destroyed && this.aborted && !this.complete) socket.destroy(error ?? undefined);
+    queueMicrotask(() => callback(this.listenerCount("error") > 0 ? error : null));
+  }
+}
+
+/**
+ * Internal (connections): fills a new message from a parsed head.
+ *
+ * @example
+ * ```ts ignore
+ * const req = new IncomingMessage(socket);
+ * receiveHead(req, head);
+ * ```
+ */
+export function receiveHead(msg: IncomingMessage, head: RequestHead | ResponseHead): void {
+  msg[kHead] = head;
+  msg.httpVersionMajor = head.versionMajor;
+  msg.httpVersionMinor = head.versionMinor;
+  msg.httpVersion = head.versionMinor === 1 ? "1.1" : "1.0";
+  msg.rawHeaders = head.rawHeaders;
+  if ("method" in head) {
+    msg.method = head.method;
+    msg.url = head.url;
+    msg.upgrade = head.upgrade;
+  } else {
+    msg.statusCode = head.statusCode;
+    msg.statusMessage = head.statusMessage;
+  }
+}
+
+/**
+ * Internal (connections): a body chunk arrived; the message keeps a `Buffer` view of it. Returns false
+ * when the message's queue is full: stop reading the socket until {@linkcode kResumeReading} is called.
+ */
+export function receiveBody(msg: IncomingMessage, chunk: Uint8Array): boolean {
+  if (msg.destroyed || chunk.byteLength === 0) return true;
+  return msg.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+}
+
+/** Internal (connections): the message is complete, with these trailers. */
+export function receiveEnd(msg: IncomingMessage, rawTrailers: string[]): void {
+  if (msg.destroyed || msg.complete) return;
+  if (rawTrailers.length > 0) msg.rawTrailers = rawTrailers;
+  msg.complete = true;
+  msg.push(null);
+}
+
+/** Internal: whether anything started reading the body, as Node's `resOnFinish` asks it. */
+export function readStarted(msg: IncomingMessage): boolean {
+  const state = (msg as unknown as { _readableState?: { resumeScheduled?: boolean } })._readableState;
+  return msg._consuming || state?.resumeScheduled === true || msg.readableFlowing === true;
 }
 
 function distinct(raw: readonly string[]): Record<string, string[]> {

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { EventEmitter, type EventMap } from "./emitter.ts";
+import { Stream } from "node:stream";
 import { HttpUsageError } from "../core/errors.ts";
 import { fieldsFromHeaders, implicitFramingField, type OutgoingValue } from "../core/head_writer.ts";
 import { encodeBody, encodeBodyEnd, remainingAfter } from "../core/body_encoder.ts";
@@ -37,10 +37,12 @@ export { kAttachSink, kSinkDrained, type OutgoingSink } from "./_outgoing_sink.t
 /** Queue size at which `write()` starts returning `false` (Node's `writableHighWaterMark`). */
 export const OUTGOING_HIGH_WATER_MARK = 16 * 1024;
 
-/** Events of outgoing messages. */
-export interface OutgoingEvents extends EventMap {
+/** Events of outgoing messages, with their listener arguments. */
+export interface OutgoingEvents {
   /** `write()` may be called again. */
   drain: [];
+  /** `end()` was called and everything is queued (just before `'finish'`). */
+  prefinish: [];
   /** The whole message was handed to the connection. */
   finish: [];
   /** The message (or its connection) is done. */
@@ -50,7 +52,9 @@ export interface OutgoingEvents extends EventMap {
 }
 
 /**
- * Shared base of `ServerResponse` and `ClientRequest`.
+ * Shared base of `ServerResponse` and `ClientRequest`: as Node's, a `Stream` with the members of a
+ * `Writable` (`write()` callbacks and return value, `end()` callbacks, `cork`/`uncork`, `'drain'`,
+ * `'prefinish'`, `'finish'`, `'close'`), so `src.pipe(res)` and `stream.pipeline(src, res)` work.
  *
  * @example
  * ```ts ignore
@@ -62,7 +66,7 @@ export interface OutgoingEvents extends EventMap {
  * });
  * ```
  */
-export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents> extends EventEmitter<E> {
+export class OutgoingMessage extends Stream {
   /** True once the head is fixed (after `writeHead()`, the first write, or `flushHeaders()`). */
   headersSent = false;
   /** True once `end()` was called. */
@@ -73,6 +77,12 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   destroyed = false;
   /** Whether the body is being sent with chunked transfer coding. */
   chunkedEncoding = false;
+  /** Node's: whether the message asked to keep its connection open. */
+  shouldKeepAlive = true;
+  /** Node's: always false (these streams carry bytes). */
+  readonly writableObjectMode = false;
+  /** Node's: the queue size at which `write()` returns false. */
+  readonly writableHighWaterMark: number = OUTGOING_HIGH_WATER_MARK;
   /** Node's name for `writableEnded`. */
   get finished(): boolean {
     return this.writableEnded;
@@ -92,6 +102,12 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   #needDrain = false;
   #finishCallbacks: (() => void)[] | undefined;
   #stream: WritableStream<Uint8Array> | undefined;
+  #corked = 0;
+
+  /** As Node's: a standalone message is usable without a connection (bytes queue until one is attached). */
+  constructor() {
+    super();
+  }
 
   /** Sets one field for the implicit head (an array sends the field once per element). */
   setHeader(name: string, value: OutgoingValue): this {
@@ -159,12 +175,12 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
 
   /**
    * Sends a body chunk. Strings are encoded with `encoding` (UTF-8 by default). Returns `false` when the
-   * connection is full; `'drain'` follows.
+   * connection is full; `'drain'` follows. `callback` runs once the chunk is handed to the connection.
    */
   write(
     chunk: Uint8Array | string,
-    encoding?: string | ((err?: Error) => void),
-    callback?: (err?: Error) => void,
+    encoding?: string | ((err?: Error | null) => void),
+    callback?: (err?: Error | null) => void,
   ): boolean {
     if (typeof encoding === "function") {
       callback = encoding;
@@ -178,16 +194,14 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       });
       return false;
     }
-    if (chunk === null || chunk === undefined) {
-      throw new HttpUsageError("ERR_STREAM_NULL_VALUES", "May not write null values to stream");
-    }
+    if (chunk === null) throw nullChunk();
     const bytes = toBytes(chunk, encoding);
     let ok: boolean;
-    if (!this.#headWritten) ok = this.#writeHead(bytes, false);
+    if (!this.#headWritten) ok = this.#implicitHead(bytes, false);
     else ok = this.#writeBody(bytes);
     if (callback) {
       if (ok) queueMicrotask(() => callback!());
-      else this.once("drain" as never, (() => callback!()) as never);
+      else this.once("drain", () => callback!());
     }
     if (!ok) this.#needDrain = true;
     return ok;
@@ -195,7 +209,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
 
   /** Finishes the message, optionally with a last chunk; `callback` runs on `'finish'`. */
   end(
-    chunk?: Uint8Array | string | (() => void),
+    chunk?: Uint8Array | string | (() => void) | null,
     encoding?: string | (() => void),
     callback?: () => void,
   ): this {
@@ -218,7 +232,7 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       : toBytes(chunk, encoding as string | undefined);
     if (!this.#headWritten) {
       // The head first: a framing error throws before the message counts as ended.
-      this.#writeHead(bytes, true);
+      this.#implicitHead(bytes, true);
       this.writableEnded = true;
     } else {
       this.writableEnded = true;
@@ -226,22 +240,43 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
       this.#writeEnd();
     }
     if (callback) (this.#finishCallbacks ??= []).push(callback);
+    // As Node: end() uncorks whatever cork() held back.
+    if (this.#corked > 0) {
+      this.#corked = 1;
+      this.uncork();
+    }
     this.#maybeFinish();
     return this;
   }
 
-  /** Node compatibility: writes are already coalesced per connection; cork is a no-op here. */
-  cork(): void {}
+  /** Holds writes back until `uncork()` (as many times as `cork()` was called); they then go as one. */
+  cork(): void {
+    this.#corked++;
+  }
 
-  /** Node compatibility: see `cork()`. */
-  uncork(): void {}
+  /** Undoes one `cork()`; at zero, the held writes go to the connection in one write. */
+  uncork(): void {
+    if (this.#corked === 0) return;
+    this.#corked--;
+    if (this.#corked === 0 && this.#sink !== null) this.#flushPending(this.#sink);
+  }
+
+  /** How many `cork()` calls are in effect. */
+  get writableCorked(): number {
+    return this.#corked;
+  }
 
   /** Bytes queued in this message waiting for the connection. */
   get writableLength(): number {
     return this.#pendingBytes;
   }
 
-  /** Node compatibility: this stream is always writable until `end()`. */
+  /** Whether `write()` returned false and `'drain'` has not come yet. */
+  get writableNeedDrain(): boolean {
+    return this.#needDrain;
+  }
+
+  /** Whether `write()` may be called: until `end()` or `destroy()`. */
   get writable(): boolean {
     return !this.writableEnded && !this.destroyed;
   }
@@ -252,6 +287,14 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
    */
   get writableStream(): WritableStream<Uint8Array> {
     return this.#stream ??= writableStreamOf(this);
+  }
+
+  /**
+   * Node's hook for the head a first `write()`/`end()` fixes implicitly: a response calls
+   * `this.writeHead(this.statusCode)` (so wrappers of `writeHead` see it), a request fixes its fields.
+   */
+  _implicitHeader(): void {
+    this.lockHead();
   }
 
   /** Destroys the message and its connection. */
@@ -265,25 +308,33 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   // ---- for subclasses ----
 
   /** @ignore Internal hook: the start line, e.g. `"HTTP/1.1 200 OK"` or `"GET / HTTP/1.1"`, without CRLF. */
-  protected abstract startLine(): string;
+  protected startLine(): string {
+    throw new HttpUsageError("ERR_METHOD_NOT_IMPLEMENTED", "The _implicitHeader() method is not implemented");
+  }
   /** @ignore Internal hook: whether this message may carry a body at all (false for HEAD responses, 204, 304). */
-  protected abstract bodyAllowed(): boolean;
+  protected bodyAllowed(): boolean {
+    return true;
+  }
   /**
    * @ignore Internal hook: whether a body of unknown length is sent chunked (true for HTTP/1.1 peers). When false, the body is
    * delimited by closing the connection (server) or sent without framing (client GET-like requests).
    */
-  protected abstract chunkedAllowed(): boolean;
+  protected chunkedAllowed(): boolean {
+    return true;
+  }
   /**
    * @ignore Internal hook: role-specific fields appended after the user's (Date, Connection, Host, ...).
    * `framing` is the decided body framing; `facts` says which of the deciding fields the user already set.
    */
-  protected abstract implicitFields(framing: OutgoingFraming, facts: OutgoingHeadFacts): string;
+  protected implicitFields(_framing: OutgoingFraming, _facts: OutgoingHeadFacts): string {
+    return "";
+  }
   /** @ignore Internal hook: called once the last byte is handed to the sink. */
-  protected abstract finishImpl(framing: OutgoingFraming, complete: boolean): void;
+  protected finishImpl(_framing: OutgoingFraming, _complete: boolean): void {}
   /** @ignore Internal hook: runs after `'finish'` and the `end()` callbacks, in the same microtask. */
   protected afterFinish(): void {}
   /** @ignore Internal hook: releases the connection on destroy. */
-  protected abstract destroyImpl(error: Error | undefined): void;
+  protected destroyImpl(_error: Error | undefined): void {}
   /**
    * @ignore Internal hook: framing when the message ends without a body and no length was set (client GET sends none; POST
    * sends `Content-Length: 0`; a server response sends `Content-Length: 0`).
@@ -316,22 +367,15 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   /** @ignore Internal (connections): attaches the byte sink; queued bytes go out now. */
   [kAttachSink](sink: OutgoingSink): void {
     this.#sink = sink;
-    if (this.#pending !== undefined) {
-      const pending = this.#pending;
-      this.#pending = undefined;
-      this.#pendingBytes = 0;
-      let ok = true;
-      for (const bytes of pending) ok = sink.write(bytes);
-      if (ok) this[kSinkDrained]();
-    }
-    this.#maybeFinish();
+    if (this.#corked === 0) this.#flushPending(sink);
+    else this.#maybeFinish();
   }
 
   /** @ignore Internal (connections): the sink drained. */
   [kSinkDrained](): void {
     if (this.#needDrain) {
       this.#needDrain = false;
-      this.emit("drain" as never, ...([] as never));
+      this.emit("drain");
     }
   }
 
@@ -401,11 +445,27 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     // Head, body and (when ending) the terminator in one buffer: one write, one packet for small messages.
     const framedBody = body && bodyLength > 0 ? encodeBody(framing, body) : null;
     const tail = ending ? encodeBodyEnd(framing, this.#trailers) : "";
-    const direct = this.#sink !== null && this.#pending === undefined;
+    const direct = this.#sink !== null && this.#pending === undefined && this.#corked === 0;
     const out = headWithBody(head, framedBody, tail, direct);
     const ok = isScratch(out) ? this.#sink!.write(out, true) : this.#send(out);
     if (ending) this.#finishFraming();
     return ok;
+  }
+
+  /**
+   * The head a first `write()`/`end()` sends: fixed through `_implicitHeader()` unless `writeHead()` did
+   * it. A head core refuses (a malformed Content-Length, say) throws with nothing sent and the head
+   * still open, so the caller can mend its fields.
+   */
+  #implicitHead(body: Uint8Array | null, ending: boolean): boolean {
+    const implicit = !this.headersSent;
+    if (implicit) this._implicitHeader();
+    try {
+      return this.#writeHead(body, ending);
+    } catch (err) {
+      if (implicit) this.headersSent = false;
+      throw err;
+    }
   }
 
   #writeBody(bytes: Uint8Array): boolean {
@@ -429,8 +489,20 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
 
   #complete = true;
 
+  #flushPending(sink: OutgoingSink): void {
+    if (this.#pending !== undefined) {
+      const pending = this.#pending;
+      this.#pending = undefined;
+      this.#pendingBytes = 0;
+      // Corked writes (or writes before a connection) go as one, as a Writable's `_writev` would.
+      const ok = sink.write(pending.length === 1 ? pending[0]! : concat(pending));
+      if (ok) this[kSinkDrained]();
+    }
+    this.#maybeFinish();
+  }
+
   #send(bytes: Uint8Array): boolean {
-    if (this.#sink && this.#pending === undefined) return this.#sink.write(bytes);
+    if (this.#sink && this.#pending === undefined && this.#corked === 0) return this.#sink.write(bytes);
     (this.#pending ??= []).push(bytes);
     this.#pendingBytes += bytes.byteLength;
     return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
@@ -443,9 +515,10 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
     if (!this.writableEnded || this.#finishScheduled || !this.flushed || this.destroyed) return;
     this.#finishScheduled = true;
     // 'finish' is queued before the owner hears of it, so whatever the owner queues ('close') follows it.
+    this.emit("prefinish");
     queueMicrotask(() => {
       this.writableFinished = true;
-      this.emit("finish" as never, ...([] as never));
+      this.emit("finish");
       const callbacks = this.#finishCallbacks;
       this.#finishCallbacks = undefined;
       if (callbacks) { for (const cb of callbacks) cb(); }
@@ -455,6 +528,22 @@ export abstract class OutgoingMessage<E extends OutgoingEvents = OutgoingEvents>
   }
 
   #emitError(err: Error): void {
-    if (this.listenerCount("error") > 0) this.emit("error" as never, ...([err] as never));
+    if (this.listenerCount("error") > 0) this.emit("error", err);
   }
+}
+
+function nullChunk(): TypeError {
+  return Object.assign(new TypeError("May not write null values to stream"), { code: "ERR_STREAM_NULL_VALUES" });
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const part of parts) size += part.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }

@@ -1,32 +1,30 @@
 /**
- * The one `Socket` type handed out by `'connection'`, `'upgrade'`, `'connect'` and `req.socket`: Node's
- * familiar `write`/`end`/`destroy` and `'data'`/`'end'`/`'close'`/`'error'` events, address fields, and
- * `readable`/`writable` Web Streams over the same bytes.
+ * The one `Socket` type handed out by `'connection'`, `'upgrade'`, `'connect'` and `req.socket`: a
+ * `node:stream` `Duplex` with the `net.Socket` members libraries use (`cork`, `unshift`, `setTimeout`,
+ * `setNoDelay`, `setKeepAlive`, `address()`, `remoteAddress`, `bytesRead`, `readyState`, ...).
  *
- * While an HTTP connection owns the socket, bytes go to that owner (a {@linkcode SocketConsumer}) and no
- * `'data'` events fire. After an upgrade or CONNECT the owner lets go and the socket is raw: bytes are
- * emitted as `'data'` (buffered until a `'data'` listener, an iterator or the `readable` stream asks).
+ * While an HTTP connection owns the socket, bytes go to that owner (a {@linkcode SocketConsumer}) and
+ * the readable side stays empty, as a Node socket's does while its parser consumes it. After an upgrade
+ * or CONNECT the owner lets go and the socket is raw: bytes are pushed into the readable side, as
+ * `Buffer`s, with the stream's own backpressure (a full queue pauses the transport).
+ *
+ * Writes from the HTTP layers take a shortcut ({@linkcode Socket.sendTransient}) past the `Writable`
+ * machinery: a response is one transport write, with no per-write callback state. Users' `write()`
+ * calls go through `Writable` (callbacks, `cork()`, `'drain'`, `'finish'`) to the same transport.
  *
  * @module
  */
 
-import {
-  SystemError,
-  type TlsConnectOptions,
-  type TransportConn,
-  type TransportHandler,
-} from "./transport.ts";
+import { Buffer } from "node:buffer";
+import type { TlsConnectOptions, TransportConn, TransportHandler } from "./transport.ts";
 import { SocketBase } from "./socket_base.ts";
-import { StringDecoder, toBytes } from "./_bytes.ts";
 import { IdleTimer } from "./_idle_timer.ts";
-import { RawQueue } from "./_raw_queue.ts";
+import { invalidArgType, outOfRange } from "./_node_errors.ts";
 
-/** Events of a {@linkcode Socket}. */
+/** Events of a {@linkcode Socket}, with their listener arguments. */
 export interface SocketEvents {
-  /** Other events (the map is open, as Node's). */
-  [key: string | symbol]: unknown[];
   /** Bytes from the peer (a string after `setEncoding`). Raw mode only. */
-  data: [chunk: Uint8Array | string];
+  data: [chunk: Buffer | string];
   /** The peer ended its side. */
   end: [];
   /** Queued writes flushed. */
@@ -61,17 +59,24 @@ export const kStartTls: unique symbol = Symbol("wire.startTls");
 /** Internal: installs or removes (`null`) the owner of a socket's bytes. Not part of the public API. */
 export const kSetConsumer: unique symbol = Symbol("wire.setConsumer");
 
-/** Keep at most this many unread bytes in raw mode before pausing the transport (Node's socket default). */
+/** Raw-mode readable queue size before the transport is paused (Node's socket default). */
 const RAW_HIGH_WATER_MARK = 16 * 1024;
 
+type Callback = (error?: Error | null) => void;
+
 /**
- * A connected byte stream (TCP or unix).
+ * A connected byte stream (TCP, unix or TLS): a `stream.Duplex` shaped like `net.Socket`.
  *
  * @example
  * ```ts ignore
  * import { createServer } from "@wire/http";
  * const server = createServer();
  * server.on("connection", (socket) => console.log(socket.remoteAddress, socket.remotePort));
+ * server.on("upgrade", (_req, socket, head) => {
+ *   socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n");
+ *   socket.write(head);
+ *   socket.pipe(socket);
+ * });
  * ```
  */
 export class Socket extends SocketBase {
@@ -89,31 +94,33 @@ export class Socket extends SocketBase {
   bytesRead = 0;
   /** Bytes handed to the transport so far. */
   bytesWritten = 0;
-  /** True once `destroy()` ran or the connection closed. */
-  destroyed = false;
-  /** True once the peer has ended its side. */
-  readableEnded = false;
-  /** True once `end()` was called. */
-  writableEnded = false;
+  /** Milliseconds of the idle timeout set with `setTimeout()`, or undefined. */
+  timeout: number | undefined = undefined;
+  /** Node's: false once connected. */
+  readonly connecting = false;
+  /** Node's: false once connected. */
+  readonly pending = false;
 
   #conn: TransportConn;
   #consumer: SocketConsumer | null = null;
-  readonly #raw = new RawQueue();
+  /** The user paused the socket (`pause()`), or the raw queue is full and nobody read yet. */
   #userPaused = false;
+  #rawFull = false;
+  #ownerPaused = false;
   #transportPaused = false;
-  #decoder: StringDecoder | undefined;
+  #peerEnded = false;
+  #endPushed = false;
   readonly #idle = new IdleTimer(() => this.emit("timeout"), () => !this.destroyed);
   #closed = false;
-  #hadError = false;
-  /** Why the socket closed, when it failed: the `readable` stream errors with it instead of ending. */
   #closeError: Error | undefined;
-  #readable: ReadableStream<Uint8Array> | undefined;
-  #writable: WritableStream<Uint8Array> | undefined;
-  #drainWaiters: (() => void)[] = [];
+  #writeCallbacks: Callback[] = [];
+  #destroyCallback: Callback | undefined;
 
   /** Wraps an open transport connection and starts reading from it. */
   constructor(conn: TransportConn) {
-    super(conn.tls);
+    // Half-open and 'close' are ours to manage: an HTTP connection decides when to end its side, and
+    // 'close' carries `hadError` as net.Socket's does.
+    super(conn.tls, { allowHalfOpen: true, emitClose: false, readableHighWaterMark: RAW_HIGH_WATER_MARK });
     this.#conn = conn;
     this.remoteAddress = conn.remote.address;
     this.remotePort = conn.remote.port;
@@ -134,99 +141,24 @@ export class Socket extends SocketBase {
     return { address: this.localAddress, port: this.localPort, family: this.#conn.local.family };
   }
 
-  /** Bytes queued for sending but not yet handed to the OS. */
-  get writableLength(): number {
-    return this.#conn.bufferedAmount;
+  /** Node's `readyState`: `"open"`, `"readOnly"`, `"writeOnly"` or `"closed"`. */
+  get readyState(): "open" | "readOnly" | "writeOnly" | "closed" {
+    const readable = !this.#peerEnded && !this.destroyed;
+    const writable = !this.writableEnded && !this.destroyed;
+    if (readable && writable) return "open";
+    if (readable) return "readOnly";
+    if (writable) return "writeOnly";
+    return "closed";
   }
 
-  /** Bytes to the peer as a Web stream; closing it half-closes the socket, aborting it destroys it. */
-  get writable(): WritableStream<Uint8Array> {
-    this.#writable ??= new WritableStream<Uint8Array>({
-      write: (chunk) => {
-        if (this.destroyed) throw new Error("Socket is closed");
-        if (this.write(chunk)) return Promise.resolve();
-        return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
-      },
-      close: () => {
-        this.end();
-      },
-      abort: (reason) => {
-        this.destroy(reason instanceof Error ? reason : undefined);
-      },
-    });
-    return this.#writable;
+  /** Node's `bufferSize` (deprecated alias of `writableLength`). */
+  get bufferSize(): number {
+    return this.writableLength;
   }
 
-  /** The peer's bytes as a Web stream (raw mode only: after an upgrade/CONNECT, or on a client socket). */
-  get readable(): ReadableStream<Uint8Array> {
-    this.#readable ??= new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        while (this.#raw.length === 0 && !this.readableEnded && !this.#closed) {
-          await this.#raw.wait(() => this.#updateFlow());
-        }
-        const chunk = this.#raw.shift();
-        if (chunk) {
-          controller.enqueue(chunk);
-          this.#updateFlow();
-        } else if (this.#closeError) controller.error(this.#closeError);
-        else controller.close();
-      },
-      cancel: () => {
-        this.destroy();
-      },
-    }, { highWaterMark: 0 });
-    return this.#readable;
-  }
-
-  /**
-   * Sends bytes (strings are encoded as UTF-8, or `encoding`). Returns `false` when the send queue is
-   * full; `'drain'` follows.
-   */
-  write(
-    chunk: Uint8Array | string,
-    encoding?: string | ((err?: Error) => void),
-    callback?: (err?: Error) => void,
-  ): boolean {
-    if (typeof encoding === "function") {
-      callback = encoding;
-      encoding = undefined;
-    }
-    if (this.destroyed || this.writableEnded) {
-      const err = new SystemError("EPIPE", "This socket has been ended by the other party", "write");
-      if (callback) queueMicrotask(() => callback!(err));
-      return false;
-    }
-    const bytes = toBytes(chunk, encoding);
-    this.bytesWritten += bytes.byteLength;
-    this.#idle.touch();
-    const ok = bytes.byteLength === 0 ? this.#conn.bufferedAmount === 0 : this.#conn.write(bytes);
-    if (callback) {
-      if (ok) queueMicrotask(() => callback!());
-      else this.#drainWaiters.push(() => callback!());
-    }
-    return ok;
-  }
-
-  /** Writes optional final bytes, then half-closes (FIN) once everything queued is sent. */
-  end(
-    chunk?: Uint8Array | string | (() => void),
-    encoding?: string | (() => void),
-    callback?: () => void,
-  ): this {
-    if (typeof chunk === "function") {
-      callback = chunk;
-      chunk = undefined;
-    } else if (typeof encoding === "function") {
-      callback = encoding;
-      encoding = undefined;
-    }
-    if (chunk !== undefined && chunk !== null) this.write(chunk, encoding);
-    if (!this.writableEnded && !this.destroyed) {
-      this.writableEnded = true;
-      this.#conn.end();
-    }
-    if (callback) queueMicrotask(callback);
-    return this;
+  /** The peer's address as `{ address, port, family }`. */
+  get remote(): { address: string; port: number; family: string } {
+    return { address: this.remoteAddress, port: this.remotePort, family: this.remoteFamily };
   }
 
   /**
@@ -240,18 +172,19 @@ export class Socket extends SocketBase {
     return this.#conn.write(bytes, true);
   }
 
-  /** Closes both directions now; queued writes are dropped. `'error'` (if `error`) then `'close'` follow. */
-  destroy(error?: Error): this {
-    if (this.destroyed) return this;
-    this.destroyed = true;
-    if (error) {
-      this.#hadError = true;
-      this.#closeError ??= error;
-    }
-    this.#idle.clear();
-    this.#conn.destroy(error);
-    if (error) queueMicrotask(() => this.#emitError(error));
-    return this;
+  /** @ignore Internal: sends bytes the caller hands over (the HTTP layers' path past `Writable`). */
+  send(bytes: Uint8Array): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    this.bytesWritten += bytes.byteLength;
+    this.#idle.touch();
+    return this.#conn.write(bytes);
+  }
+
+  /** Ends the writable side once queued writes are sent, and closes the socket soon after (Node's). */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once("finish", () => this.destroy());
   }
 
   /** Same as `destroy()`, for Node's `resetAndDestroy()` callers. */
@@ -259,34 +192,35 @@ export class Socket extends SocketBase {
     return this.destroy();
   }
 
-  /** Stops `'data'` (raw mode) and stops reading the socket. */
-  pause(): this {
+  /** Stops `'data'` and stops reading the socket. */
+  override pause(): this {
+    super.pause();
     this.#userPaused = true;
     this.#updateFlow();
     return this;
   }
 
-  /** Resumes `'data'` (raw mode) and reading. */
-  resume(): this {
+  /** Resumes `'data'` and reading. */
+  override resume(): this {
+    super.resume();
     this.#userPaused = false;
-    this.#flushRaw();
     this.#updateFlow();
-    return this;
-  }
-
-  /** Decodes `'data'` chunks as text with one of Node's encodings (`utf8`, `latin1`, `hex`, `base64`, ...). */
-  setEncoding(encoding = "utf8"): this {
-    this.#decoder = new StringDecoder(encoding);
     return this;
   }
 
   /**
    * Emits `'timeout'` after `ms` without reads or writes (0 turns it off); `callback` is added as a
-   * `'timeout'` listener. The socket is not closed: that is the listener's call, as in Node.
+   * `'timeout'` listener (0 with a callback removes it). The socket is not closed: that is the listener's
+   * call, as in Node.
    */
   setTimeout(ms: number, callback?: () => void): this {
-    if (callback) this.once("timeout", callback);
-    this.#idle.set(ms);
+    const value = validTimeout(ms);
+    if (callback) {
+      if (value === 0) this.removeListener("timeout", callback);
+      else this.once("timeout", callback);
+    }
+    this.timeout = value;
+    this.#idle.set(value);
     return this;
   }
 
@@ -314,28 +248,55 @@ export class Socket extends SocketBase {
 
   #keepAliveSetting = -1;
 
-  /** Node compatibility: sockets here are never unref'd from the event loop. */
+  /** Node compatibility: sockets here always keep the event loop alive while open. */
   ref(): this {
     return this;
   }
 
-  /** Node compatibility: sockets here are never unref'd from the event loop. */
+  /** Node compatibility: sockets here always keep the event loop alive while open. */
   unref(): this {
     return this;
   }
 
-  /** Iterates raw bytes (raw mode). */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-    const reader = this.readable.getReader();
-    try {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
+  /** @ignore Node's stream hook: the readable side wants bytes (raw mode). */
+  override _read(_size: number): void {
+    this.#rawFull = false;
+    this.#updateFlow();
+  }
+
+  /** @ignore Node's stream hook: a user write. */
+  override _write(chunk: Buffer, _encoding: string, callback: Callback): void {
+    if (this.#closed) {
+      callback(epipe());
+      return;
     }
+    this.bytesWritten += chunk.byteLength;
+    this.#idle.touch();
+    if (this.#conn.write(chunk)) callback();
+    else this.#writeCallbacks.push(callback);
+  }
+
+  /** @ignore Node's stream hook: corked user writes go as one transport write. */
+  override _writev(chunks: { chunk: Buffer }[], callback: Callback): void {
+    this._write(Buffer.concat(chunks.map((c) => c.chunk)), "buffer", callback);
+  }
+
+  /** @ignore Node's stream hook: `end()` after the queued writes: half-close (FIN). */
+  override _final(callback: Callback): void {
+    if (!this.#closed) this.#conn.end();
+    callback();
+  }
+
+  /** @ignore Node's stream hook: closes both directions now; `'close'` follows once the transport closed. */
+  override _destroy(error: Error | null, callback: Callback): void {
+    this.#idle.clear();
+    if (error) this.#closeError ??= error;
+    if (this.#closed) {
+      this.#finishDestroy(callback, error);
+      return;
+    }
+    this.#destroyCallback = callback;
+    this.#conn.destroy(error ?? undefined);
   }
 
   /** @ignore Internal: hands the bytes to an HTTP connection (`consumer`) or back to raw mode (`null`). */
@@ -344,7 +305,8 @@ export class Socket extends SocketBase {
     // HTTP traffic alternates request and response; a raw socket's directions are independent.
     this.#conn.alternate?.(consumer !== null);
     if (!consumer) {
-      this.#flushRaw();
+      this.#ownerPaused = false;
+      if (this.#peerEnded) this.#pushEnd();
       this.#updateFlow();
     }
   }
@@ -356,7 +318,6 @@ export class Socket extends SocketBase {
     // The contract wants reading paused first; the adapter then detaches our handler, and this object is
     // spent without 'close' (the bytes live on in the encrypted connection).
     conn.pause();
-    this.destroyed = true;
     this.#closed = true;
     this.#idle.clear();
     return conn.startTls(options);
@@ -368,96 +329,86 @@ export class Socket extends SocketBase {
     this.#updateFlow();
   }
 
-  #ownerPaused = false;
-
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override listenerAdded(event: string | symbol): void {
-    if (event === "data" && !this.#consumer) {
-      this.#flushRaw();
-      this.#updateFlow();
-    }
-  }
-
   #onData(chunk: Uint8Array): boolean {
     this.bytesRead += chunk.byteLength;
     this.#idle.touch();
     if (this.#consumer) return this.#consumer.onData(chunk);
-    this.#raw.push(chunk);
-    this.#flushRaw();
-    this.#raw.wake();
-    this.#updateFlow();
+    if (!this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+      this.#rawFull = true;
+      this.#updateFlow();
+    }
     return true;
   }
 
   #onEnd(): void {
-    this.readableEnded = true;
-    if (this.#consumer) {
-      this.#consumer.onEnd();
-      return;
-    }
-    this.#raw.wake();
-    this.#maybeEmitEnd();
+    this.#peerEnded = true;
+    if (this.#consumer) this.#consumer.onEnd();
+    else this.#pushEnd();
   }
 
-  #endEmitted = false;
-
-  #maybeEmitEnd(): void {
-    if (this.readableEnded && this.#raw.length === 0 && !this.#endEmitted) {
-      this.#endEmitted = true;
-      this.emit("end");
-    }
+  #pushEnd(): void {
+    if (this.#endPushed) return;
+    this.#endPushed = true;
+    this.push(null);
   }
 
   #onDrain(): void {
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const w of waiters) w();
+    const callbacks = this.#writeCallbacks;
+    this.#writeCallbacks = [];
+    for (const cb of callbacks) cb();
     if (this.#consumer) this.#consumer.onDrain();
-    this.emit("drain");
+    // The Writable emits 'drain' for user writes; the HTTP layers' writes bypass it, so a listener
+    // waiting on the socket itself (Node's pattern for raw writes) hears it here.
+    else if (callbacks.length === 0) this.emit("drain");
   }
 
   #onClose(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
     if (error) this.#closeError ??= error;
-    this.destroyed = true;
     this.#idle.clear();
-    this.#raw.wake();
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const w of waiters) w();
+    const callbacks = this.#writeCallbacks;
+    this.#writeCallbacks = [];
+    for (const cb of callbacks) cb(error ?? epipe());
     const consumer = this.#consumer;
     if (consumer) consumer.onClose(error);
-    else if (!this.#endEmitted && this.#raw.length === 0 && this.readableEnded) this.#maybeEmitEnd();
-    if (error && !this.#hadError) {
-      this.#hadError = true;
-      this.#emitError(error);
+    else if (this.#peerEnded) this.#pushEnd();
+    const pending = this.#destroyCallback;
+    if (pending) {
+      this.#destroyCallback = undefined;
+      this.#finishDestroy(pending, error ?? null);
+    } else if (!this.destroyed) {
+      // The transport closed by itself: a peer reset is the socket's error only if someone listens (an
+      // HTTP connection has already told its messages).
+      this.destroy(error && this.listenerCount("error") > 0 ? error : undefined);
     }
-    this.emit("close", this.#hadError);
   }
 
-  #emitError(error: Error): void {
-    if (this.listenerCount("error") > 0) this.emit("error", error);
-  }
-
-  /** Emits queued raw bytes while someone listens for `'data'` and the socket is not paused. */
-  #flushRaw(): void {
-    if (this.#consumer || this.#userPaused || this.listenerCount("data") === 0) return;
-    while (this.#raw.length > 0 && !this.#userPaused && !this.#consumer) {
-      const chunk = this.#raw.shift()!;
-      this.emit("data", this.#decoder ? this.#decoder.write(chunk) : chunk);
-    }
-    this.#maybeEmitEnd();
+  #finishDestroy(callback: Callback, error: Error | null): void {
+    const hadError = error !== null && error !== undefined;
+    callback(error);
+    queueMicrotask(() => this.emit("close", hadError || this.#closeError !== undefined));
   }
 
   /** Reads from the transport only when someone will take the bytes. */
   #updateFlow(): void {
-    const shouldPause = this.#ownerPaused ||
-      (!this.#consumer && (this.#userPaused || this.#raw.bytes >= RAW_HIGH_WATER_MARK));
+    // As Node, a user's `pause()` also starves an HTTP connection's parser.
+    const shouldPause = this.#userPaused || (this.#consumer ? this.#ownerPaused : this.#rawFull);
     if (shouldPause !== this.#transportPaused && !this.#closed) {
       this.#transportPaused = shouldPause;
       if (shouldPause) this.#conn.pause();
       else this.#conn.resume();
     }
   }
+}
+
+function epipe(): Error {
+  return Object.assign(new Error("This socket has been ended by the other party"), { code: "EPIPE" });
+}
+
+/** Node's check of a timeout: a finite number >= 0, else `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE`. */
+export function validTimeout(ms: unknown): number {
+  if (typeof ms !== "number") throw invalidArgType("msecs", "number", ms);
+  if (!Number.isFinite(ms) || ms < 0) throw outOfRange("msecs", "a non-negative finite number", ms);
+  return ms;
 }

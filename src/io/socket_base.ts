@@ -6,8 +6,7 @@
  * @module
  */
 
-import { EventEmitter } from "./emitter.ts";
-import type { SocketEvents } from "./socket.ts";
+import { Duplex, type DuplexOptions } from "node:stream";
 import type { CipherInfo, PeerCertificate, TransportTls } from "./transport.ts";
 
 /**
@@ -19,14 +18,14 @@ import type { CipherInfo, PeerCertificate, TransportTls } from "./transport.ts";
  * createServer({ key, cert }, (req, res) => res.end(`${req.socket.encrypted} ${req.socket.getProtocol()}\n`));
  * ```
  */
-export class SocketBase extends EventEmitter<SocketEvents> {
+export class SocketBase extends Duplex {
   /** True on a TLS connection (Node's `TLSSocket.encrypted`), false on plain TCP or unix. */
   readonly encrypted: boolean;
   readonly #tls: TransportTls | undefined;
 
-  /** Keeps the transport's TLS facts (undefined on a plain connection). */
-  constructor(tls: TransportTls | undefined) {
-    super();
+  /** Keeps the transport's TLS facts (undefined on a plain connection); `options` go to `Duplex`. */
+  constructor(tls: TransportTls | undefined, options?: DuplexOptions) {
+    super(options);
     this.#tls = tls;
     this.encrypted = tls !== undefined;
   }

@@ -1,7 +1,7 @@
 /**
  * What a server connection does with the requests still open when its socket closes, as Node's
- * `abortIncoming` does it: every open request gets `'aborted'` at once, then, exchange by exchange in
- * request order, the response's `'close'`, the request's `'error'` (ECONNRESET "aborted") and its
+ * `abortIncoming` does it: every open request is destroyed (`'aborted'` at once), then every unfinished
+ * response emits `'close'`, then each request's `'error'` (ECONNRESET "aborted", if listened for) and
  * `'close'`. Verified against node:http on Node 20.20.2 (tests/server/lifecycle_events_test.ts).
  *
  * @module
@@ -23,26 +23,19 @@ export function abortOpenExchanges(
   const open: (ServerResponse | IncomingMessage)[] = [...responses];
   if (receiving !== null && !responses.some((res) => res.req === receiving)) open.push(receiving);
   if (open.length === 0) return;
+  const error = new ConnectionResetError("aborted", cause ? { cause } : undefined);
+  // Node's abortIncoming: each open request is destroyed ('aborted' now; 'error', if listened for, and
+  // 'close' a tick later), and each unfinished response hears its socket's 'close'.
   for (const item of open) {
     const req = requestOf(item);
-    // The connection is already gone: the request must not try to close it again.
-    req.onDestroy = undefined;
-    req.markAborted();
-    if (item instanceof ServerResponse && !item.writableFinished) item.destroyed = true;
+    if (!req.destroyed) req.destroy(error);
   }
-  const error = new ConnectionResetError("aborted", cause ? { cause } : undefined);
-  queueMicrotask(() => closeExchanges(open, 0, error));
-}
-
-/** Ends `open[i]` and, after the request's queued 'error'/'close', the ones after it. */
-function closeExchanges(open: readonly (ServerResponse | IncomingMessage)[], i: number, error: Error): void {
-  const item = open[i];
-  if (item === undefined) return;
-  if (item instanceof ServerResponse) item[kEmitClose]();
-  const req = requestOf(item);
-  if (req.aborted && !req.destroyed) req.destroy(error);
-  // destroy() queued the request's 'error'/'close'; the next exchange goes after them.
-  queueMicrotask(() => closeExchanges(open, i + 1, error));
+  for (const item of open) {
+    if (item instanceof ServerResponse) {
+      if (!item.writableFinished) item.destroyed = true;
+      item[kEmitClose]();
+    }
+  }
 }
 
 function requestOf(item: ServerResponse | IncomingMessage): IncomingMessage {

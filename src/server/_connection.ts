@@ -30,11 +30,18 @@ import {
 } from "../core/connection.ts";
 import { STATUS_CODES } from "../core/status_codes.ts";
 import type { RequestHead } from "../core/types.ts";
-import { BODY_HIGH_WATER_MARK } from "../io/body_readable.ts";
-import { IncomingMessage } from "../io/incoming_message.ts";
+import {
+  BODY_HIGH_WATER_MARK,
+  IncomingMessage,
+  kResumeReading,
+  readStarted,
+  receiveBody,
+  receiveEnd,
+  receiveHead,
+} from "../io/incoming_message.ts";
 import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
 import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
-import { type ResponseOwner, ServerResponse } from "./server_response.ts";
+import { kBindOwner, type ResponseOwner, ServerResponse } from "./server_response.ts";
 import { abortOpenExchanges } from "./_abort_exchanges.ts";
 
 /** Past this many responses waiting their turn, stop reading more pipelined requests. */
@@ -62,6 +69,12 @@ export interface ConnectionHost {
   emitTakeover(event: "upgrade" | "connect", req: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
   /** Emits `clientError` if listened for; returns false when nobody listens. */
   emitClientError(error: Error, socket: Socket): boolean;
+  /** The classes requests and responses are made of (Node's `IncomingMessage`/`ServerResponse` options). */
+  readonly messageClasses: {
+    IncomingMessage: typeof IncomingMessage;
+    ServerResponse: typeof ServerResponse;
+    joinDuplicateHeaders: boolean;
+  };
   /** Whether the server is closing (no new keep-alive). */
   readonly closing: boolean;
   /** Limits and timeouts. */
@@ -194,7 +207,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   // ---- OutgoingSink (for the response at the head of the queue) ----
 
   write(bytes: Uint8Array, transient?: boolean): boolean {
-    return transient ? this.socket.sendTransient(bytes) : this.socket.write(bytes);
+    return transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
   }
 
   // ---- ResponseOwner ----
@@ -209,7 +222,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   sendInterim(res: ServerResponse, bytes: Uint8Array, status: number): void {
     if (this.#responses[0] !== res) return;
-    this.socket.write(bytes);
+    this.socket.send(bytes);
     if (status === 100 && res.req === this.#receiving) this.#state = continueSent(this.#state).state;
   }
 
@@ -221,7 +234,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // As Node's resOnFinish: a body nobody read is discarded, so the request still ends and closes
     // (res 'finish' > res 'close' > req 'end' > req 'close'), and the next request can be read.
     const req = res.req;
-    if (!req.readStarted && !req.destroyed) req.dump();
+    if (!readStarted(req) && !req.destroyed) req._dump();
     if (action === "close") {
       this.#endSocket();
       return;
@@ -264,15 +277,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     return true;
   }
 
-  // Hooks given to each request body; made once per connection rather than once per request.
-  #bodyWantsMore = (want: boolean): void => {
-    this.#readPausedByBody = !want;
-    this.socket.setReadPaused(this.#readPausedByBody || this.#readPausedByPipeline);
-  };
-
-  #bodyDestroyed = (error: Error | undefined): void => {
-    // Only the request still being received can be incomplete; destroying it ends the connection.
-    if (this.#receiving !== null && !this.#receiving.complete) this.socket.destroy(error);
+  // Given to each request body; made once per connection rather than once per request.
+  #resumeReading = (): void => {
+    if (!this.#readPausedByBody) return;
+    this.#readPausedByBody = false;
+    this.socket.setReadPaused(this.#readPausedByPipeline);
   };
 
   get #readingOn(): boolean {
@@ -286,7 +295,10 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#state = headRead(this.#state, head).state;
     this.#requests++;
     this.headStartedAt = 0;
-    const req = new IncomingMessage(this.socket, head);
+    const classes = this.#host.messageClasses;
+    const req = new classes.IncomingMessage(this.socket);
+    receiveHead(req, head);
+    if (classes.joinDuplicateHeaders) req.joinDuplicateHeaders = true;
     this.#receiving = req;
     if (head.upgrade) {
       // The switch happens when this message ends (after its body, if it has one); 'upgrade' then.
@@ -299,9 +311,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       }
       return;
     }
-    const res = new ServerResponse(req, this, head.keepAlive, head.expect !== undefined);
-    req.onWantMore = this.#bodyWantsMore;
-    req.onDestroy = this.#bodyDestroyed;
+    const res = new classes.ServerResponse(req);
+    res[kBindOwner](this, head.keepAlive, head.expect !== undefined);
+    req[kResumeReading] = this.#resumeReading;
     this.#responses.push(res);
     if (this.#responses.length === 1) res[kAttachSink](this);
     this.#updatePipelinePause();
@@ -331,7 +343,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
         throw upgradeBodyTooLarge();
       }
     }
-    req.push(chunk);
+    if (!receiveBody(req, chunk) && !this.#readPausedByBody && this.#takeover?.req !== req) {
+      // The request's queue is full: stop reading until its consumer asks for more (`_read`).
+      this.#readPausedByBody = true;
+      this.socket.setReadPaused(true);
+    }
   }
 
   #onMessageEnd(rawTrailers: string[]): void {
@@ -341,12 +357,12 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#state = state;
     if (req !== null) {
       this.#receiving = null;
-      req.onWantMore = undefined;
+      req[kResumeReading] = undefined;
       if (this.#readPausedByBody) {
         this.#readPausedByBody = false;
         this.socket.setReadPaused(this.#readPausedByPipeline);
       }
-      req.finishWithTrailers(rawTrailers);
+      receiveEnd(req, rawTrailers);
     }
     this.#act(action);
   }

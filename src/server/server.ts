@@ -5,17 +5,21 @@
  * @module
  */
 
-import { EventEmitter, type EventMap } from "../io/emitter.ts";
-import { Socket } from "../io/socket.ts";
-import type { IncomingMessage } from "../io/incoming_message.ts";
+import { EventEmitter } from "node:events";
+import { Socket, validTimeout } from "../io/socket.ts";
+import { reportUncaught } from "../io/_uncaught.ts";
+import { invalidArgType as invalidArg, outOfRange } from "../io/_node_errors.ts";
+import { Buffer } from "node:buffer";
+import { IncomingMessage } from "../io/incoming_message.ts";
 import type { ListenTarget, Transport, TransportConn, TransportListener } from "../io/transport.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { HttpUsageError } from "../core/errors.ts";
 import { MAX_HEADER_SIZE } from "../core/limits.ts";
+import { STATUS_CODES } from "../core/status_codes.ts";
 import { ServerConnection } from "./_connection.ts";
-import type { ServerResponse } from "./server_response.ts";
+import { ServerResponse } from "./server_response.ts";
 
-/** A request listener; it may return a promise, whose rejection is handled like a throw. */
+/** A request listener. What it throws is the process's uncaught exception, as in Node. */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 /** Options of {@linkcode createServer}, with Node's defaults. */
@@ -41,6 +45,22 @@ export interface ServerOptions {
   connectionsCheckingInterval?: number;
   /** Disable Nagle's algorithm on accepted sockets (default true, as Node). */
   noDelay?: boolean;
+  /** Enable TCP keep-alive probes on accepted sockets (default false, as Node). */
+  keepAlive?: boolean;
+  /** Initial delay (ms) of those probes (default 0). */
+  keepAliveInitialDelay?: number;
+  /**
+   * A request listener's rejected promise answers 500 (or destroys a response already started), as
+   * Node's `captureRejections`; default `EventEmitter.captureRejections` (false: the rejection is the
+   * process's unhandled rejection).
+   */
+  captureRejections?: boolean;
+  /** Join every repeated request field with `", "` in `req.headers` (default false, as Node). */
+  joinDuplicateHeaders?: boolean;
+  /** Node's: a custom `IncomingMessage` subclass for requests. */
+  IncomingMessage?: typeof IncomingMessage;
+  /** Node's: a custom `ServerResponse` subclass for responses. */
+  ServerResponse?: typeof ServerResponse;
   /** The socket layer; defaults to the running runtime's. */
   transport?: Transport;
 }
@@ -60,8 +80,8 @@ export interface ListenOptions {
 }
 
 /** Events of a {@linkcode Server}. */
-export interface ServerEvents extends EventMap {
-  /** A request; a listener that throws or returns a rejected promise gets the request a 500. */
+export interface ServerEvents {
+  /** A request. */
   request: [req: IncomingMessage, res: ServerResponse];
   /** A request with `Expect: 100-continue` (instead of `request`): call `writeContinue()` or answer. */
   checkContinue: [req: IncomingMessage, res: ServerResponse];
@@ -70,17 +90,19 @@ export interface ServerEvents extends EventMap {
   /** A new connection. */
   connection: [socket: Socket];
   /** A request to switch protocols; the socket is raw from here, `head` holds the bytes after the head. */
-  upgrade: [req: IncomingMessage, socket: Socket, head: Uint8Array];
+  upgrade: [req: IncomingMessage, socket: Socket, head: Buffer];
   /** A CONNECT request; the socket is raw from here, `head` holds the bytes after the head. */
-  connect: [req: IncomingMessage, socket: Socket, head: Uint8Array];
+  connect: [req: IncomingMessage, socket: Socket, head: Buffer];
   /** A malformed request or a request timeout; the listener answers on the socket and closes it. */
   clientError: [err: Error & { code?: string }, socket: Socket];
   /** The server is bound. */
   listening: [];
   /** The server closed and every connection is gone. */
   close: [];
-  /** A listen error (`EADDRINUSE`, `EACCES`), or an error thrown by a request listener. */
+  /** A listen error (`EADDRINUSE`, `EACCES`). */
   error: [err: Error & { code?: string }];
+  /** HTTPS servers: a TLS handshake failed (see `@wire/http/https`). */
+  tlsClientError: [err: Error & { code?: string }, info: unknown];
   /** A socket was idle longer than `server.setTimeout()` allows. */
   timeout: [socket: Socket];
 }
@@ -96,6 +118,10 @@ export interface ServerEvents extends EventMap {
  * ```
  */
 export class Server extends EventEmitter<ServerEvents> {
+  /** Node's: refuse connections beyond this many (default: no limit). */
+  maxConnections: number | undefined = undefined;
+  /** Node's: at most this many request fields are kept (default 2000; 0: no limit). */
+  maxHeadersCount: number | null = null;
   /** Milliseconds to receive a request head. */
   headersTimeout: number;
   /** Milliseconds to receive a whole request. */
@@ -118,10 +144,29 @@ export class Server extends EventEmitter<ServerEvents> {
   #closing = false;
   #closeCallbacks: ((err?: Error) => void)[] = [];
   #parserOptions: { maxHeaderSize: number; insecure: boolean; requireHost: boolean };
+  /** @ignore Internal (server connections): see `ConnectionHost.messageClasses`. */
+  readonly messageClasses: {
+    IncomingMessage: typeof IncomingMessage;
+    ServerResponse: typeof ServerResponse;
+    joinDuplicateHeaders: boolean;
+  };
 
   /** Creates a server; prefer {@linkcode createServer}. */
-  constructor(options: ServerOptions = {}, listener?: RequestListener) {
+  constructor(options?: ServerOptions | RequestListener | null, listener?: RequestListener) {
     super();
+    if (typeof options === "function") {
+      listener = options;
+      options = {};
+    } else if (options === null || options === undefined) options = {};
+    else if (typeof options !== "object") throw invalidArg("options", "object", options);
+    for (const name of ["headersTimeout", "requestTimeout", "keepAliveTimeout", "maxHeaderSize"] as const) {
+      const value = options[name];
+      if (value !== undefined && (typeof value !== "number" || !(value >= 0))) {
+        throw typeof value !== "number"
+          ? invalidArg(`options.${name}`, "number", value)
+          : outOfRange(`options.${name}`, ">= 0", value);
+      }
+    }
     this.#options = options;
     this.#transport = options.transport;
     this.headersTimeout = options.headersTimeout ?? 60_000;
@@ -132,6 +177,11 @@ export class Server extends EventEmitter<ServerEvents> {
       maxHeaderSize: options.maxHeaderSize ?? MAX_HEADER_SIZE,
       insecure: options.insecureHTTPParser ?? false,
       requireHost: options.requireHostHeader ?? true,
+    };
+    this.messageClasses = {
+      IncomingMessage: options.IncomingMessage ?? IncomingMessage,
+      ServerResponse: options.ServerResponse ?? ServerResponse,
+      joinDuplicateHeaders: options.joinDuplicateHeaders ?? false,
     };
     if (listener) this.on("request", listener);
   }
@@ -236,8 +286,28 @@ export class Server extends EventEmitter<ServerEvents> {
 
   /** Sets the inactivity timeout of every socket; `'timeout'` (or `callback`) gets the socket. */
   setTimeout(ms: number, callback?: (socket: Socket) => void): this {
-    this.timeout = ms;
-    if (callback) this.on("timeout", callback);
+    this.timeout = validTimeout(ms);
+    if (callback !== undefined) {
+      if (typeof callback !== "function") throw invalidArg("callback", "function", callback);
+      this.on("timeout", callback);
+    }
+    return this;
+  }
+
+  /** Node's `net.Server#getConnections`: the number of open connections, to `callback`. */
+  getConnections(callback: (err: Error | null, count: number) => void): this {
+    const count = this.#connections.size + this.#handedOver.size;
+    queueMicrotask(() => callback(null, count));
+    return this;
+  }
+
+  /** Node compatibility: servers here always keep the process alive while listening. */
+  ref(): this {
+    return this;
+  }
+
+  /** Node compatibility: servers here always keep the process alive while listening. */
+  unref(): this {
     return this;
   }
 
@@ -273,14 +343,22 @@ export class Server extends EventEmitter<ServerEvents> {
     head: Uint8Array,
   ): boolean {
     if (this.listenerCount(event) === 0) return false;
-    this.emit(event, req, socket, head);
+    try {
+      this.emit(event, req, socket, Buffer.from(head.buffer, head.byteOffset, head.byteLength));
+    } catch (err) {
+      reportUncaught(err);
+    }
     return true;
   }
 
   /** @ignore Internal (server connections). */
   emitClientError(error: Error, socket: Socket): boolean {
     if (this.listenerCount("clientError") === 0) return false;
-    this.emit("clientError", error, socket);
+    try {
+      this.emit("clientError", error, socket);
+    } catch (err) {
+      reportUncaught(err);
+    }
     return true;
   }
 
@@ -312,7 +390,13 @@ export class Server extends EventEmitter<ServerEvents> {
       conn.destroy();
       return;
     }
+    if (this.maxConnections !== undefined && this.#connections.size >= this.maxConnections) {
+      conn.start({ onData: () => false, onEnd() {}, onDrain() {}, onClose() {} });
+      conn.destroy();
+      return;
+    }
     if (this.#options.noDelay !== false) conn.setNoDelay(true);
+    if (this.#options.keepAlive) conn.setKeepAlive(true, this.#options.keepAliveInitialDelay ?? 0);
     const socket = new Socket(conn);
     const connection = new ServerConnection(socket, this, this.#parserOptions);
     this.#connections.add(connection);
@@ -321,36 +405,58 @@ export class Server extends EventEmitter<ServerEvents> {
         if (!this.emit("timeout", socket)) socket.destroy();
       });
     }
-    this.emit("connection", socket);
+    try {
+      this.emit("connection", socket);
+    } catch (err) {
+      reportUncaught(err);
+    }
   }
 
-  /** Runs the listeners of `event`; a throw or a rejected promise becomes a 500 (or a destroyed socket). */
+  /**
+   * Emits `event`. What a listener throws is the process's uncaught exception, as in Node (where it
+   * propagates out of the socket's data handler): reported outside our stack, so the connection's own
+   * error handling never mistakes it for bad input from the peer.
+   */
   #dispatch(
     event: "request" | "checkContinue" | "checkExpectation",
     req: IncomingMessage,
     res: ServerResponse,
   ): void {
-    for (const listener of this.rawListenersOf(event)) {
+    if (!this.#captureRejections) {
       try {
-        const result = listener.call(this, req, res) as unknown;
-        if (result && typeof (result as Promise<void>).then === "function") {
-          (result as Promise<void>).then(undefined, (err: unknown) => this.#handlerFailed(err, res));
+        this.emit(event, req, res);
+      } catch (err) {
+        reportUncaught(err);
+      }
+      return;
+    }
+    // With captureRejections (Node's option, or `EventEmitter.captureRejections`), a listener's rejected
+    // promise goes to the rejection handler below, as Node's emitter does (Deno's does not, so it is here).
+    for (const listener of this.rawListeners(event)) {
+      try {
+        const result = (listener as (...args: unknown[]) => unknown).call(this, req, res);
+        if (result && typeof (result as Promise<unknown>).then === "function") {
+          (result as Promise<unknown>).then(undefined, (err: unknown) => this.#rejected(err, res));
         }
       } catch (err) {
-        this.#handlerFailed(err, res);
+        reportUncaught(err);
       }
     }
   }
 
-  #handlerFailed(err: unknown, res: ServerResponse): void {
-    const error = err instanceof Error ? err : new Error(String(err));
-    if (!res.headersSent) {
-      res.writeHead(500, { "Content-Length": 0, Connection: "close" });
-      res.end();
-    } else res.socket.destroy();
-    // Report it: to 'error' listeners when there are any, else on the console, never as a crash.
-    if (this.listenerCount("error") > 0) this.emit("error", error);
-    else console.error("Unhandled error in a request listener:", error);
+  /** Node's `Server[captureRejectionSymbol]` for requests: a 500 if nothing was sent, else destroy. */
+  #rejected(_err: unknown, res: ServerResponse): void {
+    if (!res.headersSent && !res.writableEnded) {
+      // Don't leak headers the listener set before it failed.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.statusCode = 500;
+      res.end(STATUS_CODES[500]);
+    } else res.destroy();
+  }
+
+  get #captureRejections(): boolean {
+    return this.#options.captureRejections ?? (EventEmitter as { captureRejections?: boolean }).captureRejections ??
+      false;
   }
 
   #startSweep(): void {
@@ -395,8 +501,27 @@ export function createServer(
   options?: ServerOptions | RequestListener,
   listener?: RequestListener,
 ): Server {
-  if (typeof options === "function") return new Server({}, options);
-  return new Server(options ?? {}, listener);
+  return new Server(options, listener);
+}
+
+/**
+ * `Server` as Node has it: a constructor that also works without `new` (`http.Server(listener)`), and
+ * that subclasses extend.
+ *
+ * @example
+ * ```ts ignore
+ * import { Server } from "@wire/http";
+ * const a = Server((_req, res) => res.end("ok"));
+ * class Tracing extends Server {}
+ * ```
+ */
+export interface ServerConstructor {
+  /** `new Server([options][, listener])`. */
+  new (options?: ServerOptions | RequestListener | null, listener?: RequestListener): Server;
+  /** `Server([options][, listener])`, the same without `new`. */
+  (options?: ServerOptions | RequestListener | null, listener?: RequestListener): Server;
+  /** Shared by every server. */
+  readonly prototype: Server;
 }
 
 function listenTarget(args: unknown[]): ListenTarget {

@@ -6,12 +6,23 @@
  * @module
  */
 
-import { type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
+import {
+  kAttachSink,
+  kSinkDrained,
+  type OutgoingEvents,
+  OutgoingMessage,
+  type OutgoingSink,
+} from "../io/outgoing_message.ts";
 import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
 import { HttpUsageError } from "../core/errors.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import { STATUS_CODES } from "../core/status_codes.ts";
-import { earlyHintsFields, serializeInformationalHead, validateStatusCode } from "../core/head_writer.ts";
+import {
+  earlyHintsFields,
+  serializeInformationalHead,
+  validateStatusCode,
+  validateStatusMessage,
+} from "../core/head_writer.ts";
 import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
@@ -35,6 +46,17 @@ export interface ResponseOwner {
 /** Internal: emits the response's `'close'`, once whoever notices the end first (finish or connection loss). */
 export const kEmitClose: unique symbol = Symbol("wire.emitClose");
 
+/** Internal: binds a response to the server connection that carries it. */
+export const kBindOwner: unique symbol = Symbol("wire.bindOwner");
+
+/** Options of `new ServerResponse(req, options)`, as Node's. */
+export interface ServerResponseOptions {
+  /** Accepted for Node compatibility; the connection's high-water mark applies. */
+  highWaterMark?: number;
+  /** Throw `ERR_HTTP_BODY_NOT_ALLOWED` when writing a body to a HEAD/204/304 response (default false). */
+  rejectNonStandardBodyWrites?: boolean;
+}
+
 /** Events of a {@linkcode ServerResponse}. */
 export type ServerResponseEvents = OutgoingEvents;
 
@@ -50,7 +72,7 @@ export type ServerResponseEvents = OutgoingEvents;
  * });
  * ```
  */
-export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
+export class ServerResponse extends OutgoingMessage {
   /** Status code sent with the implicit head (default 200). */
   statusCode = 200;
   /** Reason phrase; defaults to the standard one for `statusCode`. */
@@ -59,34 +81,70 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
   sendDate = true;
   /** The request this responds to. */
   readonly req: IncomingMessage;
-  /** Whether the connection will close after this response (set `true` to force it). */
-  shouldKeepAlive: boolean;
+  /** The connection (null for a standalone response until `assignSocket()`). */
+  socket: Socket | null;
 
-  #owner: ResponseOwner;
+  #owner: ResponseOwner | null = null;
   #continueSent = false;
   #keepAlive = false;
   #closeEmitted = false;
 
   /** Whether the request carried an `Expect` field (its body may never come unless we send 100). */
-  readonly expectedContinue: boolean;
+  expectedContinue = false;
 
-  /** Created by the server for each request. */
-  constructor(req: IncomingMessage, owner: ResponseOwner, keepAlive: boolean, expectedContinue = false) {
+  /**
+   * The response to `req`. Servers make one per request; as Node's, it also works standalone
+   * (`assignSocket()` gives it a socket to write to).
+   */
+  constructor(req: IncomingMessage, _options?: ServerResponseOptions) {
     super();
     this.req = req;
+    this.socket = null;
+    if (req.method === "HEAD") this.shouldKeepAlive = true;
+  }
+
+  /** Same as `socket` (Node's older name). */
+  get connection(): Socket | null {
+    return this.socket;
+  }
+
+  /** @ignore Internal (server connections): the connection that carries this response. */
+  [kBindOwner](owner: ResponseOwner, keepAlive: boolean, expectedContinue: boolean): void {
     this.#owner = owner;
+    this.socket = this.req.socket;
     this.shouldKeepAlive = keepAlive;
     this.expectedContinue = expectedContinue;
   }
 
-  /** The connection. */
-  get socket(): Socket {
-    return this.req.socket;
+  /**
+   * Node's: writes this response to `socket` (a standalone response, or a test's stream). Throws
+   * `ERR_HTTP_SOCKET_ASSIGNED` when the response already has one.
+   */
+  assignSocket(socket: Socket): void {
+    if (this.#assigned) {
+      throw new HttpUsageError("ERR_HTTP_SOCKET_ASSIGNED", "ServerResponse has an already assigned socket");
+    }
+    this.#assigned = true;
+    this.socket = socket;
+    const sink: OutgoingSink = {
+      write: (bytes, transient) => socket.write(transient ? bytes.slice() : bytes),
+    };
+    socket.on("drain", () => this[kSinkDrained]());
+    socket.once("close", () => this[kEmitClose]());
+    this.emit("socket", socket);
+    this[kAttachSink](sink);
   }
 
-  /** Same as `socket` (Node's older name). */
-  get connection(): Socket {
-    return this.req.socket;
+  #assigned = false;
+
+  /** Node's: lets go of `socket` (the response no longer follows its `'close'`). */
+  detachSocket(_socket: Socket): void {
+    this.socket = null;
+  }
+
+  /** Node's hook for the implicit head: goes through `writeHead`, so wrappers of it see every head. */
+  override _implicitHeader(): void {
+    this.writeHead(this.statusCode);
   }
 
   /** Whether `writeContinue()` was called. */
@@ -115,7 +173,7 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
       reason = undefined;
     }
     validateStatusCode(statusCode);
-    if (reason !== undefined) validateReason(reason);
+    if (reason !== undefined) validateStatusMessage(reason);
     this.statusCode = statusCode;
     if (reason !== undefined) this.statusMessage = reason;
     if (headers) this.mergeHeaders(headers);
@@ -142,37 +200,41 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
     if (callback) queueMicrotask(callback);
   }
 
-  /** Sets a timeout on the socket. */
+  /** Sets a timeout on the socket; `callback` is added as a `'timeout'` listener of the response. */
   setTimeout(ms: number, callback?: () => void): this {
-    this.socket.setTimeout(ms, callback);
+    if (callback) this.on("timeout", callback);
+    const socket = this.socket;
+    if (socket === null) this.once("socket", (s: Socket) => s.setTimeout(ms));
+    else socket.setTimeout(ms);
     return this;
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected startLine(): string {
+  protected override startLine(): string {
     validateStatusCode(this.statusCode);
     const reason = this.statusMessage ?? STATUS_CODES[this.statusCode] ?? "unknown";
-    if (this.statusMessage !== undefined) validateReason(reason);
+    if (this.statusMessage !== undefined) validateStatusMessage(reason);
     return (this.req.httpVersionMinor === 1 ? "HTTP/1.1 " : "HTTP/1.0 ") + this.statusCode + " " + reason;
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected bodyAllowed(): boolean {
+  protected override bodyAllowed(): boolean {
     const s = this.statusCode;
     return this.req.method !== "HEAD" && s !== 204 && s !== 304 && (s >= 200 || s < 100);
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected chunkedAllowed(): boolean {
+  protected override chunkedAllowed(): boolean {
     return this.req.httpVersionMinor >= 1;
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected implicitFields(framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
+  protected override implicitFields(framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
     let out = "";
     const connection = seen.connection;
     // Keep-alive needs a self-delimited body; a close-delimited one ends the connection by definition.
-    let keepAlive = this.shouldKeepAlive && framing !== "close" && this.#owner.keepAliveAllowed(this);
+    const owner = this.#owner;
+    let keepAlive = this.shouldKeepAlive && framing !== "close" && owner !== null && owner.keepAliveAllowed(this);
     if (connection !== undefined && hasToken(connection, "close")) keepAlive = false;
     this.#keepAlive = keepAlive;
     if (this.sendDate && !seen.date) out += "Date: " + httpDate() + "\r\n";
@@ -180,7 +242,7 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
       if (!keepAlive) out += "Connection: close\r\n";
       else {
         out += "Connection: keep-alive\r\n";
-        const seconds = this.#owner.keepAliveTimeoutSeconds;
+        const seconds = owner!.keepAliveTimeoutSeconds;
         if (seconds > 0) out += "Keep-Alive: timeout=" + seconds + "\r\n";
       }
     }
@@ -188,8 +250,8 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected finishImpl(_framing: OutgoingFraming, complete: boolean): void {
-    this.#owner.responseFinished(this, this.#keepAlive && complete);
+  protected override finishImpl(_framing: OutgoingFraming, complete: boolean): void {
+    this.#owner?.responseFinished(this, this.#keepAlive && complete);
   }
 
   /** @ignore Internal hook, for the package's own layers. */
@@ -206,8 +268,9 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
   }
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected destroyImpl(error: Error | undefined): void {
-    this.#owner.responseDestroyed(this, error);
+  protected override destroyImpl(error: Error | undefined): void {
+    if (this.#owner) this.#owner.responseDestroyed(this, error);
+    else this.socket?.destroy(error);
   }
 
   #writeInterim(status: number, reason: string, fields: readonly string[]): void {
@@ -218,12 +281,6 @@ export class ServerResponse extends OutgoingMessage<ServerResponseEvents> {
       );
     }
     if (this.req.httpVersionMinor < 1) return;
-    this.#owner.sendInterim(this, encodeLatin1(serializeInformationalHead(status, reason, fields)), status);
-  }
-}
-
-function validateReason(reason: string): void {
-  if (/[^\t\x20-\x7e\x80-\xff]/.test(reason)) {
-    throw new HttpUsageError("ERR_INVALID_CHAR", "Invalid character in statusMessage");
+    this.#owner?.sendInterim(this, encodeLatin1(serializeInformationalHead(status, reason, fields)), status);
   }
 }

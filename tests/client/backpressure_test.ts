@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
 import { RawServer, stalled } from "../_net.ts";
 import { request } from "../../mod.ts";
-import { BODY_HIGH_WATER_MARK } from "../../src/io/body_readable.ts";
-import type { IncomingMessage } from "../../src/io/incoming_message.ts";
+import { BODY_HIGH_WATER_MARK, type IncomingMessage } from "../../src/io/incoming_message.ts";
 
 const TOTAL = 100 * 1024 * 1024;
 const CHUNK = new Uint8Array(64 * 1024).fill(0x62);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
 import { closeServer, listen, RawClient, stalled } from "../_net.ts";
-import { BODY_HIGH_WATER_MARK } from "../../src/io/body_readable.ts";
+import { BODY_HIGH_WATER_MARK } from "../../src/io/incoming_message.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 
 const TOTAL = 100 * 1024 * 1024;

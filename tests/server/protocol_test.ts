@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Readable } from "node:stream";
 import { test } from "../_harness.ts";
 import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
 import type { Socket } from "../../src/io/socket.ts";
@@ -128,12 +129,12 @@ test("CONNECT goes to the 'connect' listener with the bytes after the head", asy
   assert.equal(text, "HTTP/1.1 200 Connection Established\r\n\r\ntunnel");
 });
 
-test("after an upgrade, socket.readable errors (not ends) when the socket is destroyed with an error", async () => {
+test("after an upgrade, Readable.toWeb(socket) errors (not ends) when the socket is destroyed with an error", async () => {
   const { server, port } = await listen({});
   const outcome = new Promise<string>((resolve) => {
     server.on("upgrade", (_req, socket: Socket) => {
       socket.on("error", () => {});
-      const reader = socket.readable.getReader();
+      const reader = (Readable.toWeb(socket) as ReadableStream<Uint8Array>).getReader();
       reader.read().then(
         (r) => resolve(r.done ? "ended" : "data"),
         (err: Error) => resolve(`errored: ${err.message}`),

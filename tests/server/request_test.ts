@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { Readable } from "node:stream";
 import { test } from "../_harness.ts";
 import { closeServer, latin1, listen, RawClient } from "../_net.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
@@ -100,7 +101,7 @@ test("the body is also a ReadableStream and an async iterable", async () => {
   const request = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabcdef";
   const viaStream = await receive(
     request,
-    async (req) => new TextDecoder().decode(await new Response(req.body).arrayBuffer()),
+    async (req) => new TextDecoder().decode(await new Response(Readable.toWeb(req) as ReadableStream<Uint8Array>).arrayBuffer()),
   );
   assert.equal(viaStream, "abcdef");
   const viaIterator = await receive(request, async (req) => {
