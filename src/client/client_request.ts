@@ -7,6 +7,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import { nextTick } from "node:process";
 import { isHttps } from "./tls_options.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import { kAttachSink, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
@@ -292,12 +293,16 @@ export class ClientRequest extends OutgoingMessage {
     if (this.#destroying) return;
     // Node's order: a parse error on the request first, then 'aborted' on the response, the request's
     // 'close', and the response's ECONNRESET "aborted" error and 'close'. A plain close is no request error.
-    if (parseError) this.#emitError(parseError);
-    const res = this.res;
-    if (res && !res.complete && !res.destroyed) {
-      res.destroy(new ConnectionResetError("aborted", cause ? { cause } : undefined));
-    }
-    this.#emitClose();
+    // Deferred a tick, as Node's socket 'close' comes after the data read before it: body chunks already
+    // queued reach a flowing response (its 'data' is scheduled with process.nextTick) before the loss.
+    nextTick(() => {
+      if (parseError) this.#emitError(parseError);
+      const res = this.res;
+      if (res && !res.complete && !res.destroyed) {
+        res.destroy(new ConnectionResetError("aborted", cause ? { cause } : undefined));
+      }
+      this.#emitClose();
+    });
   }
 
   /** @ignore Internal (connection): the exchange failed. */

@@ -258,7 +258,7 @@ export class OutgoingMessage extends Stream {
   uncork(): void {
     if (this.#corked === 0) return;
     this.#corked--;
-    if (this.#corked === 0 && this.#sink !== null) this.#flushPending(this.#sink);
+    if (this.#corked === 0 && this.#sink !== null) this.#flushPending(this.#sink, true);
   }
 
   /** How many `cork()` calls are in effect. */
@@ -367,7 +367,7 @@ export class OutgoingMessage extends Stream {
   /** @ignore Internal (connections): attaches the byte sink; queued bytes go out now. */
   [kAttachSink](sink: OutgoingSink): void {
     this.#sink = sink;
-    if (this.#corked === 0) this.#flushPending(sink);
+    if (this.#corked === 0) this.#flushPending(sink, false);
     else this.#maybeFinish();
   }
 
@@ -489,13 +489,19 @@ export class OutgoingMessage extends Stream {
 
   #complete = true;
 
-  #flushPending(sink: OutgoingSink): void {
+  /**
+   * Hands the queued bytes to `sink`: as one write after `uncork()` (as a Writable's `_writev`), or
+   * write by write when a connection arrives (the first is the head, which a sink may treat apart: a
+   * client holds the body back until `100 Continue`).
+   */
+  #flushPending(sink: OutgoingSink, asOne: boolean): void {
     if (this.#pending !== undefined) {
       const pending = this.#pending;
       this.#pending = undefined;
       this.#pendingBytes = 0;
-      // Corked writes (or writes before a connection) go as one, as a Writable's `_writev` would.
-      const ok = sink.write(pending.length === 1 ? pending[0]! : concat(pending));
+      let ok = true;
+      if (asOne) ok = sink.write(pending.length === 1 ? pending[0]! : concat(pending));
+      else for (const bytes of pending) ok = sink.write(bytes);
       if (ok) this[kSinkDrained]();
     }
     this.#maybeFinish();

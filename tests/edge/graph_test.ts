@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "../_harness.ts";
 
 /** The `node:` modules the Node objects stand on, the only ones the portable layers import. */
-const NODE_BASE = new Set(["node:stream", "node:buffer", "node:events"]);
+const NODE_BASE = new Set(["node:stream", "node:buffer", "node:events", "node:process"]);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*"([^"]+)"/g;
 

@@ -22,7 +22,7 @@ async function graph(entry: string): Promise<string[]> {
   return (JSON.parse(stdout) as { modules: { specifier: string }[] }).modules.map((m) => m.specifier);
 }
 
-const NODE_BASE = ["node:buffer", "node:events", "node:stream"];
+const NODE_BASE = ["node:buffer", "node:events", "node:process", "node:stream"];
 
 test("the main entry's static graph holds only the stream node: modules, and the https entry adds none", async () => {
   const main = await graph("mod.ts");
