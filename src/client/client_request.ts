@@ -464,7 +464,6 @@ export class ClientRequest extends OutgoingMessage {
     else reportUncaught(error);
   }
 
-
   #watchSignal(signal: AbortSignal): void {
     const onAbort = () => {
       const reason = signal.reason;

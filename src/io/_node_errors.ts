@@ -40,7 +40,11 @@ function inspectShort(value: object): string {
 export function invalidArgType(name: string, expected: string, value: unknown): TypeError {
   const what = name.includes(".") ? "property" : "argument";
   return Object.assign(
-    new TypeError(`The "${name}" ${what} must be ${expected.startsWith("an ") || expected.startsWith("one of") ? expected : `of type ${expected}`}. Received ${describeValue(value)}`),
+    new TypeError(
+      `The "${name}" ${what} must be ${
+        expected.startsWith("an ") || expected.startsWith("one of") ? expected : `of type ${expected}`
+      }. Received ${describeValue(value)}`,
+    ),
     { code: "ERR_INVALID_ARG_TYPE" },
   );
 }

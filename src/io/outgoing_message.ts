@@ -539,7 +539,9 @@ export class OutgoingMessage extends Stream {
 }
 
 function nullChunk(): TypeError {
-  return Object.assign(new TypeError("May not write null values to stream"), { code: "ERR_STREAM_NULL_VALUES" });
+  return Object.assign(new TypeError("May not write null values to stream"), {
+    code: "ERR_STREAM_NULL_VALUES",
+  });
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -386,7 +386,9 @@ export class Socket extends SocketBase {
 
   #finishDestroy(callback: Callback, error: Error | null): void {
     const hadError = error !== null && error !== undefined;
-    callback(error);
+    // While an HTTP connection owns the socket, it handles the socket's errors (as Node's server does
+    // with its own 'error' listener): they are not the process's to crash on unless someone listens.
+    callback(this.#consumer !== null && this.listenerCount("error") === 0 ? null : error);
     queueMicrotask(() => this.emit("close", hadError || this.#closeError !== undefined));
   }
 

@@ -25,17 +25,26 @@ export function abortOpenExchanges(
   if (open.length === 0) return;
   const error = new ConnectionResetError("aborted", cause ? { cause } : undefined);
   // Node's abortIncoming: each open request is destroyed ('aborted' now; 'error', if listened for, and
-  // 'close' a tick later), and each unfinished response hears its socket's 'close'.
+  // 'close' shortly after); then, exchange by exchange, the response's 'close' and the request's.
   for (const item of open) {
+    if (item instanceof ServerResponse && !item.writableFinished) item.destroyed = true;
     const req = requestOf(item);
     if (!req.destroyed) req.destroy(error);
   }
-  for (const item of open) {
-    if (item instanceof ServerResponse) {
-      if (!item.writableFinished) item.destroyed = true;
-      item[kEmitClose]();
-    }
-  }
+  closeExchanges(open, 0);
+}
+
+/** Emits `open[i]`'s response 'close', and once its request has closed, goes on with the next. */
+function closeExchanges(open: readonly (ServerResponse | IncomingMessage)[], i: number): void {
+  const item = open[i];
+  if (item === undefined) return;
+  if (item instanceof ServerResponse) item[kEmitClose]();
+  const req = requestOf(item);
+  // `closed` turns true before 'close' is emitted; what counts here is the event.
+  const emitted = (req as unknown as { _readableState?: { closeEmitted?: boolean } })._readableState
+    ?.closeEmitted;
+  if (emitted) closeExchanges(open, i + 1);
+  else req.once("close", () => closeExchanges(open, i + 1));
 }
 
 function requestOf(item: ServerResponse | IncomingMessage): IncomingMessage {

@@ -455,7 +455,8 @@ export class Server extends EventEmitter<ServerEvents> {
   }
 
   get #captureRejections(): boolean {
-    return this.#options.captureRejections ?? (EventEmitter as { captureRejections?: boolean }).captureRejections ??
+    return this.#options.captureRejections ??
+      (EventEmitter as { captureRejections?: boolean }).captureRejections ??
       false;
   }
 

@@ -234,7 +234,8 @@ export class ServerResponse extends OutgoingMessage {
     const connection = seen.connection;
     // Keep-alive needs a self-delimited body; a close-delimited one ends the connection by definition.
     const owner = this.#owner;
-    let keepAlive = this.shouldKeepAlive && framing !== "close" && owner !== null && owner.keepAliveAllowed(this);
+    let keepAlive = this.shouldKeepAlive && framing !== "close" && owner !== null &&
+      owner.keepAliveAllowed(this);
     if (connection !== undefined && hasToken(connection, "close")) keepAlive = false;
     this.#keepAlive = keepAlive;
     if (this.sendDate && !seen.date) out += "Date: " + httpDate() + "\r\n";

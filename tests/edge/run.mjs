@@ -157,7 +157,9 @@ try {
   const code = readFileSync(edgeOnly, "utf8");
   const nodeImports = [...code.matchAll(/from\s*"(node:[^"]+)"/g)].map((m) => m[1]);
   const leaks = ["Deno.", "Bun.", "denoTransport", "bunTransport"].filter((s) => code.includes(s))
-    .concat(nodeImports.filter((m) => !["node:stream", "node:buffer", "node:events", "node:process"].includes(m)));
+    .concat(
+      nodeImports.filter((m) => !["node:stream", "node:buffer", "node:events", "node:process"].includes(m)),
+    );
   if (leaks.length > 0) {
     failed++;
     console.log(`[ FAIL ] edge bundle carries runtime transport code: ${leaks.join(", ")}`);

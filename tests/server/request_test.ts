@@ -101,7 +101,10 @@ test("the body is also a ReadableStream and an async iterable", async () => {
   const request = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabcdef";
   const viaStream = await receive(
     request,
-    async (req) => new TextDecoder().decode(await new Response(Readable.toWeb(req) as ReadableStream<Uint8Array>).arrayBuffer()),
+    async (req) =>
+      new TextDecoder().decode(
+        await new Response(Readable.toWeb(req) as ReadableStream<Uint8Array>).arrayBuffer(),
+      ),
   );
   assert.equal(viaStream, "abcdef");
   const viaIterator = await receive(request, async (req) => {
