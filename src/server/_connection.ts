@@ -34,7 +34,6 @@ import {
   BODY_HIGH_WATER_MARK,
   IncomingMessage,
   kResumeReading,
-  readStarted,
   receiveBody,
   receiveEnd,
   receiveHead,
@@ -231,10 +230,6 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#responses.shift();
     const { state, action } = messageWritten(this.#state, keepAlive);
     this.#state = state;
-    // As Node's resOnFinish: a body nobody read is discarded, so the request still ends and closes
-    // (res 'finish' > res 'close' > req 'end' > req 'close'), and the next request can be read.
-    const req = res.req;
-    if (!readStarted(req) && !req.destroyed) req._dump();
     if (action === "close") {
       this.#endSocket();
       return;

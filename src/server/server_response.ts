@@ -25,7 +25,7 @@ import {
 } from "../core/head_writer.ts";
 import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
-import type { IncomingMessage } from "../io/incoming_message.ts";
+import { type IncomingMessage, readStarted } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import { httpDate } from "./_date.ts";
 
@@ -257,6 +257,10 @@ export class ServerResponse extends OutgoingMessage {
 
   /** @ignore Internal hook, for the package's own layers. */
   protected override afterFinish(): void {
+    // As Node's resOnFinish: a body nobody read is discarded, so the request still ends and closes
+    // (res 'finish' > res 'close' > req 'end' > req 'close'), and the next request can be read.
+    const req = this.req;
+    if (!readStarted(req) && !req.destroyed) req._dump();
     // A response is done once it is finished: Node emits 'close' right after 'finish'.
     this[kEmitClose]();
   }
