@@ -16,26 +16,17 @@ import { defaultTransport } from "./src/transports/pick.ts";
 // The only place the runtime is chosen: everything below asks for "the default transport".
 setTransportProvider(defaultTransport);
 
-import { Server as ServerClass, type ServerConstructor } from "./src/server/server.ts";
-import { Agent as AgentClass, type AgentConstructor } from "./src/client/agent.ts";
-import { callableClass } from "./src/io/_callable.ts";
-
 export {
   createServer,
   type ListenOptions,
   type RequestListener,
+  Server,
+  ServerClass,
   type ServerConstructor,
   type ServerEvents,
   type ServerOptions,
 } from "./src/server/server.ts";
-/** An HTTP/1.1 server: Node's `http.Server`, callable with or without `new`. */
-export type Server = ServerClass;
-/** An HTTP/1.1 server: Node's `http.Server`, callable with or without `new`. */
-export const Server: ServerConstructor = callableClass<ServerConstructor>(ServerClass);
-/** A pool of client connections: Node's `http.Agent`, callable with or without `new`. */
-export type Agent = AgentClass;
-/** A pool of client connections: Node's `http.Agent`, callable with or without `new`. */
-export const Agent: AgentConstructor = callableClass<AgentConstructor>(AgentClass);
+
 export { ServerResponse, type ServerResponseEvents } from "./src/server/server_response.ts";
 export { IncomingMessage } from "./src/io/incoming_message.ts";
 export { type OutgoingEvents, OutgoingMessage } from "./src/io/outgoing_message.ts";
@@ -75,6 +66,8 @@ export { type OutgoingValue, validateHeaderName, validateHeaderValue } from "./s
 export type { IncomingHeaders, OutgoingHeaders } from "./src/core/types.ts";
 export { MAX_HEADER_SIZE as maxHeaderSize } from "./src/core/limits.ts";
 export {
+  Agent,
+  AgentClass,
   type AgentConstructor,
   type AgentEvents,
   type AgentOptions,

@@ -8,6 +8,7 @@
  */
 
 import { EventEmitter } from "node:events";
+import { callableClass } from "../io/_callable.ts";
 import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
 import { ClientConnection } from "./_connection.ts";
@@ -82,7 +83,7 @@ interface Pool {
  * get({ host: "127.0.0.1", port: 8080, agent }, (res) => res.resume());
  * ```
  */
-export class Agent extends EventEmitter<AgentEvents> {
+export class AgentClass extends EventEmitter<AgentEvents> {
   /** Options as given (with defaults filled in). */
   readonly options: AgentOptions;
   /** Whether sockets are kept between requests. */
@@ -311,7 +312,7 @@ export class Agent extends EventEmitter<AgentEvents> {
  * console.log(globalAgent.maxSockets); // 5
  * ```
  */
-export const globalAgent: Agent = new Agent({ keepAlive: true });
+export const globalAgent: Agent = new AgentClass({ keepAlive: true });
 
 /**
  * The seed's `http.getAgent(host, port)`: the agent that carries requests to that origin (the global
@@ -346,3 +347,17 @@ export interface AgentConstructor {
   /** Shared by every agent. */
   readonly prototype: Agent;
 }
+
+/** A pool of client connections: Node's `http.Agent`. See {@linkcode AgentClass} for its members. */
+export type Agent = AgentClass;
+/**
+ * Node's `http.Agent`: `new Agent([options])`, or the same without `new`; subclasses extend it.
+ *
+ * @example
+ * ```ts ignore
+ * import { Agent, get } from "@wire/http";
+ * const agent = Agent({ keepAlive: true });
+ * get({ host: "127.0.0.1", port: 8080, agent }, (res) => res.resume());
+ * ```
+ */
+export const Agent: AgentConstructor = callableClass<AgentConstructor>(AgentClass);

@@ -34,7 +34,7 @@ import {
 import { originOf } from "./_origin.ts";
 import { basicCredentials } from "./_credentials.ts";
 import { RequestSocketTimeout } from "./_socket_timeout.ts";
-import type { ClientRequestEvents, RequestOptions } from "./request_options.ts";
+import type { RequestOptions } from "./request_options.ts";
 import type { Agent } from "./agent.ts";
 
 export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";

@@ -55,14 +55,9 @@ export function setDefaultTransport(transport: Transport): void {
   setTransportProvider(() => transport);
 }
 
-import { Agent as AgentClass, type AgentConstructor } from "../client/agent.ts";
-import { callableClass } from "../io/_callable.ts";
-
-/** A pool of client connections: Node's `http.Agent`, callable with or without `new`. */
-export type Agent = AgentClass;
-/** A pool of client connections: Node's `http.Agent`, callable with or without `new`. */
-export const Agent: AgentConstructor = callableClass<AgentConstructor>(AgentClass);
 export {
+  Agent,
+  AgentClass,
   type AgentConstructor,
   type AgentEvents,
   type AgentOptions,

@@ -84,8 +84,11 @@ export class IncomingMessage extends Readable {
   _dumped = false;
   /** @ignore Internal (connections): see {@linkcode kResumeReading}. */
   [kResumeReading]: (() => void) | undefined = undefined;
+  /** @ignore Internal: the parsed head `headers` is built from. */
   [kHead]: RequestHead | ResponseHead | undefined = undefined;
+  /** @ignore Internal: `headers`, once built or set. */
   [kHeaders]: IncomingHeaders | undefined = undefined;
+  /** @ignore Internal: `trailers`, once built or set. */
   [kTrailers]: IncomingHeaders | undefined = undefined;
 
   /** As Node's: a message on `socket` (servers and clients make them; tests and frameworks may too). */

@@ -32,7 +32,7 @@ import { STATUS_CODES } from "../core/status_codes.ts";
 import type { RequestHead } from "../core/types.ts";
 import {
   BODY_HIGH_WATER_MARK,
-  IncomingMessage,
+  type IncomingMessage,
   kResumeReading,
   receiveBody,
   receiveEnd,
@@ -40,7 +40,7 @@ import {
 } from "../io/incoming_message.ts";
 import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
 import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
-import { kBindOwner, type ResponseOwner, ServerResponse } from "./server_response.ts";
+import { kBindOwner, type ResponseOwner, type ServerResponse } from "./server_response.ts";
 import { abortOpenExchanges } from "./_abort_exchanges.ts";
 
 /** Past this many responses waiting their turn, stop reading more pipelined requests. */

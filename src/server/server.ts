@@ -8,6 +8,7 @@
 import { EventEmitter } from "node:events";
 import { Socket, validTimeout } from "../io/socket.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
+import { callableClass } from "../io/_callable.ts";
 import { invalidArgType as invalidArg, outOfRange } from "../io/_node_errors.ts";
 import { Buffer } from "node:buffer";
 import { IncomingMessage } from "../io/incoming_message.ts";
@@ -117,7 +118,7 @@ export interface ServerEvents {
  * server.listen(8080, "127.0.0.1", () => console.log("listening on", server.address()));
  * ```
  */
-export class Server extends EventEmitter<ServerEvents> {
+export class ServerClass extends EventEmitter<ServerEvents> {
   /** Node's: refuse connections beyond this many (default: no limit). */
   maxConnections: number | undefined = undefined;
   /** Node's: at most this many request fields are kept (default 2000; 0: no limit). */
@@ -549,3 +550,18 @@ function validPort(port: number): number {
   }
   return port;
 }
+
+/** An HTTP/1.1 server: Node's `http.Server`. See {@linkcode ServerClass} for its members. */
+export type Server = ServerClass;
+/**
+ * Node's `http.Server`: `new Server([options][, listener])`, or the same without `new`; subclasses
+ * extend it.
+ *
+ * @example
+ * ```ts ignore
+ * import { Server } from "@wire/http";
+ * const server = Server((_req, res) => res.end("ok"));
+ * server.listen(8080);
+ * ```
+ */
+export const Server: ServerConstructor = callableClass<ServerConstructor>(ServerClass);
