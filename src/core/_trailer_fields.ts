@@ -21,7 +21,7 @@
 
 import { fail } from "./_head_errors.ts";
 import type { HeadScratch } from "./_head_scratch.ts";
-import type { ParseErrorCode } from "./errors.ts";
+import { HttpUsageError, type ParseErrorCode } from "./errors.ts";
 
 /** Why a field cannot be a trailer, and the parse error a received one is. */
 export interface TrailerRule {
@@ -125,5 +125,22 @@ export function checkTrailerNames(bytes: Uint8Array, base: number, scratch: Head
   const offsets = scratch.offsets;
   for (let o = 0; o < scratch.fieldCount * 5; o += 5) {
     checkTrailerName(bytes, base + (offsets[o] as number), base + (offsets[o + 1] as number));
+  }
+}
+
+/**
+ * Writer side: throws Node's `ERR_HTTP_TRAILER_INVALID` for the first name in the flat list `fields`
+ * (`[name0, value0, ...]`) that may not be a trailer, before anything is sent.
+ */
+export function checkTrailerFields(fields: readonly string[]): void {
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i] as string;
+    const rule = name.length > LONGEST ? undefined : NOT_IN_TRAILERS.get(name.toLowerCase());
+    if (rule !== undefined) {
+      throw new HttpUsageError(
+        "ERR_HTTP_TRAILER_INVALID",
+        `Trailer field "${name}" is ${rule.kind}, not allowed in a trailer (RFC 9110 section 6.5.1)`,
+      );
+    }
   }
 }

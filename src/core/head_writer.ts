@@ -28,6 +28,7 @@ import {
   validateStatusMessage,
 } from "./head_validation.ts";
 import type { OutgoingFraming, OutgoingHeadFacts } from "./framing.ts";
+import { checkTrailerFields } from "./_trailer_fields.ts";
 import type { OutgoingHeaders } from "./types.ts";
 
 export {
@@ -107,6 +108,34 @@ export function fieldsFromHeaders(
     pushField(out, list[i] as string, list[i + 1] as OutgoingValue);
   }
   return out;
+}
+
+/**
+ * {@linkcode fieldsFromHeaders} for a trailer section (`addTrailers`): the same forms and checks, and then
+ * Node's `ERR_HTTP_TRAILER_INVALID` for a field that may not be a trailer, before anything is sent. RFC 9110
+ * section 6.5.1: "A sender MUST NOT generate a trailer field unless the sender knows the corresponding
+ * header field name's definition permits the field to be sent in trailers". The fields refused are those
+ * of framing (Content-Length, Transfer-Encoding, Trailer), routing (Host), connection control, request
+ * modifiers, authentication, response controls and content format — one table, the one the parser
+ * rejects received trailers by, so what we send our own parser accepts and what it accepts we can forward.
+ *
+ * @example
+ * ```ts
+ * import { fieldsFromTrailers } from "@wire/http/core";
+ * console.log(fieldsFromTrailers({ "Content-Digest": "sha-256=:x:" })); // [ "Content-Digest", "sha-256=:x:" ]
+ * try {
+ *   fieldsFromTrailers({ "Content-Length": 5 });
+ * } catch (err) {
+ *   console.log((err as { code: string }).code); // "ERR_HTTP_TRAILER_INVALID"
+ * }
+ * ```
+ */
+export function fieldsFromTrailers(
+  trailers: OutgoingHeaders | readonly string[] | readonly HeaderPair[],
+): string[] {
+  const fields = fieldsFromHeaders(trailers);
+  checkTrailerFields(fields);
+  return fields;
 }
 
 /**

@@ -16,8 +16,9 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
 import { HttpParseError } from "../../src/core/errors.ts";
+import { fieldsFromTrailers } from "../../src/core/head_writer.ts";
 import { parseFieldLines } from "../../src/core/head_parser.ts";
-import { RequestParser } from "../../src/core/parser.ts";
+import { RequestParser, ResponseParser } from "../../src/core/parser.ts";
 import { NOT_IN_TRAILERS } from "../../src/core/_trailer_fields.ts";
 import { assertError, bytes, ends, parseRequests, parseResponses } from "./_split.ts";
 
@@ -131,4 +132,39 @@ test("parseFieldLines() applies the same rule to a trailer section, plain or fol
       }, text);
     }
   }
+});
+
+test("fieldsFromTrailers(): every row, in each form and case, throws ERR_HTTP_TRAILER_INVALID", () => {
+  for (const name of NOT_IN_TRAILERS.keys()) {
+    for (const spelled of spellings(name)) {
+      for (
+        const trailers of [{ "X-Sum": "1", [spelled]: "1" }, ["X-Sum", "1", spelled, "1"], [[spelled, "1"]]]
+      ) {
+        assert.throws(() => fieldsFromTrailers(trailers as never), (err: unknown) => {
+          assert.equal((err as { code: string }).code, "ERR_HTTP_TRAILER_INVALID");
+          assert.equal(
+            (err as Error).message,
+            `Trailer field "${spelled}" is ${NOT_IN_TRAILERS.get(name)!.kind}, not allowed in a trailer ` +
+              "(RFC 9110 section 6.5.1)",
+          );
+          return true;
+        }, spelled);
+      }
+    }
+  }
+  // The usual field checks still come first.
+  assert.throws(() => fieldsFromTrailers({ "Bad Name": "1" }), { code: "ERR_INVALID_HTTP_TOKEN" });
+  assert.throws(() => fieldsFromTrailers({ "X-A": "a\r\nb" }), { code: "ERR_INVALID_CHAR" });
+});
+
+test("one table: what the writer sends the reader accepts, and what the reader accepts can be forwarded", () => {
+  const trailers = fieldsFromTrailers({ "Content-Digest": "sha-256=:x:", "Server-Timing": "db;dur=5" });
+  assert.deepEqual(trailers, ["Content-Digest", "sha-256=:x:", "Server-Timing", "db;dur=5"]);
+  const text = `${RESPONSE_HEAD}0\r\nContent-Digest: sha-256=:x:\r\nServer-Timing: db;dur=5\r\n\r\n`;
+  const [end] = ends(parseResponses(text));
+  assert.deepEqual(end!.trailers, trailers);
+  // A proxy's `addTrailers(upstream.rawTrailers)`.
+  assert.deepEqual(fieldsFromTrailers(end!.trailers), trailers);
+  const response = new ResponseParser({ onHead() {}, onData() {}, onEnd() {} });
+  assert.equal(response.execute(bytes(text)), text.length);
 });
