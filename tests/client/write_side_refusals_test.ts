@@ -1,7 +1,8 @@
 /**
- * What a client request refuses to write, as bytes on the wire: trailers that may not be trailers (RFC
- * 9110 section 6.5.1). Each throws from the call, before anything is sent, and the request then goes out
- * as corrected.
+ * What a client request refuses to write, as bytes on the wire: a Transfer-Encoding whose coding has
+ * parameters (llhttp rejects a request with `chunked;q=1`: it is not `chunked` to it, while we would
+ * chunk-frame the body) and trailers that may not be trailers (RFC 9110 section 6.5.1). Each throws from
+ * the call, before anything is sent, and the request then goes out as corrected.
  */
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
@@ -49,6 +50,23 @@ async function sent(
     await server.close();
   }
 }
+
+test("a request's Transfer-Encoding with parameters throws ERR_HTTP_INVALID_HEADER_VALUE, nothing sent", async () => {
+  const codes: string[] = [];
+  const { wire, status, port } = await sent((req) => {
+    req.setHeader("Transfer-Encoding", "chunked;q=1");
+    codes.push(codeOf(() => req.end("ab")));
+    req.setHeader("Transfer-Encoding", "chunked");
+    req.end("ab");
+  });
+  assert.deepEqual(codes, ["ERR_HTTP_INVALID_HEADER_VALUE"]);
+  assert.equal(status, 204);
+  assert.equal(
+    wire,
+    `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n` +
+      "2\r\nab\r\n0\r\n\r\n",
+  );
+});
 
 test("req.addTrailers() refuses Host, Content-Length and Transfer-Encoding with ERR_HTTP_TRAILER_INVALID", async () => {
   const codes: string[] = [];

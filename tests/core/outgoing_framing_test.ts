@@ -73,6 +73,39 @@ test("outgoingFraming(): Transfer-Encoding must be well formed, and end in chunk
   assert.equal(outgoingFraming(facts({ transferEncoding: "gzip" })), "close");
 });
 
+test("outgoingFraming(): a Transfer-Encoding coding with parameters or outside the registry throws", () => {
+  // llhttp (undici 8's WASM) reads a response with `chunked;q=1` until close and rejects such a request:
+  // chunk-encoding the body for it would leave the two ends reading different messages.
+  const refused = [
+    "chunked;q=1",
+    "chunked ; q=1",
+    "Chunked;x",
+    "gzip;level=1, chunked",
+    "x-foo",
+    "foo, chunked",
+  ];
+  for (const te of [...refused, "chunkedx", "identity", "trailers", "br, chunked"]) {
+    for (const isRequest of [false, true]) {
+      assert.throws(() => outgoingFraming(facts({ transferEncoding: te, isRequest })), (err: unknown) => {
+        assert.ok(isHttpError(err));
+        assert.equal(err.code, "ERR_HTTP_INVALID_HEADER_VALUE");
+        assert.equal(err.message, `Invalid value "${te}" for header "Transfer-Encoding"`);
+        return true;
+      }, te);
+    }
+  }
+  // The registered codings, in any case and with OWS and empty list elements, are sent as before.
+  for (
+    const te of ["chunked", "CHUNKED", " chunked ", "gzip, chunked", "x-gzip,chunked", "deflate ,, chunked"]
+  ) {
+    assert.equal(outgoingFraming(facts({ transferEncoding: te, isRequest: true })), "chunked", te);
+    assert.equal(outgoingFraming(facts({ transferEncoding: te })), "chunked", te);
+  }
+  for (const te of ["gzip", "compress", "x-compress", "chunked, gzip"]) {
+    assert.equal(outgoingFraming(facts({ transferEncoding: te })), "close", te);
+  }
+});
+
 test("outgoingFraming(): the decision table when the user set neither field", () => {
   assert.equal(outgoingFraming(facts({ bodyAllowed: false, contentLength: "5" })), "none");
   assert.throws(() => outgoingFraming(facts({ bodyAllowed: false, contentLength: "x" })), {

@@ -3,7 +3,10 @@
  * refusal throws before anything is sent, so the handler can still answer correctly (the tests do, and
  * check the exact bytes).
  *
- * Node 20.20.2, same handler over a raw socket: `addTrailers({ "Content-Length": "5", Host: "b" })` sends
+ * Node 20.20.2, same handlers over a raw socket, sends all of these as given:
+ * `setHeader("Transfer-Encoding", "chunked;q=1")` then `end("hi")` goes out as
+ * "Transfer-Encoding: chunked;q=1 ... 2\r\nhi\r\n0\r\n\r\n" (chunk-framed, where llhttp reads a response
+ * with that value until close); `addTrailers({ "Content-Length": "5", Host: "b" })` sends
  * "0\r\nContent-Length: 5\r\nHost: b\r\n\r\n", which llhttp (and so Node's own server) rejects.
  */
 import assert from "node:assert/strict";
@@ -35,6 +38,30 @@ function codeOf(action: () => void): string {
 }
 
 const KEEP = "Date: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n";
+const OK = `HTTP/1.1 200 OK\r\nContent-Length: 2\r\n${KEEP}\r\nok`;
+
+for (const value of ["chunked;q=1", "chunked ; q=1", "x-foo", "foo, chunked"]) {
+  test(`setHeader('Transfer-Encoding', '${value}') then end() throws ERR_HTTP_INVALID_HEADER_VALUE, sends nothing`, async () => {
+    const codes: string[] = [];
+    const text = await exchange((res) => {
+      res.setHeader("Transfer-Encoding", value);
+      codes.push(codeOf(() => res.end("ab")));
+      assert.equal(res.headersSent, false);
+      res.removeHeader("Transfer-Encoding");
+      res.end("ok");
+    }, "ok");
+    assert.deepEqual(codes, ["ERR_HTTP_INVALID_HEADER_VALUE"]);
+    assert.equal(text, OK);
+  });
+}
+
+test("a registered Transfer-Encoding set by the user is still sent and chunk-framed", async () => {
+  const text = await exchange((res) => {
+    res.setHeader("Transfer-Encoding", "Chunked");
+    res.end("ok");
+  }, "0\r\n\r\n");
+  assert.equal(text, `HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n${KEEP}\r\n2\r\nok\r\n0\r\n\r\n`);
+});
 
 test("addTrailers() refuses framing and routing fields with ERR_HTTP_TRAILER_INVALID and keeps the rest", async () => {
   const codes: string[] = [];
