@@ -158,3 +158,37 @@ test("head writer: 1xx heads, Early Hints fields and Host values are validated",
     message: 'Invalid character in header content ["Host"]',
   });
 });
+
+test("1xx heads: Content-Length and Transfer-Encoding are refused, in any case and from any caller", () => {
+  // Node 20.20.2 sends `res.writeEarlyHints({ link, "content-length": "9O" })` as
+  // "HTTP/1.1 103 Early Hints\r\nLink: ...\r\ncontent-length: 9O\r\n\r\n".
+  for (const name of ["content-length", "Content-Length", "TRANSFER-ENCODING", "Transfer-Encoding"]) {
+    for (const status of [100, 102, 103, 199]) {
+      assert.throws(
+        () => serializeInformationalHead(status, "X", ["Link", "</a>", name, "9O"]),
+        (err: unknown) => {
+          assert.ok(isHttpError(err));
+          assert.equal(err.code, "ERR_HTTP_INVALID_HEADER_VALUE");
+          assert.equal(
+            err.message,
+            `Invalid header "${name}" for a ${status} response: a 1xx response has no content to frame ` +
+              "(RFC 9110 section 8.6, RFC 9112 section 6.1)",
+          );
+          return true;
+        },
+      );
+    }
+    assert.throws(() => earlyHintsFields({ link: "</a>", [name]: "9O" }), {
+      code: "ERR_HTTP_INVALID_HEADER_VALUE",
+    });
+  }
+  // Other fields, and names that only look alike, are rendered as before.
+  assert.equal(
+    serializeInformationalHead(
+      103,
+      "Early Hints",
+      earlyHintsFields({ link: "</a>", "Content-Lengths": "1", "X-Transfer-Encoding": "2" }),
+    ),
+    "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\nContent-Lengths: 1\r\nX-Transfer-Encoding: 2\r\n\r\n",
+  );
+});

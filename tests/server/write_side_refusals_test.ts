@@ -6,8 +6,10 @@
  * Node 20.20.2, same handlers over a raw socket, sends all of these as given:
  * `setHeader("Transfer-Encoding", "chunked;q=1")` then `end("hi")` goes out as
  * "Transfer-Encoding: chunked;q=1 ... 2\r\nhi\r\n0\r\n\r\n" (chunk-framed, where llhttp reads a response
- * with that value until close); `addTrailers({ "Content-Length": "5", Host: "b" })` sends
- * "0\r\nContent-Length: 5\r\nHost: b\r\n\r\n", which llhttp (and so Node's own server) rejects.
+ * with that value until close); `writeEarlyHints({ link, "content-length": "9O" })` sends
+ * "HTTP/1.1 103 Early Hints\r\nLink: ...\r\ncontent-length: 9O\r\n\r\n"; `addTrailers({ "Content-Length":
+ * "5", Host: "b" })` sends "0\r\nContent-Length: 5\r\nHost: b\r\n\r\n", which llhttp (and so Node's own
+ * server) rejects.
  */
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
@@ -61,6 +63,19 @@ test("a registered Transfer-Encoding set by the user is still sent and chunk-fra
     res.end("ok");
   }, "0\r\n\r\n");
   assert.equal(text, `HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n${KEEP}\r\n2\r\nok\r\n0\r\n\r\n`);
+});
+
+test("writeEarlyHints() with Content-Length or Transfer-Encoding throws and sends no 103", async () => {
+  const codes: string[] = [];
+  const text = await exchange((res) => {
+    const link = "</a.css>; rel=preload";
+    codes.push(codeOf(() => res.writeEarlyHints({ link, "content-length": "9O" })));
+    codes.push(codeOf(() => res.writeEarlyHints({ link, "Transfer-Encoding": "chunked" })));
+    res.writeEarlyHints({ link });
+    res.end("ok");
+  }, "ok");
+  assert.deepEqual(codes, ["ERR_HTTP_INVALID_HEADER_VALUE", "ERR_HTTP_INVALID_HEADER_VALUE"]);
+  assert.equal(text, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + OK);
 });
 
 test("addTrailers() refuses framing and routing fields with ERR_HTTP_TRAILER_INVALID and keeps the rest", async () => {
