@@ -31,7 +31,7 @@ let passed = 0;
 let failed = 0;
 let stepFailures = 0;
 
-/** The per-runtime entry points jsr.json exports besides "." and "./core". */
+/** The per-runtime entry points deno.json exports besides "." and "./core". */
 const TRANSPORT_ENTRIES = ["src/transports/deno.ts", "src/transports/bun.ts", "src/transports/web_streams.ts"];
 
 const steps = [
@@ -55,7 +55,7 @@ const steps = [
   ]],
   ["doc examples", deno, ["check", "--doc", "--quiet", "mod.ts", "src"]],
   ["README examples", deno, ["check", "--doc-only", "--quiet", "README.md"]],
-  ["publish dry-run", deno, ["publish", "--dry-run", "--allow-dirty", "--quiet", "--config", "jsr.json"]],
+  ["publish dry-run", deno, ["publish", "--dry-run", "--allow-dirty", "--quiet"]],
 ];
 for (const [label, cmd, args] of steps) {
   const { code } = await run(label, cmd, args);

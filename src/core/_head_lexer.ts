@@ -26,7 +26,10 @@
  *   is `HPE_INVALID_CONTENT_LENGTH` at that byte, and a second differing value
  *   `HPE_UNEXPECTED_CONTENT_LENGTH` where it ends; Content-Length beside Transfer-Encoding is
  *   `HPE_UNEXPECTED_CONTENT_LENGTH` at the colon of the second. The framing decision at the end of the
- *   head checks in the same order, so it agrees.
+ *   head checks in the same order, so it agrees;
+ * - trailer sections only: a field that may not be a trailer (RFC 9110 section 6.5.1; the one table in
+ *   `_trailer_fields.ts`) fails at its colon with that table's code. Trailers never reach the
+ *   Content-Length reader: a chunked body's length is settled, and the framing rules are the head's.
  *
  * @module
  */
@@ -42,14 +45,15 @@ import {
   TRANSFER_ENCODING_FIELD,
 } from "./_head_scratch.ts";
 import { targetForm } from "./_start_line.ts";
+import { checkTrailerName } from "./_trailer_fields.ts";
 import { HttpParseError } from "./errors.ts";
 import { EmptyLines } from "./_empty_lines.ts";
 
 /** `insecure` field values: anything but NUL, CR and LF (Node's lenient flags allow other controls). */
 const LENIENT_VALUE: Uint8Array = table((b) => b !== 0 && b !== CR && b !== LF);
 
-/** What a lexer reads: a request head, a response head, or field lines only (a trailer section). */
-export type LexMode = "request" | "response" | "fields";
+/** What a lexer reads: a request head, a response head, or a trailer section (field lines only). */
+export type LexMode = "request" | "response" | "trailers";
 
 /** The limits a lexer enforces. */
 export interface LexLimits {
@@ -306,7 +310,9 @@ export class HeadLexer {
             fail("HPE_INVALID_HEADER_TOKEN", "Cannot parse field name: invalid token", i);
           }
           this.#nameEnd = i - base;
-          this.#kind = this.#mode === "fields" ? OTHER_FIELD : this.#framingField(bytes, base, scratch, i);
+          this.#kind = this.#mode === "trailers"
+            ? this.#trailerField(bytes, base, i)
+            : this.#framingField(bytes, base, scratch, i);
           i++;
           state = FIELD_OWS;
           break;
@@ -346,14 +352,14 @@ export class HeadLexer {
             fail("HPE_INVALID_HEADER_TOKEN", "Cannot parse field value: invalid byte", i);
           }
           state = this.#lineEnd(b, state === FIELD_VALUE_STATE ? FIELD_LINE : FOLD_LINE, insecure, i);
-          if (state !== CR_SEEN) this.#endLine(bytes, base, scratch, i);
+          if (state !== CR_SEEN) this.#endLine(scratch, i);
           i++;
           break;
         }
         case CR_SEEN: {
           if (bytes[i] !== LF) fail("HPE_LF_EXPECTED", "Cannot parse line: CR not followed by LF", i);
           if (this.#line === EMPTY_LINE) return this.#done(scratch, base, i + 1);
-          this.#endLine(bytes, base, scratch, i);
+          this.#endLine(scratch, i);
           state = FIELD_START;
           i++;
           break;
@@ -377,8 +383,11 @@ export class HeadLexer {
     return FIELD_START;
   }
 
-  /** Records the field or fold line the LF at `lf` ended, and reads Content-Length early (heads only). */
-  #endLine(bytes: Uint8Array, base: number, scratch: HeadScratch, lf: number): void {
+  /**
+   * Records the field or fold line the LF at `lf` ended, and ends a Content-Length value (heads only: in a
+   * trailer section Content-Length failed at its colon).
+   */
+  #endLine(scratch: HeadScratch, lf: number): void {
     if (this.#line === START_LINE) return;
     const start = this.#mark;
     const last = this.#lastNonWs;
@@ -386,9 +395,7 @@ export class HeadLexer {
       (scratch.folds ??= []).push(scratch.fieldCount - 1, start, last);
       return;
     }
-    const kind = this.#mode === "fields"
-      ? fieldKind(bytes, base + this.#nameStart, base + this.#nameEnd)
-      : this.#kind;
+    const kind = this.#kind;
     scratch.pushField(this.#nameStart, this.#nameEnd, start, last, kind);
     if (kind === CONTENT_LENGTH_FIELD) {
       try {
@@ -414,6 +421,16 @@ export class HeadLexer {
       scratch.transferEncoding = true;
     }
     return kind;
+  }
+
+  /**
+   * At the colon of a trailer field: the fields that may not be trailers (one table, `_trailer_fields.ts`)
+   * fail here, at the byte that proves them, so no trailer ever reaches the Content-Length reader or the
+   * framing rules, which are the head's. Returns the field's kind, as the one-pass scan records it.
+   */
+  #trailerField(bytes: Uint8Array, base: number, colon: number): number {
+    checkTrailerName(bytes, base + this.#nameStart, colon);
+    return fieldKind(bytes, base + this.#nameStart, colon);
   }
 
   #done(scratch: HeadScratch, base: number, end: number): number {

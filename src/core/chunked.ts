@@ -19,7 +19,9 @@
  * `Number.MAX_SAFE_INTEGER`, and malformed extensions -> `HPE_INVALID_CHUNK_SIZE`; extensions over the
  * per-message budget -> `HPE_CHUNK_EXTENSIONS_OVERFLOW` (413); after chunk data, any byte but CR ->
  * `HPE_CR_EXPECTED` and after that CR any byte but LF -> `HPE_LF_EXPECTED` (a bare LF counts as a missing
- * CR, and is accepted only when `insecure`); trailer problems as for heads.
+ * CR, and is accepted only when `insecure`); trailer problems as for heads, and a field that may not be a
+ * trailer (Content-Length, Transfer-Encoding, Host, ...: RFC 9110 section 6.5.1) -> the code of its row in
+ * `_trailer_fields.ts`, at its colon, whatever the split.
  *
  * @module
  */
@@ -29,6 +31,7 @@ import { HttpParseError, type ParseErrorCode } from "./errors.ts";
 import { buildFields, decodeHeadText, scanPlainFields } from "./_field_lines.ts";
 import { HeadAssembler } from "./_head_assembler.ts";
 import type { LexLimits } from "./_head_lexer.ts";
+import { checkTrailerNames } from "./_trailer_fields.ts";
 import { MAX_CHUNK_EXTENSIONS_SIZE, MAX_CHUNK_SIZE_DIGITS, MAX_FIELDS, MAX_HEADER_SIZE } from "./limits.ts";
 
 /** The decoder's states, named after what the next byte may be. */
@@ -330,11 +333,12 @@ export class ChunkedDecoder {
 
   /**
    * `trailer-section = *( field-line CRLF )` then CRLF, lexed with the head's field rules and limits (so a
-   * bad trailer fails at its first bad byte). The common empty case costs two bytes; a section that
+   * bad trailer fails at its first bad byte), and without the fields that may not be trailers (RFC 9110
+   * section 6.5.1; see `_trailer_fields.ts`), which fail at their colon at every split. The common empty case costs two bytes; a section that
    * arrives whole and plain takes the one-pass check; only a section split across inputs is copied.
    */
   #trailerSection(input: Uint8Array, p: number): number {
-    const trailers = this.#trailerHead ??= new HeadAssembler("fields");
+    const trailers = this.#trailerHead ??= new HeadAssembler("trailers");
     const scratch = trailers.scratch;
     const limits = this.#limits;
     let bytes = input;
@@ -356,6 +360,8 @@ export class ChunkedDecoder {
         scratch,
       );
       scratch.headEnd = end - p;
+      // The lexer checks each name at its colon; a section scanned whole is checked here, the same way.
+      if (end !== -1) checkTrailerNames(input, p, scratch);
     }
     if (end === -1) {
       end = trailers.feed(input, p, limits);

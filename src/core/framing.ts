@@ -244,6 +244,42 @@ function userContentLength(value: string): number {
 }
 
 /**
+ * The transfer codings a sender may name: those of the IANA registry RFC 9112 section 7 keeps (7.1
+ * `chunked`; 7.2 `compress`, `deflate`, `gzip`, and the `x-` aliases section 7.2 says a recipient SHOULD
+ * treat as their equivalents). None of them defines a parameter.
+ */
+const SENDABLE_CODINGS: ReadonlySet<string> = new Set([
+  "chunked",
+  "compress",
+  "deflate",
+  "gzip",
+  "x-compress",
+  "x-gzip",
+]);
+
+/**
+ * An outgoing Transfer-Encoding, read more strictly than a peer's (the reader takes `chunked;q=1` as
+ * chunked): every coding a registered one, none with parameters. A parameter makes the coding another
+ * one to a recipient — llhttp (undici 8's WASM) reads a response with `chunked;q=1` until the connection
+ * closes and rejects such a request — so chunk-encoding the body for it would desynchronise the two ends;
+ * and a coding no recipient knows is one it "SHOULD respond with 501" to (RFC 9112 section 6.1). Returns
+ * whether `chunked` is the final coding; throws `ERR_HTTP_INVALID_HEADER_VALUE`.
+ */
+function sendableCodings(te: string): boolean {
+  let codings: Codings;
+  try {
+    codings = readCodings(te);
+  } catch {
+    throw invalidValue("Transfer-Encoding", te);
+  }
+  for (const part of te.split(",")) {
+    const coding = part.trim().toLowerCase();
+    if (coding !== "" && !SENDABLE_CODINGS.has(coding)) throw invalidValue("Transfer-Encoding", te);
+  }
+  return codings.chunkedLast;
+}
+
+/**
  * How an outgoing body is delimited, from the fields the user set and what the message knows (h11's
  * `_body_framing`, hyper's `role.rs` encode). The user's Content-Length and Transfer-Encoding are read as
  * strictly as a peer's, and a value we would not accept from a peer throws Node's
@@ -251,7 +287,9 @@ function userContentLength(value: string): number {
  * - `Content-Length` that is not `1*DIGIT` (`abc`, `0x2`, `5, 5`, `-1`, `2.5`), or set twice;
  * - `Content-Length` together with `Transfer-Encoding` (RFC 9112 section 6.2: "A sender MUST NOT send a
  *   Content-Length header field in any message that contains a Transfer-Encoding header field");
- * - a malformed `Transfer-Encoding`, or on a request one whose final coding is not `chunked` (section 6.1).
+ * - a malformed `Transfer-Encoding`, or on a request one whose final coding is not `chunked` (section 6.1);
+ * - a `Transfer-Encoding` coding with parameters (`chunked;q=1`) or outside the registry (`x-foo`): the
+ *   peer would not read the body the way we frame it (llhttp reads `chunked;q=1` as not chunked).
  *
  * Then: no body allowed -> `none`; `Transfer-Encoding` ending in `chunked` -> `chunked`, else `close` (a
  * response delimited by closing); `Content-Length` -> `length`; the whole body known at the head (and no
@@ -284,15 +322,8 @@ export function outgoingFraming(facts: OutgoingHeadFacts): OutgoingFraming {
   facts.length = -1;
   if (cl !== undefined && te !== undefined) throw invalidValue("Content-Length", cl);
   const declared = cl === undefined ? -1 : userContentLength(cl);
-  let chunkedLast = false;
-  if (te !== undefined) {
-    try {
-      chunkedLast = readCodings(te).chunkedLast;
-    } catch {
-      throw invalidValue("Transfer-Encoding", te);
-    }
-    if (!chunkedLast && facts.isRequest) throw invalidValue("Transfer-Encoding", te);
-  }
+  const chunkedLast = te !== undefined && sendableCodings(te);
+  if (te !== undefined && !chunkedLast && facts.isRequest) throw invalidValue("Transfer-Encoding", te);
   if (!facts.bodyAllowed) return "none";
   if (te !== undefined) return chunkedLast ? "chunked" : "close";
   if (declared !== -1) {

@@ -16,6 +16,7 @@ import { buildRequest, buildResponse, tryPlainRequest, tryPlainResponse } from "
 import { fail } from "./_head_errors.ts";
 import { HeadLexer, type LexLimits, type LexMode } from "./_head_lexer.ts";
 import { HeadScratch } from "./_head_scratch.ts";
+import { checkTrailerNames } from "./_trailer_fields.ts";
 import { MAX_FIELDS, MAX_HEADER_SIZE } from "./limits.ts";
 import type { RequestHead, ResponseHead } from "./types.ts";
 
@@ -243,8 +244,10 @@ export function parseResponseHead(
 }
 
 /**
- * Parses a complete trailer section or field block (field lines then an empty line) in
- * `bytes[start..end)` into raw fields, with the same rules and limits as a head's fields.
+ * Parses a complete trailer section (field lines then an empty line) in `bytes[start..end)` into raw
+ * fields, with the same rules and limits as a head's fields and the chunked decoder's trailer rule: a field
+ * that may not be a trailer (Content-Length, Transfer-Encoding, Host, ...; RFC 9110 section 6.5.1) throws
+ * `HttpParseError`, as it does when the section arrives after a chunked body.
  *
  * @example
  * ```ts
@@ -262,9 +265,9 @@ export function parseFieldLines(
   const scratch = new HeadScratch();
   let found = scanPlainFields(bytes, start, start, end, options?.maxFields ?? MAX_FIELDS, scratch);
   if (found === -1) {
-    lexComplete("fields", bytes, start, end, options, scratch);
+    lexComplete("trailers", bytes, start, end, options, scratch);
     found = start + scratch.headEnd;
-  }
+  } else checkTrailerNames(bytes, start, scratch);
   const raw: string[] = [];
   buildFields(decodeHeadText(bytes, start, found, scratch.orBits < 0x80), raw, scratch);
   return raw;

@@ -28,6 +28,7 @@ import {
   validateStatusMessage,
 } from "./head_validation.ts";
 import type { OutgoingFraming, OutgoingHeadFacts } from "./framing.ts";
+import { checkTrailerFields } from "./_trailer_fields.ts";
 import type { OutgoingHeaders } from "./types.ts";
 
 export {
@@ -107,6 +108,34 @@ export function fieldsFromHeaders(
     pushField(out, list[i] as string, list[i + 1] as OutgoingValue);
   }
   return out;
+}
+
+/**
+ * {@linkcode fieldsFromHeaders} for a trailer section (`addTrailers`): the same forms and checks, and then
+ * Node's `ERR_HTTP_TRAILER_INVALID` for a field that may not be a trailer, before anything is sent. RFC 9110
+ * section 6.5.1: "A sender MUST NOT generate a trailer field unless the sender knows the corresponding
+ * header field name's definition permits the field to be sent in trailers". The fields refused are those
+ * of framing (Content-Length, Transfer-Encoding, Trailer), routing (Host), connection control, request
+ * modifiers, authentication, response controls and content format — one table, the one the parser
+ * rejects received trailers by, so what we send our own parser accepts and what it accepts we can forward.
+ *
+ * @example
+ * ```ts
+ * import { fieldsFromTrailers } from "@wire/http/core";
+ * console.log(fieldsFromTrailers({ "Content-Digest": "sha-256=:x:" })); // [ "Content-Digest", "sha-256=:x:" ]
+ * try {
+ *   fieldsFromTrailers({ "Content-Length": 5 });
+ * } catch (err) {
+ *   console.log((err as { code: string }).code); // "ERR_HTTP_TRAILER_INVALID"
+ * }
+ * ```
+ */
+export function fieldsFromTrailers(
+  trailers: OutgoingHeaders | readonly string[] | readonly HeaderPair[],
+): string[] {
+  const fields = fieldsFromHeaders(trailers);
+  checkTrailerFields(fields);
+  return fields;
 }
 
 /**
@@ -219,15 +248,39 @@ export function implicitFramingField(framing: OutgoingFraming, facts: OutgoingHe
 }
 
 /**
+ * A 1xx response ends at its head and frames nothing, so it carries no framing field: RFC 9110 section
+ * 8.6, "A server MUST NOT send a Content-Length header field in any response with a status code of 1xx",
+ * and RFC 9112 section 6.1, the same for Transfer-Encoding. Refused rather than dropped: a hint the caller
+ * wrote does not silently disappear, and nothing has been sent when it throws.
+ */
+function checkInterimField(statusCode: number, name: string): void {
+  const framing = (name.length === 14 && stringEqualsCaseless(name, "content-length")) ||
+    (name.length === 17 && stringEqualsCaseless(name, "transfer-encoding"));
+  if (!framing) return;
+  throw new HttpUsageError(
+    "ERR_HTTP_INVALID_HEADER_VALUE",
+    `Invalid header "${name}" for a ${statusCode} response: a 1xx response has no content to frame ` +
+      "(RFC 9110 section 8.6, RFC 9112 section 6.1)",
+  );
+}
+
+/**
  * An interim (1xx) response head, always HTTP/1.1 (HTTP/1.0 peers do not know 1xx; the caller skips them).
- * Throws `ERR_HTTP_INVALID_STATUS_CODE` unless `statusCode` is 100-199 and `ERR_INVALID_CHAR` for a bad
- * reason; `fields` must be validated already ({@linkcode earlyHintsFields}, {@linkcode fieldsFromHeaders}).
- * Encode the result with `encodeLatin1`.
+ * Throws `ERR_HTTP_INVALID_STATUS_CODE` unless `statusCode` is 100-199, `ERR_INVALID_CHAR` for a bad
+ * reason, and `ERR_HTTP_INVALID_HEADER_VALUE` for a `Content-Length` or `Transfer-Encoding` field (a 1xx
+ * response has no content, RFC 9110 section 8.6 and RFC 9112 section 6.1); `fields` must be validated
+ * already ({@linkcode earlyHintsFields}, {@linkcode fieldsFromHeaders}). Encode the result with
+ * `encodeLatin1`.
  *
  * @example
  * ```ts
  * import { serializeInformationalHead } from "@wire/http/core";
  * console.log(JSON.stringify(serializeInformationalHead(100, "Continue"))); // "HTTP/1.1 100 Continue\r\n\r\n"
+ * try {
+ *   serializeInformationalHead(103, "Early Hints", ["Link", "</a.css>", "Content-Length", "9"]);
+ * } catch (err) {
+ *   console.log((err as { code: string }).code); // "ERR_HTTP_INVALID_HEADER_VALUE"
+ * }
  * ```
  */
 export function serializeInformationalHead(
@@ -239,6 +292,7 @@ export function serializeInformationalHead(
     throw new HttpUsageError("ERR_HTTP_INVALID_STATUS_CODE", `Invalid status code: ${statusCode}`);
   }
   validateStatusMessage(reason);
+  for (let i = 0; i < fields.length; i += 2) checkInterimField(statusCode, fields[i] as string);
   return serializeResponseHead(statusCode, reason, fields, 1);
 }
 
@@ -246,7 +300,9 @@ export function serializeInformationalHead(
  * The fields of a `103 Early Hints` head, validated: `link` (one value or several, one line each) must be
  * a field value, else Node's `ERR_INVALID_ARG_VALUE` (what Node throws for a link with CR/LF); any other
  * hint is checked like a header (`ERR_INVALID_HTTP_TOKEN`, `ERR_INVALID_CHAR`; Node 20 checks none of
- * them). Nothing outside latin1 passes, so nothing is sent as UTF-8.
+ * them), and a `Content-Length` or `Transfer-Encoding` hint throws `ERR_HTTP_INVALID_HEADER_VALUE` (see
+ * {@linkcode serializeInformationalHead}; Node 20 sends them). Nothing outside latin1 passes, so nothing is
+ * sent as UTF-8.
  *
  * @example
  * ```ts
@@ -261,6 +317,9 @@ export function earlyHintsFields(hints: Record<string, string | readonly string[
     const value = hints[name] as string | readonly string[];
     if (name.toLowerCase() !== "link") {
       pushField(out, name, value);
+      // Here too, not only when the head is rendered: the hints are refused whether or not the peer
+      // speaks HTTP/1.1 (1xx heads are skipped for HTTP/1.0 peers).
+      checkInterimField(103, name);
       continue;
     }
     for (const link of typeof value === "string" ? [value] : value) {

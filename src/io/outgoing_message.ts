@@ -16,6 +16,7 @@
 import { Stream } from "node:stream";
 import { HttpUsageError } from "../core/errors.ts";
 import { fieldsFromHeaders, implicitFramingField, type OutgoingValue } from "../core/head_writer.ts";
+import { fieldsFromTrailers } from "../core/head_writer.ts";
 import { encodeBody, encodeBodyEnd, remainingAfter } from "../core/body_encoder.ts";
 import { type OutgoingFraming, outgoingFraming, type OutgoingHeadFacts } from "../core/framing.ts";
 import { encodeLatin1 } from "../core/latin1.ts";
@@ -164,7 +165,7 @@ export class OutgoingMessage extends Stream {
    * otherwise, e.g. for HTTP/1.0 peers, as Node does); declare them in a `Trailer` field.
    */
   addTrailers(headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[]): void {
-    const list = fieldsFromHeaders(headers);
+    const list = fieldsFromTrailers(headers);
     this.#trailers = this.#trailers ? [...this.#trailers, ...list] : list;
   }
 

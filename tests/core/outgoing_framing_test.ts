@@ -73,6 +73,39 @@ test("outgoingFraming(): Transfer-Encoding must be well formed, and end in chunk
   assert.equal(outgoingFraming(facts({ transferEncoding: "gzip" })), "close");
 });
 
+test("outgoingFraming(): a Transfer-Encoding coding with parameters or outside the registry throws", () => {
+  // llhttp (undici 8's WASM) reads a response with `chunked;q=1` until close and rejects such a request:
+  // chunk-encoding the body for it would leave the two ends reading different messages.
+  const refused = [
+    "chunked;q=1",
+    "chunked ; q=1",
+    "Chunked;x",
+    "gzip;level=1, chunked",
+    "x-foo",
+    "foo, chunked",
+  ];
+  for (const te of [...refused, "chunkedx", "identity", "trailers", "br, chunked"]) {
+    for (const isRequest of [false, true]) {
+      assert.throws(() => outgoingFraming(facts({ transferEncoding: te, isRequest })), (err: unknown) => {
+        assert.ok(isHttpError(err));
+        assert.equal(err.code, "ERR_HTTP_INVALID_HEADER_VALUE");
+        assert.equal(err.message, `Invalid value "${te}" for header "Transfer-Encoding"`);
+        return true;
+      }, te);
+    }
+  }
+  // The registered codings, in any case and with OWS and empty list elements, are sent as before.
+  for (
+    const te of ["chunked", "CHUNKED", " chunked ", "gzip, chunked", "x-gzip,chunked", "deflate ,, chunked"]
+  ) {
+    assert.equal(outgoingFraming(facts({ transferEncoding: te, isRequest: true })), "chunked", te);
+    assert.equal(outgoingFraming(facts({ transferEncoding: te })), "chunked", te);
+  }
+  for (const te of ["gzip", "compress", "x-compress", "chunked, gzip"]) {
+    assert.equal(outgoingFraming(facts({ transferEncoding: te })), "close", te);
+  }
+});
+
 test("outgoingFraming(): the decision table when the user set neither field", () => {
   assert.equal(outgoingFraming(facts({ bodyAllowed: false, contentLength: "5" })), "none");
   assert.throws(() => outgoingFraming(facts({ bodyAllowed: false, contentLength: "x" })), {
@@ -124,4 +157,38 @@ test("head writer: 1xx heads, Early Hints fields and Host values are validated",
     code: "ERR_INVALID_CHAR",
     message: 'Invalid character in header content ["Host"]',
   });
+});
+
+test("1xx heads: Content-Length and Transfer-Encoding are refused, in any case and from any caller", () => {
+  // Node 20.20.2 sends `res.writeEarlyHints({ link, "content-length": "9O" })` as
+  // "HTTP/1.1 103 Early Hints\r\nLink: ...\r\ncontent-length: 9O\r\n\r\n".
+  for (const name of ["content-length", "Content-Length", "TRANSFER-ENCODING", "Transfer-Encoding"]) {
+    for (const status of [100, 102, 103, 199]) {
+      assert.throws(
+        () => serializeInformationalHead(status, "X", ["Link", "</a>", name, "9O"]),
+        (err: unknown) => {
+          assert.ok(isHttpError(err));
+          assert.equal(err.code, "ERR_HTTP_INVALID_HEADER_VALUE");
+          assert.equal(
+            err.message,
+            `Invalid header "${name}" for a ${status} response: a 1xx response has no content to frame ` +
+              "(RFC 9110 section 8.6, RFC 9112 section 6.1)",
+          );
+          return true;
+        },
+      );
+    }
+    assert.throws(() => earlyHintsFields({ link: "</a>", [name]: "9O" }), {
+      code: "ERR_HTTP_INVALID_HEADER_VALUE",
+    });
+  }
+  // Other fields, and names that only look alike, are rendered as before.
+  assert.equal(
+    serializeInformationalHead(
+      103,
+      "Early Hints",
+      earlyHintsFields({ link: "</a>", "Content-Lengths": "1", "X-Transfer-Encoding": "2" }),
+    ),
+    "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\nContent-Lengths: 1\r\nX-Transfer-Encoding: 2\r\n\r\n",
+  );
 });

@@ -4,12 +4,15 @@
  * splits (through the shared split helper). The framing property drives the pieces `OutgoingMessage`
  * writes with, in its order: `renderUserField` per field, `outgoingFraming`, `implicitFramingField`,
  * `remainingAfter`, `encodeBody` per write and `encodeBodyEnd`, with the framing fields chosen at random.
+ * Trailer lists sometimes carry a field that may not be a trailer: then the writer's `fieldsFromTrailers`
+ * refuses them and the reader rejects the message with that field's code, at every split.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { test } from "../_harness.ts";
 import { parseRequests, parseResponses } from "./_split.ts";
 import {
+  fieldsFromTrailers,
   implicitFramingField,
   renderUserField,
   serializeRequestHead,
@@ -20,6 +23,7 @@ import { outgoingFraming, type OutgoingHeadFacts } from "../../src/core/framing.
 import { frameChunk, lastChunk } from "../../src/core/chunked_encoder.ts";
 import { decodeLatin1, encodeLatin1 } from "../../src/core/latin1.ts";
 import type { RequestHead, ResponseHead } from "../../src/core/types.ts";
+import { NOT_IN_TRAILERS } from "../../src/core/_trailer_fields.ts";
 
 const TCHAR = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const token = fc.string({ unit: fc.constantFrom(...TCHAR), minLength: 1, maxLength: 12 });
@@ -45,6 +49,28 @@ const RESERVED = new Set([
 ]);
 const fieldList = fc.array(fc.tuple(token, value), { maxLength: 8 })
   .map((pairs) => pairs.filter(([name]) => !RESERVED.has(name.toLowerCase())).flat());
+// Trailers: any token, and now and then a name that may not be a trailer (one table for the writer and
+// the reader), in any case, so the property also says: the writer refuses a trailer list exactly when the
+// reader rejects the message carrying it.
+const notInTrailers = fc.tuple(fc.constantFrom(...NOT_IN_TRAILERS.keys()), fc.boolean()).map((
+  [name, upper],
+) => upper ? name.toUpperCase() : name);
+const trailerList = fc.array(
+  fc.tuple(fc.oneof({ arbitrary: token, weight: 8 }, { arbitrary: notInTrailers, weight: 1 }), value),
+  { maxLength: 8 },
+).map((pairs) => pairs.flat());
+
+/** The code a reader must fail with for `trailers`, or null when the writer sends them. */
+function refusal(trailers: readonly string[]): string | null {
+  try {
+    fieldsFromTrailers(trailers);
+    return null;
+  } catch (err) {
+    assert.equal((err as { code: string }).code, "ERR_HTTP_TRAILER_INVALID");
+    const name = trailers.find((_, i) => i % 2 === 0 && NOT_IN_TRAILERS.has(trailers[i]!.toLowerCase()));
+    return NOT_IN_TRAILERS.get(name!.toLowerCase())!.code;
+  }
+}
 const body = fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { maxLength: 4 });
 const path = fc.string({ unit: fc.constantFrom(..."abc/?=&%-._~0123456789"), maxLength: 20 }).map((p) =>
   "/" + p
@@ -62,7 +88,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 
 test("property: requests written by our writer are read back exactly (chunked, with trailers)", () => {
   fc.assert(
-    fc.property(token, path, fieldList, body, fieldList, (method, target, fields, chunks, trailers) => {
+    fc.property(token, path, fieldList, body, trailerList, (method, target, fields, chunks, trailers) => {
       const head = serializeRequestHead(method, target, [
         "Host",
         "h",
@@ -76,6 +102,8 @@ test("property: requests written by our writer are read back exactly (chunked, w
         encodeLatin1(lastChunk(trailers)),
       ]);
       const { events, error } = parseRequests(message);
+      const refused = refusal(trailers);
+      if (refused !== null) return assert.equal(error?.code, refused);
       assert.equal(error, null);
       assert.equal(events.length, 2);
       const parsed = events[0]!.type === "head" ? events[0]!.head as RequestHead : assert.fail("no head");
@@ -178,7 +206,7 @@ test("property: the library's writer, framing fields included, is read back exac
       choice,
       fieldList,
       body,
-      fieldList,
+      trailerList,
       (isRequest, how, fields, chunks, trailerFields) => {
         // A request must end its Transfer-Encoding with chunked (the writer throws otherwise, tested apart).
         if (isRequest && how === "user-gzip") how = "user-chunked";
@@ -189,6 +217,8 @@ test("property: the library's writer, framing fields included, is read back exac
         const all = isRequest ? ["Host", "h", ...fields] : fields;
         const message = writeMessage(startLine, all, chunks, trailers, how, isRequest);
         const outcome = isRequest ? parseRequests(message) : parseResponses(message, { finish: true });
+        const refused = refusal(trailers);
+        if (refused !== null) return assert.equal(outcome.error?.code, refused);
         assert.equal(outcome.error, null);
         const parsed = outcome.events[0]!.type === "head" ? outcome.events[0]!.head : assert.fail("no head");
         // The user's fields come back in order, then the framing field the writer added, if any.
