@@ -256,10 +256,12 @@ export class ClientRequest extends OutgoingMessage {
     // Node's order, after the listeners the 'response' callback added: a socket that goes back to the
     // pool ends the request right after the response's 'end' (before its 'close'); a socket that closes
     // ends it after the response's 'close'.
-    res.once("end", () => {
+    // `on`, not `once`: each fires once per response anyway (and #emitClose runs once), and a once
+    // wrapper costs a closure and a listener-list copy on removal, per request.
+    res.on("end", () => {
       if (this.#keptAlive) this.#emitClose();
     });
-    res.once("close", () => this.#emitClose());
+    res.on("close", () => this.#emitClose());
     // Seed: listeners added inside 'response' see the whole body. With nobody listening, the body is
     // read and dropped so the socket can be reused (as Node does).
     if (!listened) res._dump();
