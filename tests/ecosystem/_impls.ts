@@ -12,6 +12,7 @@
 import type * as NodeHttp from "node:http";
 import { connect, type Socket as NetSocket } from "node:net";
 import { Buffer } from "node:buffer";
+import process from "node:process";
 import { test, type TestOptions } from "../_harness.ts";
 
 /** The shape of Node's `http` module, which is what these packages are written against. */
@@ -35,9 +36,67 @@ export const impls: readonly Impl[] = [
   { name: "@wire/http", http: ours },
 ];
 
-/** Registers `title` once per implementation, as `"<title> [<impl>]"`. */
-export function testEach(title: string, fn: (impl: Impl) => Promise<void>, options?: TestOptions): void {
-  for (const impl of impls) test(`${title} [${impl.name}]`, () => fn(impl), options);
+/** How long a scenario may take before it is failed and cleaned up (the harness allows 30 s in all). */
+const SCENARIO_LIMIT_MS = 10_000;
+
+/** What a scenario gets besides the implementation. */
+export interface Scope {
+  /** Runs `cleanup` when the test ends, passed or failed (last registered, first run). */
+  defer(cleanup: () => unknown): void;
+  /** Fails the test now with `error` (for errors raised where the test body cannot await them). */
+  fail(error: unknown): void;
+}
+
+/**
+ * Registers `title` once per implementation, as `"<title> [<impl>]"`.
+ *
+ * An exception thrown inside a package's event listener (say, ws reading a Node-only field off our
+ * socket) is not the test's rejection: it surfaces as an uncaught error or unhandled rejection, which on
+ * Deno fails the whole file and leaves the scenario awaiting an event that never comes. So for the test's
+ * duration those are caught and fail this test with that error, and the deferred cleanups (closing
+ * servers and sockets) run either way, so one failing scenario neither stops nor leaks into the next.
+ */
+export function testEach(
+  title: string,
+  fn: (impl: Impl, scope: Scope) => Promise<void>,
+  options?: TestOptions,
+): void {
+  for (const impl of impls) {
+    test(`${title} [${impl.name}]`, async () => {
+      const cleanups: (() => unknown)[] = [];
+      let fault!: (err: unknown) => void;
+      const faulted = new Promise<never>((_, reject) => (fault = reject));
+      const onUncaught = (err: unknown) => fault(err);
+      process.on("uncaughtException", onUncaught);
+      process.on("unhandledRejection", onUncaught);
+      // A scenario awaiting an event that never comes fails here, well inside the harness's own limit, so
+      // that its cleanups still run.
+      const hung = setTimeout(
+        () =>
+          fault(new Error(`no result within ${SCENARIO_LIMIT_MS} ms (awaiting an event that never came?)`)),
+        SCENARIO_LIMIT_MS,
+      );
+      // The first error wins: a cleanup that fails after the scenario failed must not hide why it did.
+      let failure: { error: unknown } | undefined;
+      try {
+        const scope: Scope = { defer: (cleanup) => cleanups.push(cleanup), fail: fault };
+        await Promise.race([fn(impl, scope), faulted]);
+      } catch (error) {
+        failure = { error };
+      }
+      for (const cleanup of cleanups.reverse()) {
+        try {
+          await cleanup();
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+      clearTimeout(hung);
+      process.off("uncaughtException", onUncaught);
+      process.off("unhandledRejection", onUncaught);
+      if (failure) throw failure.error;
+    }, options);
+  }
 }
 
 /** Listens on 127.0.0.1, port 0, and resolves with the port. */

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type * as NodeHttp from "node:http";
 import express4Untyped from "express4";
 import express5Untyped from "express5";
-import { closeServer, type Http, listen, RawHttp, testEach } from "./_impls.ts";
+import { closeServer, type Http, type Impl, listen, RawHttp, type Scope, testEach } from "./_impls.ts";
 
 // Express ships no type declarations; these are the parts the tests use.
 interface ExpressRequest extends NodeHttp.IncomingMessage {
@@ -73,22 +73,24 @@ function useHttpPrototypes(app: ExpressApp, http: Http): void {
   reParent(app.response, http.ServerResponse.prototype);
 }
 
-/** An Express app served by `http.createServer(app)` of the implementation; closed by `close()`. */
+/** An Express app served by `http.createServer(app)` of the implementation, closed when the test ends. */
 async function serve(
   express: Express,
-  impl: { name: string; http: Http },
+  impl: Impl,
+  scope: Scope,
   routes: (app: ExpressApp) => void,
-): Promise<{ server: NodeHttp.Server; port: number; url: string; close: () => Promise<void> }> {
+): Promise<{ server: NodeHttp.Server; port: number; url: string }> {
   const app = express();
   if (impl.name === "@wire/http") useHttpPrototypes(app, impl.http);
   routes(app);
   const server = impl.http.createServer(app);
+  scope.defer(() => closeServer(server));
   const port = await listen(server);
-  return { server, port, url: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
+  return { server, port, url: `http://127.0.0.1:${port}` };
 }
 
 /** A few hundred KiB of bytes that are not all alike, in a fresh temporary directory. */
-function fixtureFile(): { dir: string; path: string; bytes: Buffer } {
+function fixtureFile(scope: Scope): { path: string; bytes: Buffer } {
   const bytes = Buffer.alloc(300 * 1024 + 17);
   let x = 0x12345678;
   for (let i = 0; i < bytes.length; i++) {
@@ -97,119 +99,99 @@ function fixtureFile(): { dir: string; path: string; bytes: Buffer } {
   }
   const dir = mkdtempSync(join(tmpdir(), "wire-http-express-"));
   const path = join(dir, "fixture.bin");
+  scope.defer(() => rmSync(dir, { recursive: true }));
   writeFileSync(path, bytes);
-  return { dir, path, bytes };
+  return { path, bytes };
 }
 
 for (const [version, express] of versions) {
-  testEach(`${version}: express.json() parses a JSON POST and res.json echoes it`, async (impl) => {
-    const { url, close } = await serve(express, impl, (app) => {
+  testEach(`${version}: express.json() parses a JSON POST and res.json echoes it`, async (impl, scope) => {
+    const { url } = await serve(express, impl, scope, (app) => {
       app.post("/echo", express.json(), (req, res) => {
         res.json({ method: req.method, contentType: req.get("content-type"), body: req.body });
       });
     });
-    try {
-      const sent = { name: "wire", n: 123, list: [1, 2, 3], text: "héllo ✓" };
-      const res = await fetch(`${url}/echo`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(sent),
-      });
-      const text = await res.text();
-      assert.equal(res.status, 200, text);
-      assert.match(res.headers.get("content-type") ?? "", /^application\/json; charset=utf-8$/);
-      assert.deepEqual(JSON.parse(text), { method: "POST", contentType: "application/json", body: sent });
-    } finally {
-      await close();
-    }
+    const sent = { name: "wire", n: 123, list: [1, 2, 3], text: "héllo ✓" };
+    const res = await fetch(`${url}/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(sent),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    assert.match(res.headers.get("content-type") ?? "", /^application\/json; charset=utf-8$/);
+    assert.deepEqual(JSON.parse(text), { method: "POST", contentType: "application/json", body: sent });
   });
 
-  testEach(`${version}: res.sendFile streams a 300 KiB file byte for byte`, async (impl) => {
-    const fixture = fixtureFile();
-    const { url, close } = await serve(express, impl, (app) => {
+  testEach(`${version}: res.sendFile streams a 300 KiB file byte for byte`, async (impl, scope) => {
+    const fixture = fixtureFile(scope);
+    const { url } = await serve(express, impl, scope, (app) => {
       app.get("/file", (_req, res, next) => res.sendFile(fixture.path, (err) => err && next(err)));
     });
-    try {
-      const res = await fetch(`${url}/file`);
-      const body = Buffer.from(await res.arrayBuffer());
-      assert.equal(res.status, 200);
-      assert.equal(res.headers.get("content-length"), String(fixture.bytes.length));
-      assert.equal(res.headers.get("content-type"), "application/octet-stream");
-      assert.equal(body.length, fixture.bytes.length);
-      assert.ok(body.equals(fixture.bytes), "the downloaded bytes differ from the file");
-    } finally {
-      await close();
-      rmSync(fixture.dir, { recursive: true });
-    }
+    const res = await fetch(`${url}/file`);
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-length"), String(fixture.bytes.length));
+    assert.equal(res.headers.get("content-type"), "application/octet-stream");
+    assert.equal(body.length, fixture.bytes.length);
+    assert.ok(body.equals(fixture.bytes), "the downloaded bytes differ from the file");
   });
 
   testEach(
     `${version}: fs.createReadStream(file).pipe(res) streams a 300 KiB file byte for byte`,
-    async (impl) => {
-      const fixture = fixtureFile();
-      const { url, close } = await serve(express, impl, (app) => {
+    async (impl, scope) => {
+      const fixture = fixtureFile(scope);
+      const { url } = await serve(express, impl, scope, (app) => {
         app.get("/piped", (_req, res) => {
           res.setHeader("Content-Type", "application/x-fixture");
           createReadStream(fixture.path).pipe(res);
         });
       });
-      try {
-        const res = await fetch(`${url}/piped`);
-        const body = Buffer.from(await res.arrayBuffer());
-        assert.equal(res.status, 200);
-        assert.equal(res.headers.get("content-type"), "application/x-fixture");
-        assert.equal(body.length, fixture.bytes.length);
-        assert.ok(body.equals(fixture.bytes), "the downloaded bytes differ from the file");
-      } finally {
-        await close();
-        rmSync(fixture.dir, { recursive: true });
-      }
+      const res = await fetch(`${url}/piped`);
+      const body = Buffer.from(await res.arrayBuffer());
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-type"), "application/x-fixture");
+      assert.equal(body.length, fixture.bytes.length);
+      assert.ok(body.equals(fixture.bytes), "the downloaded bytes differ from the file");
     },
   );
 
-  testEach(`${version}: an unknown route is Express's 404`, async (impl) => {
-    const { url, close } = await serve(express, impl, (app) => {
+  testEach(`${version}: an unknown route is Express's 404`, async (impl, scope) => {
+    const { url } = await serve(express, impl, scope, (app) => {
       app.get("/known", (_req, res) => res.send("known"));
     });
-    try {
-      const res = await fetch(`${url}/nope?x=1`);
-      const text = await res.text();
-      assert.equal(res.status, 404, text);
-      assert.match(res.headers.get("content-type") ?? "", /^text\/html; charset=utf-8$/);
-      assert.match(text, /<pre>Cannot GET \/nope<\/pre>/);
-    } finally {
-      await close();
-    }
+    const res = await fetch(`${url}/nope?x=1`);
+    const text = await res.text();
+    assert.equal(res.status, 404, text);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/html; charset=utf-8$/);
+    assert.match(text, /<pre>Cannot GET \/nope<\/pre>/);
   });
 
-  testEach(`${version}: next(err) reaches the error handler, which answers 500 JSON`, async (impl) => {
-    const { url, close } = await serve(express, impl, (app) => {
+  testEach(`${version}: next(err) reaches the error handler, which answers 500 JSON`, async (impl, scope) => {
+    const { url } = await serve(express, impl, scope, (app) => {
       app.get("/fail", (_req, _res, next) => next(new Error("boom")));
       app.use((err: Error, _req: ExpressRequest, res: ExpressResponse, _next: Next) => {
         res.status(500).json({ error: err.message });
       });
     });
-    try {
-      const res = await fetch(`${url}/fail`);
-      const text = await res.text();
-      assert.equal(res.status, 500, text);
-      assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
-      assert.deepEqual(JSON.parse(text), { error: "boom" });
-    } finally {
-      await close();
-    }
+    const res = await fetch(`${url}/fail`);
+    const text = await res.text();
+    assert.equal(res.status, 500, text);
+    assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+    assert.deepEqual(JSON.parse(text), { error: "boom" });
   });
 
-  testEach(`${version}: res.cookie sets Set-Cookie fields; the Cookie header is read back`, async (impl) => {
-    const { url, close } = await serve(express, impl, (app) => {
-      app.get("/login", (_req, res) => {
-        res.cookie("session", "abc123", { httpOnly: true, path: "/" });
-        res.cookie("theme", "dark");
-        res.send("ok");
+  testEach(
+    `${version}: res.cookie sets Set-Cookie fields; the Cookie header is read back`,
+    async (impl, scope) => {
+      const { url } = await serve(express, impl, scope, (app) => {
+        app.get("/login", (_req, res) => {
+          res.cookie("session", "abc123", { httpOnly: true, path: "/" });
+          res.cookie("theme", "dark");
+          res.send("ok");
+        });
+        app.get("/whoami", (req, res) => res.json({ cookie: req.get("cookie") ?? null }));
       });
-      app.get("/whoami", (req, res) => res.json({ cookie: req.get("cookie") ?? null }));
-    });
-    try {
       const login = await fetch(`${url}/login`);
       assert.equal(await login.text(), "ok");
       assert.equal(login.status, 200);
@@ -219,23 +201,23 @@ for (const [version, express] of versions) {
       ]);
       const who = await fetch(`${url}/whoami`, { headers: { cookie: "session=abc123; theme=dark" } });
       assert.deepEqual(await who.json(), { cookie: "session=abc123; theme=dark" });
-    } finally {
-      await close();
-    }
-  });
+    },
+  );
 
-  testEach(`${version}: keep-alive: two requests on one connection, one server-side socket`, async (impl) => {
-    const sockets = new Set<unknown>();
-    const { server, port, close } = await serve(express, impl, (app) => {
-      app.get("/n/:n", (req, res) => {
-        sockets.add(req.socket);
-        res.json({ url: req.url });
+  testEach(
+    `${version}: keep-alive: two requests on one connection, one server-side socket`,
+    async (impl, scope) => {
+      const sockets = new Set<unknown>();
+      const { server, port } = await serve(express, impl, scope, (app) => {
+        app.get("/n/:n", (req, res) => {
+          sockets.add(req.socket);
+          res.json({ url: req.url });
+        });
       });
-    });
-    let connections = 0;
-    server.on("connection", () => connections++);
-    const client = await RawHttp.connect(port);
-    try {
+      let connections = 0;
+      server.on("connection", () => connections++);
+      const client = await RawHttp.connect(port);
+      scope.defer(() => client.close());
       client.write("GET /n/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       const first = await client.readResponse();
       client.write("GET /n/2 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -247,9 +229,6 @@ for (const [version, express] of versions) {
       assert.notEqual(first.headers["connection"], "close");
       assert.equal(connections, 1);
       assert.equal(sockets.size, 1);
-    } finally {
-      await client.close();
-      await close();
-    }
-  });
+    },
+  );
 }

@@ -4,7 +4,7 @@ import { Buffer } from "node:buffer";
 import { json } from "node:stream/consumers";
 import type * as NodeHttp from "node:http";
 import KoaUntyped from "koa";
-import { closeServer, type Impl, listen, testEach } from "./_impls.ts";
+import { closeServer, type Impl, listen, type Scope, testEach } from "./_impls.ts";
 
 // Koa ships no type declarations; these are the parts the tests use.
 interface KoaContext {
@@ -22,50 +22,40 @@ interface KoaApp {
 }
 const Koa = KoaUntyped as unknown as new () => KoaApp;
 
-async function serve(
-  impl: Impl,
-  middleware: Middleware,
-): Promise<{ url: string; close: () => Promise<void> }> {
+async function serve(impl: Impl, scope: Scope, middleware: Middleware): Promise<{ url: string }> {
   const app = new Koa().use(middleware);
   const server = impl.http.createServer(app.callback());
+  scope.defer(() => closeServer(server));
   const port = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
+  return { url: `http://127.0.0.1:${port}` };
 }
 
-testEach("Koa: a JSON POST read from ctx.req is echoed as ctx.body", async (impl) => {
-  const { url, close } = await serve(impl, async (ctx) => {
+testEach("Koa: a JSON POST read from ctx.req is echoed as ctx.body", async (impl, scope) => {
+  const { url } = await serve(impl, scope, async (ctx) => {
     if (ctx.method !== "POST" || ctx.path !== "/echo") return;
     // Koa has no body parser of its own; the raw Node request is ctx.req, a Readable.
     ctx.body = { contentType: ctx.get("content-type"), body: await json(ctx.req) };
   });
-  try {
-    const sent = { name: "wire", n: 123, list: [1, 2, 3], text: "héllo ✓" };
-    const res = await fetch(`${url}/echo`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(sent),
-    });
-    const text = await res.text();
-    assert.equal(res.status, 200, text);
-    assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
-    assert.equal(res.headers.get("content-length"), String(Buffer.byteLength(text)));
-    assert.deepEqual(JSON.parse(text), { contentType: "application/json", body: sent });
-  } finally {
-    await close();
-  }
+  const sent = { name: "wire", n: 123, list: [1, 2, 3], text: "héllo ✓" };
+  const res = await fetch(`${url}/echo`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(sent),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
+  assert.equal(res.headers.get("content-length"), String(Buffer.byteLength(text)));
+  assert.deepEqual(JSON.parse(text), { contentType: "application/json", body: sent });
 });
 
-testEach("Koa: a path no middleware answers is Koa's 404", async (impl) => {
-  const { url, close } = await serve(impl, (ctx) => {
+testEach("Koa: a path no middleware answers is Koa's 404", async (impl, scope) => {
+  const { url } = await serve(impl, scope, (ctx) => {
     if (ctx.path === "/known") ctx.body = "known";
   });
-  try {
-    const res = await fetch(`${url}/unknown`);
-    const text = await res.text();
-    assert.equal(res.status, 404, text);
-    assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
-    assert.equal(text, "Not Found");
-  } finally {
-    await close();
-  }
+  const res = await fetch(`${url}/unknown`);
+  const text = await res.text();
+  assert.equal(res.status, 404, text);
+  assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(text, "Not Found");
 });
