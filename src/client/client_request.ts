@@ -286,6 +286,12 @@ export class ClientRequest extends OutgoingMessage {
   [kOnExchangeEnd](keptAlive: boolean): void {
     this.#keptAlive = keptAlive;
     this.#timeout.detach();
+    if (keptAlive) {
+      // As Node's responseKeepAlive: the socket is the pool's again, and the request is done with it, so
+      // a later destroy() (got calls it after every response) is a no-op, not the end of a pooled socket.
+      this.destroyed = true;
+      this.#connection = null;
+    }
   }
 
   /** @ignore Internal (connection): the connection went away, or spoke garbage, mid-response. */

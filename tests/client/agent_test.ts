@@ -171,3 +171,29 @@ test("maxTotalSockets bounds the sockets open across origins", async () => {
   await closeServer(a.server);
   await closeServer(b.server);
 });
+
+// Checked against node:http on Node 20.20.2: after the response ended on a keep-alive Agent, the
+// request is done with its socket, and req.destroy() (got calls it after every response) leaves the
+// socket in the pool: two requests, one connection, one free socket.
+test("destroy() after a kept-alive response leaves the pooled socket alone (as Node)", async () => {
+  let connections = 0;
+  const { server, port } = await listen({}, (_req, res) => res.end("x"));
+  server.on("connection", () => connections++);
+  const agent = new Agent({ keepAlive: true });
+  for (let i = 0; i < 2; i++) {
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, agent }, (res) => {
+        res.resume();
+        res.on("end", () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  }
+  assert.equal(connections, 1);
+  await destroyAgent(agent);
+  await closeServer(server);
+});
