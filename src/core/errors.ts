@@ -104,12 +104,31 @@ export class HttpParseError extends HttpError {
  * ```
  */
 export class HttpUsageError extends HttpError {
-  /** Creates a usage error with Node's code. */
+  /** Creates a usage error with Node's code; its `name` is the class Node throws for that code. */
   constructor(code: string, message: string) {
     super(code, message, 500);
-    this.name = "HttpUsageError";
+    this.name = NODE_ERROR_NAMES[code] ?? "Error";
   }
 }
+
+/**
+ * The class Node throws for each code (`TypeError`, `RangeError`), as `name`: Node's callers and tests
+ * check `{ code, name }`. Codes not listed are plain `Error`s in Node.
+ */
+const NODE_ERROR_NAMES: Readonly<Record<string, string>> = {
+  ERR_INVALID_ARG_TYPE: "TypeError",
+  ERR_INVALID_ARG_VALUE: "TypeError",
+  ERR_INVALID_HTTP_TOKEN: "TypeError",
+  ERR_INVALID_CHAR: "TypeError",
+  ERR_HTTP_INVALID_HEADER_VALUE: "TypeError",
+  ERR_INVALID_PROTOCOL: "TypeError",
+  ERR_UNESCAPED_CHARACTERS: "TypeError",
+  ERR_STREAM_NULL_VALUES: "TypeError",
+  ERR_INVALID_URL: "TypeError",
+  ERR_HTTP_INVALID_STATUS_CODE: "RangeError",
+  ERR_OUT_OF_RANGE: "RangeError",
+  ERR_SOCKET_BAD_PORT: "RangeError",
+};
 
 /**
  * The connection was reset or closed before a message was complete (Node's `ECONNRESET`): a server that

@@ -13,7 +13,8 @@ import {
 test("every error class is an HttpError with a stable code, and isHttpError() knows it", () => {
   const errors: [HttpError, string, string][] = [
     [new HttpParseError("HPE_INVALID_METHOD", "m"), "HPE_INVALID_METHOD", "HttpParseError"],
-    [new HttpUsageError("ERR_HTTP_HEADERS_SENT", "m"), "ERR_HTTP_HEADERS_SENT", "HttpUsageError"],
+    [new HttpUsageError("ERR_HTTP_HEADERS_SENT", "m"), "ERR_HTTP_HEADERS_SENT", "Error"],
+    [new HttpUsageError("ERR_INVALID_HTTP_TOKEN", "m"), "ERR_INVALID_HTTP_TOKEN", "TypeError"],
     [new ConnectionResetError("socket hang up"), "ECONNRESET", "Error"],
     [new AbortError("The operation was aborted", "ABORT_ERR"), "ABORT_ERR", "AbortError"],
     [new AbortError("The client closed the connection", "ECONNRESET"), "ECONNRESET", "AbortError"],
