@@ -40,6 +40,7 @@ import {
   kReleased,
   kRemoved,
 } from "./_hooks.ts";
+import { asNodeParseError } from "../io/_parse_error.ts";
 
 /** What a connection needs from the request it carries. Implemented by `ClientRequest`. */
 export interface ConnectionRequest extends ConnectionHooks {
@@ -155,7 +156,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     try {
       consumed = this.#parser.execute(chunk);
     } catch (err) {
-      this.#fail(err as Error);
+      this.#fail(asNodeParseError(err as Error, chunk));
       return false;
     }
     if (this.#takeover) {

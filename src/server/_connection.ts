@@ -42,6 +42,7 @@ import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts"
 import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
 import { kBindOwner, type ResponseOwner, type ServerResponse } from "./server_response.ts";
 import { abortOpenExchanges } from "./_abort_exchanges.ts";
+import { asNodeParseError } from "../io/_parse_error.ts";
 
 /** Past this many responses waiting their turn, stop reading more pipelined requests. */
 const MAX_PIPELINED_RESPONSES = 32;
@@ -154,7 +155,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     try {
       consumed = this.#parser.execute(chunk);
     } catch (err) {
-      this.#fail(err);
+      this.#fail(asNodeParseError(err as Error, chunk));
       return false;
     }
     if (this.#handOverNow) {

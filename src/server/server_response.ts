@@ -237,6 +237,10 @@ export class ServerResponse extends OutgoingMessage {
     let keepAlive = this.shouldKeepAlive && framing !== "close" && owner !== null &&
       owner.keepAliveAllowed(this);
     if (connection !== undefined && hasToken(connection, "close")) keepAlive = false;
+    // Node closes after a 204/304 that names a Transfer-Encoding: such a response has no body, yet a
+    // peer may read one (checked under Node 20.20.2).
+    const status = this.statusCode;
+    if ((status === 204 || status === 304) && seen.transferEncoding !== undefined) keepAlive = false;
     this.#keepAlive = keepAlive;
     if (this.sendDate && !seen.date) out += "Date: " + httpDate() + "\r\n";
     if (connection === undefined) {

@@ -52,12 +52,18 @@ test("requireHostHeader: false lets an HTTP/1.1 request without Host through", a
 test("a clientError listener gets the coded error and the socket, and answers itself", async () => {
   const { server, port } = await listen({}, () => assert.fail("no request"));
   const seen: string[] = [];
+  const request = "GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n";
   server.on("clientError", (err, socket) => {
     seen.push(err.code ?? "none");
+    // Node's shape: "Parse Error: <reason>", with the reason, the offset and the bytes of the read.
+    const fields = err as Error & { reason?: string; bytesParsed?: number; rawPacket?: Uint8Array };
+    assert.equal(fields.message, `Parse Error: ${fields.reason}`);
+    assert.equal(fields.bytesParsed, request.indexOf("Bad Name") + 3);
+    assert.equal(String(fields.rawPacket), request);
     socket.end("HTTP/1.1 400 Custom\r\n\r\n");
   });
   const client = await RawClient.connect(port);
-  client.write("GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n");
+  client.write(request);
   const text = await client.readAll();
   await client.close();
   await closeServer(server);

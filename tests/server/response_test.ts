@@ -252,3 +252,36 @@ test("res.writableStream rejects a pending write when the connection closes", as
   assert.equal(await outcome, "rejected: Cannot write: the connection closed");
   await closeServer(server);
 });
+
+// Checked against node:http on Node 20.20.2 (same requests, same heads but for Date): a 204 or 304 that
+// names a Transfer-Encoding closes the connection; without one it stays open.
+test("a 204/304 with Transfer-Encoding closes the connection, as Node; a plain 204 keeps it", async () => {
+  const cases: [number, Record<string, string>, string][] = [
+    [
+      204,
+      { "Transfer-Encoding": "chunked" },
+      "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\nDate: <date>\r\nConnection: close\r\n\r\n",
+    ],
+    [
+      304,
+      { "Transfer-Encoding": "chunked" },
+      "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\nDate: <date>\r\nConnection: close\r\n\r\n",
+    ],
+    [
+      204,
+      {},
+      "HTTP/1.1 204 No Content\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
+    ],
+  ];
+  for (const [status, headers, expected] of cases) {
+    const text = await exchange(
+      (_req, res) => {
+        res.writeHead(status, headers);
+        res.end();
+      },
+      "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+      "\r\n\r\n",
+    );
+    assert.equal(normalizeDate(text), expected);
+  }
+});
