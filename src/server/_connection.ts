@@ -69,6 +69,8 @@ export interface ConnectionHost {
   emitTakeover(event: "upgrade" | "connect", req: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
   /** Emits `clientError` if listened for; returns false when nobody listens. */
   emitClientError(error: Error, socket: Socket): boolean;
+  /** Emits the server's `'timeout'`; returns false when nobody listens. */
+  emitTimeout(socket: Socket): boolean;
   /** The classes requests and responses are made of (Node's `IncomingMessage`/`ServerResponse` options). */
   readonly messageClasses: {
     IncomingMessage: typeof IncomingMessage;
@@ -128,6 +130,22 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // Node counts a new connection as waiting for its first head: headersTimeout applies from here.
     this.headStartedAt = this.requestStartedAt = Date.now();
     socket[kSetConsumer](this);
+    socket.on("timeout", () => this.#onSocketTimeout());
+  }
+
+  /**
+   * Node's socketOnTimeout: an idle socket (`server.setTimeout`, `req.setTimeout`, `res.setTimeout`)
+   * tells the request being received, the response being written and the server; when none of them
+   * listens, the socket is destroyed.
+   */
+  #onSocketTimeout(): void {
+    if (this.#closed || !this.#readingOn && this.#responses.length === 0) return;
+    const req = this.#receiving;
+    const toRequest = req !== null && !req.complete && req.emit("timeout", this.socket);
+    const res = this.#responses[0];
+    const toResponse = res !== undefined && res.emit("timeout", this.socket);
+    const toServer = this.#host.emitTimeout(this.socket);
+    if (!toRequest && !toResponse && !toServer) this.socket.destroy();
   }
 
   /** Whether the connection is between requests with nothing in flight. */

@@ -363,6 +363,11 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     return true;
   }
 
+  /** @ignore Internal (server connections). */
+  emitTimeout(socket: Socket): boolean {
+    return this.emit("timeout", socket);
+  }
+
   /** @ignore Internal (ConnectionHost). */
   connectionClosed(conn: ServerConnection): void {
     this.#connections.delete(conn);
@@ -401,11 +406,7 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     const socket = new Socket(conn);
     const connection = new ServerConnection(socket, this, this.#parserOptions);
     this.#connections.add(connection);
-    if (this.timeout > 0) {
-      socket.setTimeout(this.timeout, () => {
-        if (!this.emit("timeout", socket)) socket.destroy();
-      });
-    }
+    if (this.timeout > 0) socket.setTimeout(this.timeout);
     try {
       this.emit("connection", socket);
     } catch (err) {

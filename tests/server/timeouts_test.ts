@@ -59,3 +59,26 @@ test("server.setTimeout emits 'timeout' with the idle socket", async () => {
   await client.close();
   await closeServer(server);
 });
+
+// Node's socketOnTimeout, checked under Node 20.20.2: req.setTimeout's callback gets the idle socket's
+// 'timeout' while the request is being received; with nobody listening the socket is destroyed.
+test("req.setTimeout() hears the idle socket while its body is awaited; unheard, the socket is destroyed", async () => {
+  const heard: string[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    req.setTimeout(50, () => {
+      heard.push(`req timeout ${req.url}`);
+      res.end("late");
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+  await client.until("late");
+  await client.close();
+  assert.deepEqual(heard, ["req timeout /slow"]);
+  // Nobody listening: server.timeout alone destroys the idle socket.
+  server.timeout = 50;
+  const idle = await RawClient.connect(port);
+  assert.equal(await idle.readAll(), "");
+  await idle.close();
+  await closeServer(server);
+});
