@@ -10,6 +10,19 @@ import type { Transport, TransportConn } from "../io/transport.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
+import { duplexConn } from "../io/duplex_conn.ts";
+import type { Duplex } from "node:stream";
+
+/** Node's `createConnection(options, callback)`: returns the socket, or hands it to `callback`. */
+function created(options: OriginOptions): Promise<Socket | TransportConn | Duplex> {
+  return new Promise((resolve, reject) => {
+    const made = options.createConnection!(options, (err, socket) => {
+      if (err) reject(err);
+      else if (socket) resolve(socket);
+    });
+    if (made !== undefined && made !== null) Promise.resolve(made).then(resolve, reject);
+  });
+}
 
 /** Opens a socket for `options`. Rejects with the transport's coded error (`ECONNREFUSED`, ...). */
 export async function openConnection(
@@ -17,8 +30,10 @@ export async function openConnection(
   transport: Transport | undefined,
 ): Promise<Socket> {
   if (options.createConnection) {
-    const made = await options.createConnection(options);
-    return made instanceof Socket ? made : new Socket(made as TransportConn);
+    const made = await created(options);
+    if (made instanceof Socket) return made;
+    // Ours (a TransportConn has `start`), or any Duplex: a net/tls socket, a test's in-memory pair.
+    return new Socket("start" in made ? made : duplexConn(made));
   }
   const t = transport ?? defaultTransportOrThrow();
   const origin = originOf(options);

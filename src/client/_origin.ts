@@ -9,6 +9,7 @@
 import { HttpUsageError } from "../core/errors.ts";
 import type { Socket } from "../io/socket.ts";
 import type { TransportConn } from "../io/transport.ts";
+import type { Duplex } from "node:stream";
 import { isHttps, type RequestTlsOptions, tlsPoolSuffix } from "./tls_options.ts";
 
 /**
@@ -27,7 +28,10 @@ export interface OriginOptions extends RequestTlsOptions {
   /** Connect to this unix socket instead of host/port. */
   socketPath?: string;
   /** Bring your own connection (a `Socket` or a transport connection). */
-  createConnection?: (options: OriginOptions) => Socket | TransportConn | Promise<Socket | TransportConn>;
+  createConnection?: (
+    options: OriginOptions,
+    callback: (err: Error | null, socket?: Socket | TransportConn | Duplex) => void,
+  ) => Socket | TransportConn | Duplex | Promise<Socket | TransportConn | Duplex> | undefined | void;
 }
 
 /** A validated origin. */

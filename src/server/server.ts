@@ -9,6 +9,8 @@ import { EventEmitter } from "node:events";
 import { Socket, validTimeout } from "../io/socket.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import { callableClass } from "../io/_callable.ts";
+import { duplexConn } from "../io/duplex_conn.ts";
+import type { Duplex } from "node:stream";
 import { invalidArgType as invalidArg, outOfRange } from "../io/_node_errors.ts";
 import { Buffer } from "node:buffer";
 import { IncomingMessage } from "../io/incoming_message.ts";
@@ -184,6 +186,7 @@ export class ServerClass extends EventEmitter<ServerEvents> {
       ServerResponse: options.ServerResponse ?? ServerResponse,
       joinDuplicateHeaders: options.joinDuplicateHeaders ?? false,
     };
+    this.on("connection", this.#onConnection);
     if (listener) this.on("request", listener);
   }
 
@@ -403,16 +406,24 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     }
     if (this.#options.noDelay !== false) conn.setNoDelay(true);
     if (this.#options.keepAlive) conn.setKeepAlive(true, this.#options.keepAliveInitialDelay ?? 0);
-    const socket = new Socket(conn);
-    const connection = new ServerConnection(socket, this, this.#parserOptions);
-    this.#connections.add(connection);
-    if (this.timeout > 0) socket.setTimeout(this.timeout);
     try {
-      this.emit("connection", socket);
+      this.emit("connection", new Socket(conn));
     } catch (err) {
       reportUncaught(err);
     }
   }
+
+  /**
+   * Node's connectionListener, the server's own first 'connection' listener: HTTP over the socket. A
+   * socket of ours is driven directly; any other Duplex (`server.emit("connection", duplex)`, as Node
+   * allows) through a transport adapter over it.
+   */
+  #onConnection = (stream: Socket | Duplex): void => {
+    const socket = stream instanceof Socket ? stream : new Socket(duplexConn(stream));
+    const connection = new ServerConnection(socket, this, this.#parserOptions);
+    this.#connections.add(connection);
+    if (this.timeout > 0) socket.setTimeout(this.timeout);
+  };
 
   /**
    * Emits `event`. What a listener throws is the process's uncaught exception, as in Node (where it
