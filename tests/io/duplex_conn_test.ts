@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { Duplex } from "node:stream";
+import { test } from "../_harness.ts";
+import { createServer, request, type Socket } from "../../mod.ts";
+
+/** Two Duplexes wired to each other in memory (what Node's tests call a duplex pair). */
+function duplexPair(): { clientSide: Duplex; serverSide: Duplex } {
+  const sides: Duplex[] = [];
+  const make = (other: () => Duplex) =>
+    new Duplex({
+      read() {},
+      write(chunk, _encoding, callback) {
+        other().push(chunk);
+        callback();
+      },
+      final(callback) {
+        other().push(null);
+        callback();
+      },
+    });
+  sides[0] = make(() => sides[1]!);
+  sides[1] = make(() => sides[0]!);
+  return { clientSide: sides[0], serverSide: sides[1] };
+}
+
+test("server.emit('connection', duplex) serves HTTP over any Duplex, and createConnection may return one", async () => {
+  const server = createServer((req, res) => res.end(`hello ${req.method} ${req.url}`));
+  const { clientSide, serverSide } = duplexPair();
+  // Typed for the sockets the server itself accepts; Node takes any Duplex here, and so do we.
+  server.emit("connection", serverSide as unknown as Socket);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const req = request(
+      { path: "/over-a-duplex", agent: false, createConnection: () => clientSide },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve(`${res.statusCode} ${text}`));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+  assert.equal(answer, "200 hello GET /over-a-duplex");
+  clientSide.destroy();
+  serverSide.destroy();
+});
+
+test("createConnection may hand its socket to the callback instead of returning it (Node's form)", async () => {
+  const server = createServer((_req, res) => res.end("called back"));
+  const { clientSide, serverSide } = duplexPair();
+  // Typed for the sockets the server itself accepts; Node takes any Duplex here, and so do we.
+  server.emit("connection", serverSide as unknown as Socket);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const req = request({
+      agent: false,
+      createConnection: (_options, callback) => {
+        queueMicrotask(() => callback(null, clientSide));
+      },
+    }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Uint8Array) => (text += chunk));
+      res.on("end", () => resolve(text));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  assert.equal(answer, "called back");
+  clientSide.destroy();
+  serverSide.destroy();
+});
