@@ -441,7 +441,9 @@ export class OutgoingMessage extends Stream {
     this.#framing = framing;
     this.#remaining = remaining;
     this.chunkedEncoding = framing === "chunked";
-    head += implicitFramingField(framing, facts) + this.implicitFields(framing, facts) + "\r\n";
+    // Node's order: the role's implicit fields (Date, Connection, Keep-Alive; Host) before the framing
+    // field, so code that reads a head line by line finds them where Node puts them.
+    head += this.implicitFields(framing, facts) + implicitFramingField(framing, facts) + "\r\n";
 
     // Head, body and (when ending) the terminator in one buffer: one write, one packet for small messages.
     const framedBody = body && bodyLength > 0 ? encodeBody(framing, body) : null;

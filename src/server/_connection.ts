@@ -153,6 +153,10 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     return this.#responses.length === 0 && this.#receiving === null && this.#parser.idle;
   }
 
+  get keepAliveMax(): number {
+    return this.#host.maxRequestsPerSocket;
+  }
+
   get keepAliveTimeoutSeconds(): number {
     return Math.floor(this.#host.keepAliveTimeout / 1000);
   }

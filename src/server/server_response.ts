@@ -33,6 +33,8 @@ import { httpDate } from "./_date.ts";
 export interface ResponseOwner {
   /** Whether the connection may stay open after this response (request asked, server allows). */
   keepAliveAllowed(res: ServerResponse): boolean;
+  /** The server's `maxRequestsPerSocket`, sent as `Keep-Alive: max=N` (0: omitted). */
+  readonly keepAliveMax: number;
   /** Seconds for the `Keep-Alive: timeout=N` field, or 0 to omit it. */
   readonly keepAliveTimeoutSeconds: number;
   /** Sends an interim (1xx) head with `status` right away, ahead of anything queued for this response. */
@@ -248,7 +250,11 @@ export class ServerResponse extends OutgoingMessage {
       else {
         out += "Connection: keep-alive\r\n";
         const seconds = owner!.keepAliveTimeoutSeconds;
-        if (seconds > 0) out += "Keep-Alive: timeout=" + seconds + "\r\n";
+        if (seconds > 0) {
+          // Node adds the server's request budget per connection as `max`.
+          const max = owner!.keepAliveMax;
+          out += "Keep-Alive: timeout=" + seconds + (max > 0 ? ", max=" + max : "") + "\r\n";
+        }
       }
     }
     return out;

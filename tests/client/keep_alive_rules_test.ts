@@ -53,7 +53,7 @@ test("keep-alive rules: a plain HTTP/1.1 response keeps the socket for the next 
 
 test("keep-alive rules: a response with Connection: close ends the socket (as Node)", async () => {
   assert.equal(
-    await connectionsFor("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"),
+    await connectionsFor("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"),
     2,
   );
 });
@@ -61,7 +61,7 @@ test("keep-alive rules: a response with Connection: close ends the socket (as No
 test("keep-alive rules: HTTP/1.0 ends the socket unless it says keep-alive (as Node)", async () => {
   assert.equal(await connectionsFor("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"), 2);
   assert.equal(
-    await connectionsFor("HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok"),
+    await connectionsFor("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"),
     1,
   );
 });

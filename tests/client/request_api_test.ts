@@ -56,12 +56,12 @@ test("setHeader/getHeader/removeHeader work until the head is sent, then throw E
     "a",
     "X-Two",
     "b",
-    "Transfer-Encoding",
-    "chunked",
     "Host",
     `127.0.0.1:${port}`,
     "Connection",
     "close",
+    "Transfer-Encoding",
+    "chunked",
   ]);
 });
 

@@ -81,7 +81,7 @@ test("a streamed body is chunked; a Content-Length header turns chunking off", a
     await done;
     assert.equal(
       await received,
-      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
     );
     await server.close();
   }

@@ -82,7 +82,7 @@ test("req.addTrailers() refuses Host, Content-Length and Transfer-Encoding with 
   assert.equal(status, 204);
   assert.equal(
     wire,
-    `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n` +
+    `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n` +
       "2\r\nab\r\n0\r\nX-Sum: 2\r\n\r\n",
   );
 });

@@ -23,7 +23,7 @@ test("fetch_handler example: GET / over the bridge, exact bytes", async () => {
   assert.equal(
     text,
     "HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=utf-8\r\n" +
-      `Content-Length: ${body.length}\r\nDate: <date>\r\n` + KEEP + "\r\n" + body,
+      "Date: <date>\r\n" + KEEP + `Content-Length: ${body.length}\r\n\r\n` + body,
   );
 });
 
@@ -37,7 +37,7 @@ test("fetch_handler example: /countdown streams its body chunk by chunk", async 
   assert.equal(
     head,
     "HTTP/1.1 200 OK\r\ncache-control: no-store\r\ncontent-type: text/plain; charset=utf-8\r\n" +
-      "Transfer-Encoding: chunked\r\nDate: <date>\r\n" + KEEP + "\r\n",
+      "Date: <date>\r\n" + KEEP + "Transfer-Encoding: chunked\r\n\r\n",
   );
   assert.equal(body, "2\r\n3\n\r\n2\r\n2\n\r\n2\r\n1\n\r\n9\r\nliftoff!\n\r\n0\r\n\r\n");
 });

@@ -92,7 +92,7 @@ test("upgrade example: a plain request gets 426, an unknown protocol gets 400", 
 test("upgrade example (line-echo/1): the client rejects when the server does not switch", async () => {
   const { server, port } = await listen({});
   server.on("upgrade", (_req, socket) => {
-    socket.end("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
   try {
     await assert.rejects(

@@ -48,8 +48,8 @@ test("fetch bridge: status, reason, fields, every Set-Cookie, and a known-length
       assert.equal(
         text,
         "HTTP/1.1 201 Made It\r\ncontent-type: text/plain\r\nx-a: 1, 2\r\nx-b: b\r\n" +
-          "set-cookie: a=1; Path=/\r\nset-cookie: b=2, with comma\r\nContent-Length: 5\r\n" +
-          "Date: <date>\r\n" + KEEP + "\r\nhello",
+          "set-cookie: a=1; Path=/\r\nset-cookie: b=2, with comma\r\nDate: <date>\r\n" + KEEP +
+          "Content-Length: 5\r\n\r\nhello",
       );
     },
   );
@@ -149,8 +149,8 @@ test("fetch bridge: a streamed request body is echoed back as it arrives, chunk 
       const text = normalizeDate(await client.until(chunkedDone));
       assert.equal(
         text,
-        "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n" +
-          "Date: <date>\r\n" + KEEP + "\r\n5\r\nfirst\r\n6\r\nsecond\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\nDate: <date>\r\n" + KEEP +
+          "Transfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n6\r\nsecond\r\n0\r\n\r\n",
       );
     },
   );
@@ -241,7 +241,7 @@ test("fetch bridge: a handler that throws (or rejects) gets 500 and the error is
           await client.until((t) => t.split("Internal Server Error").length === 5),
         );
         const one = "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain; charset=utf-8\r\n" +
-          "Content-Length: 21\r\nDate: <date>\r\n" + KEEP + "\r\nInternal Server Error";
+          "Date: <date>\r\n" + KEEP + "Content-Length: 21\r\n\r\nInternal Server Error";
         assert.equal(text, one + one);
       },
     );
@@ -392,7 +392,8 @@ test("fetch bridge: trailers by the Response convention, declared by the handler
       assert.equal(
         text,
         "HTTP/1.1 200 OK\r\ntrailer: X-Size, X-Checksum\r\nTransfer-Encoding: chunked\r\nDate: <date>\r\n" +
-          KEEP + "\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\nx-checksum: abc\r\nx-size: 11\r\n\r\n",
+          KEEP +
+          "\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\nx-checksum: abc\r\nx-size: 11\r\n\r\n",
       );
     },
   );
@@ -422,8 +423,8 @@ test("fetch bridge: trailers are dropped for an HTTP/1.0 client (no chunked codi
       const text = normalizeDate(await client.readAll());
       assert.equal(
         text,
-        "HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\nContent-Length: 3\r\nDate: <date>\r\n" +
-          "Connection: close\r\n\r\nold",
+        "HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\nDate: <date>\r\n" +
+          "Connection: close\r\nContent-Length: 3\r\n\r\nold",
       );
     },
   );

@@ -104,6 +104,6 @@ test("fetch bridge: a handler's Connection: close (in any list position) closes 
   await close();
   assert.equal(
     all,
-    "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nDate: <date>\r\nConnection: close\r\n\r\nbye",
+    "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye",
   );
 });

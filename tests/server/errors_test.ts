@@ -122,7 +122,7 @@ test("captureRejections: a rejected request listener gets a 500 without its head
   client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   assert.equal(
     normalizeDate(await client.readAll()),
-    "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 21\r\nDate: <date>\r\nConnection: close\r\n\r\n" +
+    "HTTP/1.1 500 Internal Server Error\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 21\r\n\r\n" +
       "Internal Server Error",
   );
   await client.close();

@@ -29,8 +29,8 @@ test("HTTP/1.0 with Connection: keep-alive is kept alive and told so", async () 
   await closeServer(server);
   assert.equal(
     text,
-    "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n/a" +
-      "HTTP/1.0 200 OK\r\nContent-Length: 2\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n/b",
+    "HTTP/1.0 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n/a" +
+      "HTTP/1.0 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n/b",
   );
 });
 
@@ -41,7 +41,7 @@ test("Connection: close from the client is honoured: the response says close and
   const text = normalizeDate(await client.readAll());
   await client.close();
   await closeServer(server);
-  assert.equal(text, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nDate: <date>\r\nConnection: close\r\n\r\nx");
+  assert.equal(text, "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx");
 });
 
 test("Connection: close set by the handler closes after the response", async () => {

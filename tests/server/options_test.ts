@@ -47,7 +47,7 @@ test("flushHeaders() sends the head at once; the body follows chunked", async ()
   const head = normalizeDate(await client.until("\r\n\r\n"));
   assert.equal(
     head,
-    "HTTP/1.1 200 OK\r\nX-Early: 1\r\nTransfer-Encoding: chunked\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nX-Early: 1\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n",
   );
   release();
   const text = await client.until("0\r\n\r\n");

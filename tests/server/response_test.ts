@@ -24,7 +24,7 @@ test("end(data) sends one response with Content-Length, Date and keep-alive fiel
   const text = await exchange((_req, res) => res.end("hello"), GET, "hello");
   assert.equal(
     text,
-    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nhello",
+    "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 5\r\n\r\nhello",
   );
 });
 
@@ -40,7 +40,7 @@ test("write() then end() streams a chunked body on HTTP/1.1", async () => {
   );
   assert.equal(
     text,
-    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n" +
+    "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n" +
       "2\r\nab\r\n1\r\nc\r\n0\r\n\r\n",
   );
 });
@@ -56,7 +56,7 @@ test("writeHead with a raw array keeps case, order and repeats", async () => {
   );
   assert.equal(
     text,
-    "HTTP/1.1 201 Made\r\nX-B: 1\r\nx-a: 2\r\nX-B: 3\r\nContent-Length: 0\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
+    "HTTP/1.1 201 Made\r\nX-B: 1\r\nx-a: 2\r\nX-B: 3\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 0\r\n\r\n",
   );
 });
 
@@ -77,7 +77,7 @@ test("setHeader arrays repeat the field; getHeader is case-insensitive; removeHe
   assert.deepEqual(seen, [["a=1", "b=2"], true, ["set-cookie", "x-gone"]]);
   assert.equal(
     text,
-    "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 0\r\n\r\n",
   );
 });
 

@@ -8,7 +8,7 @@
  * "Transfer-Encoding: chunked;q=1 ... 2\r\nhi\r\n0\r\n\r\n" (chunk-framed, where llhttp reads a response
  * with that value until close); `writeEarlyHints({ link, "content-length": "9O" })` sends
  * "HTTP/1.1 103 Early Hints\r\nLink: ...\r\ncontent-length: 9O\r\n\r\n"; `addTrailers({ "Content-Length":
- * "5", Host: "b" })` sends "0\r\nContent-Length: 5\r\nHost: b\r\n\r\n", which llhttp (and so Node's own
+ * "5", Host: "b" })` sends "0\r\nHost: b\r\nContent-Length: 5\r\n\r\n", which llhttp (and so Node's own
  * server) rejects.
  */
 import assert from "node:assert/strict";
@@ -40,7 +40,7 @@ function codeOf(action: () => void): string {
 }
 
 const KEEP = "Date: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n";
-const OK = `HTTP/1.1 200 OK\r\nContent-Length: 2\r\n${KEEP}\r\nok`;
+const OK = `HTTP/1.1 200 OK\r\n${KEEP}Content-Length: 2\r\n\r\nok`;
 
 for (const value of ["chunked;q=1", "chunked ; q=1", "x-foo", "foo, chunked"]) {
   test(`setHeader('Transfer-Encoding', '${value}') then end() throws ERR_HTTP_INVALID_HEADER_VALUE, sends nothing`, async () => {
@@ -94,7 +94,7 @@ test("addTrailers() refuses framing and routing fields with ERR_HTTP_TRAILER_INV
   assert.deepEqual(codes, Array(7).fill("ERR_HTTP_TRAILER_INVALID"));
   assert.equal(
     text,
-    `HTTP/1.1 200 OK\r\nTrailer: Content-Digest\r\nTransfer-Encoding: chunked\r\n${KEEP}\r\n` +
+    `HTTP/1.1 200 OK\r\nTrailer: Content-Digest\r\n${KEEP}Transfer-Encoding: chunked\r\n\r\n` +
       "1\r\nx\r\n0\r\nContent-Digest: sha-256=:x:\r\n\r\n",
   );
 });

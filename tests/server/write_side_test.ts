@@ -30,8 +30,8 @@ async function exchange(
   }
 }
 
-const OK_HEAD = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nDate: <date>\r\nConnection: keep-alive\r\n" +
-  "Keep-Alive: timeout=5\r\n\r\nok";
+const OK_HEAD = "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\n" +
+  "Keep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok";
 
 for (
   const [value, call] of [["abc", "write"], ["0x2", "end"], ["5, 5", "end"], ["-1", "end"], ["2.5", "end"]]
