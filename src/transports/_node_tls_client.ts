@@ -15,10 +15,18 @@ import {
   copyNodeTlsCommon,
   isIp,
   nodeVerifyCode,
+  rejectsUnauthorized,
   SocketTls,
   toPeerCertificate,
+  unavailable,
   verifyError,
 } from "./_tls_facts.ts";
+
+/**
+ * Whether this runtime's node:tls resumes sessions. Measured: Bun 1.4.5 does (`isSessionReused()` true on
+ * the second connection); Deno 2.9.6 never does (its `getSession()` returns bytes that nothing accepts).
+ */
+const RESUMES = "Bun" in globalThis;
 
 /** Where the TLS client runs: a socket address, or an open Node-style duplex stream (a tunnel). */
 export type NodeTlsTarget = ConnectTarget | { readonly stream: unknown; readonly hostname: string };
@@ -52,6 +60,7 @@ function nodeClientOptions(
   // Node never sends an IP as SNI; an empty servername means "none" to node:tls.
   options.servername = isIp(servername) ? "" : servername;
   copyNodeTlsCommon(tls, options);
+  if (tls.session !== undefined) options.session = tls.session;
   // The decision is taken after the handshake (see connectTls), where the certificate can refine the code.
   options.rejectUnauthorized = false;
   const host = tls.host ?? servername;
@@ -59,12 +68,18 @@ function nodeClientOptions(
   return options;
 }
 
-/** Opens a TLS connection through `node:tls`; resolves after the handshake passed Node's checks. */
+/**
+ * Opens a TLS connection through `node:tls`; resolves after the handshake passed Node's checks.
+ * `onKeylog` gets the handshake's key log lines where the runtime's node:tls emits them (Bun).
+ */
 export async function connectNodeTls(
   target: NodeTlsTarget,
   tls: TlsConnectOptions,
   signal: AbortSignal | undefined,
+  onKeylog?: (line: Uint8Array) => void,
 ): Promise<TransportConn> {
+  if (!RESUMES && tls.session !== undefined) throw unavailable("TLS session resumption (session)", "Deno");
+  if (!RESUMES && onKeylog !== undefined) throw unavailable("TLS key logging ('keylog')", "Deno");
   const nodeTls = await loadNodeTls();
   signal?.throwIfAborted();
   let socket: NodeTlsSocketLike;
@@ -82,6 +97,7 @@ export async function connectNodeTls(
   } catch (error) {
     throw clientFailure(error, target);
   }
+  if (onKeylog !== undefined) socket.on("keylog", onKeylog);
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       socket.destroy();
@@ -110,7 +126,7 @@ export async function connectNodeTls(
       code = nodeVerifyCode(code, toPeerCertificate(socket.getPeerCertificate?.(false)));
       failure = verifyError(code);
     }
-    if (tls.rejectUnauthorized !== false) {
+    if (rejectsUnauthorized(tls)) {
       socket.destroy();
       throw failure;
     }
@@ -126,6 +142,7 @@ export async function connectNodeTls(
       servername,
       protocol: () => socket.getProtocol(),
       keepCertificate: true,
+      sessions: RESUMES,
     }),
   );
 }
