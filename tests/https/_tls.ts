@@ -34,6 +34,22 @@ export const pki = {
   clientCert: fixture("client.pem"),
 };
 
+/** Key and certificate of one of the SNI fixtures (`a`, `b`, `wild`, `renewed`). */
+export function named(name: "a" | "b" | "wild" | "renewed"): { key: string; cert: string } {
+  return { key: fixture(`${name}.key`), cert: fixture(`${name}.pem`) };
+}
+
+/** A fixture's bytes. */
+export function fixtureBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(fixturePath(name)));
+}
+
+/** The subject CN (and O, when set) of the certificate a connection's peer presented. */
+export function peerName(conn: TransportConn): string {
+  const subject = conn.tls?.getPeerCertificate()?.subject ?? {};
+  return [subject.O, subject.CN].filter((part) => part !== undefined).join("/");
+}
+
 /** Starts an HTTPS server on 127.0.0.1:0 (server.pem unless `options` says otherwise). */
 export async function listenHttps(
   options: ServerOptions,
