@@ -9,7 +9,15 @@
 import { HttpUsageError } from "../core/errors.ts";
 import { Agent as HttpAgent, type AgentOptions } from "../client/agent.ts";
 import type { ClientRequest, RequestOptions } from "../client/client_request.ts";
-import type { TlsConnectOptions } from "../io/transport.ts";
+import { defaultTransportOrThrow } from "../io/default_transport.ts";
+import {
+  type ConnectTarget,
+  SystemError,
+  type TlsConnectOptions,
+  type Transport,
+  type TransportConn,
+  type TransportConnectOptions,
+} from "../io/transport.ts";
 import { request as httpRequest, type ResponseCallback } from "../client/request.ts";
 
 /** The TLS options an {@linkcode Agent} applies to every request it carries. */
@@ -17,6 +25,7 @@ const AGENT_TLS_KEYS = [
   "ca",
   "cert",
   "key",
+  "pfx",
   "passphrase",
   "servername",
   "rejectUnauthorized",
@@ -26,16 +35,74 @@ const AGENT_TLS_KEYS = [
   "ALPNProtocols",
 ] as const;
 
+/** Options of the https {@linkcode Agent}: the HTTP agent's, TLS options for every request, and more. */
+export interface HttpsAgentOptions extends AgentOptions, TlsConnectOptions {
+  /**
+   * TLS sessions kept for resumption, one per server and TLS settings (Node's default, 100); 0 turns
+   * resumption off. Only where the runtime resumes sessions (Bun); elsewhere nothing is kept.
+   */
+  maxCachedSessions?: number;
+}
+
+/** Node's `https.Agent` default for `maxCachedSessions`. */
+const DEFAULT_MAX_CACHED_SESSIONS = 100;
+
+/** A stable id per object (a certificate given as bytes, a `checkServerIdentity` function). */
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+
+function identity(value: unknown): string {
+  if (value === undefined) return "";
+  if (typeof value === "object" && value !== null || typeof value === "function") {
+    if (Array.isArray(value)) return `[${value.map(identity).join(",")}]`;
+    let id = ids.get(value as object);
+    if (id === undefined) ids.set(value as object, id = ++nextId);
+    return `#${id}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * What a session may be reused for: the same server and every TLS setting that decides whether that
+ * server is trusted, so a session made without verification never resumes under a stricter request.
+ */
+function sessionKey(target: ConnectTarget, tls: TlsConnectOptions): string {
+  const where = "path" in target ? target.path : `${target.hostname}:${target.port}`;
+  return [
+    where,
+    tls.servername,
+    tls.host,
+    tls.ca,
+    tls.cert,
+    tls.key,
+    tls.pfx,
+    tls.passphrase,
+    tls.rejectUnauthorized,
+    tls.checkServerIdentity,
+    tls.minVersion,
+    tls.maxVersion,
+  ].map(identity).join("|");
+}
+
 /**
  * Node's `https.Agent`: pools keyed by host, port and the TLS options (Node's `getName` format), so
  * connections with different certificates or CAs are never shared. Keep-alive reuse works as over HTTP.
  * TLS options given to the agent (`ca`, `cert`, `key`, `rejectUnauthorized`, ...) apply to every request
  * it carries and win over the request's own, as in Node (whose `addRequest` merges them that way).
  *
+ * As Node's, it keeps the sessions servers offer (`maxCachedSessions`) and resumes them on new
+ * connections to the same server with the same TLS settings, where the runtime can (Bun): a resumed
+ * handshake skips the certificate exchange. A session that fails to resume is dropped. `'keylog'`
+ * (`(line, null)`) carries the key log lines of every handshake it makes, for Wireshark, where the
+ * runtime exposes them (Bun); the second argument is null because the socket is made after the
+ * handshake. On Deno a `'keylog'` listener is refused with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
+ *
  * @example
  * ```ts ignore
+ * import { appendFileSync } from "node:fs";
  * import { Agent, get } from "@wire/http/https";
  * const agent = new Agent({ keepAlive: true });
+ * agent.on("keylog", (line) => appendFileSync("keys.log", line)); // Wireshark: (Pre)-Master-Secret log
  * get({ host: "localhost", port: 8443, ca, agent }, (res) => res.resume());
  * ```
  */
@@ -44,10 +111,88 @@ export class Agent extends HttpAgent {
   readonly defaultPort = 443;
   /** The scheme this agent serves. */
   readonly protocol = "https:";
+  /** Most sessions kept for resumption. */
+  readonly maxCachedSessions: number;
+  readonly #sessions = new Map<string, Uint8Array>();
+  readonly #base: () => Transport;
 
   /** Creates an agent; `options` may carry TLS options for all its requests. */
-  constructor(options: AgentOptions & TlsConnectOptions = {}) {
-    super(options);
+  constructor(options: HttpsAgentOptions = {}) {
+    const base = options.transport;
+    const inner = (): Transport => base ?? defaultTransportOrThrow();
+    const hooks: { agent?: Agent } = {};
+    const transport: Transport = {
+      get name(): string {
+        return inner().name;
+      },
+      get tlsFeatures() {
+        return inner().tlsFeatures;
+      },
+      listen: (target, onConnection, listenOptions) => inner().listen(target, onConnection, listenOptions),
+      connect: (target, connectOptions) => hooks.agent!.#connect(inner(), target, connectOptions),
+    };
+    super({ ...options, transport });
+    hooks.agent = this;
+    this.#base = inner;
+    this.maxCachedSessions = options.maxCachedSessions ?? DEFAULT_MAX_CACHED_SESSIONS;
+  }
+
+  /** Opens a connection, resuming a kept session and reporting key log lines where the runtime can. */
+  async #connect(
+    transport: Transport,
+    target: ConnectTarget,
+    options: TransportConnectOptions | undefined,
+  ): Promise<TransportConn> {
+    const tls = options?.tls;
+    if (tls === undefined) return transport.connect(target, options);
+    const features = transport.tlsFeatures;
+    const next: TransportConnectOptions = { ...options };
+    if (features?.keylog === true && this.listenerCount("keylog") > 0) {
+      next.onKeylog = (line) => this.emit("keylog", line, null);
+    }
+    const key =
+      features?.sessionResumption === true && this.maxCachedSessions > 0 && tls.session === undefined
+        ? sessionKey(target, tls)
+        : undefined;
+    if (key === undefined) return transport.connect(target, next);
+    const kept = this.#sessions.get(key);
+    if (kept !== undefined) next.tls = { ...tls, session: kept };
+    next.onSession = (session) => this.#keep(key, session);
+    try {
+      return await transport.connect(target, next);
+    } catch (error) {
+      // Node evicts a session whose connection failed: it may be what the server refused.
+      if (kept !== undefined && this.#sessions.get(key) === kept) this.#sessions.delete(key);
+      throw error;
+    }
+  }
+
+  #keep(key: string, session: Uint8Array): void {
+    this.#sessions.delete(key);
+    // Oldest first out, as Node's agent drops the first cached name when full.
+    while (this.#sessions.size >= this.maxCachedSessions) {
+      this.#sessions.delete(this.#sessions.keys().next().value!);
+    }
+    this.#sessions.set(key, session);
+  }
+
+  /** Refuses a `'keylog'` listener where the runtime cannot produce key log lines. */
+  protected override listenerAdded(event: string | symbol): void {
+    if (event !== "keylog") return;
+    let transport: Transport;
+    try {
+      transport = this.#base();
+    } catch {
+      return;
+    }
+    if (transport.tlsFeatures?.keylog !== true) {
+      this.removeAllListeners("keylog");
+      throw new SystemError(
+        "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+        `TLS key logging ('keylog') is not available on the ${transport.name} transport`,
+        "tls",
+      );
+    }
   }
 
   /** The pool key: Node's `https.Agent.getName()` (host, port, then the TLS options). */

@@ -107,6 +107,8 @@ export class Server extends HttpServer {
   #pendingContext: TlsCommonOptions | undefined;
   /** Key log lines of handshakes still in progress, by connection. */
   readonly #keylog = new WeakMap<TransportConn, Uint8Array[]>();
+  /** The socket of each connection handed over, for key log lines that come after that. */
+  readonly #sockets = new WeakMap<TransportConn, Socket>();
   /** The socket the HTTP server made for the connection being handed over (see `#handOver`). */
   #accepted: Socket | undefined;
 
@@ -207,6 +209,13 @@ export class Server extends HttpServer {
       // lines are kept only while someone listens.
       options.onKeylog = (line, conn) => {
         if (this.listenerCount("keylog") === 0) return;
+        // A line can come after the hand-over (Bun logs TLS 1.2's CLIENT_RANDOM after its handshake
+        // callback): its socket exists by then.
+        const socket = this.#sockets.get(conn);
+        if (socket !== undefined) {
+          this.emit("keylog", line, socket);
+          return;
+        }
         const lines = this.#keylog.get(conn);
         if (lines === undefined) this.#keylog.set(conn, [line]);
         else lines.push(line);
@@ -263,6 +272,7 @@ export class Server extends HttpServer {
     const socket = this.#accepted as Socket | undefined;
     this.#accepted = undefined;
     if (socket === undefined) return; // The server was closing: the connection was dropped.
+    this.#sockets.set(conn, socket);
     const lines = this.#keylog.get(conn);
     if (lines !== undefined) {
       this.#keylog.delete(conn);

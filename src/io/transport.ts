@@ -312,7 +312,7 @@ export interface Transport {
    * above can refuse (`ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`) at the call that asks for one instead of
    * failing later. Absent means none of them.
    */
-  readonly tlsFeatures?: TlsFeatures;
+  readonly tlsFeatures?: TlsFeatures | undefined;
   /**
    * Starts listening; `onConnection` is called for every accepted connection. With `options.tls` every
    * connection is TLS: `onConnection` gets it after a successful handshake (with `conn.tls` set) and a
@@ -374,6 +374,12 @@ export interface TransportConnectOptions {
    * {@linkcode TransportListenOptions.onKeylog}); refused where `tlsFeatures.keylog` is false.
    */
   onKeylog?: (line: Uint8Array) => void;
+  /**
+   * With `tls`: receives each session the server offers for resumption (TLS 1.3 tickets arrive after
+   * the handshake, TLS 1.2 sessions with it), to pass as `session` later. Refused where
+   * `tlsFeatures.sessionResumption` is false.
+   */
+  onSession?: (session: Uint8Array) => void;
 }
 
 /**

@@ -70,15 +70,21 @@ function nodeClientOptions(
 
 /**
  * Opens a TLS connection through `node:tls`; resolves after the handshake passed Node's checks.
- * `onKeylog` gets the handshake's key log lines where the runtime's node:tls emits them (Bun).
+ * `hooks` get the key log lines and the sessions offered, where the runtime's node:tls has them (Bun).
  */
 export async function connectNodeTls(
   target: NodeTlsTarget,
   tls: TlsConnectOptions,
   signal: AbortSignal | undefined,
-  onKeylog?: (line: Uint8Array) => void,
+  hooks: {
+    onKeylog?: ((line: Uint8Array) => void) | undefined;
+    onSession?: ((session: Uint8Array) => void) | undefined;
+  } = {},
 ): Promise<TransportConn> {
-  if (!RESUMES && tls.session !== undefined) throw unavailable("TLS session resumption (session)", "Deno");
+  const { onKeylog, onSession } = hooks;
+  if (!RESUMES && (tls.session !== undefined || onSession !== undefined)) {
+    throw unavailable("TLS session resumption (session)", "Deno");
+  }
   if (!RESUMES && onKeylog !== undefined) throw unavailable("TLS key logging ('keylog')", "Deno");
   const nodeTls = await loadNodeTls();
   signal?.throwIfAborted();
@@ -98,6 +104,14 @@ export async function connectNodeTls(
     throw clientFailure(error, target);
   }
   if (onKeylog !== undefined) socket.on("keylog", onKeylog);
+  // The facts exist once the handshake passed; a session offered before that is read live from then on.
+  const made: { facts?: SocketTls } = {};
+  if (RESUMES) {
+    socket.on("session", (session: Uint8Array) => {
+      made.facts?.noteSession(session);
+      onSession?.(session);
+    });
+  }
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       socket.destroy();
@@ -134,15 +148,14 @@ export async function connectNodeTls(
   const servername = typeof socket.servername === "string" && socket.servername !== ""
     ? socket.servername
     : false;
-  return new NodeSocketConn(
-    socket,
-    new SocketTls(socket, {
-      authorized: code === null,
-      authorizationError: code,
-      servername,
-      protocol: () => socket.getProtocol(),
-      keepCertificate: true,
-      sessions: RESUMES,
-    }),
-  );
+  const facts = new SocketTls(socket, {
+    authorized: code === null,
+    authorizationError: code,
+    servername,
+    protocol: () => socket.getProtocol(),
+    keepCertificate: true,
+    sessions: RESUMES,
+  });
+  made.facts = facts;
+  return new NodeSocketConn(socket, facts);
 }

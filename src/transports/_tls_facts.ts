@@ -173,6 +173,11 @@ export function unavailable(what: string, runtime: string): SystemError {
   );
 }
 
+/** A `Buffer` (or any view) as a plain `Uint8Array` over the same memory. */
+function plainBytes(view: Uint8Array): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
 /** A Node-style certificate object as the runtime gives it (Buffers, possibly `{}` for none). */
 type RawCertificate = Record<string, unknown> & { raw?: Uint8Array; issuerCertificate?: RawCertificate };
 
@@ -306,11 +311,9 @@ export class SocketTls implements TransportTls {
       // The latest ticket: TLS 1.3 servers send theirs after the handshake. Kept once read, because the
       // runtimes forget it when the socket closes (a pooled connection often has by the time it is asked).
       this.getSession = () => {
+        if (this.#session !== undefined) return this.#session;
         const session = socket.getSession?.();
-        if (session !== undefined && session !== null) {
-          this.#session = new Uint8Array(session.buffer, session.byteOffset, session.byteLength);
-        }
-        return this.#session;
+        return session === undefined || session === null ? undefined : plainBytes(session);
       };
       const reused = socket.isSessionReused?.() === true;
       this.isSessionReused = () => reused;
@@ -318,6 +321,14 @@ export class SocketTls implements TransportTls {
   }
 
   #session: Uint8Array | undefined;
+
+  /**
+   * The adapter saw the server offer a session (Bun's `session` callback, node:tls's `'session'`): it is
+   * what `getSession()` answers from now on, also after the socket closed (the runtimes forget theirs).
+   */
+  noteSession(session: Uint8Array): void {
+    this.#session = plainBytes(session);
+  }
 
   /** Present where the runtime resumes sessions (see the constructor's `sessions`). */
   readonly getSession?: () => Uint8Array | undefined;

@@ -132,10 +132,9 @@ async function connect(target: ConnectTarget, options?: TransportConnectOptions)
       options.tls,
       signal,
       (e: unknown) => mapError(e, "connect", describeTarget(target)),
-      options.onKeylog,
+      { onKeylog: options.onKeylog, onSession: options.onSession },
     );
   }
-  if (options?.onKeylog !== undefined) throw new TypeError("onKeylog needs tls");
   let opening: Promise<BunSocketLike>;
   try {
     if ("path" in target) {

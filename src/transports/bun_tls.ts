@@ -42,6 +42,11 @@ import {
   verifyError,
 } from "./_tls_facts.ts";
 
+/** A Bun client socket before its handshake, as far as resumption goes. */
+interface BunSessionSocketLike {
+  setSession(session: Uint8Array): void;
+}
+
 /** The TLS members of a Bun socket. */
 export interface BunTlsSocketLike extends TlsSocketFacts {
   readonly remoteAddress?: string;
@@ -345,7 +350,6 @@ export function bunClientTls(tls: TlsConnectOptions, hostname: string): Record<s
   // An empty name keeps Bun from sending the IP address as SNI.
   out.serverName = servername ?? "";
   out.rejectUnauthorized = false;
-  if (tls.session !== undefined) out.session = tls.session;
   return out;
 }
 
@@ -425,8 +429,12 @@ export function connectTls(
   tls: TlsConnectOptions,
   signal: AbortSignal | undefined,
   mapFailure: (error: unknown) => Error,
-  onKeylog?: (line: Uint8Array) => void,
+  hooks: {
+    onKeylog?: ((line: Uint8Array) => void) | undefined;
+    onSession?: ((session: Uint8Array) => void) | undefined;
+  } = {},
 ): Promise<BunConn> {
+  const { onKeylog, onSession } = hooks;
   const hostname = "path" in target ? (tls.servername ?? "localhost") : target.hostname;
   return new Promise<BunConn>((resolve, reject) => {
     let settled = false;
@@ -448,6 +456,9 @@ export function connectTls(
       open(s: BunSocketLike): void {
         opened = s;
         new BunConn(s);
+        // Bun takes a session to resume on the socket before its handshake, not in the options
+        // (measured on 1.4.5: `tls.session` in Bun.connect is ignored); its node:tls does the same.
+        if (tls.session !== undefined) (s as unknown as BunSessionSocketLike).setSession(tls.session);
       },
       handshake(s: BunSocketLike, success: boolean, error: unknown): void {
         const reported = error ?? (success ? undefined : tlsError("ECONNRESET", "TLS handshake failed"));
@@ -459,6 +470,11 @@ export function connectTls(
         } else finish(undefined, s.data);
       },
       ...(onKeylog === undefined ? {} : { keylog: (_s: BunSocketLike, line: Uint8Array) => onKeylog(line) }),
+      session(s: BunSocketLike, session: Uint8Array): void {
+        // Kept on the connection's facts, so getSession() answers after the socket closed too.
+        if (s.data.tls instanceof SocketTls) s.data.tls.noteSession(session);
+        onSession?.(session);
+      },
       close(s: BunSocketLike, error?: Error): void {
         BunConn.handlers.close(s, error);
         finish(

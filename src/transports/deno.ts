@@ -366,8 +366,12 @@ function listen(
 
 async function connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn> {
   const signal = options?.signal;
-  if (options?.tls !== undefined) return connectTls(target, options.tls, signal, options.onKeylog);
-  if (options?.onKeylog !== undefined) throw new TypeError("onKeylog needs tls");
+  if (options?.tls !== undefined) {
+    return connectTls(target, options.tls, signal, {
+      onKeylog: options.onKeylog,
+      onSession: options.onSession,
+    });
+  }
   signal?.throwIfAborted();
   let conn: DenoConnLike;
   try {
