@@ -107,12 +107,27 @@ export type TlsMaterial = string | Uint8Array | ReadonlyArray<string | Uint8Arra
 /**
  * ALPN protocol names as Node's `ALPNProtocols` takes them: an array of names (strings or bytes), or one
  * buffer in the TLS wire format (each name preceded by its length byte, e.g. `"\x08http/1.1"`).
+ *
+ * @example
+ * ```ts
+ * import type { TlsAlpnProtocols } from "@wire/http";
+ * const names: TlsAlpnProtocols = ["http/1.1"];
+ * const wire: TlsAlpnProtocols = new Uint8Array([8, ...new TextEncoder().encode("http/1.1")]);
+ * console.log(names.length, wire.byteLength); // 1 9
+ * ```
  */
 export type TlsAlpnProtocols = ReadonlyArray<string | Uint8Array> | Uint8Array;
 
 /**
  * Node's `pfx`: a PKCS#12 archive (key and certificate chain in one file), or several, each optionally
  * with its own passphrase (`{ buf, passphrase }`); without one, `passphrase` applies.
+ *
+ * @example
+ * ```ts ignore
+ * import { createServer } from "@wire/http/https";
+ * const pfx = await Deno.readFile("server.p12");
+ * createServer({ pfx, passphrase: "secret" }, (req, res) => res.end("hello\n")).listen(8443);
+ * ```
  */
 export type TlsPfx =
   | string
@@ -124,6 +139,14 @@ export type TlsPfx =
  * secure context made by the runtime's own `createSecureContext()` from `node:tls` (recognized by its
  * `context` member, as Node's `SecureContext` has). Adapters turn options into their runtime's context
  * once per options object and reuse it for every handshake.
+ *
+ * @example
+ * ```ts ignore
+ * import type { TlsContext } from "@wire/http";
+ * import { createSecureContext } from "node:tls";
+ * const fromOptions: TlsContext = { key: apiKey, cert: apiCert };
+ * const fromNodeTls: TlsContext = createSecureContext({ key: apiKey, cert: apiCert });
+ * ```
  */
 export type TlsContext = TlsCommonOptions | { readonly context: unknown };
 
@@ -131,6 +154,21 @@ export type TlsContext = TlsCommonOptions | { readonly context: unknown };
  * Node's `SNICallback(servername, callback)`: called during a handshake whose client sent an SNI name;
  * `callback(null, context)` picks the certificate (`undefined` keeps the server's default),
  * `callback(error)` fails the handshake. May answer later (asynchronously): the handshake waits.
+ *
+ * @example
+ * ```ts ignore
+ * import { createServer } from "@wire/http/https";
+ * createServer({
+ *   key,
+ *   cert,
+ *   SNICallback: (servername, callback) => {
+ *     certificateStore.lookup(servername).then(
+ *       (found) => callback(null, found && { key: found.key, cert: found.cert }),
+ *       (error) => callback(error),
+ *     );
+ *   },
+ * }, (req, res) => res.end(`hello ${req.socket.servername}\n`)).listen(443);
+ * ```
  */
 export type TlsSniCallback = (
   servername: string,
@@ -334,7 +372,16 @@ export interface Transport {
   connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn>;
 }
 
-/** TLS features an adapter may have (see {@linkcode Transport.tlsFeatures}). */
+/**
+ * TLS features an adapter may have (see {@linkcode Transport.tlsFeatures}).
+ *
+ * @example
+ * ```ts ignore
+ * import type { Transport } from "@wire/http";
+ * declare const transport: Transport;
+ * if (transport.tlsFeatures?.keylog) console.log("key logs available for Wireshark");
+ * ```
+ */
 export interface TlsFeatures {
   /** Key log lines (`onKeylog`) on listeners and connections. */
   readonly keylog: boolean;
