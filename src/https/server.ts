@@ -28,8 +28,10 @@ import {
 import {
   type RequestListener,
   Server as HttpServer,
+  type ServerEvents,
   type ServerOptions as HttpServerOptions,
 } from "../server/server.ts";
+import type { EventKey } from "../io/emitter.ts";
 import { SniTable } from "./_sni.ts";
 
 /** Options of {@linkcode createServer}: Node's TLS server options plus the HTTP server's. */
@@ -69,6 +71,12 @@ function contextPart(options: TlsCommonOptions): TlsCommonOptions {
   const part: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) if (options[key] !== undefined) part[key] = options[key];
   return part as TlsCommonOptions;
+}
+
+/** How Node's `ERR_INVALID_ARG_TYPE` messages name a received value. */
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return "an instance of Array";
+  return `type ${typeof value} (${JSON.stringify(value)})`;
 }
 
 function featureUnavailable(what: string, transport: Transport): SystemError {
@@ -111,9 +119,25 @@ export class Server extends HttpServer {
   readonly #sockets = new WeakMap<TransportConn, Socket>();
   /** The socket the HTTP server made for the connection being handed over (see `#handOver`). */
   #accepted: Socket | undefined;
+  #handingOver = false;
+  /** True between `listen()` and the transport's listener being ready. */
+  #listening = false;
 
-  /** Creates a server; prefer {@linkcode createServer}. */
-  constructor(options: ServerOptions = {}, listener?: RequestListener) {
+  /**
+   * Creates a server; prefer {@linkcode createServer}. As Node's, `options` may be left out (the listener
+   * first) and anything but an options object is refused with `ERR_INVALID_ARG_TYPE`.
+   */
+  constructor(options: ServerOptions | RequestListener = {}, listener?: RequestListener) {
+    if (typeof options === "function") {
+      listener = options;
+      options = {};
+    } else if (options === null || options === undefined) options = {};
+    else if (typeof options !== "object" || Array.isArray(options)) {
+      throw new HttpUsageError(
+        "ERR_INVALID_ARG_TYPE",
+        `The "options" argument must be of type object. Received ${describe(options)}`,
+      );
+    }
     const base = options.transport;
     // Looked up when used, so the entry can install the runtime's transport after this module loads.
     const inner = (): Transport => base ?? defaultTransportOrThrow();
@@ -127,9 +151,16 @@ export class Server extends HttpServer {
     super({ ...options, transport: wrapped }, listener);
     this.#transport = inner;
     this.#tls = tlsPart(options);
-    this.on("connection", (socket) => {
-      this.#accepted = socket;
-    });
+  }
+
+  /**
+   * Emits `event`. A `'connection'` emitted while a connection is handed over names the socket the
+   * HTTP server made for it, which `'secureConnection'` and `'keylog'` then carry (seen here rather than
+   * through a listener, which `removeAllListeners()` could take away).
+   */
+  override emit<K extends EventKey<ServerEvents>>(event: K, ...args: ServerEvents[K]): boolean {
+    if (event === "connection" && this.#handingOver) this.#accepted = args[0] as Socket;
+    return super.emit(event, ...args);
   }
 
   /**
@@ -191,8 +222,50 @@ export class Server extends HttpServer {
     this.#tls = { ...next, ...context } as TlsServerOptions;
   }
 
-  /** True between `listen()` and the transport's listener being ready. */
-  #listening = false;
+  /**
+   * Node's `server.getTicketKeys()`: refused with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` on both runtimes.
+   * Bun has no ticket keys to read; Deno 2.9.6's node:tls answers with bytes it does not use (its servers
+   * share one ticket key per process, measured: keys set per server change nothing).
+   *
+   * @example
+   * ```ts ignore
+   * import { createServer } from "@wire/http/https";
+   * const server = createServer({ key, cert });
+   * try {
+   *   server.getTicketKeys();
+   * } catch (error) {
+   *   console.log((error as { code?: string }).code); // "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"
+   * }
+   * ```
+   */
+  getTicketKeys(): Uint8Array {
+    throw featureUnavailable("Reading the TLS session ticket keys (getTicketKeys)", this.#transport());
+  }
+
+  /**
+   * Node's `server.setTicketKeys(keys)` (48 bytes), to share session tickets between instances: checked
+   * as Node checks it, then refused with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` (see `getTicketKeys()`);
+   * accepting keys that are then ignored would break resumption across instances without a word.
+   *
+   * @example
+   * ```ts ignore
+   * import { createServer } from "@wire/http/https";
+   * const server = createServer({ key, cert });
+   * server.setTicketKeys(crypto.getRandomValues(new Uint8Array(48))); // throws on Deno and Bun
+   * ```
+   */
+  setTicketKeys(keys: Uint8Array): void {
+    if (!(keys instanceof Uint8Array)) {
+      throw new HttpUsageError(
+        "ERR_INVALID_ARG_TYPE",
+        'The "buffer" argument must be a Buffer or Uint8Array',
+      );
+    }
+    if (keys.byteLength !== 48) {
+      throw new HttpUsageError("ERR_INVALID_ARG_VALUE", "Session ticket keys must be a 48-byte buffer");
+    }
+    throw featureUnavailable("Setting the TLS session ticket keys (setTicketKeys)", this.#transport());
+  }
 
   #listen(
     target: Parameters<Transport["listen"]>[0],
@@ -200,8 +273,14 @@ export class Server extends HttpServer {
   ): Promise<TransportListener> {
     const transport = this.#transport();
     const features = transport.tlsFeatures;
+    let tls: TlsServerOptions;
+    try {
+      tls = this.#tlsForListen(transport);
+    } catch (error) {
+      return Promise.reject(error); // Reaches 'error', as a listen failure does.
+    }
     const options: TransportListenOptions = {
-      tls: this.#tlsForListen(transport),
+      tls,
       onTlsError: (error, remote, conn) => this.#handshakeFailed(error, remote, conn),
     };
     if (features?.keylog === true) {
@@ -267,8 +346,13 @@ export class Server extends HttpServer {
   /** A connection finished its handshake: the HTTP server takes it, then the TLS events follow. */
   #handOver(conn: TransportConn, onConnection: (conn: TransportConn) => void): void {
     this.#accepted = undefined;
-    onConnection(conn);
-    // 'connection' ran synchronously inside onConnection and recorded the socket.
+    this.#handingOver = true;
+    try {
+      onConnection(conn);
+    } finally {
+      this.#handingOver = false;
+    }
+    // 'connection' was emitted synchronously inside onConnection (see `emit`).
     const socket = this.#accepted as Socket | undefined;
     this.#accepted = undefined;
     if (socket === undefined) return; // The server was closing: the connection was dropped.

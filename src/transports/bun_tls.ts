@@ -79,16 +79,14 @@ function bunNodeTls(): BunNodeTlsLike {
 }
 
 /**
- * Bun's `tls` settings for the options both ends share; absent options stay absent (see above). `pfx`
- * needs a secure context made by Bun's node:tls (Bun's own options have no `pfx`); `contextExtra` are the
- * verification settings that context must carry.
+ * Bun's `tls` settings for the options both ends share; absent options stay absent (see above). `pfx` and
+ * the version bounds need a secure context made by Bun's node:tls (Bun's own options have neither; the
+ * context carries both, measured on 1.4.5: a server context with `maxVersion: "TLSv1.2"` refuses a client
+ * whose context has `minVersion: "TLSv1.3"`); `contextExtra` are the verification settings it must carry.
  */
 function commonTls(tls: TlsCommonOptions, contextExtra: Record<string, unknown>): Record<string, unknown> {
-  if (tls.minVersion !== undefined || tls.maxVersion !== undefined) {
-    throw unavailable("Choosing the TLS version (minVersion, maxVersion)", "Bun");
-  }
   const out: Record<string, unknown> = {};
-  if (tls.pfx !== undefined) {
+  if (tls.pfx !== undefined || tls.minVersion !== undefined || tls.maxVersion !== undefined) {
     const options: Record<string, unknown> = { ...contextExtra };
     copyNodeTlsCommon(tls, options);
     // ALPN is the listener's or the connection's setting in Bun, not the context's.
@@ -387,9 +385,10 @@ export function clientHandshake(
     const host = tls.host ?? tls.servername ?? hostname;
     if (tls.checkServerIdentity !== undefined) {
       const cert = toPeerCertificate(socket.getPeerCertificate?.(false));
+      // Any falsy answer accepts, as Node's `if (verifyError)` does (callers return false too).
       failure = cert === null
         ? tlsError("ERR_TLS_CERT_ALTNAME_INVALID", "The server presented no certificate")
-        : tls.checkServerIdentity(host, cert);
+        : tls.checkServerIdentity(host, cert) || undefined;
       code = failure === undefined ? null : authorizationCode(failure);
     } else if (code === ALTNAME_INVALID) {
       failure = tlsError(

@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { once, test } from "../_harness.ts";
 import { closeServer, RawClient } from "../_net.ts";
-import { createServer, get } from "../../src/https/mod.ts";
+import { createServer, get, Server } from "../../src/https/mod.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 import type { Socket } from "../../src/io/socket.ts";
 import { connectTls, fixtureBytes, fixturePath, listenHttps, peerName, pki, run } from "./_tls.ts";
@@ -201,5 +201,38 @@ test("peerName helper reads O/CN (sanity for the SNI tests)", async () => {
   const conn = await connectTls(port, { ca: pki.ca, servername: "localhost" });
   assert.equal(peerName(conn), "localhost");
   await RawClient.from(conn).close();
+  await closeServer(server);
+});
+
+test("checkServerIdentity answering false (not an Error) accepts, as Node's falsy check does", async () => {
+  const { server, port } = await listenHttps({}, (_req, res) => res.end("ok"));
+  const req = get({
+    host: "127.0.0.1",
+    port,
+    agent: false,
+    ca: pki.ca,
+    servername: "elsewhere.test",
+    checkServerIdentity: (() => false) as unknown as () => undefined,
+  });
+  const [res] = await once<[IncomingMessage]>(req, "response");
+  assert.equal(await text(res), "ok");
+  await closeServer(server);
+});
+
+test("new Server() takes a listener first and refuses options that are not an object", () => {
+  for (const bad of ["foo", 42, true, []]) {
+    assert.throws(() => new Server(bad as never), { code: "ERR_INVALID_ARG_TYPE" });
+  }
+  const server = new Server(() => {});
+  assert.equal(server.listenerCount("request"), 1);
+});
+
+test("ticket keys are refused with a code on both runtimes, after Node's argument checks", async () => {
+  const { server } = await listenHttps({}, (_req, res) => res.end());
+  assert.throws(() => server.setTicketKeys(new Uint8Array(47)), { code: "ERR_INVALID_ARG_VALUE" });
+  assert.throws(() => server.setTicketKeys(new Uint8Array(48)), {
+    code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+  });
+  assert.throws(() => server.getTicketKeys(), { code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM" });
   await closeServer(server);
 });
