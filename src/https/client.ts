@@ -10,6 +10,7 @@ import { HttpUsageError } from "../core/errors.ts";
 import { Agent as HttpAgent, type AgentOptions } from "../client/agent.ts";
 import type { ClientRequest, RequestOptions } from "../client/client_request.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
+import { type SocketBase, socketsByTls } from "../io/socket_base.ts";
 import {
   type ConnectTarget,
   SystemError,
@@ -46,6 +47,41 @@ export interface HttpsAgentOptions extends AgentOptions, TlsConnectOptions {
 
 /** Node's `https.Agent` default for `maxCachedSessions`. */
 const DEFAULT_MAX_CACHED_SESSIONS = 100;
+
+/**
+ * Key log lines of one connection on their way to the Agent's `'keylog'` listeners, with the socket as
+ * Node gives it. The lines come during the handshake, before our socket exists: they wait until the
+ * socket is made over the connection (its constructor starts the connection, and has registered itself
+ * by then), then go out with it; later lines (TLS 1.2 may log after the handshake) go out at once.
+ */
+class KeylogRelay {
+  readonly #agent: Agent;
+  #waiting: Uint8Array[] | undefined = [];
+  #socket: SocketBase | null = null;
+
+  constructor(agent: Agent) {
+    this.#agent = agent;
+  }
+
+  line(line: Uint8Array): void {
+    if (this.#waiting !== undefined) this.#waiting.push(line);
+    else this.#agent.emit("keylog", line, this.#socket);
+  }
+
+  /** Hooks `conn.start` once: the socket is known there. */
+  connected(conn: TransportConn): void {
+    const tls = conn.tls;
+    // An own property shadows the adapter's method for this one call, then goes away again.
+    conn.start = (handler) => {
+      delete (conn as { start?: unknown }).start;
+      this.#socket = tls === undefined ? null : socketsByTls.get(tls) ?? null;
+      const waiting = this.#waiting ?? [];
+      this.#waiting = undefined;
+      for (const line of waiting) this.#agent.emit("keylog", line, this.#socket);
+      conn.start(handler);
+    };
+  }
+}
 
 /** A stable id per object (a certificate given as bytes, a `checkServerIdentity` function). */
 const ids = new WeakMap<object, number>();
@@ -93,9 +129,9 @@ function sessionKey(target: ConnectTarget, tls: TlsConnectOptions): string {
  * As Node's, it keeps the sessions servers offer (`maxCachedSessions`) and resumes them on new
  * connections to the same server with the same TLS settings, where the runtime can (Bun): a resumed
  * handshake skips the certificate exchange. A session that fails to resume is dropped. `'keylog'`
- * (`(line, null)`) carries the key log lines of every handshake it makes, for Wireshark, where the
- * runtime exposes them (Bun); the second argument is null because the socket is made after the
- * handshake. On Deno a `'keylog'` listener is refused with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
+ * (`(line, socket)`) carries the key log lines of every handshake it makes, for Wireshark, where the
+ * runtime exposes them (Bun); they come once the socket exists (right after the handshake). On Deno a
+ * `'keylog'` listener is refused with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
  *
  * @example
  * ```ts ignore
@@ -147,24 +183,31 @@ export class Agent extends HttpAgent {
     if (tls === undefined) return transport.connect(target, options);
     const features = transport.tlsFeatures;
     const next: TransportConnectOptions = { ...options };
-    if (features?.keylog === true && this.listenerCount("keylog") > 0) {
-      next.onKeylog = (line) => this.emit("keylog", line, null);
-    }
+    const keylog = features?.keylog === true && this.listenerCount("keylog") > 0
+      ? new KeylogRelay(this)
+      : undefined;
+    if (keylog !== undefined) next.onKeylog = (line) => keylog.line(line);
     const key =
       features?.sessionResumption === true && this.maxCachedSessions > 0 && tls.session === undefined
         ? sessionKey(target, tls)
         : undefined;
-    if (key === undefined) return transport.connect(target, next);
-    const kept = this.#sessions.get(key);
-    if (kept !== undefined) next.tls = { ...tls, session: kept };
-    next.onSession = (session) => this.#keep(key, session);
+    const kept = key === undefined ? undefined : this.#sessions.get(key);
+    if (key !== undefined) {
+      if (kept !== undefined) next.tls = { ...tls, session: kept };
+      next.onSession = (session) => this.#keep(key, session);
+    }
+    let conn: TransportConn;
     try {
-      return await transport.connect(target, next);
+      conn = await transport.connect(target, next);
     } catch (error) {
       // Node evicts a session whose connection failed: it may be what the server refused.
-      if (kept !== undefined && this.#sessions.get(key) === kept) this.#sessions.delete(key);
+      if (key !== undefined && kept !== undefined && this.#sessions.get(key) === kept) {
+        this.#sessions.delete(key);
+      }
       throw error;
     }
+    keylog?.connected(conn);
+    return conn;
   }
 
   #keep(key: string, session: Uint8Array): void {

@@ -11,6 +11,12 @@ import type { SocketEvents } from "./socket.ts";
 import { type CipherInfo, type PeerCertificate, SystemError, type TransportTls } from "./transport.ts";
 
 /**
+ * Internal: the socket made over each TLS session. Whoever watched that session's handshake (the https
+ * Agent's key log) can name the socket once it exists: it is made after the handshake.
+ */
+export const socketsByTls: WeakMap<TransportTls, SocketBase> = new WeakMap();
+
+/**
  * The TLS half of {@linkcode Socket}; `Socket` is the class to use.
  *
  * @example
@@ -29,6 +35,7 @@ export class SocketBase extends EventEmitter<SocketEvents> {
     super();
     this.#tls = tls;
     this.encrypted = tls !== undefined;
+    if (tls !== undefined) socketsByTls.set(tls, this);
   }
 
   // ---- TLS (Node's TLSSocket members; `undefined` or null on a plain socket, as they are absent there) ----

@@ -91,13 +91,16 @@ if (runtime === "bun") {
     server.on("keylog", (line: Uint8Array) => serverLines.push(decoder.decode(line)));
     const agent = new Agent({ ca: pki.ca });
     const clientLines: string[] = [];
-    agent.on("keylog", (line: Uint8Array, socket: unknown) => {
-      assert.equal(socket, null);
+    const sockets = new Set<unknown>();
+    agent.on("keylog", (line: Uint8Array, socket: Socket) => {
+      sockets.add(socket);
       clientLines.push(decoder.decode(line));
     });
     const [res] = await once<[IncomingMessage]>(get({ host: "localhost", port, agent }), "response");
     assert.equal(await text(res), "ok");
     assert.equal(clientLines.length, 5);
+    // Node's (line, tlsSocket): the response's own socket.
+    assert.deepEqual([...sockets], [res.socket]);
     assert.deepEqual([...clientLines].sort(), [...serverLines].sort());
     agent.destroy();
     await closeServer(server);
