@@ -169,7 +169,8 @@ export class Server extends HttpServer {
    * matches `a.example.com`, not `a.b.example.com`); the entry added last wins when several match.
    * `context` is TLS options (`key`/`cert` or `pfx`) or a context from `node:tls`'s
    * `createSecureContext()`. Works before and after `listen()`; unused when an `SNICallback` was given
-   * (as in Node). Clients that send no name get the default certificate.
+   * (as in Node). Clients that send no name get the default certificate. With `requestCert`, the chosen
+   * context's own `ca` verifies client certificates, as in Node: give it one.
    *
    * @example
    * ```ts ignore

@@ -109,3 +109,28 @@ test("addContext refuses an empty name with Node's code", async () => {
   assert.throws(() => server.addContext("", named("a")), { code: "ERR_TLS_REQUIRED_SERVER_NAME" });
   await closeServer(server);
 });
+
+test("mutual TLS with a context chosen by SNI: that context's ca verifies the client, as in Node", async () => {
+  const { server, port } = await listenHttps(
+    { ca: pki.ca, requestCert: true, rejectUnauthorized: false },
+    (req, res) => res.end(`${req.socket.servername} ${req.socket.authorized} ${peerCn(req.socket)}\n`),
+  );
+  // Node verifies with the chosen context's CAs: a context without `ca` does not trust the client
+  // (Node 20.20.2: authorized false, SELF_SIGNED_CERT_IN_CHAIN); with it, the client is authorized.
+  server.addContext("a.test", named("a"));
+  server.addContext("b.test", { ...named("b"), ca: pki.ca });
+  const answers: string[] = [];
+  for (const servername of ["a.test", "b.test"]) {
+    const conn = await connectTls(port, { servername, ca: pki.ca, key: pki.clientKey, cert: pki.clientCert });
+    const client = RawClient.from(conn);
+    client.write(GET);
+    answers.push((await client.readAll()).split("\r\n\r\n")[1]!);
+    await client.close();
+  }
+  assert.deepEqual(answers, ["a.test false test-client\n", "b.test true test-client\n"]);
+  await closeServer(server);
+});
+
+function peerCn(socket: { getPeerCertificate(): { subject?: Record<string, unknown> } }): string {
+  return String(socket.getPeerCertificate().subject?.CN);
+}
