@@ -198,8 +198,15 @@ function serverNameHandler(
         }
       }
       if (failure !== undefined) sniErrors.set(socket, failure);
-      if (suspended) socket.resumeSNI(context, failure !== undefined);
-      else result = failure ?? context;
+      if (!suspended) {
+        result = failure ?? context;
+        return;
+      }
+      try {
+        socket.resumeSNI(context, failure !== undefined);
+      } catch {
+        // The socket went away while the callback worked (closed, or its handshake timed out).
+      }
     });
     if (answered) return result;
     suspended = true;

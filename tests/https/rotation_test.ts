@@ -67,6 +67,11 @@ test("setSecureContext before listen() sets the certificate it starts with; name
 test("setSecureContext with material that does not parse throws and keeps the current certificate", async () => {
   const { server, port } = await listenHttps({}, (_req, res) => res.end());
   assert.throws(() => server.setSecureContext({ key: "not a key", cert: "not a certificate" }));
+  // A key that is not the certificate's: Node's code on both runtimes.
+  assert.throws(
+    () => server.setSecureContext({ key: named("a").key, cert: named("renewed").cert }),
+    { code: "ERR_OSSL_X509_KEY_VALUES_MISMATCH" },
+  );
   const conn = await connectTls(port, { servername: "localhost", ca: pki.ca });
   assert.equal(peerName(conn), "localhost");
   await RawClient.from(conn).close();
