@@ -12,6 +12,8 @@ import type { TlsContext } from "../io/transport.ts";
 
 /** One `addContext` entry: the name's pattern and the context it selects. */
 interface Entry {
+  /** The name as given, lower-cased: an entry for the same name replaces this one. */
+  readonly hostname: string;
   readonly pattern: RegExp;
   readonly context: TlsContext;
 }
@@ -35,7 +37,11 @@ export class SniTable {
     return this.#entries.length;
   }
 
-  /** Adds `hostname` (wildcards allowed); a later entry wins over an earlier one that also matches. */
+  /**
+   * Adds `hostname` (wildcards allowed); a later entry wins over an earlier one that also matches. An
+   * entry for the very same name is replaced rather than shadowed (it could never win again), so a
+   * server that re-adds its names on every certificate renewal does not grow its table.
+   */
   add(hostname: string, context: TlsContext): void {
     if (typeof hostname !== "string" || hostname === "") {
       throw new HttpUsageError(
@@ -49,7 +55,9 @@ export class SniTable {
         'The "context" argument must be TLS options or a SecureContext',
       );
     }
-    this.#entries.push({ pattern: hostPattern(hostname), context });
+    const key = hostname.toLowerCase();
+    this.#entries = this.#entries.filter((entry) => entry.hostname !== key);
+    this.#entries.push({ hostname: key, pattern: hostPattern(hostname), context });
   }
 
   /** The context for `servername`, or undefined (the server's default certificate). */
