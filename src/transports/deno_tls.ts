@@ -95,7 +95,7 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 120_000;
  */
 export function nodeServerOptions(
   tls: TlsServerOptions,
-  nodeTls?: NodeTlsModuleLike,
+  nodeTls: NodeTlsModuleLike,
 ): Record<string, unknown> {
   const requestCert = tls.requestCert === true;
   const options: Record<string, unknown> = {
@@ -107,7 +107,7 @@ export function nodeServerOptions(
   copyNodeTlsCommon(tls, options);
   options.handshakeTimeout = tls.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   const choose = tls.SNICallback;
-  if (choose !== undefined && nodeTls !== undefined) options.SNICallback = sniCallback(choose, nodeTls);
+  if (choose !== undefined) options.SNICallback = sniCallback(choose, nodeTls);
   return options;
 }
 
