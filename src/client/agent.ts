@@ -49,6 +49,11 @@ export interface AgentOptions {
 export interface AgentEvents {
   /** A socket became free for reuse. */
   free: [socket: Socket, options: OriginOptions];
+  /** HTTPS agents: one NSS key log line of a handshake, with the socket made over it. */
+  keylog: [line: Uint8Array, socket: Socket];
+  /** A listener is being added (Node's emitter event). */
+  // deno-lint-ignore no-explicit-any
+  newListener: [event: string | symbol, listener: (...args: any[]) => void];
 }
 
 /**

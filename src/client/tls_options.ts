@@ -45,6 +45,8 @@ export function tlsConnectOptions(
   if (options.cert !== undefined) tls.cert = options.cert;
   if (options.ca !== undefined) tls.ca = options.ca;
   if (options.passphrase !== undefined) tls.passphrase = options.passphrase;
+  if (options.pfx !== undefined) tls.pfx = options.pfx;
+  if (options.session !== undefined) tls.session = options.session;
   if (options.minVersion !== undefined) tls.minVersion = options.minVersion;
   if (options.maxVersion !== undefined) tls.maxVersion = options.maxVersion;
   if (options.rejectUnauthorized !== undefined) tls.rejectUnauthorized = options.rejectUnauthorized;

@@ -7,9 +7,20 @@
  */
 
 import { HttpUsageError } from "../core/errors.ts";
-import { Agent as HttpAgent, type AgentOptions } from "../client/agent.ts";
+import { AgentClass, type AgentOptions } from "../client/agent.ts";
+import { callableClass } from "../io/_callable.ts";
+import type { Socket } from "../io/socket.ts";
 import type { ClientRequest, RequestOptions } from "../client/client_request.ts";
-import type { TlsConnectOptions } from "../io/transport.ts";
+import { defaultTransportOrThrow } from "../io/default_transport.ts";
+import { type SocketBase, socketsByTls } from "../io/socket_base.ts";
+import {
+  type ConnectTarget,
+  SystemError,
+  type TlsConnectOptions,
+  type Transport,
+  type TransportConn,
+  type TransportConnectOptions,
+} from "../io/transport.ts";
 import { request as httpRequest, type ResponseCallback } from "../client/request.ts";
 
 /** The TLS options an {@linkcode Agent} applies to every request it carries. */
@@ -17,6 +28,7 @@ const AGENT_TLS_KEYS = [
   "ca",
   "cert",
   "key",
+  "pfx",
   "passphrase",
   "servername",
   "rejectUnauthorized",
@@ -26,29 +38,208 @@ const AGENT_TLS_KEYS = [
   "ALPNProtocols",
 ] as const;
 
+/** Options of the https {@linkcode Agent}: the HTTP agent's, TLS options for every request, and more. */
+export interface HttpsAgentOptions extends AgentOptions, TlsConnectOptions {
+  /**
+   * TLS sessions kept for resumption, one per server and TLS settings (Node's default, 100); 0 turns
+   * resumption off. Only where the runtime resumes sessions (Bun); elsewhere nothing is kept.
+   */
+  maxCachedSessions?: number;
+}
+
+/** Node's `https.Agent` default for `maxCachedSessions`. */
+const DEFAULT_MAX_CACHED_SESSIONS = 100;
+
+/**
+ * Key log lines of one connection on their way to the Agent's `'keylog'` listeners, with the socket as
+ * Node gives it. The lines come during the handshake, before our socket exists: they wait until the
+ * socket is made over the connection (its constructor starts the connection, and has registered itself
+ * by then), then go out with it; later lines (TLS 1.2 may log after the handshake) go out at once.
+ */
+class KeylogRelay {
+  readonly #agent: Agent;
+  #waiting: Uint8Array[] | undefined = [];
+  #socket: SocketBase | null = null;
+
+  constructor(agent: Agent) {
+    this.#agent = agent;
+  }
+
+  line(line: Uint8Array): void {
+    if (this.#waiting !== undefined) this.#waiting.push(line);
+    else this.#agent.emit("keylog", line, this.#socket as Socket);
+  }
+
+  /** Hooks `conn.start` once: the socket is known there. */
+  connected(conn: TransportConn): void {
+    const tls = conn.tls;
+    // An own property shadows the adapter's method for this one call, then goes away again.
+    conn.start = (handler) => {
+      delete (conn as { start?: unknown }).start;
+      this.#socket = tls === undefined ? null : socketsByTls.get(tls) ?? null;
+      const waiting = this.#waiting ?? [];
+      this.#waiting = undefined;
+      for (const line of waiting) this.#agent.emit("keylog", line, this.#socket as Socket);
+      conn.start(handler);
+    };
+  }
+}
+
+/** A stable id per object (a certificate given as bytes, a `checkServerIdentity` function). */
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+
+function identity(value: unknown): string {
+  if (value === undefined) return "";
+  if (typeof value === "object" && value !== null || typeof value === "function") {
+    if (Array.isArray(value)) return `[${value.map(identity).join(",")}]`;
+    let id = ids.get(value as object);
+    if (id === undefined) ids.set(value as object, id = ++nextId);
+    return `#${id}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * What a session may be reused for: the same server and every TLS setting that decides whether that
+ * server is trusted, so a session made without verification never resumes under a stricter request.
+ */
+function sessionKey(target: ConnectTarget, tls: TlsConnectOptions): string {
+  const where = "path" in target ? target.path : `${target.hostname}:${target.port}`;
+  return [
+    where,
+    tls.servername,
+    tls.host,
+    tls.ca,
+    tls.cert,
+    tls.key,
+    tls.pfx,
+    tls.passphrase,
+    tls.rejectUnauthorized,
+    tls.checkServerIdentity,
+    tls.minVersion,
+    tls.maxVersion,
+  ].map(identity).join("|");
+}
+
 /**
  * Node's `https.Agent`: pools keyed by host, port and the TLS options (Node's `getName` format), so
  * connections with different certificates or CAs are never shared. Keep-alive reuse works as over HTTP.
  * TLS options given to the agent (`ca`, `cert`, `key`, `rejectUnauthorized`, ...) apply to every request
  * it carries and win over the request's own, as in Node (whose `addRequest` merges them that way).
  *
+ * As Node's, it keeps the sessions servers offer (`maxCachedSessions`) and resumes them on new
+ * connections to the same server with the same TLS settings, where the runtime can (Bun): a resumed
+ * handshake skips the certificate exchange. A session that fails to resume is dropped. `'keylog'`
+ * (`(line, socket)`) carries the key log lines of every handshake it makes, for Wireshark, where the
+ * runtime exposes them (Bun); they come once the socket exists (right after the handshake). On Deno a
+ * `'keylog'` listener is refused with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
+ *
  * @example
  * ```ts ignore
+ * import { appendFileSync } from "node:fs";
  * import { Agent, get } from "@wire/http/https";
  * const agent = new Agent({ keepAlive: true });
+ * agent.on("keylog", (line) => appendFileSync("keys.log", line)); // Wireshark: (Pre)-Master-Secret log
  * get({ host: "localhost", port: 8443, ca, agent }, (res) => res.resume());
  * ```
  */
-export class Agent extends HttpAgent {
+export class HttpsAgentClass extends AgentClass {
   /** Port used when a request names none. */
   readonly defaultPort = 443;
   /** The scheme this agent serves. */
   readonly protocol = "https:";
+  /** Most sessions kept for resumption. */
+  readonly maxCachedSessions: number;
+  readonly #sessions = new Map<string, Uint8Array>();
+  readonly #base: () => Transport;
 
   /** Creates an agent; `options` may carry TLS options for all its requests. */
-  constructor(options: AgentOptions & TlsConnectOptions = {}) {
-    super(options);
+  constructor(options: HttpsAgentOptions = {}) {
+    const base = options.transport;
+    const inner = (): Transport => base ?? defaultTransportOrThrow();
+    const hooks: { agent?: Agent } = {};
+    const transport: Transport = {
+      get name(): string {
+        return inner().name;
+      },
+      get tlsFeatures() {
+        return inner().tlsFeatures;
+      },
+      listen: (target, onConnection, listenOptions) => inner().listen(target, onConnection, listenOptions),
+      connect: (target, connectOptions) => hooks.agent!.#connect(inner(), target, connectOptions),
+    };
+    super({ ...options, transport });
+    hooks.agent = this;
+    this.#base = inner;
+    this.maxCachedSessions = options.maxCachedSessions ?? DEFAULT_MAX_CACHED_SESSIONS;
+    // Thrown from 'newListener', the refusal keeps the listener from being added.
+    this.on("newListener", this.#refuseKeylog);
   }
+
+  /** Opens a connection, resuming a kept session and reporting key log lines where the runtime can. */
+  async #connect(
+    transport: Transport,
+    target: ConnectTarget,
+    options: TransportConnectOptions | undefined,
+  ): Promise<TransportConn> {
+    const tls = options?.tls;
+    if (tls === undefined) return transport.connect(target, options);
+    const features = transport.tlsFeatures;
+    const next: TransportConnectOptions = { ...options };
+    const keylog = features?.keylog === true && this.listenerCount("keylog") > 0
+      ? new KeylogRelay(this)
+      : undefined;
+    if (keylog !== undefined) next.onKeylog = (line) => keylog.line(line);
+    const key =
+      features?.sessionResumption === true && this.maxCachedSessions > 0 && tls.session === undefined
+        ? sessionKey(target, tls)
+        : undefined;
+    const kept = key === undefined ? undefined : this.#sessions.get(key);
+    if (key !== undefined) {
+      if (kept !== undefined) next.tls = { ...tls, session: kept };
+      next.onSession = (session) => this.#keep(key, session);
+    }
+    let conn: TransportConn;
+    try {
+      conn = await transport.connect(target, next);
+    } catch (error) {
+      // Node evicts a session whose connection failed: it may be what the server refused.
+      if (key !== undefined && kept !== undefined && this.#sessions.get(key) === kept) {
+        this.#sessions.delete(key);
+      }
+      throw error;
+    }
+    keylog?.connected(conn);
+    return conn;
+  }
+
+  #keep(key: string, session: Uint8Array): void {
+    this.#sessions.delete(key);
+    // Oldest first out, as Node's agent drops the first cached name when full.
+    while (this.#sessions.size >= this.maxCachedSessions) {
+      this.#sessions.delete(this.#sessions.keys().next().value!);
+    }
+    this.#sessions.set(key, session);
+  }
+
+  /** Refuses a `'keylog'` listener where the runtime cannot produce key log lines (a `'newListener'` hook). */
+  #refuseKeylog = (event: string | symbol): void => {
+    if (event !== "keylog") return;
+    let transport: Transport;
+    try {
+      transport = this.#base();
+    } catch {
+      return;
+    }
+    if (transport.tlsFeatures?.keylog !== true) {
+      throw new SystemError(
+        "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+        `TLS key logging ('keylog') is not available on the ${transport.name} transport`,
+        "tls",
+      );
+    }
+  };
 
   /** The pool key: Node's `https.Agent.getName()` (host, port, then the TLS options). */
   override getName(options: RequestOptions = {}): string {
@@ -65,7 +256,7 @@ export class Agent extends HttpAgent {
  * console.log(globalAgent.defaultPort); // 443
  * ```
  */
-export const globalAgent: Agent = new Agent({ keepAlive: true });
+export const globalAgent: Agent = new HttpsAgentClass({ keepAlive: true });
 
 /** The agent's TLS options laid over a request's: the agent's win, as Node's `addRequest` merges them. */
 function withAgentTls(agent: Agent, options: RequestOptions): RequestOptions {
@@ -130,3 +321,34 @@ export function get(
   req.end();
   return req;
 }
+
+/**
+ * `https.Agent` as Node has it: a constructor that also works without `new`, and that subclasses extend.
+ *
+ * @example
+ * ```ts ignore
+ * import { Agent } from "@wire/http/https";
+ * const agent = Agent({ keepAlive: true, ca });
+ * ```
+ */
+export interface HttpsAgentConstructor {
+  /** `new Agent([options])`. */
+  new (options?: HttpsAgentOptions): Agent;
+  /** `Agent([options])`, the same without `new`. */
+  (options?: HttpsAgentOptions): Agent;
+  /** Shared by every agent. */
+  readonly prototype: Agent;
+}
+
+/** A pool of TLS connections: Node's `https.Agent`. See {@linkcode HttpsAgentClass} for its members. */
+export type Agent = HttpsAgentClass;
+/**
+ * Node's `https.Agent`: `new Agent([options])`, or the same without `new`.
+ *
+ * @example
+ * ```ts ignore
+ * import { Agent, get } from "@wire/http/https";
+ * get({ host: "localhost", port: 8443, ca, agent: new Agent({ keepAlive: true }) });
+ * ```
+ */
+export const Agent: HttpsAgentConstructor = callableClass<HttpsAgentConstructor>(HttpsAgentClass);

@@ -18,6 +18,21 @@ export { Agent as HttpAgent } from "../client/agent.ts";
 export { Server as HttpServer, type ServerOptions as HttpServerOptions } from "../server/server.ts";
 export type { RequestTlsOptions } from "../client/tls_options.ts";
 
-export { Agent, get, globalAgent, request } from "./client.ts";
-export { createServer, Server, type ServerOptions, type TlsClientInfo } from "./server.ts";
+export {
+  Agent,
+  get,
+  globalAgent,
+  HttpsAgentClass,
+  type HttpsAgentConstructor,
+  type HttpsAgentOptions,
+  request,
+} from "./client.ts";
+export {
+  createServer,
+  HttpsServerClass,
+  type HttpsServerConstructor,
+  Server,
+  type ServerOptions,
+  type TlsClientInfo,
+} from "./server.ts";
 export { startTls } from "./start_tls.ts";

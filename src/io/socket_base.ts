@@ -7,7 +7,13 @@
  */
 
 import { Duplex, type DuplexOptions } from "node:stream";
-import type { CipherInfo, PeerCertificate, TransportTls } from "./transport.ts";
+import { type CipherInfo, type PeerCertificate, SystemError, type TransportTls } from "./transport.ts";
+
+/**
+ * Internal: the socket made over each TLS session. Whoever watched that session's handshake (the https
+ * Agent's key log) can name the socket once it exists: it is made after the handshake.
+ */
+export const socketsByTls: WeakMap<TransportTls, SocketBase> = new WeakMap();
 
 /**
  * The TLS half of {@linkcode Socket}; `Socket` is the class to use.
@@ -28,6 +34,7 @@ export class SocketBase extends Duplex {
     super(options);
     this.#tls = tls;
     this.encrypted = tls !== undefined;
+    if (tls !== undefined) socketsByTls.set(tls, this);
   }
 
   // ---- TLS (Node's TLSSocket members; `undefined` or null on a plain socket, as they are absent there) ----
@@ -96,5 +103,41 @@ export class SocketBase extends Duplex {
   /** TLS: the negotiated cipher suite (`{ name, standardName, version }`); undefined on a plain socket. */
   getCipher(): CipherInfo | undefined {
     return this.#tls?.getCipher();
+  }
+
+  /**
+   * TLS client: the session to pass as the `session` option of a later request, skipping the full
+   * handshake; undefined on a plain socket or before the server sent one (TLS 1.3 sends tickets after
+   * the handshake). Throws `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` where the runtime cannot resume (Deno).
+   *
+   * @example
+   * ```ts ignore
+   * import { get } from "@wire/http/https";
+   * get("https://example.com/", (res) => {
+   *   const session = res.socket?.getSession();
+   *   res.resume();
+   *   res.on("end", () => get("https://example.com/", { session, agent: false }, (again) => {
+   *     console.log(again.socket?.isSessionReused()); // true when the server resumed it
+   *     again.resume();
+   *   }));
+   * });
+   * ```
+   */
+  getSession(): Uint8Array | undefined {
+    const tls = this.#tls;
+    if (tls === undefined) return undefined;
+    if (tls.getSession === undefined) {
+      throw new SystemError(
+        "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+        "TLS session resumption is not available on this runtime",
+        "tls",
+      );
+    }
+    return tls.getSession();
+  }
+
+  /** TLS: whether this connection resumed an earlier session (false where the runtime cannot resume). */
+  isSessionReused(): boolean {
+    return this.#tls?.isSessionReused?.() ?? false;
   }
 }

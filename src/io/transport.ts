@@ -104,6 +104,77 @@ export interface TransportConn {
 /** PEM text or bytes (DER is not accepted), one item or several, as Node's `tls` options take them. */
 export type TlsMaterial = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
+/**
+ * ALPN protocol names as Node's `ALPNProtocols` takes them: an array of names (strings or bytes), or one
+ * buffer in the TLS wire format (each name preceded by its length byte, e.g. `"\x08http/1.1"`).
+ *
+ * @example
+ * ```ts
+ * import type { TlsAlpnProtocols } from "@wire/http";
+ * const names: TlsAlpnProtocols = ["http/1.1"];
+ * const wire: TlsAlpnProtocols = new Uint8Array([8, ...new TextEncoder().encode("http/1.1")]);
+ * console.log(names.length, wire.byteLength); // 1 9
+ * ```
+ */
+export type TlsAlpnProtocols = ReadonlyArray<string | Uint8Array> | Uint8Array;
+
+/**
+ * Node's `pfx`: a PKCS#12 archive (key and certificate chain in one file), or several, each optionally
+ * with its own passphrase (`{ buf, passphrase }`); without one, `passphrase` applies.
+ *
+ * @example
+ * ```ts ignore
+ * import { createServer } from "@wire/http/https";
+ * const pfx = await Deno.readFile("server.p12");
+ * createServer({ pfx, passphrase: "secret" }, (req, res) => res.end("hello\n")).listen(8443);
+ * ```
+ */
+export type TlsPfx =
+  | string
+  | Uint8Array
+  | ReadonlyArray<string | Uint8Array | { readonly buf: string | Uint8Array; readonly passphrase?: string }>;
+
+/**
+ * The certificate a server presents for one SNI name: TLS options (`key` and `cert`, or `pfx`), or a
+ * secure context made by the runtime's own `createSecureContext()` from `node:tls` (recognized by its
+ * `context` member, as Node's `SecureContext` has). Adapters turn options into their runtime's context
+ * once per options object and reuse it for every handshake.
+ *
+ * @example
+ * ```ts ignore
+ * import type { TlsContext } from "@wire/http";
+ * import { createSecureContext } from "node:tls";
+ * const fromOptions: TlsContext = { key: apiKey, cert: apiCert };
+ * const fromNodeTls: TlsContext = createSecureContext({ key: apiKey, cert: apiCert });
+ * ```
+ */
+export type TlsContext = TlsCommonOptions | { readonly context: unknown };
+
+/**
+ * Node's `SNICallback(servername, callback)`: called during a handshake whose client sent an SNI name;
+ * `callback(null, context)` picks the certificate (`undefined` keeps the server's default),
+ * `callback(error)` fails the handshake. May answer later (asynchronously): the handshake waits.
+ *
+ * @example
+ * ```ts ignore
+ * import { createServer } from "@wire/http/https";
+ * createServer({
+ *   key,
+ *   cert,
+ *   SNICallback: (servername, callback) => {
+ *     certificateStore.lookup(servername).then(
+ *       (found) => callback(null, found && { key: found.key, cert: found.cert }),
+ *       (error) => callback(error),
+ *     );
+ *   },
+ * }, (req, res) => res.end(`hello ${req.socket.servername}\n`)).listen(443);
+ * ```
+ */
+export type TlsSniCallback = (
+  servername: string,
+  callback: (error: Error | null, context?: TlsContext) => void,
+) => void;
+
 /** Options both ends take; names and meanings are Node's `tls.createSecureContext()` options. */
 export interface TlsCommonOptions {
   /** Private key(s) in PEM. */
@@ -112,10 +183,12 @@ export interface TlsCommonOptions {
   cert?: TlsMaterial;
   /** Trusted CA certificates in PEM. On a client they are the roots (see each adapter for defaults). */
   ca?: TlsMaterial;
-  /** Passphrase of an encrypted `key`; adapters that cannot decrypt keys reject it with a coded error. */
+  /** Passphrase of an encrypted `key` or of `pfx`. */
   passphrase?: string;
+  /** PKCS#12 key and certificate chain, instead of (or besides) `key` and `cert`. */
+  pfx?: TlsPfx;
   /** ALPN protocol names to offer or accept, most preferred first (the HTTP layers pass `["http/1.1"]`). */
-  ALPNProtocols?: readonly string[];
+  ALPNProtocols?: TlsAlpnProtocols;
   /** Lowest protocol version to allow. */
   minVersion?: "TLSv1.2" | "TLSv1.3";
   /** Highest protocol version to allow. */
@@ -136,6 +209,11 @@ export interface TlsServerOptions extends TlsCommonOptions {
    * `ERR_TLS_HANDSHAKE_TIMEOUT` (Node's default, 120 000), so idle connections cannot pile up unseen.
    */
   handshakeTimeout?: number;
+  /**
+   * Chooses the certificate per SNI name (many names on one listener). Not called for a client that
+   * sends no name: it gets the default certificate (`key`/`cert`/`pfx`).
+   */
+  SNICallback?: TlsSniCallback;
 }
 
 /** Client-side TLS. */
@@ -154,6 +232,11 @@ export interface TlsConnectOptions extends TlsCommonOptions {
    * RFC 6125 check (which yields `ERR_TLS_CERT_ALTNAME_INVALID`).
    */
   checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
+  /**
+   * A session from an earlier connection's `getSession()`, to resume instead of doing a full handshake
+   * (the server may still decline). Adapters that cannot resume refuse it with a coded error.
+   */
+  session?: Uint8Array;
 }
 
 /** A certificate in Node's `getPeerCertificate()` shape. */
@@ -214,6 +297,14 @@ export interface TransportTls {
   getProtocol(): string | null;
   /** Negotiated cipher suite. */
   getCipher(): CipherInfo;
+  /**
+   * Optional (clients, where the runtime can resume sessions). The session to pass as `session` on a
+   * later connection, or undefined while the server has sent none (TLS 1.3 sends its tickets after the
+   * handshake).
+   */
+  getSession?(): Uint8Array | undefined;
+  /** Optional, with `getSession`: whether this connection resumed an earlier session. */
+  isSessionReused?(): boolean;
 }
 
 /** Where to listen: a TCP port (and host), or a unix socket path. */
@@ -227,6 +318,11 @@ export interface TransportListener {
   readonly address: TransportAddress;
   /** Stops accepting; connections already accepted stay open. Resolves once the listener is closed. */
   close(): Promise<void>;
+  /**
+   * Optional (TLS listeners). Replaces the default certificate and its settings for handshakes that start
+   * from now on; connections already open keep theirs. Throws the runtime's error for bad material.
+   */
+  setSecureContext?(options: TlsCommonOptions): void;
 }
 
 /** Where to connect: a TCP host and port, or a unix socket path. */
@@ -250,6 +346,12 @@ export interface Transport {
   /** Name for diagnostics: `"deno"`, `"bun"`, `"web-streams"`. */
   readonly name: string;
   /**
+   * Optional: the TLS features beyond the common ones that this adapter's runtime has, so the layers
+   * above can refuse (`ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`) at the call that asks for one instead of
+   * failing later. Absent means none of them.
+   */
+  readonly tlsFeatures?: TlsFeatures | undefined;
+  /**
    * Starts listening; `onConnection` is called for every accepted connection. With `options.tls` every
    * connection is TLS: `onConnection` gets it after a successful handshake (with `conn.tls` set) and a
    * failed handshake goes to `options.onTlsError` only. Adapters without server TLS reject with
@@ -270,6 +372,25 @@ export interface Transport {
   connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn>;
 }
 
+/**
+ * TLS features an adapter may have (see {@linkcode Transport.tlsFeatures}).
+ *
+ * @example
+ * ```ts ignore
+ * import type { Transport } from "@wire/http";
+ * declare const transport: Transport;
+ * if (transport.tlsFeatures?.keylog) console.log("key logs available for Wireshark");
+ * ```
+ */
+export interface TlsFeatures {
+  /** Key log lines (`onKeylog`) on listeners and connections. */
+  readonly keylog: boolean;
+  /** Client session resumption (`session`, `getSession()`, `isSessionReused()`). */
+  readonly sessionResumption: boolean;
+  /** `TransportListener.setSecureContext` and `SNICallback`. */
+  readonly sni: boolean;
+}
+
 /** Options of {@linkcode Transport.listen}. */
 export interface TransportListenOptions {
   /** Serve TLS with these settings. */
@@ -278,7 +399,15 @@ export interface TransportListenOptions {
    * A TLS handshake failed (Node's `'tlsClientError'`): the connection is already closed and never
    * reached `onConnection`. `error.code` is Node's when known (e.g. `ERR_SSL_NO_SHARED_CIPHER`).
    */
-  onTlsError?: (error: Error & { code?: string }, remote: TransportAddress) => void;
+  onTlsError?: (error: Error & { code?: string }, remote: TransportAddress, conn?: TransportConn) => void;
+  /**
+   * Receives the key log lines of every handshake (NSS key log format, one line with its `\n`, e.g.
+   * `CLIENT_RANDOM <64 hex> <96 hex>` or TLS 1.3's `CLIENT_TRAFFIC_SECRET_0 ...`), with the connection
+   * they belong to, before it reaches `onConnection` (or `onTlsError`). Adapters whose runtime cannot
+   * expose key material (`tlsFeatures.keylog` false) reject `listen` with
+   * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`.
+   */
+  onKeylog?: (line: Uint8Array, conn: TransportConn) => void;
 }
 
 /** Options of {@linkcode Transport.connect}. */
@@ -287,6 +416,17 @@ export interface TransportConnectOptions {
   signal?: AbortSignal;
   /** Speak TLS with these settings. */
   tls?: TlsConnectOptions;
+  /**
+   * With `tls`: receives the handshake's key log lines as they are made (see
+   * {@linkcode TransportListenOptions.onKeylog}); refused where `tlsFeatures.keylog` is false.
+   */
+  onKeylog?: (line: Uint8Array) => void;
+  /**
+   * With `tls`: receives each session the server offers for resumption (TLS 1.3 tickets arrive after
+   * the handshake, TLS 1.2 sessions with it), to pass as `session` later. Refused where
+   * `tlsFeatures.sessionResumption` is false.
+   */
+  onSession?: (session: Uint8Array) => void;
 }
 
 /**

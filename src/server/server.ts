@@ -106,6 +106,13 @@ export interface ServerEvents {
   error: [err: Error & { code?: string }];
   /** HTTPS servers: a TLS handshake failed (see `@wire/http/https`). */
   tlsClientError: [err: Error & { code?: string }, info: unknown];
+  /** A listener is being added (Node's emitter event). */
+  // deno-lint-ignore no-explicit-any
+  newListener: [event: string | symbol, listener: (...args: any[]) => void];
+  /** HTTPS servers: a connection finished its handshake. */
+  secureConnection: [socket: Socket];
+  /** HTTPS servers: one NSS key log line of a handshake (`socket` null when the handshake failed). */
+  keylog: [line: Uint8Array, socket: Socket | null];
   /** A socket was idle longer than `server.setTimeout()` allows. */
   timeout: [socket: Socket];
 }
@@ -423,7 +430,11 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     const connection = new ServerConnection(socket, this, this.#parserOptions);
     this.#connections.add(connection);
     if (this.timeout > 0) socket.setTimeout(this.timeout);
+    this.socketAccepted(socket);
   };
+
+  /** @ignore Hook for subclasses (the https server): the socket HTTP now runs on. */
+  protected socketAccepted(_socket: Socket): void {}
 
   /**
    * Emits `event`. What a listener throws is the process's uncaught exception, as in Node (where it

@@ -58,6 +58,12 @@ export interface BunSocketHandlerLike {
   close(socket: BunSocketLike, error?: Error): void;
   error(socket: BunSocketLike, error: Error): void;
   handshake?(socket: BunSocketLike, success: boolean, authorizationError: unknown): void;
+  /** A key log line (NSS format, with its newline) of the socket's handshake; installed only on request. */
+  keylog?(socket: BunSocketLike, line: Uint8Array): void;
+  /** Clients: a session the server offered for resumption; installed only on request. */
+  session?(socket: BunSocketLike, session: Uint8Array): void;
+  /** Listeners: the client's SNI name, to choose a certificate (see `bun_tls.ts`). */
+  serverName?(data: unknown, servername: string, socket: never): unknown;
 }
 
 export interface BunListenerLike {

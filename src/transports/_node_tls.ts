@@ -26,6 +26,7 @@ export interface NodeTlsServerLike {
   once(event: string, listener: (...args: never[]) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
   listen(options: { port?: number; host?: string; path?: string }): unknown;
+  setSecureContext(options: Record<string, unknown>): void;
   address(): { address: string; port: number; family: string } | string | null;
   close(callback?: () => void): unknown;
 }
@@ -37,6 +38,7 @@ export interface NodeTlsModuleLike {
     listener?: (socket: NodeTlsSocketLike) => void,
   ): NodeTlsServerLike;
   connect(options: Record<string, unknown>): NodeTlsSocketLike;
+  createSecureContext(options: Record<string, unknown>): { context: unknown };
   checkServerIdentity(host: string, cert: unknown): Error | undefined;
 }
 

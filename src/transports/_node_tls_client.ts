@@ -15,10 +15,18 @@ import {
   copyNodeTlsCommon,
   isIp,
   nodeVerifyCode,
+  rejectsUnauthorized,
   SocketTls,
   toPeerCertificate,
+  unavailable,
   verifyError,
 } from "./_tls_facts.ts";
+
+/**
+ * Whether this runtime's node:tls resumes sessions. Measured: Bun 1.4.5 does (`isSessionReused()` true on
+ * the second connection); Deno 2.9.6 never does (its `getSession()` returns bytes that nothing accepts).
+ */
+const RESUMES = "Bun" in globalThis;
 
 /** Where the TLS client runs: a socket address, or an open Node-style duplex stream (a tunnel). */
 export type NodeTlsTarget = ConnectTarget | { readonly stream: unknown; readonly hostname: string };
@@ -52,6 +60,7 @@ function nodeClientOptions(
   // Node never sends an IP as SNI; an empty servername means "none" to node:tls.
   options.servername = isIp(servername) ? "" : servername;
   copyNodeTlsCommon(tls, options);
+  if (tls.session !== undefined) options.session = tls.session;
   // The decision is taken after the handshake (see connectTls), where the certificate can refine the code.
   options.rejectUnauthorized = false;
   const host = tls.host ?? servername;
@@ -59,12 +68,24 @@ function nodeClientOptions(
   return options;
 }
 
-/** Opens a TLS connection through `node:tls`; resolves after the handshake passed Node's checks. */
+/**
+ * Opens a TLS connection through `node:tls`; resolves after the handshake passed Node's checks.
+ * `hooks` get the key log lines and the sessions offered, where the runtime's node:tls has them (Bun).
+ */
 export async function connectNodeTls(
   target: NodeTlsTarget,
   tls: TlsConnectOptions,
   signal: AbortSignal | undefined,
+  hooks: {
+    onKeylog?: ((line: Uint8Array) => void) | undefined;
+    onSession?: ((session: Uint8Array) => void) | undefined;
+  } = {},
 ): Promise<TransportConn> {
+  const { onKeylog, onSession } = hooks;
+  if (!RESUMES && (tls.session !== undefined || onSession !== undefined)) {
+    throw unavailable("TLS session resumption (session)", "Deno");
+  }
+  if (!RESUMES && onKeylog !== undefined) throw unavailable("TLS key logging ('keylog')", "Deno");
   const nodeTls = await loadNodeTls();
   signal?.throwIfAborted();
   let socket: NodeTlsSocketLike;
@@ -81,6 +102,15 @@ export async function connectNodeTls(
     socket = nodeTls.connect(nodeClientOptions(tls, target, checkIdentity));
   } catch (error) {
     throw clientFailure(error, target);
+  }
+  if (onKeylog !== undefined) socket.on("keylog", onKeylog);
+  // The facts exist once the handshake passed; a session offered before that is read live from then on.
+  const made: { facts?: SocketTls } = {};
+  if (RESUMES) {
+    socket.on("session", (session: Uint8Array) => {
+      made.facts?.noteSession(session);
+      onSession?.(session);
+    });
   }
   await new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
@@ -110,7 +140,7 @@ export async function connectNodeTls(
       code = nodeVerifyCode(code, toPeerCertificate(socket.getPeerCertificate?.(false)));
       failure = verifyError(code);
     }
-    if (tls.rejectUnauthorized !== false) {
+    if (rejectsUnauthorized(tls)) {
       socket.destroy();
       throw failure;
     }
@@ -118,14 +148,14 @@ export async function connectNodeTls(
   const servername = typeof socket.servername === "string" && socket.servername !== ""
     ? socket.servername
     : false;
-  return new NodeSocketConn(
-    socket,
-    new SocketTls(socket, {
-      authorized: code === null,
-      authorizationError: code,
-      servername,
-      protocol: () => socket.getProtocol(),
-      keepCertificate: true,
-    }),
-  );
+  const facts = new SocketTls(socket, {
+    authorized: code === null,
+    authorizationError: code,
+    servername,
+    protocol: () => socket.getProtocol(),
+    keepCertificate: true,
+    sessions: RESUMES,
+  });
+  made.facts = facts;
+  return new NodeSocketConn(socket, facts);
 }

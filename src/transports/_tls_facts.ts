@@ -9,7 +9,10 @@
 import type {
   CipherInfo,
   PeerCertificate,
+  TlsAlpnProtocols,
   TlsCommonOptions,
+  TlsConnectOptions,
+  TlsContext,
   TlsMaterial,
   TransportTls,
 } from "../io/transport.ts";
@@ -26,9 +29,94 @@ export function copyNodeTlsCommon(tls: TlsCommonOptions, options: Record<string,
   if (tls.cert !== undefined) options.cert = pemList(tls.cert);
   if (tls.ca !== undefined) options.ca = pemList(tls.ca);
   if (tls.passphrase !== undefined) options.passphrase = tls.passphrase;
-  if (tls.ALPNProtocols !== undefined) options.ALPNProtocols = [...tls.ALPNProtocols];
+  // Both runtimes' node:tls take Node's pfx forms as they are (checked on Deno 2.9.6 and Bun 1.4.5).
+  if (tls.pfx !== undefined) options.pfx = tls.pfx;
+  if (tls.ALPNProtocols !== undefined) options.ALPNProtocols = alpnNames(tls.ALPNProtocols);
   if (tls.minVersion !== undefined) options.minVersion = tls.minVersion;
   if (tls.maxVersion !== undefined) options.maxVersion = tls.maxVersion;
+}
+
+/** The parts of `node:tls` that turn options into a secure context. */
+export interface SecureContextMaker {
+  createSecureContext(options: Record<string, unknown>): { context: unknown };
+}
+
+/**
+ * The runtime's secure context for an SNI choice: a context made by the runtime's `createSecureContext()`
+ * is used as it is; options are turned into one once and kept (per options object) for later handshakes.
+ */
+export function secureContextFor(
+  tls: SecureContextMaker,
+  choice: TlsContext,
+  made: WeakMap<object, { context: unknown }>,
+  extra?: Record<string, unknown>,
+): { context: unknown } {
+  if ("context" in choice) return choice as { context: unknown };
+  let context = made.get(choice);
+  if (context === undefined) {
+    const options: Record<string, unknown> = { ...extra };
+    copyNodeTlsCommon(choice as TlsCommonOptions, options);
+    context = tls.createSecureContext(options);
+    made.set(choice, context);
+  }
+  return context;
+}
+
+/**
+ * ALPN names from any of Node's forms: names (strings or bytes) or one wire-format buffer. A wire buffer
+ * whose length bytes overrun it is refused (Node would send it as it is and fail the handshake).
+ */
+export function alpnNames(protocols: TlsAlpnProtocols): string[] {
+  if (!(protocols instanceof Uint8Array)) {
+    return protocols.map((name) => typeof name === "string" ? name : decoder.decode(name));
+  }
+  const names: string[] = [];
+  for (let at = 0; at < protocols.byteLength;) {
+    const length = protocols[at]!;
+    if (length === 0 || at + 1 + length > protocols.byteLength) {
+      throw new SystemError(
+        "ERR_INVALID_ARG_VALUE",
+        "ALPNProtocols buffer is not in the wire format (length-prefixed names)",
+      );
+    }
+    names.push(decoder.decode(protocols.subarray(at + 1, at + 1 + length)));
+    at += 1 + length;
+  }
+  return names;
+}
+
+/** Node's process-wide switch and its warning, shown once per process as Node does. */
+let warnedInsecureEnv = false;
+
+/** The members of `process` read here (Deno and Bun both have a Node-style global `process`). */
+interface ProcessLike {
+  env: Record<string, string | undefined>;
+  emitWarning?(message: string): void;
+}
+
+/**
+ * Whether a client refuses a server that does not verify: its own `rejectUnauthorized` when given, else
+ * Node's default, which `NODE_TLS_REJECT_UNAUTHORIZED=0` turns off (with Node's warning, once). Without
+ * permission to read the environment (Deno without `--allow-env`) the safe default stands.
+ */
+export function rejectsUnauthorized(tls: TlsConnectOptions): boolean {
+  if (tls.rejectUnauthorized !== undefined) return tls.rejectUnauthorized;
+  let value: string | undefined;
+  const proc = (globalThis as { process?: ProcessLike }).process;
+  try {
+    value = proc?.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  } catch {
+    return true;
+  }
+  if (value !== "0") return true;
+  if (!warnedInsecureEnv) {
+    warnedInsecureEnv = true;
+    const message = "Setting the NODE_TLS_REJECT_UNAUTHORIZED environment variable to '0' makes TLS " +
+      "connections and HTTPS requests insecure by disabling certificate verification.";
+    if (proc?.emitWarning !== undefined) proc.emitWarning(message);
+    else console.warn(`Warning: ${message}`);
+  }
+  return false;
 }
 
 /** PEM material as a list of strings (runtimes differ in what they take; all take strings). */
@@ -39,8 +127,8 @@ export function pemList(material: TlsMaterial | undefined): string[] | undefined
 }
 
 /** ALPN names in the wire format (length-prefixed), as Bun wants them. */
-export function alpnWire(names: readonly string[]): Uint8Array {
-  const encoded = names.map((name) => new TextEncoder().encode(name));
+export function alpnWire(protocols: TlsAlpnProtocols): Uint8Array {
+  const encoded = alpnNames(protocols).map((name) => new TextEncoder().encode(name));
   const out = new Uint8Array(encoded.reduce((n, e) => n + 1 + e.byteLength, 0));
   let at = 0;
   for (const e of encoded) {
@@ -66,10 +154,13 @@ export function tlsError(code: string, message: string, extra?: Record<string, u
   return error;
 }
 
-/** A TLS server needs something to present: without `key` and `cert` listening is refused (Node's code). */
-export function requireKeyAndCert(tls: { key?: unknown; cert?: unknown }): void {
-  if (tls.key === undefined || tls.cert === undefined) {
-    throw new SystemError("ERR_MISSING_OPTION", "A TLS server needs both key and cert", "listen");
+/**
+ * A TLS server needs something to present: without `key` and `cert` (or `pfx`) listening is refused
+ * (Node's code).
+ */
+export function requireKeyAndCert(tls: { key?: unknown; cert?: unknown; pfx?: unknown }): void {
+  if ((tls.key === undefined || tls.cert === undefined) && tls.pfx === undefined) {
+    throw new SystemError("ERR_MISSING_OPTION", "A TLS server needs both key and cert, or pfx", "listen");
   }
 }
 
@@ -80,6 +171,11 @@ export function unavailable(what: string, runtime: string): SystemError {
     `${what} is not available on ${runtime}`,
     "tls",
   );
+}
+
+/** A `Buffer` (or any view) as a plain `Uint8Array` over the same memory. */
+function plainBytes(view: Uint8Array): Uint8Array {
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
 /** A Node-style certificate object as the runtime gives it (Buffers, possibly `{}` for none). */
@@ -173,6 +269,8 @@ export interface TlsSocketFacts {
   readonly alpnProtocol?: string | false | null;
   getPeerCertificate?(detailed?: boolean): unknown;
   getCipher?(): unknown;
+  getSession?(): Uint8Array | undefined;
+  isSessionReused?(): boolean;
 }
 
 /** Session facts fixed at handshake time plus live lookups on the runtime's socket. */
@@ -197,6 +295,8 @@ export class SocketTls implements TransportTls {
        * connection, and the runtimes forget the certificate with the socket (Node returns `{}` then too).
        */
       keepCertificate?: boolean;
+      /** The runtime resumes sessions: offer `getSession()` and `isSessionReused()`. */
+      sessions?: boolean;
     },
   ) {
     this.#socket = socket;
@@ -207,7 +307,33 @@ export class SocketTls implements TransportTls {
     this.servername = facts.servername;
     this.#protocol = facts.protocol;
     if (facts.keepCertificate === true) this.#kept = this.#read(false);
+    if (facts.sessions === true) {
+      // The latest ticket: TLS 1.3 servers send theirs after the handshake. Kept once read, because the
+      // runtimes forget it when the socket closes (a pooled connection often has by the time it is asked).
+      this.getSession = () => {
+        if (this.#session !== undefined) return this.#session;
+        const session = socket.getSession?.();
+        return session === undefined || session === null ? undefined : plainBytes(session);
+      };
+      const reused = socket.isSessionReused?.() === true;
+      this.isSessionReused = () => reused;
+    }
   }
+
+  #session: Uint8Array | undefined;
+
+  /**
+   * The adapter saw the server offer a session (Bun's `session` callback, node:tls's `'session'`): it is
+   * what `getSession()` answers from now on, also after the socket closed (the runtimes forget theirs).
+   */
+  noteSession(session: Uint8Array): void {
+    this.#session = plainBytes(session);
+  }
+
+  /** Present where the runtime resumes sessions (see the constructor's `sessions`). */
+  readonly getSession?: () => Uint8Array | undefined;
+  /** Present with `getSession`. */
+  readonly isSessionReused?: () => boolean;
 
   #kept: PeerCertificate | null | undefined;
 

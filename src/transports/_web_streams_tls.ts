@@ -16,6 +16,7 @@ import {
   type TlsConnectOptions,
   type TransportTls,
 } from "../io/transport.ts";
+import { alpnNames } from "./_tls_facts.ts";
 
 function unavailable(what: string): SystemError {
   return new SystemError(
@@ -44,7 +45,9 @@ export function checkEdgeTls(options: TlsConnectOptions, hostname: string): void
   if (options.servername !== undefined && options.servername !== hostname) {
     unavailableOption("send an SNI name other than the host connected to (`servername`)");
   }
-  const alpn = options.ALPNProtocols;
+  if (options.pfx !== undefined) unavailableOption("present a client certificate (`pfx`)");
+  if (options.session !== undefined) unavailableOption("resume a TLS session (`session`)");
+  const alpn = options.ALPNProtocols === undefined ? undefined : alpnNames(options.ALPNProtocols);
   if (alpn !== undefined && alpn.some((p) => p !== "http/1.1")) {
     unavailableOption("offer ALPN protocols (HTTP/1.1 without ALPN only)");
   }

@@ -40,7 +40,8 @@ import {
   type BunSocketLike,
   ipAddress,
 } from "./_bun_conn.ts";
-import { bunServerTls, bunTlsAcceptor, connectTls, tlsServerHandlers } from "./bun_tls.ts";
+import { bunContextSwapper, bunServerTls, bunTlsAcceptor, connectTls, tlsServerHandlers } from "./bun_tls.ts";
+import type { TlsCommonOptions } from "../io/transport.ts";
 
 // ---- Listeners -----------------------------------------------------------------------------------------
 
@@ -49,10 +50,18 @@ class BunListener implements TransportListener {
   readonly #listener: BunListenerLike;
   #closed = false;
 
-  constructor(listener: BunListenerLike, address: TransportAddress) {
+  constructor(
+    listener: BunListenerLike,
+    address: TransportAddress,
+    swapContext?: (options: TlsCommonOptions) => void,
+  ) {
     this.#listener = listener;
     this.address = address;
+    if (swapContext !== undefined) this.setSecureContext = swapContext;
   }
+
+  /** TLS listeners only (see `bunContextSwapper`). */
+  readonly setSecureContext?: (options: TlsCommonOptions) => void;
 
   close(): Promise<void> {
     if (!this.#closed) {
@@ -83,7 +92,7 @@ function listen(
           onConnection(new BunConn(socket, unix));
         },
       }
-      : tlsServerHandlers(bunTlsAcceptor(options.tls, onConnection, options.onTlsError), unix);
+      : tlsServerHandlers(bunTlsAcceptor(options.tls, onConnection, options), unix);
     const tls = options?.tls === undefined ? {} : { tls: bunServerTls(options.tls) };
     if ("path" in target) {
       listener = bun().listen({ unix: target.path, allowHalfOpen: true, socket, ...tls });
@@ -100,7 +109,10 @@ function listen(
   }
   const address = unixAddress ??
     ipAddress(listener.hostname ?? (target as { hostname: string }).hostname, listener.port);
-  return Promise.resolve(new BunListener(listener, address));
+  const tls = options?.tls;
+  return Promise.resolve(
+    new BunListener(listener, address, tls === undefined ? undefined : bunContextSwapper(listener, tls)),
+  );
 }
 
 /** Client sockets: `open` wraps the socket before `Bun.connect` resolves, so no early byte is lost. */
@@ -120,6 +132,7 @@ async function connect(target: ConnectTarget, options?: TransportConnectOptions)
       options.tls,
       signal,
       (e: unknown) => mapError(e, "connect", describeTarget(target)),
+      { onKeylog: options.onKeylog, onSession: options.onSession },
     );
   }
   let opening: Promise<BunSocketLike>;
@@ -192,4 +205,10 @@ function abortable(opening: Promise<BunSocketLike>, signal: AbortSignal): Promis
  * await listener.close();
  * ```
  */
-export const bunTransport: Transport = { name: "bun", listen, connect };
+export const bunTransport: Transport = {
+  name: "bun",
+  // Bun's sockets report key log lines, resume sessions and choose certificates per SNI name (1.4.5).
+  tlsFeatures: { keylog: true, sessionResumption: true, sni: true },
+  listen,
+  connect,
+};

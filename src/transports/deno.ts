@@ -366,7 +366,12 @@ function listen(
 
 async function connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn> {
   const signal = options?.signal;
-  if (options?.tls !== undefined) return connectTls(target, options.tls, signal);
+  if (options?.tls !== undefined) {
+    return connectTls(target, options.tls, signal, {
+      onKeylog: options.onKeylog,
+      onSession: options.onSession,
+    });
+  }
   signal?.throwIfAborted();
   let conn: DenoConnLike;
   try {
@@ -405,4 +410,10 @@ async function connect(target: ConnectTarget, options?: TransportConnectOptions)
  * await listener.close();
  * ```
  */
-export const denoTransport: Transport = { name: "deno", listen, connect };
+export const denoTransport: Transport = {
+  name: "deno",
+  // Deno's node:tls has SNICallback and setSecureContext, but neither key logs nor resumption (2.9.6).
+  tlsFeatures: { keylog: false, sessionResumption: false, sni: true },
+  listen,
+  connect,
+};

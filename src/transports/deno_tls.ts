@@ -15,23 +15,88 @@
  * @module
  */
 
-import type {
-  ListenTarget,
-  TlsServerOptions,
-  TransportConn,
-  TransportListener,
-  TransportListenOptions,
+import {
+  type ListenTarget,
+  SystemError,
+  type TlsCommonOptions,
+  type TlsServerOptions,
+  type TransportConn,
+  type TransportListener,
+  type TransportListenOptions,
 } from "../io/transport.ts";
 import { describeTarget, mapError } from "./_map_error.ts";
 import { nodeAddress, NodeSocketConn } from "./_node_socket_conn.ts";
-import { loadNodeTls, type NodeTlsServerLike, type NodeTlsSocketLike } from "./_node_tls.ts";
-import { authorizationCode, copyNodeTlsCommon, requireKeyAndCert, SocketTls } from "./_tls_facts.ts";
+import {
+  loadNodeTls,
+  type NodeTlsModuleLike,
+  type NodeTlsServerLike,
+  type NodeTlsSocketLike,
+} from "./_node_tls.ts";
+import {
+  authorizationCode,
+  copyNodeTlsCommon,
+  pemList,
+  requireKeyAndCert,
+  secureContextFor,
+  SocketTls,
+  unavailable,
+} from "./_tls_facts.ts";
+
+/** The parts of `node:crypto` that check key and certificate material. */
+interface NodeCryptoLike {
+  createPrivateKey(options: { key: string; passphrase?: string }): unknown;
+  X509Certificate: new (pem: string) => { checkPrivateKey(key: unknown): boolean };
+}
+
+/**
+ * Refuses key and certificate material that does not parse or does not match, with Node's codes.
+ * Deno's node:tls takes any text in `createSecureContext()` and `setSecureContext()` (measured on 2.9.6)
+ * and only every later handshake fails, where Node throws at once and keeps the certificate it had.
+ */
+export function checkMaterial(tls: TlsCommonOptions): void {
+  const proc = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process;
+  const crypto = proc?.getBuiltinModule?.("node:crypto") as NodeCryptoLike | undefined;
+  const keys = pemList(tls.key) ?? [];
+  const certs = pemList(tls.cert) ?? [];
+  if (crypto === undefined || (keys.length === 0 && certs.length === 0)) return;
+  const parsedKeys = keys.map((key) => {
+    try {
+      return crypto.createPrivateKey(
+        tls.passphrase === undefined ? { key } : { key, passphrase: tls.passphrase },
+      );
+    } catch (cause) {
+      throw new SystemError("ERR_OSSL_PEM_NO_START_LINE", `Cannot read the private key: ${cause}`, "tls");
+    }
+  });
+  certs.forEach((cert, i) => {
+    let leaf: { checkPrivateKey(key: unknown): boolean };
+    try {
+      leaf = new crypto.X509Certificate(cert);
+    } catch (cause) {
+      throw new SystemError("ERR_OSSL_PEM_NO_START_LINE", `Cannot read the certificate: ${cause}`, "tls");
+    }
+    const key = parsedKeys[i];
+    if (key !== undefined && !leaf.checkPrivateKey(key)) {
+      throw new SystemError(
+        "ERR_OSSL_X509_KEY_VALUES_MISMATCH",
+        "The key does not match the certificate",
+        "tls",
+      );
+    }
+  });
+}
 
 /** Node's default `handshakeTimeout`: a connection that has not finished its handshake by then is dropped. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 120_000;
 
-/** Node `tls.createServer()` options for our {@linkcode TlsServerOptions}. */
-export function nodeServerOptions(tls: TlsServerOptions): Record<string, unknown> {
+/**
+ * Node `tls.createServer()` options for our {@linkcode TlsServerOptions}. `nodeTls` makes the contexts an
+ * `SNICallback` names by options (once per options object).
+ */
+export function nodeServerOptions(
+  tls: TlsServerOptions,
+  nodeTls: NodeTlsModuleLike,
+): Record<string, unknown> {
   const requestCert = tls.requestCert === true;
   const options: Record<string, unknown> = {
     // The HTTP layer decides when to close; the peer's FIN alone must not end our side.
@@ -41,7 +106,38 @@ export function nodeServerOptions(tls: TlsServerOptions): Record<string, unknown
   };
   copyNodeTlsCommon(tls, options);
   options.handshakeTimeout = tls.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const choose = tls.SNICallback;
+  if (choose !== undefined) options.SNICallback = sniCallback(choose, nodeTls);
   return options;
+}
+
+/** `SNICallback` for node:tls: our choice turned into the runtime's context (options become one, kept). */
+function sniCallback(
+  choose: NonNullable<TlsServerOptions["SNICallback"]>,
+  nodeTls: NodeTlsModuleLike,
+): (servername: string, callback: (error: Error | null, context?: unknown) => void) => void {
+  const made = new WeakMap<object, { context: unknown }>();
+  const checked = {
+    createSecureContext(options: Record<string, unknown>): { context: unknown } {
+      checkMaterial(options as TlsCommonOptions);
+      return nodeTls.createSecureContext(options);
+    },
+  };
+  return (servername, callback) => {
+    // Deno's node:tls asks even when the client sent no name (Node does not): the default applies.
+    if (servername === "") return callback(null, undefined);
+    choose(servername, (error, choice) => {
+      if (error !== null && error !== undefined) return callback(error);
+      if (choice === undefined) return callback(null, undefined);
+      let context: { context: unknown };
+      try {
+        context = secureContextFor(checked, choice, made);
+      } catch (failure) {
+        return callback(failure as Error);
+      }
+      callback(null, context);
+    });
+  };
 }
 
 /** Wraps a server-side TLS socket whose handshake is done. */
@@ -80,6 +176,13 @@ class NodeTlsListener implements TransportListener {
       setTimeout(resolve, 0);
     });
   }
+
+  setSecureContext(options: TlsCommonOptions): void {
+    checkMaterial(options);
+    const node: Record<string, unknown> = {};
+    copyNodeTlsCommon(options, node);
+    this.#server.setSecureContext(node);
+  }
 }
 
 /** Listens for TLS connections on Deno. */
@@ -89,12 +192,15 @@ export async function listenTls(
   options: TransportListenOptions & { tls: TlsServerOptions },
 ): Promise<TransportListener> {
   requireKeyAndCert(options.tls);
+  checkMaterial(options.tls);
+  // Deno's node:tls never emits 'keylog' (measured on 2.9.6, server and client).
+  if (options.onKeylog !== undefined) throw unavailable("TLS key logging ('keylog')", "Deno");
   const tls = await loadNodeTls();
   const requestCert = options.tls.requestCert === true;
   const onTlsError = options.onTlsError;
   let server: NodeTlsServerLike;
   try {
-    server = tls.createServer(nodeServerOptions(options.tls), (socket) => {
+    server = tls.createServer(nodeServerOptions(options.tls, tls), (socket) => {
       // The 45 ms stall of Deno.listenTls is Nagle's algorithm on small TLS records: never here.
       socket.setNoDelay(true);
       onConnection(acceptedTlsConn(socket, requestCert));

@@ -408,6 +408,13 @@ export function webStreamsTransport(
       const hostname = "path" in target ? target.path : target.hostname;
       // Before connecting: what the runtime cannot honour is refused, never silently dropped.
       if (tls !== undefined) checkEdgeTls(tls, hostname);
+      if (options?.onKeylog !== undefined || options?.onSession !== undefined) {
+        throw new SystemError(
+          "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+          "TLS over Web Streams sockets (workerd) cannot report key log lines or sessions",
+          "connect",
+        );
+      }
       let pair: WebStreamPair;
       try {
         pair = await connect(target, { secureTransport: tls !== undefined ? "on" : "starttls" });

@@ -8,6 +8,7 @@
 
 import { readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
+import process from "node:process";
 import { defaultTransport } from "../../src/transports/pick.ts";
 import type { TlsConnectOptions, TransportConn } from "../../src/io/transport.ts";
 import { createServer, type Server, type ServerOptions } from "../../src/https/mod.ts";
@@ -33,6 +34,22 @@ export const pki = {
   clientKey: fixture("client.key"),
   clientCert: fixture("client.pem"),
 };
+
+/** Key and certificate of one of the SNI fixtures (`a`, `b`, `wild`, `renewed`). */
+export function named(name: "a" | "b" | "wild" | "renewed"): { key: string; cert: string } {
+  return { key: fixture(`${name}.key`), cert: fixture(`${name}.pem`) };
+}
+
+/** A fixture's bytes. */
+export function fixtureBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(fixturePath(name)));
+}
+
+/** The subject CN (and O, when set) of the certificate a connection's peer presented. */
+export function peerName(conn: TransportConn): string {
+  const subject = conn.tls?.getPeerCertificate()?.subject ?? {};
+  return [subject.O, subject.CN].filter((part) => part !== undefined).join("/");
+}
 
 /** Starts an HTTPS server on 127.0.0.1:0 (server.pem unless `options` says otherwise). */
 export async function listenHttps(
@@ -62,13 +79,15 @@ export async function rawTls(port: number, tls: TlsConnectOptions): Promise<RawC
   return RawClient.from(await connectTls(port, tls));
 }
 
-/** Runs a command to its exit; resolves with its exit code and output. */
+/** Runs a command to its exit (with `env` added to ours); resolves with its exit code and output. */
 export function run(
   command: string,
   args: string[],
+  env?: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const options = env === undefined ? {} : { env: { ...process.env, ...env } };
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options });
     let stdout = "";
     let stderr = "";
     child.stdout!.on("data", (d: Uint8Array) => (stdout += new TextDecoder().decode(d)));
