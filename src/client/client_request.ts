@@ -112,7 +112,8 @@ export class ClientRequest extends OutgoingMessage {
     this.protocol = isHttps(options) ? "https:" : "http:";
     this.#options = options;
     this.#agent = agent;
-    this.method = (options.method ?? "GET").toUpperCase();
+    // As Node: an empty method is the default one.
+    this.method = (options.method || "GET").toUpperCase();
     validateMethod(this.method);
     this.path = options.path ?? "/";
     validatePath(this.path);
@@ -197,7 +198,7 @@ export class ClientRequest extends OutgoingMessage {
   }
 
   /** Sets the socket inactivity timeout; `callback` is added as a `'timeout'` listener. */
-  setTimeout(ms: number, callback?: () => void): this {
+  override setTimeout(ms: number, callback?: () => void): this {
     if (callback) this.once("timeout", callback);
     this.#timeout.ms = ms;
     if (this.socket) this.#timeout.apply(this.socket);

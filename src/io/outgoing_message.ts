@@ -291,6 +291,18 @@ export class OutgoingMessage extends Stream {
   }
 
   /**
+   * Node's `setTimeout`: the idle timeout of the message's socket (now, or once it has one); `callback` is
+   * added as a `'timeout'` listener of the message.
+   */
+  setTimeout(ms: number, callback?: () => void): this {
+    if (callback) this.on("timeout", callback);
+    const socket = (this as { socket?: { setTimeout(ms: number): unknown } | null }).socket;
+    if (socket) socket.setTimeout(ms);
+    else this.once("socket", (s: { setTimeout(ms: number): unknown }) => s.setTimeout(ms));
+    return this;
+  }
+
+  /**
    * Node's hook for the head a first `write()`/`end()` fixes implicitly: a response calls
    * `this.writeHead(this.statusCode)` (so wrappers of `writeHead` see it), a request fixes its fields.
    */
@@ -537,7 +549,8 @@ export class OutgoingMessage extends Stream {
   }
 
   #emitError(err: Error): void {
-    if (this.listenerCount("error") > 0) this.emit("error", err);
+    // As Node: a message already destroyed (a response that closed) reports to the callback only.
+    if (!this.destroyed && this.listenerCount("error") > 0) this.emit("error", err);
   }
 }
 

@@ -179,8 +179,13 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     }
     this.#options = options;
     this.#transport = options.transport;
-    this.headersTimeout = options.headersTimeout ?? 60_000;
     this.requestTimeout = options.requestTimeout ?? 300_000;
+    // As Node: the head's budget defaults to 60 s, or less when the whole request has less.
+    this.headersTimeout = options.headersTimeout ??
+      (this.requestTimeout > 0 ? Math.min(60_000, this.requestTimeout) : 60_000);
+    if (this.requestTimeout > 0 && this.headersTimeout > 0 && this.headersTimeout > this.requestTimeout) {
+      throw outOfRange("headersTimeout", "<= requestTimeout", this.headersTimeout);
+    }
     this.keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
     this.maxRequestsPerSocket = options.maxRequestsPerSocket ?? 0;
     this.#parserOptions = {

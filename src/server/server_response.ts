@@ -202,15 +202,6 @@ export class ServerResponse extends OutgoingMessage {
     if (callback) queueMicrotask(callback);
   }
 
-  /** Sets a timeout on the socket; `callback` is added as a `'timeout'` listener of the response. */
-  setTimeout(ms: number, callback?: () => void): this {
-    if (callback) this.on("timeout", callback);
-    const socket = this.socket;
-    if (socket === null) this.once("socket", (s: Socket) => s.setTimeout(ms));
-    else socket.setTimeout(ms);
-    return this;
-  }
-
   /** @ignore Internal hook, for the package's own layers. */
   protected override startLine(): string {
     validateStatusCode(this.statusCode);
@@ -270,7 +261,8 @@ export class ServerResponse extends OutgoingMessage {
     // As Node's resOnFinish: a body nobody read is discarded, so the request still ends and closes
     // (res 'finish' > res 'close' > req 'end' > req 'close'), and the next request can be read.
     const req = this.req;
-    if (!readStarted(req) && !req.destroyed) req._dump();
+    // A standalone response may stand for any request-like object (Node's tests pass plain ones).
+    if (!readStarted(req) && !req.destroyed && typeof req._dump === "function") req._dump();
     // A response is done once it is finished: Node emits 'close' right after 'finish'.
     this[kEmitClose]();
   }
@@ -279,6 +271,9 @@ export class ServerResponse extends OutgoingMessage {
   [kEmitClose](): void {
     if (this.#closeEmitted) return;
     this.#closeEmitted = true;
+    // As Node's emitCloseNT: a response that closed is destroyed (a later write() reports to its
+    // callback, not to 'error').
+    this.destroyed = true;
     this.emit("close");
   }
 

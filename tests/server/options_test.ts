@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
 import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
+import { Agent, Server } from "../../mod.ts";
 
 test("maxHeaderSize: a smaller limit is enforced with 431", async () => {
   const { server, port } = await listen({ maxHeaderSize: 100 }, (_req, res) => res.end("small"));
@@ -89,4 +90,27 @@ test("res.write() returns false when the client does not read, and 'drain' follo
   await closeServer(server);
   // Far fewer than the 16 MiB on offer were accepted before write() said stop.
   assert.ok(stoppedAt >= 0 && stoppedAt < 63, `stopped at chunk ${stoppedAt}`);
+});
+
+// As Node 20 (test-http-server-timeouts-validation.js, which passes under node): headersTimeout defaults
+// to 60 s or requestTimeout if that is shorter, and may not exceed requestTimeout.
+test("headersTimeout defaults to min(60 s, requestTimeout) and may not exceed requestTimeout", () => {
+  assert.equal(new Server({ requestTimeout: 20_000 }).headersTimeout, 20_000);
+  assert.equal(new Server({ requestTimeout: 100_000 }).headersTimeout, 60_000);
+  assert.equal(new Server({ requestTimeout: 0 }).headersTimeout, 60_000);
+  assert.throws(() => new Server({ headersTimeout: 10_000, requestTimeout: 1_000 }), {
+    code: "ERR_OUT_OF_RANGE",
+    name: "RangeError",
+  });
+  assert.throws(() => new Server({ keepAliveTimeout: -1 }), { code: "ERR_OUT_OF_RANGE" });
+  assert.throws(() => new Server("foo" as never), { code: "ERR_INVALID_ARG_TYPE", name: "TypeError" });
+});
+
+test("Server and Agent are callable without new, and subclass with class extends", () => {
+  const server = Server();
+  assert.ok(server instanceof Server);
+  class Tracing extends Server {}
+  assert.ok(new Tracing() instanceof Server);
+  assert.ok(Agent({ keepAlive: true }) instanceof Agent);
+  assert.equal(Agent({ keepAlive: true }).keepAlive, true);
 });

@@ -285,3 +285,27 @@ test("a 204/304 with Transfer-Encoding closes the connection, as Node; a plain 2
     assert.equal(normalizeDate(text), expected);
   }
 });
+
+// As Node 20 (test-http-server-write-after-end.js, which passes under node): once a response has
+// closed, write() reports ERR_STREAM_WRITE_AFTER_END to its callback only, never as 'error'.
+test("write() after the response closed reports to its callback, not to 'error'", async () => {
+  const seen: string[] = [];
+  let reported!: () => void;
+  const done = new Promise<void>((resolve) => (reported = resolve));
+  await exchange(
+    (_req, res) => {
+      res.on("error", () => seen.push("error event"));
+      res.end("done");
+      res.on("close", () => {
+        res.write("late", (err) => {
+          seen.push(`${(err as { code?: string } | null)?.code} destroyed=${res.destroyed}`);
+          queueMicrotask(reported);
+        });
+      });
+    },
+    GET,
+    "done",
+  );
+  await done;
+  assert.deepEqual(seen, ["ERR_STREAM_WRITE_AFTER_END destroyed=true"]);
+});
