@@ -256,3 +256,16 @@ export class RawHttp {
     wake?.();
   }
 }
+
+/** The JSON body every framework's echo scenario posts (non-ASCII included, to catch byte/char mix-ups). */
+export const SENT_JSON = { name: "wire", n: 123, list: [1, 2, 3], text: "héllo ✓" };
+
+/** POSTs {@linkcode SENT_JSON} as JSON to `url`; resolves with the response and its text. */
+export async function postJson(url: string): Promise<{ res: Response; text: string }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(SENT_JSON),
+  });
+  return { res, text: await res.text() };
+}

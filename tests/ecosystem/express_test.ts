@@ -11,7 +11,17 @@ import { join } from "node:path";
 import type * as NodeHttp from "node:http";
 import express4Untyped from "express4";
 import express5Untyped from "express5";
-import { closeServer, type Http, type Impl, listen, RawHttp, type Scope, testEach } from "./_impls.ts";
+import {
+  closeServer,
+  type Http,
+  type Impl,
+  listen,
+  postJson,
+  RawHttp,
+  type Scope,
+  SENT_JSON,
+  testEach,
+} from "./_impls.ts";
 
 // Express ships no type declarations; these are the parts the tests use.
 interface ExpressRequest extends NodeHttp.IncomingMessage {
@@ -111,13 +121,8 @@ for (const [version, express] of versions) {
         res.json({ method: req.method, contentType: req.get("content-type"), body: req.body });
       });
     });
-    const sent = { name: "wire", n: 123, list: [1, 2, 3], text: "héllo ✓" };
-    const res = await fetch(`${url}/echo`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(sent),
-    });
-    const text = await res.text();
+    const sent = SENT_JSON;
+    const { res, text } = await postJson(`${url}/echo`);
     assert.equal(res.status, 200, text);
     assert.match(res.headers.get("content-type") ?? "", /^application\/json; charset=utf-8$/);
     assert.deepEqual(JSON.parse(text), { method: "POST", contentType: "application/json", body: sent });

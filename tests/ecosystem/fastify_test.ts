@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import Fastify, { type FastifyInstance } from "fastify";
-import { type Impl, type Scope, testEach } from "./_impls.ts";
+import { type Impl, postJson, type Scope, SENT_JSON, testEach } from "./_impls.ts";
 
 async function serve(
   impl: Impl,
@@ -27,13 +27,8 @@ testEach("Fastify 5: a JSON POST is parsed by Fastify and echoed", async (impl, 
   const { url } = await serve(impl, scope, (app) => {
     app.post("/echo", (req) => Promise.resolve({ contentType: req.headers["content-type"], body: req.body }));
   });
-  const sent = { name: "wire", n: 123, list: [1, 2, 3], text: "héllo ✓" };
-  const res = await fetch(`${url}/echo`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(sent),
-  });
-  const text = await res.text();
+  const sent = SENT_JSON;
+  const { res, text } = await postJson(`${url}/echo`);
   assert.equal(res.status, 200, text);
   assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
   assert.deepEqual(JSON.parse(text), { contentType: "application/json", body: sent });

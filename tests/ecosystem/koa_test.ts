@@ -4,7 +4,7 @@ import { Buffer } from "node:buffer";
 import { json } from "node:stream/consumers";
 import type * as NodeHttp from "node:http";
 import KoaUntyped from "koa";
-import { closeServer, type Impl, listen, type Scope, testEach } from "./_impls.ts";
+import { closeServer, type Impl, listen, postJson, type Scope, SENT_JSON, testEach } from "./_impls.ts";
 
 // Koa ships no type declarations; these are the parts the tests use.
 interface KoaContext {
@@ -36,13 +36,8 @@ testEach("Koa: a JSON POST read from ctx.req is echoed as ctx.body", async (impl
     // Koa has no body parser of its own; the raw Node request is ctx.req, a Readable.
     ctx.body = { contentType: ctx.get("content-type"), body: await json(ctx.req) };
   });
-  const sent = { name: "wire", n: 123, list: [1, 2, 3], text: "héllo ✓" };
-  const res = await fetch(`${url}/echo`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(sent),
-  });
-  const text = await res.text();
+  const sent = SENT_JSON;
+  const { res, text } = await postJson(`${url}/echo`);
   assert.equal(res.status, 200, text);
   assert.equal(res.headers.get("content-type"), "application/json; charset=utf-8");
   assert.equal(res.headers.get("content-length"), String(Buffer.byteLength(text)));
