@@ -1,13 +1,13 @@
 /**
- * Node's argument-validation errors, with Node's classes and messages: `ERR_INVALID_ARG_TYPE` and
- * `ERR_INVALID_ARG_VALUE` are `TypeError`s, `ERR_OUT_OF_RANGE` a `RangeError`, each with its `code`.
+ * Node's argument-validation errors, with Node's classes and messages: `ERR_INVALID_ARG_TYPE` is a
+ * `TypeError`, `ERR_OUT_OF_RANGE` a `RangeError`, each with its `code`.
  * Libraries and Node's own tests check the class as well as the code.
  *
  * @module
  */
 
 /** A value as Node's messages describe it: `type number (5)`, `an instance of Object`, `undefined`. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === "function") return `function ${value.name}`;
   if (typeof value === "object") {
@@ -61,21 +61,5 @@ export function outOfRange(name: string, range: string, value: unknown): RangeEr
   return Object.assign(
     new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${String(value)}`),
     { code: "ERR_OUT_OF_RANGE" },
-  );
-}
-
-/**
- * Node's `ERR_INVALID_ARG_VALUE`.
- *
- * @example
- * ```ts ignore
- * throw invalidArgValue("options.maxSockets", 0);
- * ```
- */
-export function invalidArgValue(name: string, value: unknown, reason = "is invalid"): TypeError {
-  const what = name.includes(".") ? "property" : "argument";
-  return Object.assign(
-    new TypeError(`The ${what} '${name}' ${reason}. Received ${describeValue(value)}`),
-    { code: "ERR_INVALID_ARG_VALUE" },
   );
 }
