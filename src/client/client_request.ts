@@ -498,6 +498,7 @@ export class ClientRequest extends OutgoingMessage {
   #emitClose(): void {
     if (this.#closeEmitted) return;
     this.#closeEmitted = true;
+    this._closed = true;
     this.emit("close");
   }
 }

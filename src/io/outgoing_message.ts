@@ -80,6 +80,22 @@ export class OutgoingMessage extends Stream {
   chunkedEncoding = false;
   /** Node's: whether the message asked to keep its connection open. */
   shouldKeepAlive = true;
+  /**
+   * Node's markers of an outgoing message, which `stream.finished()` and `stream.pipeline()` read to tell
+   * one apart (and so to see that a message that already closed is done): `_closed` turns true when
+   * `'close'` is emitted.
+   */
+  _closed = false;
+  /** See {@linkcode OutgoingMessage._closed}. */
+  _defaultKeepAlive = true;
+  /** See {@linkcode OutgoingMessage._closed}. */
+  _removedConnection = false;
+  /** See {@linkcode OutgoingMessage._closed}. */
+  _removedContLen = false;
+  /** Whether `'close'` was emitted. */
+  get closed(): boolean {
+    return this._closed;
+  }
   /** Node's: always false (these streams carry bytes). */
   readonly writableObjectMode = false;
   /** Node's: the queue size at which `write()` returns false. */
@@ -193,6 +209,15 @@ export class OutgoingMessage extends Stream {
         callback?.(err);
         this.#emitError(err);
       });
+      return false;
+    }
+    if (this.destroyed) {
+      // As Node: a destroyed message reports to the write's callback, never as 'error'.
+      const err = new HttpUsageError(
+        "ERR_STREAM_DESTROYED",
+        "Cannot call write after a stream was destroyed",
+      );
+      if (callback) queueMicrotask(() => callback!(err));
       return false;
     }
     if (chunk === null) throw nullChunk();

@@ -274,6 +274,7 @@ export class ServerResponse extends OutgoingMessage {
     // As Node's emitCloseNT: a response that closed is destroyed (a later write() reports to its
     // callback, not to 'error').
     this.destroyed = true;
+    this._closed = true;
     this.emit("close");
   }
 
