@@ -247,9 +247,15 @@ export class OutgoingMessage extends Stream {
       encoding = undefined;
     }
     if (this.writableEnded) {
+      // As Node: a second end() tells its callback the message was already finished.
       if (callback) {
-        if (this.writableFinished) queueMicrotask(callback);
-        else (this.#finishCallbacks ??= []).push(callback);
+        const cb = callback as (err?: Error) => void;
+        const err = new HttpUsageError(
+          "ERR_STREAM_ALREADY_FINISHED",
+          "Cannot call end after a stream was finished",
+        );
+        if (this.writableFinished) queueMicrotask(() => cb(err));
+        else this.once("finish", () => cb(err));
       }
       return this;
     }

@@ -207,7 +207,9 @@ export class ServerResponse extends OutgoingMessage {
     validateStatusCode(this.statusCode);
     const reason = this.statusMessage ?? STATUS_CODES[this.statusCode] ?? "unknown";
     if (this.statusMessage !== undefined) validateStatusMessage(reason);
-    return (this.req.httpVersionMinor === 1 ? "HTTP/1.1 " : "HTTP/1.0 ") + this.statusCode + " " + reason;
+    // RFC 9110 section 2.5: a server sends the highest version it conforms to (with a major version the
+    // client's); HTTP/1.0 clients get "HTTP/1.1" too, as from Node.
+    return "HTTP/1.1 " + this.statusCode + " " + reason;
   }
 
   /** @ignore Internal hook, for the package's own layers. */

@@ -423,7 +423,7 @@ test("fetch bridge: trailers are dropped for an HTTP/1.0 client (no chunked codi
       const text = normalizeDate(await client.readAll());
       assert.equal(
         text,
-        "HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\nDate: <date>\r\n" +
+        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nDate: <date>\r\n" +
           "Connection: close\r\nContent-Length: 3\r\n\r\nold",
       );
     },

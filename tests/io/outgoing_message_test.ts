@@ -42,3 +42,28 @@ test("stream.finished() sees a response that already closed as done", async () =
   await closeServer(server);
   assert.deepEqual(calls, ["finished while ending", "finished after close"]);
 });
+
+// As Node 20 (test-http-outgoing-end-multiple.js passes under node): a second end() calls back with
+// ERR_STREAM_ALREADY_FINISHED, and only the first one finishes the response.
+test("a second end() calls back with ERR_STREAM_ALREADY_FINISHED", async () => {
+  let code: string | undefined;
+  let finishes = 0;
+  let done!: () => void;
+  const ended = new Promise<void>((resolve) => (done = resolve));
+  const { server, port } = await listen({}, (_req, res) => {
+    res.on("finish", () => finishes++);
+    res.end("x");
+    res.end((err?: Error) => {
+      code = (err as { code?: string } | undefined)?.code;
+      done();
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await client.until("x");
+  await ended;
+  await client.close();
+  await closeServer(server);
+  assert.equal(code, "ERR_STREAM_ALREADY_FINISHED");
+  assert.equal(finishes, 1);
+});

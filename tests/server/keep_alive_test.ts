@@ -29,8 +29,8 @@ test("HTTP/1.0 with Connection: keep-alive is kept alive and told so", async () 
   await closeServer(server);
   assert.equal(
     text,
-    "HTTP/1.0 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n/a" +
-      "HTTP/1.0 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n/b",
+    "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n/a" +
+      "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n/b",
   );
 });
 

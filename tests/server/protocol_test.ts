@@ -66,7 +66,7 @@ test("no 100 Continue is sent to an HTTP/1.0 client", async () => {
   const text = await client.readAll();
   await client.close();
   await closeServer(server);
-  assert.ok(text.startsWith("HTTP/1.0 200 OK") && !text.includes("100 Continue"), text);
+  assert.ok(text.startsWith("HTTP/1.1 200 OK") && !text.includes("100 Continue"), text);
 });
 
 test("an unknown expectation gets 417 without a checkExpectation listener", async () => {

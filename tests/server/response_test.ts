@@ -112,7 +112,7 @@ test("HTTP/1.0 request without keep-alive gets a close-delimited body and the co
   const text = normalizeDate(await client.readAll());
   await client.close();
   await closeServer(server);
-  assert.equal(text, "HTTP/1.0 200 OK\r\nDate: <date>\r\nConnection: close\r\n\r\nab");
+  assert.equal(text, "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\n\r\nab");
 });
 
 test("addTrailers sends trailers after a chunked body", async () => {
