@@ -393,7 +393,7 @@ export class ClientRequest extends OutgoingMessage {
   protected override implicitFields(_framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
     let out = "";
     if (!seen.host && this.#options.setHost !== false) out += "Host: " + this.#hostValue + "\r\n";
-    if (seen.connection === undefined) {
+    if (seen.connection === undefined && !this._removedConnection) {
       out += this.shouldKeepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     }
     return out;

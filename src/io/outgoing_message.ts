@@ -173,8 +173,29 @@ export class OutgoingMessage extends Stream {
 
   /** Removes a field from the implicit head. */
   removeHeader(name: string): void {
-    this.#fieldsForChange("remove").delete(name.toLowerCase());
+    const key = name.toLowerCase();
+    this.#fieldsForChange("remove").delete(key);
+    // As Node: removing a field the message would add by itself keeps it out of the head.
+    switch (key) {
+      case "connection":
+        this._removedConnection = true;
+        break;
+      case "content-length":
+        this._removedContLen = true;
+        break;
+      case "transfer-encoding":
+        this._removedTE = true;
+        break;
+      case "date":
+        this.sendDate = false;
+        break;
+    }
   }
+
+  /** Node's: whether `Date` is added to a head that has none (responses; false on requests). */
+  sendDate = false;
+  /** Node's: `removeHeader("transfer-encoding")` was called, so the body is never chunked implicitly. */
+  _removedTE = false;
 
   /**
    * Sends trailer fields after the body. They are sent only with chunked transfer coding (dropped
@@ -467,8 +488,10 @@ export class OutgoingMessage extends Stream {
       transferEncoding: undefined,
       isRequest: this.isRequest(),
       bodyAllowed: this.bodyAllowed(),
-      chunkedAllowed: this.chunkedAllowed(),
-      ending,
+      chunkedAllowed: this.chunkedAllowed() && !this._removedTE,
+      // A removed Content-Length or Transfer-Encoding is not added back: the body's framing is then the
+      // other one, or the connection's close (Node's `_removedContLen`/`_removedTE`).
+      ending: ending && !this._removedContLen,
       bodyLength,
       hasTrailers: this.#trailers !== undefined,
       emptyBodyHasLength: this.emptyBodyHasLength(),

@@ -80,7 +80,7 @@ export class ServerResponse extends OutgoingMessage {
   /** Reason phrase; defaults to the standard one for `statusCode`. */
   statusMessage: string | undefined = undefined;
   /** Whether a `Date` field is added when missing (default true). */
-  sendDate = true;
+  override sendDate = true;
   /** The request this responds to. */
   readonly req: IncomingMessage;
   /** The connection (null for a standalone response until `assignSocket()`). */
@@ -238,7 +238,7 @@ export class ServerResponse extends OutgoingMessage {
     if ((status === 204 || status === 304) && seen.transferEncoding !== undefined) keepAlive = false;
     this.#keepAlive = keepAlive;
     if (this.sendDate && !seen.date) out += "Date: " + httpDate() + "\r\n";
-    if (connection === undefined) {
+    if (connection === undefined && !this._removedConnection) {
       if (!keepAlive) out += "Connection: close\r\n";
       else {
         out += "Connection: keep-alive\r\n";

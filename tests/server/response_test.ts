@@ -309,3 +309,22 @@ test("write() after the response closed reports to its callback, not to 'error'"
   await done;
   assert.deepEqual(seen, ["ERR_STREAM_WRITE_AFTER_END destroyed=true"]);
 });
+
+// Checked against node:http on Node 20.20.2, same handler and request: exactly these bytes, then the
+// server closes the connection (the body is delimited by the close).
+test("fields removed with removeHeader() stay out of the head, implicit ones included (as Node)", async () => {
+  const { server, port } = await listen({}, (_req, res) => {
+    res.removeHeader("connection");
+    res.removeHeader("transfer-encoding");
+    res.removeHeader("content-length");
+    res.removeHeader("date");
+    res.setHeader("date", "coffee o clock");
+    res.end("beep boop\n");
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.equal(text, "HTTP/1.1 200 OK\r\ndate: coffee o clock\r\n\r\nbeep boop\n");
+});

@@ -30,8 +30,12 @@ async function exchange(
   }
 }
 
+/** `end("ok")` with the implicit head. */
 const OK_HEAD = "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\n" +
   "Keep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok";
+/** The answer once the handler mends its fields by setting a valid Content-Length (its own, so first). */
+const MENDED_HEAD = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nDate: <date>\r\nConnection: keep-alive\r\n" +
+  "Keep-Alive: timeout=5\r\n\r\nok";
 
 for (
   const [value, call] of [["abc", "write"], ["0x2", "end"], ["5, 5", "end"], ["-1", "end"], ["2.5", "end"]]
@@ -48,11 +52,12 @@ for (
       }
       assert.equal(res.headersSent, false);
       assert.equal(res.writableEnded, false);
-      res.removeHeader("Content-Length");
+      // Mended by a valid value (a removeHeader would, as in Node, keep Content-Length out for good).
+      res.setHeader("Content-Length", 2);
       res.end("ok");
     }, "ok");
     assert.deepEqual(codes, ["ERR_HTTP_INVALID_HEADER_VALUE"]);
-    assert.equal(text, OK_HEAD);
+    assert.equal(text, MENDED_HEAD);
   });
 }
 
@@ -67,11 +72,11 @@ test("Content-Length beside Transfer-Encoding throws instead of sending both", a
       codes.push((err as { code: string }).code);
     }
     res.removeHeader("Transfer-Encoding");
-    res.removeHeader("Content-Length");
+    res.setHeader("Content-Length", 2);
     res.end("ok");
   }, "ok");
   assert.deepEqual(codes, ["ERR_HTTP_INVALID_HEADER_VALUE"]);
-  assert.equal(text, OK_HEAD);
+  assert.equal(text, MENDED_HEAD);
 });
 
 test("a valid Content-Length set by the user is sent once, and the body is checked against it", async () => {
