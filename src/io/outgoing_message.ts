@@ -226,9 +226,12 @@ export class OutgoingMessage extends Stream {
     }
     if (this.writableEnded) {
       const err = new HttpUsageError("ERR_STREAM_WRITE_AFTER_END", "write after end");
+      // Whether 'error' follows is decided now: in Node the message's 'close' comes a tick after its
+      // 'finish', later than ours, so a write right after end() still reports to 'error' there.
+      const alive = !this.destroyed;
       queueMicrotask(() => {
         callback?.(err);
-        this.#emitError(err);
+        if (alive) this.#emitError(err, true);
       });
       return false;
     }
@@ -268,7 +271,12 @@ export class OutgoingMessage extends Stream {
       encoding = undefined;
     }
     if (this.writableEnded) {
-      // As Node: a second end() tells its callback the message was already finished.
+      // As Node: more data after end() is a write after end; a bare second end() tells its callback the
+      // message was already finished.
+      if (chunk !== undefined && chunk !== null) {
+        this.write(chunk as string | Uint8Array, encoding as string | undefined, callback);
+        return this;
+      }
       if (callback) {
         const cb = callback as (err?: Error) => void;
         const err = new HttpUsageError(
@@ -329,10 +337,11 @@ export class OutgoingMessage extends Stream {
     return this.#needDrain;
   }
 
-  /** Whether `write()` may be called: until `end()` or `destroy()`. */
-  get writable(): boolean {
-    return !this.writableEnded && !this.destroyed;
-  }
+  /**
+   * Node's legacy `Stream` flag, true for the message's whole life (Node never clears it; `writableEnded`
+   * and `destroyed` say whether a write would still go out).
+   */
+  readonly writable = true;
 
   /**
    * The body as a Web `WritableStream`, so `readable.pipeTo(res.writableStream)` streams into the message
@@ -602,9 +611,9 @@ export class OutgoingMessage extends Stream {
     this.finishImpl(this.#framing, this.#complete);
   }
 
-  #emitError(err: Error): void {
+  #emitError(err: Error, aliveChecked = false): void {
     // As Node: a message already destroyed (a response that closed) reports to the callback only.
-    if (!this.destroyed && this.listenerCount("error") > 0) this.emit("error", err);
+    if ((aliveChecked || !this.destroyed) && this.listenerCount("error") > 0) this.emit("error", err);
   }
 }
 

@@ -171,7 +171,8 @@ export class ServerResponse extends OutgoingMessage {
       );
     }
     if (typeof reason !== "string") {
-      headers = reason;
+      // `writeHead(status, headers)`, or Node's `writeHead(status, undefined, headers)`.
+      if (reason !== undefined && reason !== null) headers = reason;
       reason = undefined;
     }
     validateStatusCode(statusCode);

@@ -67,3 +67,36 @@ test("a second end() calls back with ERR_STREAM_ALREADY_FINISHED", async () => {
   assert.equal(code, "ERR_STREAM_ALREADY_FINISHED");
   assert.equal(finishes, 1);
 });
+
+// As Node 20 (test-http-outgoing-end-multiple.js, test-http-writable-true-after-close.js and
+// test-http-write-head-2.js pass under node): end(data) after end() is a write after end, `writable`
+// stays true (Node's legacy flag), and writeHead(status, undefined, headers) takes the headers.
+test("end(data) after end() reports a write after end; writable stays true; writeHead(s, undefined, h)", async () => {
+  const seen: string[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const { server, port } = await listen({}, (_req, res) => {
+    res.writeHead(200, undefined, ["X-Foo", "bar"]);
+    res.end("x");
+    res.on("error", (err: Error & { code?: string }) => seen.push(`error ${err.code}`));
+    res.end("more", (err?: Error) => seen.push(`callback ${(err as { code?: string } | undefined)?.code}`));
+    res.on("close", () => {
+      seen.push(`writable ${res.writable}`);
+      done();
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const text = await client.until("\r\n\r\nx");
+  await finished;
+  await client.close();
+  await closeServer(server);
+  assert.match(text, /^HTTP\/1\.1 200 OK\r\nX-Foo: bar\r\n/);
+  // Which comes first, the late write's report or the response's 'close', differs by runtime (microtask
+  // order); that all three come is what Node's behaviour fixes.
+  assert.deepEqual(seen.sort(), [
+    "callback ERR_STREAM_WRITE_AFTER_END",
+    "error ERR_STREAM_WRITE_AFTER_END",
+    "writable true",
+  ]);
+});
