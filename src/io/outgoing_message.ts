@@ -422,6 +422,21 @@ export class OutgoingMessage extends Stream {
     return false;
   }
 
+  /**
+   * @ignore Internal hook: whether the caller set field `lowerName` (for implicit fields that give way to
+   * the caller's). Reads the raw list without building the field map a plain `writeHead` never needs.
+   */
+  protected hasUserField(lowerName: string): boolean {
+    if (this.#fields !== undefined) return this.#fields.has(lowerName);
+    const raw = this.#rawFields;
+    if (raw === undefined) return false;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.length === lowerName.length && name.toLowerCase() === lowerName) return true;
+    }
+    return false;
+  }
+
   /** Marks the head as fixed (`writeHead`); later `setHeader` calls throw `ERR_HTTP_HEADERS_SENT`. */
   protected lockHead(): void {
     this.headersSent = true;

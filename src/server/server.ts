@@ -168,7 +168,9 @@ export class ServerClass extends EventEmitter<ServerEvents> {
       listener = options;
       options = {};
     } else if (options === null || options === undefined) options = {};
-    else if (typeof options !== "object") throw invalidArg("options", "object", options);
+    else if (typeof options !== "object" || Array.isArray(options)) {
+      throw invalidArg("options", "object", options);
+    }
     for (const name of ["headersTimeout", "requestTimeout", "keepAliveTimeout", "maxHeaderSize"] as const) {
       const value = options[name];
       if (value !== undefined && (typeof value !== "number" || !(value >= 0))) {

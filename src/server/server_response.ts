@@ -176,7 +176,9 @@ export class ServerResponse extends OutgoingMessage {
       reason = undefined;
     }
     validateStatusCode(statusCode);
+    // As Node: the reason given, or the one set on `statusMessage` before, is checked here.
     if (reason !== undefined) validateStatusMessage(reason);
+    else if (this.statusMessage !== undefined) validateStatusMessage(this.statusMessage);
     this.statusCode = statusCode;
     if (reason !== undefined) this.statusMessage = reason;
     if (headers) this.mergeHeaders(headers);
@@ -243,8 +245,9 @@ export class ServerResponse extends OutgoingMessage {
       if (!keepAlive) out += "Connection: close\r\n";
       else {
         out += "Connection: keep-alive\r\n";
+        // A Keep-Alive field of the handler's own is sent as given, not doubled (as Node).
         const seconds = owner!.keepAliveTimeoutSeconds;
-        if (seconds > 0) {
+        if (seconds > 0 && !this.hasUserField("keep-alive")) {
           // Node adds the server's request budget per connection as `max`.
           const max = owner!.keepAliveMax;
           out += "Keep-Alive: timeout=" + seconds + (max > 0 ? ", max=" + max : "") + "\r\n";

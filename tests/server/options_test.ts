@@ -103,7 +103,9 @@ test("headersTimeout defaults to min(60 s, requestTimeout) and may not exceed re
     name: "RangeError",
   });
   assert.throws(() => new Server({ keepAliveTimeout: -1 }), { code: "ERR_OUT_OF_RANGE" });
-  assert.throws(() => new Server("foo" as never), { code: "ERR_INVALID_ARG_TYPE", name: "TypeError" });
+  for (const bad of ["foo", 42, true, []]) {
+    assert.throws(() => new Server(bad as never), { code: "ERR_INVALID_ARG_TYPE", name: "TypeError" });
+  }
 });
 
 test("Server and Agent are callable without new, and subclass with class extends", () => {

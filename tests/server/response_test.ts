@@ -328,3 +328,30 @@ test("fields removed with removeHeader() stay out of the head, implicit ones inc
   await closeServer(server);
   assert.equal(text, "HTTP/1.1 200 OK\r\ndate: coffee o clock\r\n\r\nbeep boop\n");
 });
+
+// As Node 20 (test-http-status-reason-invalid-chars.js and test-http-keep-alive-timeout-custom.js pass
+// under node): writeHead() checks a statusMessage set before it, and a handler's own Keep-Alive field is
+// sent instead of the implicit one.
+test("writeHead() checks a statusMessage set before it; the handler's Keep-Alive replaces the implicit one", async () => {
+  const thrown: string[] = [];
+  const text = await exchange(
+    (_req, res) => {
+      res.statusMessage = "OK\r\nContent-Type: text/html";
+      try {
+        res.writeHead(200);
+      } catch (err) {
+        thrown.push((err as { code: string }).code);
+      }
+      res.statusMessage = "OK";
+      res.writeHead(200, { "Content-Length": 2, "Keep-Alive": "timeout=50" });
+      res.end("ok");
+    },
+    GET,
+    "ok",
+  );
+  assert.deepEqual(thrown, ["ERR_INVALID_CHAR"]);
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=50\r\nDate: <date>\r\nConnection: keep-alive\r\n\r\nok",
+  );
+});
