@@ -312,6 +312,12 @@ export function serializeInformationalHead(
  * ```
  */
 export function earlyHintsFields(hints: Record<string, string | readonly string[]>): string[] {
+  if (typeof hints !== "object" || hints === null) {
+    throw new HttpUsageError(
+      "ERR_INVALID_ARG_TYPE",
+      `The "hints" argument must be of type object. Received ${typeof hints}`,
+    );
+  }
   const out: string[] = [];
   for (const name of Object.keys(hints)) {
     const value = hints[name] as string | readonly string[];
@@ -323,7 +329,7 @@ export function earlyHintsFields(hints: Record<string, string | readonly string[
       continue;
     }
     for (const link of typeof value === "string" ? [value] : value) {
-      if (typeof link !== "string" || !isFieldValue(link)) {
+      if (typeof link !== "string" || !isFieldValue(link) || !LINK_VALUE.test(link)) {
         throw new HttpUsageError(
           "ERR_INVALID_ARG_VALUE",
           `The argument 'hints' must be an array or string of format "</styles.css>; rel=preload". Received ${
@@ -336,6 +342,12 @@ export function earlyHintsFields(hints: Record<string, string | readonly string[
   }
   return out;
 }
+
+/**
+ * One `Link` value as Node's `writeEarlyHints` accepts it (RFC 8288 section 3): `<target>` and then
+ * `; name` or `; name=value` (a value quoted or bare) parameters.
+ */
+const LINK_VALUE = /^<[^>]*>(?:\s*;\s*[^;"\s=]+(?:=(?:"[^"]*"|[^;"\s]*))?)*$/;
 
 /**
  * The `Host` value a client sends for `host` and `port`: an IPv6 address in brackets, the port unless it

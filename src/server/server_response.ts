@@ -201,7 +201,13 @@ export class ServerResponse extends OutgoingMessage {
 
   /** Sends `103 Early Hints` with `link` (one value or several) and any other given fields. */
   writeEarlyHints(hints: Record<string, string | readonly string[]>, callback?: () => void): void {
-    this.#writeInterim(103, "Early Hints", earlyHintsFields(hints));
+    const fields = earlyHintsFields(hints);
+    // As Node: hints without a Link (an empty list) send no 103 at all.
+    if (!fields.some((_, i) => i % 2 === 0 && fields[i]!.toLowerCase() === "link")) {
+      if (callback) queueMicrotask(callback);
+      return;
+    }
+    this.#writeInterim(103, "Early Hints", fields);
     if (callback) queueMicrotask(callback);
   }
 

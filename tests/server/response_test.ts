@@ -355,3 +355,39 @@ test("writeHead() checks a statusMessage set before it; the handler's Keep-Alive
     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=50\r\nDate: <date>\r\nConnection: keep-alive\r\n\r\nok",
   );
 });
+
+// Checked against node:http on Node 20.20.2 with the same handler: hints without a Link send no 103,
+// malformed Link values throw ERR_INVALID_ARG_VALUE, a well-formed one goes out.
+test("writeEarlyHints(): no Link, no 103; Link values must be `<target>; params`", async () => {
+  const outcome: string[] = [];
+  const text = await exchange(
+    (_req, res) => {
+      res.writeEarlyHints({ link: [] });
+      res.writeEarlyHints({ "x-a": "b" });
+      for (
+        const link of ["</>; ", "rel=preload; </s.js>", "invalid string", '</a.css>; rel="preload"; as=style']
+      ) {
+        try {
+          res.writeEarlyHints({ link });
+          outcome.push(`sent ${link}`);
+        } catch (err) {
+          outcome.push(`${(err as { code: string }).code} ${link}`);
+        }
+      }
+      res.end("x");
+    },
+    GET,
+    "\r\n\r\nx",
+  );
+  assert.deepEqual(outcome, [
+    "ERR_INVALID_ARG_VALUE </>; ",
+    "ERR_INVALID_ARG_VALUE rel=preload; </s.js>",
+    "ERR_INVALID_ARG_VALUE invalid string",
+    'sent </a.css>; rel="preload"; as=style',
+  ]);
+  assert.ok(
+    text.startsWith(
+      'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel="preload"; as=style\r\n\r\nHTTP/1.1 200',
+    ),
+  );
+});
