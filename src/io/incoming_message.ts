@@ -209,12 +209,20 @@ export class IncomingMessage extends Readable {
  * receiveHead(req, head);
  * ```
  */
-export function receiveHead(msg: IncomingMessage, head: RequestHead | ResponseHead): void {
+export function receiveHead(
+  msg: IncomingMessage,
+  head: RequestHead | ResponseHead,
+  maxHeadersCount = 0,
+): void {
   msg[kHead] = head;
+  // Node's `maxHeadersCount`: fields past it are dropped (then `headers` is built from what is kept).
+  if (maxHeadersCount > 0 && head.rawHeaders.length > maxHeadersCount * 2) {
+    msg.rawHeaders = head.rawHeaders.slice(0, maxHeadersCount * 2);
+    msg[kHead] = undefined;
+  } else msg.rawHeaders = head.rawHeaders;
   msg.httpVersionMajor = head.versionMajor;
   msg.httpVersionMinor = head.versionMinor;
   msg.httpVersion = head.versionMinor === 1 ? "1.1" : "1.0";
-  msg.rawHeaders = head.rawHeaders;
   if ("method" in head) {
     msg.method = head.method;
     msg.url = head.url;

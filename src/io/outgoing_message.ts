@@ -22,6 +22,7 @@ import { type OutgoingFraming, outgoingFraming, type OutgoingHeadFacts } from ".
 import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import { toBytes } from "./_bytes.ts";
+import { invalidArgType } from "./_node_errors.ts";
 import {
   appendField,
   type FieldMap,
@@ -134,7 +135,23 @@ export class OutgoingMessage extends Stream {
 
   /** Sets several fields from a `Headers` or `Map`. */
   setHeaders(headers: Headers | Map<string, OutgoingValue>): this {
-    for (const [name, value] of headers) this.setHeader(name, value);
+    if (this.headersSent) {
+      throw new HttpUsageError(
+        "ERR_HTTP_HEADERS_SENT",
+        "Cannot set headers after they are sent to the client",
+      );
+    }
+    const isHeaders = typeof Headers === "function" && headers instanceof Headers;
+    if (!isHeaders && !(headers instanceof Map)) {
+      throw invalidArgType("headers", "an instance of Headers or Map", headers);
+    }
+    // As Node: a Headers' Set-Cookie values stay separate fields (Headers joins the rest with ", ").
+    const cookies = isHeaders ? (headers as Headers).getSetCookie() : [];
+    for (const [name, value] of headers) {
+      if (isHeaders && name === "set-cookie") continue;
+      this.setHeader(name, value);
+    }
+    if (cookies.length > 0) this.setHeader("set-cookie", cookies);
     return this;
   }
 

@@ -77,6 +77,8 @@ export interface ConnectionHost {
     ServerResponse: typeof ServerResponse;
     joinDuplicateHeaders: boolean;
   };
+  /** Node's `maxHeadersCount`: request fields kept past it are dropped (null or 0: all). */
+  readonly maxHeadersCount: number | null;
   /** Whether the server is closing (no new keep-alive). */
   readonly closing: boolean;
   /** Limits and timeouts. */
@@ -315,7 +317,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.headStartedAt = 0;
     const classes = this.#host.messageClasses;
     const req = new classes.IncomingMessage(this.socket);
-    receiveHead(req, head);
+    receiveHead(req, head, this.#host.maxHeadersCount ?? 0);
     if (classes.joinDuplicateHeaders) req.joinDuplicateHeaders = true;
     this.#receiving = req;
     if (head.upgrade) {

@@ -116,3 +116,24 @@ test("Server and Agent are callable without new, and subclass with class extends
   assert.ok(Agent({ keepAlive: true }) instanceof Agent);
   assert.equal(Agent({ keepAlive: true }).keepAlive, true);
 });
+
+// As Node 20 (test-http-max-headers-count.js passes under node): maxHeadersCount keeps the first N
+// request fields; 0 or null keeps all.
+test("server.maxHeadersCount keeps the first N request fields", async () => {
+  const counts: number[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    counts.push(Object.keys(req.headers).length, req.rawHeaders.length);
+    res.end("ok");
+  });
+  server.maxHeadersCount = 3;
+  const fields = Array.from({ length: 10 }, (_, i) => `k${i}: ${i}\r\n`).join("");
+  for (const max of [3, 0]) {
+    server.maxHeadersCount = max;
+    const client = await RawClient.connect(port);
+    client.write(`GET / HTTP/1.1\r\nHost: x\r\n${fields}\r\n`);
+    await client.until("ok");
+    await client.close();
+  }
+  await closeServer(server);
+  assert.deepEqual(counts, [3, 6, 11, 22]);
+});

@@ -391,3 +391,30 @@ test("writeEarlyHints(): no Link, no 103; Link values must be `<target>; params`
     ),
   );
 });
+
+// As Node 20 (test-http-response-setheaders.js passes under node): setHeaders() takes a Headers or a Map
+// (Set-Cookie values of a Headers stay separate), anything else is ERR_INVALID_ARG_TYPE.
+test("setHeaders() takes Headers or Map, keeps Set-Cookie values apart, refuses anything else", async () => {
+  const codes: string[] = [];
+  const text = await exchange(
+    (_req, res) => {
+      for (const bad of [["foo", "1"], { foo: "1" }, null, undefined, "test", 1]) {
+        try {
+          res.setHeaders(bad as never);
+        } catch (err) {
+          codes.push((err as { code: string }).code);
+        }
+      }
+      const headers = new Headers({ foo: "1" });
+      headers.append("set-cookie", "a=1");
+      headers.append("set-cookie", "b=2");
+      res.setHeaders(headers);
+      res.setHeaders(new Map([["bar", "2"]]));
+      res.end("ok");
+    },
+    GET,
+    "ok",
+  );
+  assert.deepEqual(codes, Array(6).fill("ERR_INVALID_ARG_TYPE"));
+  assert.match(text, /^HTTP\/1\.1 200 OK\r\nfoo: 1\r\nset-cookie: a=1\r\nset-cookie: b=2\r\nbar: 2\r\n/);
+});
