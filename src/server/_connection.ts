@@ -69,6 +69,8 @@ export interface ConnectionHost {
   emitTakeover(event: "upgrade" | "connect", req: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
   /** Emits `clientError` if listened for; returns false when nobody listens. */
   emitClientError(error: Error, socket: Socket): boolean;
+  /** Emits the server's `'dropRequest'` (a request past `maxRequestsPerSocket`). */
+  emitDropRequest(req: IncomingMessage, socket: Socket): void;
   /** Emits the server's `'timeout'`; returns false when nobody listens. */
   emitTimeout(socket: Socket): boolean;
   /** The classes requests and responses are made of (Node's `IncomingMessage`/`ServerResponse` options). */
@@ -103,6 +105,8 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #upgradeBodyBytes = 0;
   #responses: ServerResponse[] = [];
   #requests = 0;
+  /** Responses written whole on this connection so far. */
+  #answered = 0;
   #retained = false;
   #takeover: { req: IncomingMessage; event: "upgrade" | "connect" } | undefined;
   #handOverNow = false;
@@ -238,9 +242,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   keepAliveAllowed(res: ServerResponse): boolean {
     if (this.#host.closing) return false;
-    const later = this.#responses.length - 1 - this.#responses.indexOf(res);
+    const index = this.#responses.indexOf(res);
+    const later = this.#responses.length - 1 - index;
+    // As Node: the response to the connection's last allowed request says close, whatever follows it.
     const max = this.#host.maxRequestsPerSocket;
-    if (max > 0 && this.#requests >= max && later === 0) return false;
+    if (max > 0 && this.#answered + index + 1 >= max) return false;
     return mayKeepAlive(this.#state, later);
   }
 
@@ -253,10 +259,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   responseFinished(res: ServerResponse, keepAlive: boolean): void {
     if (this.#responses[0] !== res) return;
     this.#responses.shift();
+    this.#answered++;
     const { state, action } = messageWritten(this.#state, keepAlive);
     this.#state = state;
     if (action === "close") {
-      this.#endSocket();
+      this.#closeAfterQueued();
       return;
     }
     const next = this.#responses[0];
@@ -337,6 +344,16 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#responses.push(res);
     if (this.#responses.length === 1) res[kAttachSink](this);
     this.#updatePipelinePause();
+
+    // As Node: a request past the connection's `maxRequestsPerSocket` is dropped: 'dropRequest', then 503.
+    const max = this.#host.maxRequestsPerSocket;
+    if (max > 0 && this.#requests > max) {
+      // The 503 is queued before the event, so it is in line even if a listener answers earlier ones.
+      res.writeHead(503);
+      res.end();
+      this.#host.emitDropRequest(req, this.socket);
+      return;
+    }
 
     if (head.expect !== undefined && head.versionMinor >= 1) {
       if (head.expectContinue) {
@@ -448,6 +465,16 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       this.#readPausedByPipeline = pause;
       this.socket.setReadPaused(this.#readPausedByBody || pause);
     }
+  }
+
+  /**
+   * The connection closes after the response just written. A queued answer already complete (the 503 of a
+   * request past `maxRequestsPerSocket`) still goes out first, as Node writes it; then the FIN.
+   */
+  #closeAfterQueued(): void {
+    const next = this.#responses[0];
+    if (next !== undefined && next.writableEnded) next[kAttachSink](this);
+    else this.#endSocket();
   }
 
   #endSocket(): void {

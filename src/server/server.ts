@@ -113,6 +113,8 @@ export interface ServerEvents {
   secureConnection: [socket: Socket];
   /** HTTPS servers: one NSS key log line of a handshake (`socket` null when the handshake failed). */
   keylog: [line: Uint8Array, socket: Socket | null];
+  /** A request past `maxRequestsPerSocket` was dropped (answered 503), as Node's `'dropRequest'`. */
+  dropRequest: [req: IncomingMessage, socket: Socket];
   /** A socket was idle longer than `server.setTimeout()` allows. */
   timeout: [socket: Socket];
 }
@@ -378,6 +380,15 @@ export class ServerClass extends EventEmitter<ServerEvents> {
       reportUncaught(err);
     }
     return true;
+  }
+
+  /** @ignore Internal (server connections). */
+  emitDropRequest(req: IncomingMessage, socket: Socket): void {
+    try {
+      this.emit("dropRequest", req, socket);
+    } catch (err) {
+      reportUncaught(err);
+    }
   }
 
   /** @ignore Internal (server connections). */

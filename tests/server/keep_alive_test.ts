@@ -96,3 +96,46 @@ test("maxRequestsPerSocket closes the connection after that many responses", asy
   await closeServer(server);
   assert.match(text, /Connection: keep-alive[\s\S]*Connection: close\r\n[\s\S]*\/2$/);
 });
+
+// Checked against node:http on Node 20.20.2 (pipelined GETs, maxRequestsPerSocket 3): the first two say
+// keep-alive with `max=3`, the third says close, and the connection ends after it.
+test("with maxRequestsPerSocket the last allowed response says close, the others Keep-Alive max=N", async () => {
+  const { server, port } = await listen({ maxRequestsPerSocket: 3 }, (req, res) => res.end(req.url));
+  const client = await RawClient.connect(port);
+  client.write(["/1", "/2", "/3"].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join(""));
+  const text = normalizeDate(await client.readAll());
+  await client.close();
+  await closeServer(server);
+  const keep =
+    "Date: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5, max=3\r\nContent-Length: 2\r\n\r\n";
+  assert.equal(
+    text,
+    `HTTP/1.1 200 OK\r\n${keep}/1HTTP/1.1 200 OK\r\n${keep}/2` +
+      "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/3",
+  );
+});
+
+// Node answers a request past maxRequestsPerSocket with 'dropRequest' and 503; so do we, for a request
+// whose head is read before the connection's closing response went out (a slow handler), as here.
+test("a request past maxRequestsPerSocket that was read gets 'dropRequest' and a 503 before the close", async () => {
+  const dropped: string[] = [];
+  const pending: (() => void)[] = [];
+  const { server, port } = await listen({ maxRequestsPerSocket: 1 }, (req, res) => {
+    pending.push(() => res.end(req.url));
+  });
+  server.on("dropRequest", (req) => {
+    dropped.push(req.url!);
+    for (const answer of pending.splice(0)) answer();
+  });
+  const client = await RawClient.connect(port);
+  client.write(["/1", "/2"].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join(""));
+  const text = normalizeDate(await client.readAll());
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(dropped, ["/2"]);
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/1" +
+      "HTTP/1.1 503 Service Unavailable\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+  );
+});
