@@ -56,6 +56,13 @@ export interface SocketConsumer {
  */
 export const kStartTls: unique symbol = Symbol("wire.startTls");
 
+/**
+ * Internal: called once the socket has closed, after its `'close'`. The server follows sockets it handed
+ * over through this rather than a `'close'` listener, so a handed-over socket carries none of its
+ * listeners (as in Node).
+ */
+export const kClosed: unique symbol = Symbol("wire.closed");
+
 /** Internal: installs or removes (`null`) the owner of a socket's bytes. Not part of the public API. */
 export const kSetConsumer: unique symbol = Symbol("wire.setConsumer");
 
@@ -115,6 +122,8 @@ export class Socket extends SocketBase {
   #closeError: Error | undefined;
   #writeCallbacks: Callback[] = [];
   #destroyCallback: Callback | undefined;
+  /** @ignore Internal: see {@linkcode kClosed}. */
+  [kClosed]: (() => void) | undefined = undefined;
 
   /** Wraps an open transport connection and starts reading from it. */
   constructor(conn: TransportConn) {
@@ -389,7 +398,10 @@ export class Socket extends SocketBase {
     // While an HTTP connection owns the socket, it handles the socket's errors (as Node's server does
     // with its own 'error' listener): they are not the process's to crash on unless someone listens.
     callback(this.#consumer !== null && this.listenerCount("error") === 0 ? null : error);
-    queueMicrotask(() => this.emit("close", hadError || this.#closeError !== undefined));
+    queueMicrotask(() => {
+      this.emit("close", hadError || this.#closeError !== undefined);
+      this[kClosed]?.();
+    });
   }
 
   /** Reads from the transport only when someone will take the bytes. */

@@ -136,7 +136,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // Node counts a new connection as waiting for its first head: headersTimeout applies from here.
     this.headStartedAt = this.requestStartedAt = Date.now();
     socket[kSetConsumer](this);
-    socket.on("timeout", () => this.#onSocketTimeout());
+    socket.on("timeout", this.#onSocketTimeout);
   }
 
   /**
@@ -144,7 +144,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
    * tells the request being received, the response being written and the server; when none of them
    * listens, the socket is destroyed.
    */
-  #onSocketTimeout(): void {
+  #onSocketTimeout = (): void => {
     if (this.#closed || !this.#readingOn && this.#responses.length === 0) return;
     const req = this.#receiving;
     const toRequest = req !== null && !req.complete && req.emit("timeout", this.socket);
@@ -152,7 +152,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     const toResponse = res !== undefined && res.emit("timeout", this.socket);
     const toServer = this.#host.emitTimeout(this.socket);
     if (!toRequest && !toResponse && !toServer) this.socket.destroy();
-  }
+  };
 
   /** Whether the connection is between requests with nothing in flight. */
   get idle(): boolean {
@@ -426,7 +426,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#handOverNow = false;
     this.headStartedAt = 0;
     this.requestStartedAt = 0;
-    // The socket leaves HTTP: it belongs to the listener now, with no server timeouts.
+    // The socket leaves HTTP: it belongs to the listener now, with no server timeouts and none of our
+    // listeners on it (as Node detaches its own).
+    this.socket.off("timeout", this.#onSocketTimeout);
     this.#host.connectionHandedOver(this);
     this.socket[kSetConsumer](null);
     if (!this.#host.emitTakeover(event, req, this.socket, head)) this.socket.destroy();

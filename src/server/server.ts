@@ -6,7 +6,7 @@
  */
 
 import { EventEmitter } from "node:events";
-import { Socket, validTimeout } from "../io/socket.ts";
+import { kClosed, Socket, validTimeout } from "../io/socket.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import { callableClass } from "../io/_callable.ts";
 import { duplexConn } from "../io/duplex_conn.ts";
@@ -408,10 +408,10 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     this.#connections.delete(conn);
     const socket = conn.socket;
     this.#handedOver.add(socket);
-    socket.once("close", () => {
+    socket[kClosed] = () => {
       this.#handedOver.delete(socket);
       this.#maybeClosed();
-    });
+    };
   }
 
   #handedOver = new Set<Socket>();

@@ -243,3 +243,21 @@ test("close() waits for upgraded sockets before 'close', as a Node server does",
   await client.close();
   assert.deepEqual(order, ["upgraded socket still open", "server close"]);
 });
+
+// As Node (test-http-connect.js checks it under node): a socket handed to 'connect' or 'upgrade' carries
+// none of the server's listeners; its data, errors and timeouts are the handler's.
+test("a socket handed over by 'connect' carries no listener of the server's", async () => {
+  const { server, port } = await listen({});
+  const counts = new Promise<number[]>((resolve) => {
+    server.on("connect", (_req, socket: Socket) => {
+      resolve(["data", "error", "timeout", "close", "drain"].map((e) => socket.listenerCount(e)));
+      socket.end("HTTP/1.1 200 Connection established\r\n\r\n");
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+  assert.deepEqual(await counts, [0, 0, 0, 0, 0]);
+  await client.readAll();
+  await client.close();
+  await closeServer(server);
+});
