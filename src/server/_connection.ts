@@ -79,6 +79,8 @@ export interface ConnectionHost {
     ServerResponse: typeof ServerResponse;
     joinDuplicateHeaders: boolean;
   };
+  /** Node's `httpAllowHalfOpen`: a peer's FIN still lets the requests already read be answered. */
+  readonly httpAllowHalfOpen: boolean;
   /** Node's `maxHeadersCount`: request fields kept past it are dropped (null or 0: all). */
   readonly maxHeadersCount: number | null;
   /** Whether the server is closing (no new keep-alive). */
@@ -105,6 +107,8 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #upgradeBodyBytes = 0;
   #responses: ServerResponse[] = [];
   #requests = 0;
+  /** The peer ended its side under `httpAllowHalfOpen`: the FIN follows the last queued answer. */
+  #endWhenAnswered = false;
   /** Responses written whole on this connection so far. */
   #answered = 0;
   #retained = false;
@@ -213,7 +217,10 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // As Node's servers (httpAllowHalfOpen false): a peer that ends its side is gone. Whatever is
     // queued still goes out before our FIN; a response still being written learns of it through
     // 'close' once the socket closes, instead of waiting for its next write.
-    if (action === "close") this.#endSocket();
+    if (action !== "close") return;
+    // Node's `httpAllowHalfOpen`: the requests already read are still answered, then the FIN.
+    if (this.#host.httpAllowHalfOpen && this.#responses.length > 0) this.#endWhenAnswered = true;
+    else this.#endSocket();
   }
 
   onDrain(): void {
@@ -268,6 +275,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     }
     const next = this.#responses[0];
     if (next) next[kAttachSink](this);
+    else if (this.#endWhenAnswered) this.#endSocket();
     else this.#markIdleIfQuiet();
     this.#updatePipelinePause();
   }

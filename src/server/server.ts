@@ -132,6 +132,11 @@ export interface ServerEvents {
 export class ServerClass extends EventEmitter<ServerEvents> {
   /** Node's: refuse connections beyond this many (default: no limit). */
   maxConnections: number | undefined = undefined;
+  /**
+   * Node's: when a client ends its side (half-close), still answer the requests already read, then close
+   * (default false: the connection closes at once, as Node's does).
+   */
+  httpAllowHalfOpen = false;
   /** Node's: at most this many request fields are kept (default 2000; 0: no limit). */
   maxHeadersCount: number | null = null;
   /** Milliseconds to receive a request head. */

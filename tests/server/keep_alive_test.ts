@@ -139,3 +139,21 @@ test("a request past maxRequestsPerSocket that was read gets 'dropRequest' and a
       "HTTP/1.1 503 Service Unavailable\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
   );
 });
+
+// As Node 20 (test-http-server.js, which sets it, passes under node): with httpAllowHalfOpen, requests
+// read before the client's FIN are still answered, slow handlers included, then the server closes.
+test("httpAllowHalfOpen: after the client's FIN the requests already read are answered, then close", async () => {
+  const { server, port } = await listen({}, (req, res) => {
+    // Answered on a later timer turn, after the client's FIN has reached the server: the scenario is a
+    // handler slower than the client, not a wait for an event.
+    setTimeout(() => res.end(req.url), 5);
+  });
+  server.httpAllowHalfOpen = true;
+  const client = await RawClient.connect(port);
+  client.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  client.end();
+  const text = normalizeDate(await client.readAll());
+  await client.close();
+  await closeServer(server);
+  assert.match(text, /\r\n\r\n\/a.*\r\n\r\n\/b$/s);
+});
