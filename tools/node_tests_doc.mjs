@@ -34,6 +34,9 @@ const KNOWN = {
   "test-http-server-delete-parser.js": "reaches Node internals (`parser`)",
   "test-http-server-keepalive-end.js": "reaches Node internals (`parser.incoming`)",
   "test-http-upgrade-server.js": "`http.Server.call(this)` subclassing does not initialize the object (README); `class extends` does",
+  "test-http-upgrade-advertise.js": "documented: an upgrade request with no 'upgrade' listener closes the connection (the seed's rule; Node answers it as a plain request); README",
+  "test-http-writable-true-after-close.js": "client: `abort()` after the socket was assigned emits no 'socket hang up' here (Node 20 does), the open client/Agent issue",
+  "test-http-set-timeout.js": "the socket is a Duplex with net.Socket's members, not a `net.Socket` (`instanceof net.Socket`); README",
   "test-http-flush-headers.js": "client: a GET whose head is flushed without end() is sent chunked where Node sends no framing, the open client/Agent issue",
 };
 
