@@ -364,6 +364,11 @@ export class ClientRequest extends OutgoingMessage {
 
   // ---- OutgoingMessage hooks ----
 
+  /** Node's hook for the implicit head: a request's fields are fixed by its first write. */
+  override _implicitHeader(): void {
+    this.lockHead();
+  }
+
   /** @ignore Internal hook, for the package's own layers. */
   protected override startLine(): string {
     return this.method + " " + this.path + " HTTP/1.1";

@@ -385,7 +385,7 @@ export class OutgoingMessage extends Stream {
    * `this.writeHead(this.statusCode)` (so wrappers of `writeHead` see it), a request fixes its fields.
    */
   _implicitHeader(): void {
-    this.lockHead();
+    throw new HttpUsageError("ERR_METHOD_NOT_IMPLEMENTED", "The _implicitHeader() method is not implemented");
   }
 
   /** Destroys the message and its connection. */
@@ -399,8 +399,10 @@ export class OutgoingMessage extends Stream {
   // ---- for subclasses ----
 
   /** @ignore Internal hook: the start line, e.g. `"HTTP/1.1 200 OK"` or `"GET / HTTP/1.1"`, without CRLF. */
-  protected startLine(): string {
-    throw new HttpUsageError("ERR_METHOD_NOT_IMPLEMENTED", "The _implicitHeader() method is not implemented");
+  protected startLine(): string | null {
+    // A plain OutgoingMessage has no head: what is written goes out as given (as Node's does once a
+    // subclass's `_implicitHeader` let it write).
+    return null;
   }
   /** @ignore Internal hook: whether this message may carry a body at all (false for HEAD responses, 204, 304). */
   protected bodyAllowed(): boolean {
@@ -520,6 +522,8 @@ export class OutgoingMessage extends Stream {
    */
   #writeHead(body: Uint8Array | null, ending: boolean): boolean {
     if (this.#headWritten) return true;
+    const line = this.startLine();
+    if (line === null) return this.#writeHeadless(body, ending);
     const bodyLength = body ? body.byteLength : 0;
     const facts: OutgoingHeadFacts = {
       date: false,
@@ -539,7 +543,7 @@ export class OutgoingMessage extends Stream {
       length: -1,
     };
     // One pass renders the user's fields and notes the few that decide framing and implicit fields.
-    let head = this.startLine() + "\r\n" + renderFields(this.#rawFields, this.#fields, facts);
+    let head = line + "\r\n" + renderFields(this.#rawFields, this.#fields, facts);
     const framing = outgoingFraming(facts);
     let remaining = facts.length;
     if (framing === "length" && bodyLength > 0) remaining = remainingAfter(remaining, bodyLength);
@@ -576,6 +580,15 @@ export class OutgoingMessage extends Stream {
       if (implicit) this.headersSent = false;
       throw err;
     }
+  }
+
+  /** A message without a head (a plain OutgoingMessage): its bytes go out as written. */
+  #writeHeadless(body: Uint8Array | null, ending: boolean): boolean {
+    this.#headWritten = true;
+    this.#framing = "close";
+    const ok = body && body.byteLength > 0 ? this.#send(body) : this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    if (ending) this.#finishFraming();
+    return ok;
   }
 
   #writeBody(bytes: Uint8Array): boolean {

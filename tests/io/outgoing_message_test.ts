@@ -100,3 +100,17 @@ test("end(data) after end() reports a write after end; writable stays true; writ
     "writable true",
   ]);
 });
+
+// As Node 20 (test-http-outgoing-properties.js passes under node): a plain OutgoingMessage throws
+// ERR_METHOD_NOT_IMPLEMENTED from write() until `_implicitHeader` is given; then it queues bytes as given.
+test("a standalone OutgoingMessage needs _implicitHeader, then queues what it is given", () => {
+  const plain = new OutgoingMessage();
+  assert.equal(plain.writableObjectMode, false);
+  assert.ok(plain.writableHighWaterMark > 0);
+  assert.throws(() => plain.write("asd"), { code: "ERR_METHOD_NOT_IMPLEMENTED" });
+  const msg = new OutgoingMessage();
+  msg._implicitHeader = () => {};
+  assert.equal(msg.writableLength, 0);
+  msg.write("asd");
+  assert.equal(msg.writableLength, 3);
+});
