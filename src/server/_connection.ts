@@ -78,6 +78,7 @@ export interface ConnectionHost {
     IncomingMessage: typeof IncomingMessage;
     ServerResponse: typeof ServerResponse;
     joinDuplicateHeaders: boolean;
+    responseOptions: { rejectNonStandardBodyWrites: boolean };
   };
   /** Node's `httpAllowHalfOpen`: a peer's FIN still lets the requests already read be answered. */
   readonly httpAllowHalfOpen: boolean;
@@ -346,7 +347,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       }
       return;
     }
-    const res = new classes.ServerResponse(req);
+    const res = new classes.ServerResponse(req, classes.responseOptions);
     res[kBindOwner](this, head.keepAlive, head.expect !== undefined);
     req[kResumeReading] = this.#resumeReading;
     this.#responses.push(res);

@@ -58,6 +58,8 @@ export interface ServerOptions {
    * process's unhandled rejection).
    */
   captureRejections?: boolean;
+  /** Throw `ERR_HTTP_BODY_NOT_ALLOWED` when a handler writes a body a HEAD/204/304 response cannot carry. */
+  rejectNonStandardBodyWrites?: boolean;
   /** Join every repeated request field with `", "` in `req.headers` (default false, as Node). */
   joinDuplicateHeaders?: boolean;
   /** Node's: a custom `IncomingMessage` subclass for requests. */
@@ -166,6 +168,7 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     IncomingMessage: typeof IncomingMessage;
     ServerResponse: typeof ServerResponse;
     joinDuplicateHeaders: boolean;
+    responseOptions: { rejectNonStandardBodyWrites: boolean };
   };
 
   /** Creates a server; prefer {@linkcode createServer}. */
@@ -206,6 +209,7 @@ export class ServerClass extends EventEmitter<ServerEvents> {
       IncomingMessage: options.IncomingMessage ?? IncomingMessage,
       ServerResponse: options.ServerResponse ?? ServerResponse,
       joinDuplicateHeaders: options.joinDuplicateHeaders ?? false,
+      responseOptions: { rejectNonStandardBodyWrites: options.rejectNonStandardBodyWrites ?? false },
     };
     this.on("connection", this.#onConnection);
     if (listener) this.on("request", listener);

@@ -98,11 +98,36 @@ export class ServerResponse extends OutgoingMessage {
    * The response to `req`. Servers make one per request; as Node's, it also works standalone
    * (`assignSocket()` gives it a socket to write to).
    */
-  constructor(req: IncomingMessage, _options?: ServerResponseOptions) {
+  constructor(req: IncomingMessage, options?: ServerResponseOptions) {
     super();
     this.req = req;
     this.socket = null;
     if (req.method === "HEAD") this.shouldKeepAlive = true;
+    this.#rejectBodyWrites = options?.rejectNonStandardBodyWrites === true;
+  }
+
+  #rejectBodyWrites: boolean;
+
+  /**
+   * Sends a body chunk (see {@linkcode OutgoingMessage.write}). With the server's
+   * `rejectNonStandardBodyWrites`, body bytes for a HEAD request or a 1xx/204/304 status throw
+   * `ERR_HTTP_BODY_NOT_ALLOWED` instead of being dropped.
+   */
+  override write(
+    chunk: Uint8Array | string,
+    encoding?: string | ((err?: Error | null) => void),
+    callback?: (err?: Error | null) => void,
+  ): boolean {
+    if (
+      this.#rejectBodyWrites && chunk !== null && chunk !== undefined && chunk.length > 0 &&
+      !this.bodyAllowed()
+    ) {
+      throw new HttpUsageError(
+        "ERR_HTTP_BODY_NOT_ALLOWED",
+        "Adding content for this request method or response status is not allowed.",
+      );
+    }
+    return super.write(chunk, encoding, callback);
   }
 
   /** Same as `socket` (Node's older name). */

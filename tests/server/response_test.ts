@@ -418,3 +418,30 @@ test("setHeaders() takes Headers or Map, keeps Set-Cookie values apart, refuses 
   assert.deepEqual(codes, Array(6).fill("ERR_INVALID_ARG_TYPE"));
   assert.match(text, /^HTTP\/1\.1 200 OK\r\nfoo: 1\r\nset-cookie: a=1\r\nset-cookie: b=2\r\nbar: 2\r\n/);
 });
+
+// As Node 20 (test-http-head-throw-on-response-body-write.js passes under node): with
+// rejectNonStandardBodyWrites, a body on a 204 throws ERR_HTTP_BODY_NOT_ALLOWED; without it, it is dropped.
+test("rejectNonStandardBodyWrites: a body for a 204 throws ERR_HTTP_BODY_NOT_ALLOWED", async () => {
+  const thrown: string[] = [];
+  const { server, port } = await listen({ rejectNonStandardBodyWrites: true }, (_req, res) => {
+    res.writeHead(204);
+    try {
+      res.write("this is content");
+    } catch (err) {
+      thrown.push(`${(err as Error).name} ${(err as { code: string }).code} ${(err as Error).message}`);
+    }
+    res.end();
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const text = normalizeDate(await client.until("\r\n\r\n"));
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(thrown, [
+    "Error ERR_HTTP_BODY_NOT_ALLOWED Adding content for this request method or response status is not allowed.",
+  ]);
+  assert.equal(
+    text,
+    "HTTP/1.1 204 No Content\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
+  );
+});
