@@ -97,6 +97,11 @@ export class OutgoingMessage extends Stream {
   get closed(): boolean {
     return this._closed;
   }
+  /**
+   * Node's: an `end()` short of the declared Content-Length throws `ERR_HTTP_CONTENT_LENGTH_MISMATCH`
+   * (writing past it always does here). Default false: the connection closes after such a message.
+   */
+  strictContentLength = false;
   /** Node's: always false (these streams carry bytes). */
   readonly writableObjectMode = false;
   /** Node's: the queue size at which `write()` returns false. */
@@ -313,6 +318,18 @@ export class OutgoingMessage extends Stream {
       this.#implicitHead(bytes, true);
       this.writableEnded = true;
     } else {
+      // Node's `strictContentLength`: ending short of a declared Content-Length throws, nothing changed.
+      const last = bytes ? bytes.byteLength : 0;
+      if (this.strictContentLength && this.#framing === "length" && this.#remaining !== last) {
+        throw new HttpUsageError(
+          "ERR_HTTP_CONTENT_LENGTH_MISMATCH",
+          `Response body's content-length of ${
+            this.#sentLength() + last
+          } byte(s) does not match the content-length of ${
+            this.#sentLength() + this.#remaining
+          } byte(s) set in header`,
+        );
+      }
       this.writableEnded = true;
       if (bytes && bytes.byteLength > 0) this.#writeBody(bytes);
       this.#writeEnd();
@@ -550,6 +567,7 @@ export class OutgoingMessage extends Stream {
     this.headersSent = true;
     this.#headWritten = true;
     this.#framing = framing;
+    this.#declaredLength = facts.length;
     this.#remaining = remaining;
     this.chunkedEncoding = framing === "chunked";
     // Node's order: the role's implicit fields (Date, Connection, Keep-Alive; Host) before the framing
@@ -590,6 +608,13 @@ export class OutgoingMessage extends Stream {
     if (ending) this.#finishFraming();
     return ok;
   }
+
+  /** Body bytes sent so far under a declared Content-Length. */
+  #sentLength(): number {
+    return this.#declaredLength - this.#remaining;
+  }
+
+  #declaredLength = -1;
 
   #writeBody(bytes: Uint8Array): boolean {
     if (bytes.byteLength === 0 || this.#framing === "none") {

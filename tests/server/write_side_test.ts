@@ -153,3 +153,23 @@ test("writeContinue() and writeProcessing() heads come from the head writer", as
   }, "ok");
   assert.equal(text, "HTTP/1.1 102 Processing\r\n\r\n" + OK_HEAD);
 });
+
+// As Node 20 (test-http-content-length-mismatch.js passes under node): with strictContentLength, an
+// end() short of the declared length throws ERR_HTTP_CONTENT_LENGTH_MISMATCH and the response can still
+// be completed.
+test("strictContentLength: end() short of Content-Length throws, and the body can still be completed", async () => {
+  const codes: string[] = [];
+  const text = await exchange((res) => {
+    res.strictContentLength = true;
+    res.setHeader("Content-Length", 5);
+    res.write("a");
+    try {
+      res.end("aaa");
+    } catch (err) {
+      codes.push((err as { code: string }).code);
+    }
+    res.end("aaaa");
+  }, "aaaaa");
+  assert.deepEqual(codes, ["ERR_HTTP_CONTENT_LENGTH_MISMATCH"]);
+  assert.ok(text.endsWith("\r\n\r\naaaaa"), text);
+});
