@@ -478,6 +478,14 @@ export class OutgoingMessage extends Stream {
     this.headersSent = true;
   }
 
+  /**
+   * @ignore Internal hook: whether the framing was fixed before any body was known (Node's `writeHead()`
+   * stores the head at once): then a body without a declared length is chunked even if it comes whole.
+   */
+  protected framedAtHead(): boolean {
+    return false;
+  }
+
   /** Replaces the fields with `headers` merged over what `setHeader` stored (writeHead semantics). */
   protected mergeHeaders(
     headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[],
@@ -553,7 +561,7 @@ export class OutgoingMessage extends Stream {
       chunkedAllowed: this.chunkedAllowed() && !this._removedTE,
       // A removed Content-Length or Transfer-Encoding is not added back: the body's framing is then the
       // other one, or the connection's close (Node's `_removedContLen`/`_removedTE`).
-      ending: ending && !this._removedContLen,
+      ending: ending && !this._removedContLen && !this.framedAtHead(),
       bodyLength,
       hasTrailers: this.#trailers !== undefined,
       emptyBodyHasLength: this.emptyBodyHasLength(),

@@ -171,7 +171,19 @@ export class ServerResponse extends OutgoingMessage {
 
   /** Node's hook for the implicit head: goes through `writeHead`, so wrappers of it see every head. */
   override _implicitHeader(): void {
+    this.#implicit = true;
     this.writeHead(this.statusCode);
+  }
+
+  /** The head was fixed by the first write, not by a call to `writeHead()`. */
+  #implicit = false;
+
+  /**
+   * @ignore Internal hook: as Node, an explicit `writeHead()` fixes the framing before the body: without a
+   * Content-Length the body is chunked (`writeHead(200); end("hi")` is chunked in Node too).
+   */
+  protected override framedAtHead(): boolean {
+    return !this.#implicit;
   }
 
   /** Whether `writeContinue()` was called. */
@@ -181,8 +193,9 @@ export class ServerResponse extends OutgoingMessage {
 
   /**
    * Fixes the status and fields. `headers` may be an object or a raw `[name, value, ...]` array; they
-   * are merged over fields set with `setHeader()`. Nothing is sent until the body starts, so
-   * `writeHead(200).end(data)` still goes out as one write with a `Content-Length`.
+   * are merged over fields set with `setHeader()`. As in Node, the framing is fixed here: without a
+   * `Content-Length` the body is chunked. Nothing is sent until the body starts, so
+   * `writeHead(200, { "Content-Length": n }).end(data)` goes out as one write.
    */
   writeHead(
     statusCode: number,

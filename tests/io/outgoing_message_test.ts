@@ -87,7 +87,7 @@ test("end(data) after end() reports a write after end; writable stays true; writ
   });
   const client = await RawClient.connect(port);
   client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-  const text = await client.until("\r\n\r\nx");
+  const text = await client.until("0\r\n\r\n");
   await finished;
   await client.close();
   await closeServer(server);

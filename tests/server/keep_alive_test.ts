@@ -136,7 +136,8 @@ test("a request past maxRequestsPerSocket that was read gets 'dropRequest' and a
   assert.equal(
     text,
     "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/1" +
-      "HTTP/1.1 503 Service Unavailable\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 503 Service Unavailable\r\nDate: <date>\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "0\r\n\r\n",
   );
 });
 

@@ -38,7 +38,8 @@ test("checkContinue listener refuses with 413 before any body; the connection th
   await closeServer(server);
   assert.equal(
     text,
-    "HTTP/1.1 413 Payload Too Large\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    "HTTP/1.1 413 Payload Too Large\r\nDate: <date>\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "0\r\n\r\n",
   );
   assert.equal(requests, 0);
 });
