@@ -69,7 +69,7 @@ function reason(test, error) {
   if (INTERNALS.test(error)) return "reaches Node internals (" + (INTERNALS.exec(error)?.[1] ?? "") + ")";
   if (CLIENT.test(test)) return "client: Agent protocol, client options or client lifecycle — the open client/Agent issue";
   if (STRICT.test(error)) return "strictness or wire decision (README, \"Where it differs from Node\")";
-  if (/timeout after/.test(error)) return "not yet matched: hangs (a wire or lifecycle difference, e.g. writeHead()+end() sends Content-Length where Node sends chunked)";
+  if (/timeout after/.test(error)) return "not yet matched: hangs";
   return "not yet matched: " + error;
 }
 
