@@ -104,8 +104,11 @@ export class OutgoingMessage extends Stream {
   strictContentLength = false;
   /** Node's: always false (these streams carry bytes). */
   readonly writableObjectMode = false;
-  /** Node's: the queue size at which `write()` returns false. */
-  readonly writableHighWaterMark: number = OUTGOING_HIGH_WATER_MARK;
+  /** Node's: the queue size at which `write()` returns false: the socket's once there is one. */
+  get writableHighWaterMark(): number {
+    const socket = (this as { socket?: { writableHighWaterMark?: number } | null }).socket;
+    return socket?.writableHighWaterMark ?? OUTGOING_HIGH_WATER_MARK;
+  }
   /** Node's name for `writableEnded`. */
   get finished(): boolean {
     return this.writableEnded;

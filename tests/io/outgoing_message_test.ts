@@ -114,3 +114,20 @@ test("a standalone OutgoingMessage needs _implicitHeader, then queues what it is
   msg.write("asd");
   assert.equal(msg.writableLength, 3);
 });
+
+// As Node 20 (test-http-outgoing-properties.js passes under node): a response's writableHighWaterMark is
+// its socket's.
+test("a response's writableHighWaterMark is its socket's", async () => {
+  let marks: number[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    marks = [res.writableHighWaterMark, req.socket.writableHighWaterMark];
+    res.end("x");
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await client.until("\r\n\r\nx");
+  await client.close();
+  await closeServer(server);
+  assert.equal(marks[0], marks[1]);
+  assert.ok(marks[0]! > 0);
+});
