@@ -22,7 +22,6 @@ import { type ClientConnection, hangUp } from "./_connection.ts";
 import {
   kAssignConnection,
   kCancel,
-  kConnectFailed,
   kOnExchangeEnd,
   kOnFailure,
   kOnInformation,
@@ -35,7 +34,8 @@ import { originOf } from "./_origin.ts";
 import { basicCredentials } from "./_credentials.ts";
 import { RequestSocketTimeout } from "./_socket_timeout.ts";
 import type { RequestOptions } from "./request_options.ts";
-import type { Agent } from "./agent.ts";
+import { AgentClass, type AgentLike, type AgentRequestOptions, type AgentSocket } from "./agent.ts";
+import { bindSocket } from "./_socket_binding.ts";
 
 export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";
 import type { InformationEvent } from "./request_options.ts";
@@ -85,7 +85,7 @@ export class ClientRequest extends OutgoingMessage {
   expectsContinue = false;
 
   readonly #options: RequestOptions;
-  readonly #agent: Agent | undefined;
+  readonly #agent: AgentLike | undefined;
   #connection: ClientConnection | null = null;
   #replay: Uint8Array[] | null = [];
   #replayBytes = 0;
@@ -101,7 +101,7 @@ export class ClientRequest extends OutgoingMessage {
   #destroying = false;
 
   /** Prefer {@linkcode request}. */
-  constructor(options: RequestOptions, agent: Agent | undefined) {
+  constructor(options: RequestOptions, agent: AgentLike | undefined) {
     super();
     if (options.protocol !== undefined && options.protocol !== "http:" && !isHttps(options)) {
       throw new HttpUsageError(
@@ -128,12 +128,12 @@ export class ClientRequest extends OutgoingMessage {
       ? "localhost"
       : hostFieldValue(this.host, this.port, origin.defaultPort);
     this.#timeout = new RequestSocketTimeout(
-      options.timeout ?? agent?.options.timeout ?? 0,
+      options.timeout ?? agent?.options?.timeout ?? 0,
       () => this.emit("timeout"),
     );
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.
-    this.shouldKeepAlive = agent ? agent.keepAlive || Number.isFinite(agent.maxSockets) : false;
+    this.shouldKeepAlive = agent ? Boolean(agent.keepAlive) || Number.isFinite(agent.maxSockets) : false;
     if (options.headers) this.mergeHeaders(options.headers);
     if (options.auth && !this.hasHeader("authorization")) {
       this.setHeader("Authorization", "Basic " + basicCredentials(options.auth));
@@ -188,7 +188,7 @@ export class ClientRequest extends OutgoingMessage {
   }
 
   /** The agent carrying this request, if any. */
-  get agent(): Agent | undefined {
+  get agent(): AgentLike | undefined {
     return this.#agent;
   }
 
@@ -247,6 +247,8 @@ export class ClientRequest extends OutgoingMessage {
   /** @ignore Internal (connection): the final response head arrived. */
   [kOnResponse](res: IncomingMessage): void {
     this.res = res;
+    // Node's client responses point back at their request.
+    (res as { req?: ClientRequest }).req = this;
     this.#replay = null;
     let listened = true;
     try {
@@ -260,7 +262,9 @@ export class ClientRequest extends OutgoingMessage {
     // `on`, not `once`: each fires once per response anyway (and #emitClose runs once), and a once
     // wrapper costs a closure and a listener-list copy on removal, per request.
     res.on("end", () => {
+      this.#responseEnded = true;
       if (this.#keptAlive) this.#emitClose();
+      this.#maybeFree();
     });
     res.on("close", () => this.#emitClose());
     // Seed: listeners added inside 'response' see the whole body. With nobody listening, the body is
@@ -271,6 +275,8 @@ export class ClientRequest extends OutgoingMessage {
   /** @ignore Internal (connection): a 101 or a 2xx to CONNECT. */
   [kOnTakeover](res: IncomingMessage, socket: Socket, head: Uint8Array): boolean {
     this.res = res;
+    // Node's client responses point back at their request.
+    (res as { req?: ClientRequest }).req = this;
     const event = this.method === "CONNECT" ? "connect" : "upgrade";
     if (this.listenerCount(event) === 0) return false;
     res.complete = true;
@@ -292,8 +298,29 @@ export class ClientRequest extends OutgoingMessage {
       // a later destroy() (got calls it after every response) is a no-op, not the end of a pooled socket.
       this.destroyed = true;
       this.#connection = null;
+      this.#freePending = this.#agent !== undefined;
+      this.#maybeFree();
     }
   }
+
+  /**
+   * Node's order: the socket emits `'free'` (its agent's cue) a tick after the response's `'end'` and the
+   * request's `'close'`, once both the request and the response are complete.
+   */
+  #maybeFree(): void {
+    if (!this.#freePending || !this.#responseEnded) return;
+    this.#freePending = false;
+    const source = this.#source;
+    this.#source = null;
+    nextTick(() => {
+      if (source && !source.destroyed) source.emit("free");
+    });
+  }
+
+  #freePending = false;
+  #responseEnded = false;
+  /** The socket as the agent gave it (a net socket stays itself; `socket` is our wrapper of it). */
+  #source: AgentSocket | null = null;
 
   /** @ignore Internal (connection): the connection went away, or spoke garbage, mid-response. */
   [kOnResponseLost](cause: Error | undefined, parseError: Error | undefined): void {
@@ -324,18 +351,51 @@ export class ClientRequest extends OutgoingMessage {
     const code = (error as { code?: string }).code;
     if (
       !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried && !this.aborted &&
-      this.#replay !== null && this.#agent &&
+      this.#replay !== null && this.#agent instanceof AgentClass &&
       ((code === "ECONNRESET" && IDEMPOTENT.has(this.method)) || code === OTHER_CONTEXT)
     ) {
       this.#retried = true;
       this.#timeout.detach(true);
       this.#connection = null;
       this.socket = null;
-      this.#agent[kRetry](this);
+      (this.#agent as AgentClass)[kRetry](this, this.agentOptions());
       return;
     }
     this.#timeout.detach();
     this.#fail(error);
+  }
+
+  /**
+   * Node's agent protocol: an agent (or `createConnection`) hands the request its socket, or the error
+   * that kept it from getting one. Ours, a `net`/`tls` socket or any Duplex (wrapped once, kept for the
+   * socket's life). Deferred a tick as in Node, so listeners added after `request()` see `'socket'`.
+   */
+  onSocket(socket: AgentSocket | null | undefined, err?: Error | null): void {
+    nextTick(() => {
+      if (err) {
+        // As Node: a request that got no socket is over.
+        this.destroyed = true;
+        this.#fail(err);
+        return;
+      }
+      if (!socket) return;
+      if (this.destroyed) {
+        // As Node: a socket an agent opened for a request that went away goes back to the agent.
+        if (this.#agent && !socket.destroyed) socket.emit("free");
+        else socket.destroy();
+        return;
+      }
+      // What Node's agents read to decide whether a freed socket is kept.
+      (socket as { _httpMessage?: unknown })._httpMessage = this;
+      this.#source = socket;
+      this[kAssignConnection](bindSocket(socket, this.#agent === undefined));
+    });
+  }
+
+  /** The options an agent gets for this request (Node's: the request's, host and port resolved). */
+  agentOptions(): AgentRequestOptions {
+    const { signal: _signal, agent: _agent, ...rest } = this.#options;
+    return { ...rest, host: this.host, port: this.port } as AgentRequestOptions;
   }
 
   /** @ignore Internal (Agent): the socket and its driver for this request. */
@@ -346,15 +406,10 @@ export class ClientRequest extends OutgoingMessage {
     }
     this.#connection = conn;
     this.socket = conn.socket;
-    this.reusedSocket = conn.uses > 0;
+    this.reusedSocket ||= conn.uses > 0;
     this.#timeout.apply(conn.socket);
     this.emit("socket", conn.socket);
     conn.assign(this);
-  }
-
-  /** @ignore Internal (Agent): connecting failed. */
-  [kConnectFailed](error: Error): void {
-    this.#fail(error);
   }
 
   /** The options the request was made with. */
@@ -412,7 +467,7 @@ export class ClientRequest extends OutgoingMessage {
     this.#timeout.detach();
     const conn = this.#connection;
     if (conn) conn.socket.destroy();
-    else this.#agent?.[kCancel](this);
+    else if (this.#agent instanceof AgentClass) this.#agent[kCancel](this);
     const res = this.res;
     if (res) {
       // After the response arrived, Node reports the loss on the response ('aborted', then the request's

@@ -4,24 +4,17 @@
  * @module
  */
 
-import { ClientConnection, type ConnectionOwner } from "./_connection.ts";
-import { kAddRequest, kAssignConnection, kConnectFailed, kReleased, kRemoved } from "./_hooks.ts";
 import { openConnection } from "./_open_connection.ts";
-import { Agent, globalAgent } from "./agent.ts";
+import { type AgentLike, type AgentSocket, globalAgent } from "./agent.ts";
 import { ClientRequest, type RequestOptions } from "./client_request.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
+import { Socket } from "../io/socket.ts";
+import type { TransportConn } from "../io/transport.ts";
 import { HttpUsageError } from "../core/errors.ts";
+import { invalidArgType } from "../io/_node_errors.ts";
 
 /** Called with the response. */
 export type ResponseCallback = (res: IncomingMessage) => void;
-
-/** One-off connections (`agent: false`): used once, then closed. */
-const oneOff: ConnectionOwner = {
-  [kReleased](conn) {
-    conn.socket.destroy();
-  },
-  [kRemoved]() {},
-};
 
 /**
  * Starts a request. Forms: `request(url, [options], [callback])` and `request(options, [callback])`,
@@ -52,26 +45,23 @@ export function request(
     if (typeof options === "function") callback = options;
     merged = { ...url };
   }
-  const agent = merged.agent === false ? undefined : (merged.agent ?? globalAgent);
-  if (agent !== undefined && !(agent instanceof Agent)) {
-    throw new HttpUsageError(
-      "ERR_INVALID_ARG_TYPE",
-      'The "options.agent" property must be an Agent or false',
-    );
-  }
+  const agent = agentOf(merged);
   const req = new ClientRequest(merged, agent);
   if (callback) req.once("response", callback);
-  // Connecting waits a microtask so the caller can add listeners and headers first, as in Node.
-  queueMicrotask(() => {
-    if (req.destroyed) return;
-    if (agent && !merged.createConnection) agent[kAddRequest](req);
-    else {
-      openConnection(merged, agent?.options.transport).then(
-        (socket) => req[kAssignConnection](new ClientConnection(socket, oneOff)),
-        (err: Error) => req[kConnectFailed](err),
+  // As Node, at once: the agent gives the socket through req.onSocket(), which waits a tick so the caller
+  // can add listeners and headers first.
+  if (agent) agent.addRequest(req, req.agentOptions());
+  else if (merged.createConnection) viaCreateConnection(req, merged);
+  else {
+    // A microtask first: a request destroyed right away (Node opens and drops a socket) opens none.
+    queueMicrotask(() => {
+      if (req.destroyed) return;
+      openConnection(merged, undefined).then(
+        (socket) => req.onSocket(socket),
+        (err: Error) => req.onSocket(null, err),
       );
-    }
-  });
+    });
+  }
   return req;
 }
 
@@ -95,6 +85,41 @@ export function get(
   const req = request(url, options, callback);
   req.end();
   return req;
+}
+
+/** Node's choice: `false` is a one-off socket; none is the global agent unless `createConnection` is given. */
+function agentOf(options: RequestOptions): AgentLike | undefined {
+  const agent: unknown = options.agent;
+  if (agent === false) return undefined;
+  if (agent === undefined || agent === null) return options.createConnection ? undefined : globalAgent;
+  if (typeof (agent as AgentLike).addRequest !== "function") {
+    throw invalidArgType("options.agent", "one of Agent-like Object, undefined, or false", agent);
+  }
+  return agent as AgentLike;
+}
+
+/**
+ * Node's `createConnection(options, oncreate)` without an agent: called at once; the socket is what it
+ * returns or what it passes to `oncreate` (a promise of one is accepted too), whichever comes first.
+ */
+function viaCreateConnection(req: ClientRequest, options: RequestOptions): void {
+  let done = false;
+  const oncreate = (err: Error | null | undefined, made?: AgentSocket | TransportConn): void => {
+    if (done || (!err && !made)) return;
+    done = true;
+    if (err) req.onSocket(null, err);
+    // A transport connection (it has `start` and is no stream) becomes our Socket.
+    else if (!(made instanceof Socket) && "start" in made! && !("pipe" in made!)) {
+      req.onSocket(new Socket(made as TransportConn));
+    } else req.onSocket(made as AgentSocket);
+  };
+  try {
+    const made = options.createConnection!(options, oncreate);
+    if (made instanceof Promise) made.then((s) => oncreate(null, s), (e: Error) => oncreate(e));
+    else if (made) oncreate(null, made);
+  } catch (err) {
+    oncreate(err as Error);
+  }
 }
 
 function urlToOptions(url: URL): RequestOptions {
