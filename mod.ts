@@ -86,6 +86,7 @@ export {
   type PendingRequest,
 } from "./src/client/agent.ts";
 export type { OriginOptions } from "./src/client/_origin.ts";
+export type { LookupFunction } from "./src/client/_lookup.ts";
 export {
   ClientRequest,
   type ClientRequestEvents,

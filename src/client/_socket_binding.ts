@@ -12,6 +12,7 @@ import { Socket } from "../io/socket.ts";
 import { duplexConn } from "../io/duplex_conn.ts";
 import { ClientConnection, type ConnectionOwner } from "./_connection.ts";
 import { kReleased, kRemoved } from "./_hooks.ts";
+import type { ParserOptions } from "../core/parser.ts";
 
 /** A socket as given: ours, or any Duplex. */
 export type SourceSocket = Socket | Duplex;
@@ -48,14 +49,18 @@ const owner: ConnectionOwner = {
  * const conn = bindSocket(netSocket, false); // wraps it once; later calls return the same driver
  * ```
  */
-export function bindSocket(source: SourceSocket, oneOff: boolean): ClientConnection {
+export function bindSocket(
+  source: SourceSocket,
+  oneOff: boolean,
+  parserOptions?: ParserOptions,
+): ClientConnection {
   let conn = bySource.get(source);
   if (conn && !conn.closed) {
     bindings.get(conn)!.oneOff = oneOff;
     return conn;
   }
   const socket = source instanceof Socket ? source : new Socket(duplexConn(source));
-  conn = new ClientConnection(socket, owner);
+  conn = new ClientConnection(socket, owner, parserOptions);
   bySource.set(source, conn);
   bindings.set(conn, { source, oneOff });
   return conn;

@@ -18,6 +18,7 @@ import { AbortError, ConnectionResetError, HttpUsageError } from "../core/errors
 import { hostFieldValue, validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import type { ResponseHead } from "../core/types.ts";
+import type { ParserOptions } from "../core/parser.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
 import {
   kAssignConnection,
@@ -36,6 +37,9 @@ import { RequestSocketTimeout } from "./_socket_timeout.ts";
 import type { RequestOptions } from "./request_options.ts";
 import { AgentClass, type AgentLike, type AgentRequestOptions, type AgentSocket } from "./agent.ts";
 import { bindSocket } from "./_socket_binding.ts";
+import { checkLookup } from "./_lookup.ts";
+import { agentOf, requestArgs, type ResponseCallback, startRequest } from "./_start_request.ts";
+import { invalidArgType, outOfRange } from "../io/_node_errors.ts";
 
 export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";
 import type { InformationEvent } from "./request_options.ts";
@@ -100,9 +104,19 @@ export class ClientRequest extends OutgoingMessage {
   /** Set while destroy() runs, which reports the loss itself. */
   #destroying = false;
 
-  /** Prefer {@linkcode request}. */
-  constructor(options: RequestOptions, agent: AgentLike | undefined) {
+  /**
+   * Node's constructor: the same arguments as {@linkcode request}, and the request starts at once (asks
+   * its agent, or `createConnection`, for a socket).
+   */
+  constructor(
+    input: string | URL | RequestOptions,
+    options?: RequestOptions | ResponseCallback,
+    callback?: ResponseCallback,
+  ) {
     super();
+    const args = requestArgs(input, options, callback);
+    options = args.options;
+    const agent = agentOf(options);
     if (options.protocol !== undefined && options.protocol !== "http:" && !isHttps(options)) {
       throw new HttpUsageError(
         "ERR_INVALID_PROTOCOL",
@@ -115,7 +129,8 @@ export class ClientRequest extends OutgoingMessage {
     // As Node: an empty method is the default one.
     this.method = (options.method || "GET").toUpperCase();
     validateMethod(this.method);
-    this.path = options.path ?? "/";
+    // As Node: an empty path is the default one.
+    this.path = options.path || "/";
     validatePath(this.path);
     const origin = originOf(options);
     this.host = origin.host;
@@ -127,6 +142,9 @@ export class ClientRequest extends OutgoingMessage {
       : origin.socketPath
       ? "localhost"
       : hostFieldValue(this.host, this.port, origin.defaultPort);
+    if (options.timeout !== undefined) checkTimeout(options.timeout);
+    checkLookup(options.lookup);
+    checkParserOptions(options);
     this.#timeout = new RequestSocketTimeout(
       options.timeout ?? agent?.options?.timeout ?? 0,
       () => this.emit("timeout"),
@@ -149,6 +167,8 @@ export class ClientRequest extends OutgoingMessage {
     if (options.signal) this.#watchSignal(options.signal);
     // Node: an Expect field fixes and sends the head at once; the body waits for 'continue'.
     if (this.expectsContinue) this.flushHeaders();
+    if (args.callback) this.once("response", args.callback);
+    startRequest(this, options, agent);
   }
 
   /** Adds a listener; the request's own events are typed (`'response'`, `'upgrade'`, `'socket'`, ...). */
@@ -249,6 +269,7 @@ export class ClientRequest extends OutgoingMessage {
     this.res = res;
     // Node's client responses point back at their request.
     (res as { req?: ClientRequest }).req = this;
+    if (this.#options.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
     this.#replay = null;
     let listened = true;
     try {
@@ -277,6 +298,7 @@ export class ClientRequest extends OutgoingMessage {
     this.res = res;
     // Node's client responses point back at their request.
     (res as { req?: ClientRequest }).req = this;
+    if (this.#options.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
     const event = this.method === "CONNECT" ? "connect" : "upgrade";
     if (this.listenerCount(event) === 0) return false;
     res.complete = true;
@@ -388,14 +410,21 @@ export class ClientRequest extends OutgoingMessage {
       // What Node's agents read to decide whether a freed socket is kept.
       (socket as { _httpMessage?: unknown })._httpMessage = this;
       this.#source = socket;
-      this[kAssignConnection](bindSocket(socket, this.#agent === undefined));
+      this[kAssignConnection](bindSocket(socket, this.#agent === undefined, this.#parserOptions()));
     });
   }
 
+  #parserOptions(): ParserOptions {
+    const out: ParserOptions = {};
+    if (this.#options.maxHeaderSize !== undefined) out.maxHeaderSize = this.#options.maxHeaderSize;
+    if (this.#options.insecureHTTPParser) out.insecure = true;
+    return out;
+  }
+
   /** The options an agent gets for this request (Node's: the request's, host and port resolved). */
-  agentOptions(): AgentRequestOptions {
+  agentOptions(): AgentRequestOptions & RequestOptions {
     const { signal: _signal, agent: _agent, ...rest } = this.#options;
-    return { ...rest, host: this.host, port: this.port } as AgentRequestOptions;
+    return { ...rest, host: this.host, port: this.port } as AgentRequestOptions & RequestOptions;
   }
 
   /** @ignore Internal (Agent): the socket and its driver for this request. */
@@ -555,4 +584,26 @@ export class ClientRequest extends OutgoingMessage {
     this.#closeEmitted = true;
     this.emit("close");
   }
+}
+
+/** Node's checks of `maxHeaderSize` (an integer >= 0) and the boolean parser options. */
+function checkParserOptions(options: RequestOptions): void {
+  const size: unknown = options.maxHeaderSize;
+  if (size !== undefined) {
+    if (typeof size !== "number") throw invalidArgType("maxHeaderSize", "number", size);
+    if (!Number.isInteger(size)) throw outOfRange("maxHeaderSize", "an integer", size);
+    if (size < 0) throw outOfRange("maxHeaderSize", ">= 0 && <= 9007199254740991", size);
+  }
+  for (const key of ["insecureHTTPParser", "joinDuplicateHeaders"] as const) {
+    const value: unknown = options[key];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw invalidArgType(`options.${key}`, "boolean", value);
+    }
+  }
+}
+
+/** Node's check of the `timeout` option: a non-negative number. */
+function checkTimeout(value: unknown): void {
+  if (typeof value !== "number") throw invalidArgType("timeout", "number", value);
+  if (!(value >= 0)) throw outOfRange("timeout", ">= 0", value);
 }

@@ -51,6 +51,12 @@ export interface RequestOptions extends OriginOptions {
   signal?: AbortSignal;
   /** Add a `Host` field when missing (default true). */
   setHost?: boolean;
+  /** Largest response head in bytes (default 16 KiB, as Node). Holds for the socket's life. */
+  maxHeaderSize?: number;
+  /** Node's lenient response parsing (bare LF, obs-fold, ...); holds for the socket's life. */
+  insecureHTTPParser?: boolean;
+  /** Join repeated response fields with `, ` in `headers` instead of keeping the first (Node's option). */
+  joinDuplicateHeaders?: boolean;
 }
 
 /** Events of a {@linkcode ClientRequest}. */

@@ -71,6 +71,7 @@ export {
   type PendingRequest,
 } from "../client/agent.ts";
 export type { OriginOptions } from "../client/_origin.ts";
+export type { LookupFunction } from "../client/_lookup.ts";
 export {
   ClientRequest,
   type ClientRequestEvents,
