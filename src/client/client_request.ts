@@ -132,7 +132,14 @@ export class ClientRequest extends OutgoingMessage {
     // As Node: an empty path is the default one.
     this.path = options.path || "/";
     validatePath(this.path);
-    const origin = originOf(options);
+    // As Node: without a defaultPort of its own, the request takes its agent's (when it speaks this scheme).
+    const agentPort = agent?.defaultPort;
+    const origin = originOf(
+      options.defaultPort === undefined && typeof agentPort === "number" &&
+        (agent!.protocol === undefined || agent!.protocol === this.protocol)
+        ? { ...options, defaultPort: agentPort }
+        : options,
+    );
     this.host = origin.host;
     this.port = origin.port;
     // Rendered and checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as

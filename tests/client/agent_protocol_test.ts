@@ -16,6 +16,7 @@ import {
   type AgentRequest,
   type AgentRequestOptions,
   type AgentSocket,
+  type ClientRequest,
   type CreateConnectionCallback,
   get,
   type IncomingMessage,
@@ -177,4 +178,20 @@ test("a kept-alive exchange leaves the socket in freeSockets; the agent counts i
   await destroyAgent(agent);
   assert.equal(agent.totalSocketCount, 0);
   await closeServer(server);
+});
+
+test("an agent's defaultPort is the request's port when it names none", () => {
+  const seen: unknown[] = [];
+  const like = {
+    defaultPort: 8123,
+    addRequest(req: AgentRequest, o: AgentRequestOptions) {
+      const r = req as unknown as ClientRequest;
+      seen.push([o.port, o.defaultPort, r.getHeader("host") ?? r.host]);
+      r.on("error", () => {});
+      r.destroy();
+    },
+  };
+  get({ host: "h.test", agent: like });
+  get({ host: "h.test", agent: like, defaultPort: 9000 });
+  assert.deepEqual(seen, [[8123, undefined, "h.test"], [9000, 9000, "h.test"]]);
 });
