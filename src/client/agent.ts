@@ -235,7 +235,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
    * Creates a socket for `req` with `createConnection`, counts it and listens to it, then calls
    * `callback(err, socket)`.
    */
-  createSocket(req: AgentRequest, options: AgentRequestOptions, callback: CreateConnectionCallback): void {
+  createSocket(_req: AgentRequest, options: AgentRequestOptions, callback: CreateConnectionCallback): void {
     const opts = this.#merge(options);
     const name = this.getName(opts);
     opts._agentKey = name;
@@ -248,7 +248,9 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     const oncreate: CreateConnectionCallback = (err, socket) => {
       if (done) return;
       done = true;
-      this.#pending.set(name, this.#pendingOf(name) - 1);
+      const pending = this.#pendingOf(name) - 1;
+      if (pending > 0) this.#pending.set(name, pending);
+      else this.#pending.delete(name);
       if (err || !socket) {
         callback(err ?? new Error("createConnection gave no socket"));
         return;
@@ -266,7 +268,6 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       return;
     }
     if (made) oncreate(null, made);
-    void req;
   }
 
   /**

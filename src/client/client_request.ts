@@ -278,6 +278,14 @@ export class ClientRequest extends OutgoingMessage {
     (res as { req?: ClientRequest }).req = this;
     if (this.#options.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
     this.#replay = null;
+    // Before the 'response' listeners add theirs, as Node's own 'end' listener comes first: the socket's
+    // 'free' is then scheduled ahead of whatever the caller's 'end' listeners schedule.
+    if (this.#agent) {
+      res.on("end", () => {
+        this.#responseEnded = true;
+        this.#maybeFree();
+      });
+    }
     let listened = true;
     try {
       listened = this.emit("response", res);
@@ -290,9 +298,7 @@ export class ClientRequest extends OutgoingMessage {
     // `on`, not `once`: each fires once per response anyway (and #emitClose runs once), and a once
     // wrapper costs a closure and a listener-list copy on removal, per request.
     res.on("end", () => {
-      this.#responseEnded = true;
       if (this.#keptAlive) this.#emitClose();
-      this.#maybeFree();
     });
     res.on("close", () => this.#emitClose());
     // Seed: listeners added inside 'response' see the whole body. With nobody listening, the body is

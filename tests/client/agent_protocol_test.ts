@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import net from "node:net";
+import process from "node:process";
 import { once, test } from "../_harness.ts";
 import { closeServer, listen } from "../_net.ts";
 import {
@@ -194,4 +195,23 @@ test("an agent's defaultPort is the request's port when it names none", () => {
   get({ host: "h.test", agent: like });
   get({ host: "h.test", agent: like, defaultPort: 9000 });
   assert.deepEqual(seen, [[8123, undefined, "h.test"], [9000, 9000, "h.test"]]);
+});
+
+test("the socket is free a tick after the response's 'end', ahead of what the caller's 'end' schedules", async () => {
+  const { server, port } = await listen({}, (_req, res) => res.end("hello"));
+  const agent = new Agent({ keepAlive: true, maxSockets: 2, maxFreeSockets: 2 });
+  const ticks = [1, 2].map(() =>
+    new Promise<number>((resolve) => {
+      get({ host: "127.0.0.1", port, agent }, (res) => {
+        res.resume();
+        res.on("end", () =>
+          process.nextTick(() => resolve(agent.freeSockets[`127.0.0.1:${port}:`]?.length ?? 0)));
+      });
+    })
+  );
+  // Node 20 (its test-http-agent-maxsockets): both sockets are in the free list by the second tick.
+  const counts = await Promise.all(ticks);
+  assert.equal(Math.max(...counts), 2);
+  await destroyAgent(agent);
+  await closeServer(server);
 });
