@@ -39,7 +39,7 @@ export interface AgentOptions {
   scheduling?: "lifo" | "fifo";
   /** The socket layer; defaults to the running runtime's. */
   transport?: Transport;
-  /** Port used when a request names none (default 80). */
+  /** Merged into each request's options, as Node does (`agent.defaultPort` itself stays 80). */
   defaultPort?: number;
   /** Other options are passed on to `createConnection`, as in Node. */
   [option: string]: unknown;
@@ -157,7 +157,6 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   constructor(options: AgentOptions = {}) {
     super();
     this.options = { __proto__: null, ...options } as AgentOptions;
-    if (options.defaultPort !== undefined) this.defaultPort = options.defaultPort;
     this.keepAlive = options.keepAlive ?? false;
     this.keepAliveMsecs = options.keepAliveMsecs ?? 1000;
     this.maxSockets = options.maxSockets || Infinity;
@@ -344,6 +343,9 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     const opts: AgentRequestOptions = { __proto__: null, ...options, ...this.options } as AgentRequestOptions;
     // The TLS server name is worked out when connecting (from a Host field, else the host), as before.
     delete opts.transport;
+    // As Node: `path` is the unix socket for createConnection (net.connect reads it), never the request's
+    // path, so a subclass may pass these options straight to net.connect / tls.connect.
+    opts.path = opts.socketPath ?? null;
     return opts;
   }
 

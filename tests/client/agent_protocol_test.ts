@@ -118,8 +118,10 @@ test("a subclass's createConnection returns a net socket: pooled by name, 'free'
   const events: unknown[][] = [];
   class Sub extends AgentClass {
     override createConnection(o: AgentRequestOptions, _cb: CreateConnectionCallback): AgentSocket {
-      events.push(["cc", o.host, o.port, o.keepAlive]);
-      return net.connect(Number(o.port), String(o.host));
+      events.push(["cc", o.host, o.port, o.keepAlive, o.path]);
+      // The options go straight to net.connect, as agent-base style agents do: `path` must not be the
+      // request's path (net would take it for a unix socket).
+      return net.connect(o as net.NetConnectOpts);
     }
   }
   const agent = new Sub({ keepAlive: true });
@@ -136,7 +138,7 @@ test("a subclass's createConnection returns a net socket: pooled by name, 'free'
   events.push(["after", Object.keys(agent.sockets), Object.keys(agent.freeSockets), agent.totalSocketCount]);
   const name = `127.0.0.1:${port}:`;
   assert.deepEqual(events, [
-    ["cc", "127.0.0.1", port, true],
+    ["cc", "127.0.0.1", port, true, null],
     ["sockets", [name], 1],
     ["free", "127.0.0.1", port, name],
     ["after", [], [name], 1],
