@@ -75,12 +75,18 @@ export {
   AgentClass,
   type AgentConstructor,
   type AgentEvents,
+  type AgentLike,
   type AgentOptions,
+  type AgentRequest,
+  type AgentRequestOptions,
+  type AgentSocket,
+  type CreateConnectionCallback,
   getAgent,
   globalAgent,
   type PendingRequest,
 } from "./src/client/agent.ts";
 export type { OriginOptions } from "./src/client/_origin.ts";
+export type { LookupFunction } from "./src/client/_lookup.ts";
 export {
   ClientRequest,
   type ClientRequestEvents,

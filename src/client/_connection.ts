@@ -18,7 +18,7 @@ import {
   newConnectionState,
 } from "../core/connection.ts";
 import { ConnectionResetError } from "../core/errors.ts";
-import { ResponseParser } from "../core/parser.ts";
+import { type ParserOptions, ResponseParser } from "../core/parser.ts";
 import type { ResponseHead } from "../core/types.ts";
 import {
   IncomingMessage,
@@ -84,7 +84,8 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   #wroteHead = false;
   #discardBody = false;
 
-  constructor(socket: Socket, owner: ConnectionOwner) {
+  /** `parserOptions`: the first request's `maxHeaderSize` and `insecureHTTPParser` hold for the socket. */
+  constructor(socket: Socket, owner: ConnectionOwner, parserOptions?: ParserOptions) {
     this.socket = socket;
     this.#owner = owner;
     this.#parser = new ResponseParser({
@@ -96,7 +97,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
         if (res !== null && !receiveBody(res, chunk)) this.socket.setReadPaused(true);
       },
       onEnd: (trailers) => this.#onResponseEnd(trailers),
-    });
+    }, parserOptions);
     socket[kSetConsumer](this);
   }
 

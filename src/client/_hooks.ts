@@ -16,8 +16,6 @@ import type { Socket } from "../io/socket.ts";
 export const kReleased: unique symbol = Symbol("client.released");
 /** Owner: the connection closed or left HTTP; it is no longer usable. */
 export const kRemoved: unique symbol = Symbol("client.removed");
-/** Agent: queue a request and start it when a socket is available. */
-export const kAddRequest: unique symbol = Symbol("client.addRequest");
 /** Agent: a queued request went away before it got a socket. */
 export const kCancel: unique symbol = Symbol("client.cancel");
 /** Agent: the request's reused socket was dead; run it again on a new socket, first in line. */
@@ -27,8 +25,6 @@ export const kRetry: unique symbol = Symbol("client.retry");
 
 /** Request: here is the socket's driver; start sending. */
 export const kAssignConnection: unique symbol = Symbol("client.assignConnection");
-/** Request: opening a socket failed. */
-export const kConnectFailed: unique symbol = Symbol("client.connectFailed");
 /** Request: a 1xx arrived. */
 export const kOnInformation: unique symbol = Symbol("client.onInformation");
 /** Request: the final response head arrived. */

@@ -6,7 +6,8 @@
  */
 
 import { Socket } from "../io/socket.ts";
-import type { Transport, TransportConn } from "../io/transport.ts";
+import { SystemError, type Transport, type TransportConn } from "../io/transport.ts";
+import { resolveHost } from "./_lookup.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
@@ -37,10 +38,19 @@ export async function openConnection(
   }
   const t = transport ?? defaultTransportOrThrow();
   const origin = originOf(options);
+  const local = options as { localAddress?: string; localPort?: number };
+  if (local.localAddress || local.localPort) {
+    // The transports cannot bind the local end; refused rather than silently ignored.
+    throw new SystemError(
+      "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+      `localAddress/localPort are not available on the ${t.name} transport`,
+      "connect",
+    );
+  }
   const tls = origin.tls ? { tls: tlsConnectOptions(options, origin.host) } : undefined;
   const conn = origin.socketPath
     ? await t.connect({ path: origin.socketPath }, tls)
-    : await t.connect({ hostname: origin.host, port: origin.port }, tls);
+    : await t.connect({ hostname: await resolveHost(origin.host, options), port: origin.port }, tls);
   // Requests are written in one piece per flush; Nagle would only delay them.
   conn.setNoDelay(true);
   return new Socket(conn);

@@ -10,6 +10,7 @@ import { HttpUsageError } from "../core/errors.ts";
 import type { Socket } from "../io/socket.ts";
 import type { TransportConn } from "../io/transport.ts";
 import type { Duplex } from "node:stream";
+import type { LookupFunction } from "./_lookup.ts";
 import { isHttps, type RequestTlsOptions, tlsPoolSuffix } from "./tls_options.ts";
 
 /**
@@ -25,6 +26,14 @@ export interface OriginOptions extends RequestTlsOptions {
   port?: number | string;
   /** Port when `port` is not given (default 80, 443 for `https:`). */
   defaultPort?: number;
+  /** Resolves the host name (Node's `lookup`, `dns.lookup`'s signature). */
+  lookup?: LookupFunction;
+  /** IP family of the address to connect to: 4 or 6 (default either). */
+  family?: number;
+  /** Local address to bind; refused with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` (the transports cannot). */
+  localAddress?: string;
+  /** Local port to bind; refused likewise. */
+  localPort?: number;
   /** Connect to this unix socket instead of host/port. */
   socketPath?: string;
   /** Bring your own connection (a `Socket` or a transport connection). */

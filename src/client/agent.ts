@@ -1,39 +1,35 @@
 /**
- * `Agent`: per-origin connection pools. A request takes a free keep-alive socket if there is one, opens
- * a new socket if the origin has fewer than `maxSockets`, and otherwise waits in the queue. One
- * `#resume()` pass after every event decides what runs next (undici's habit), so no path forgets to
- * start a waiting request.
+ * `Agent`: Node's connection pool, with Node's protocol, so code written against `node:http`'s Agent
+ * (subclasses overriding `createConnection`, `keepSocketAlive`, `reuseSocket`; agent-base style agents;
+ * tests reading `agent.sockets[name]`) works on it. A request calls `addRequest(req, options)`; the
+ * agent hands it a socket with `req.onSocket(socket)`: a free one, a new one from `createSocket` →
+ * `createConnection`, or later, when one is `'free'` again. The pool state is Node's: `sockets`,
+ * `freeSockets` and `requests` are objects keyed by {@linkcode AgentClass.getName}, holding arrays.
  *
  * @module
  */
 
 import { EventEmitter } from "node:events";
+import type { Duplex } from "node:stream";
 import { callableClass } from "../io/_callable.ts";
+import { invalidArgType, outOfRange } from "../io/_node_errors.ts";
+import { HttpUsageError } from "../core/errors.ts";
 import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
-import { ClientConnection } from "./_connection.ts";
-import {
-  kAddRequest,
-  kAssignConnection,
-  kCancel,
-  kConnectFailed,
-  kReleased,
-  kRemoved,
-  kRetry,
-} from "./_hooks.ts";
+import { kCancel, kRetry } from "./_hooks.ts";
 import { openConnection } from "./_open_connection.ts";
-import { originOf, type OriginOptions } from "./_origin.ts";
-import type { PoolRequest } from "./_pool_request.ts";
+import type { OriginOptions } from "./_origin.ts";
+import { isHttps, tlsPoolSuffix } from "./tls_options.ts";
 
-/** Options of {@linkcode Agent}, with Node's defaults (except `maxSockets`, 5 as the seed says). */
+/** Options of {@linkcode Agent}, with Node's defaults. */
 export interface AgentOptions {
   /** Keep sockets open between requests (default false). */
   keepAlive?: boolean;
   /** Initial delay of TCP keep-alive probes on kept sockets (default 1000 ms). */
   keepAliveMsecs?: number;
-  /** Most sockets open at once per origin (default 5, from the seed). */
+  /** Most sockets open at once per origin (default Infinity, as current Node). */
   maxSockets?: number;
-  /** Most sockets open at once over all origins (default Infinity). */
+  /** Most sockets open at once over all origins (default Infinity; a number >= 1). */
   maxTotalSockets?: number;
   /** Most idle sockets kept per origin (default 256). */
   maxFreeSockets?: number;
@@ -43,12 +39,60 @@ export interface AgentOptions {
   scheduling?: "lifo" | "fifo";
   /** The socket layer; defaults to the running runtime's. */
   transport?: Transport;
+  /** Merged into each request's options, as Node does (`agent.defaultPort` itself stays 80). */
+  defaultPort?: number;
+  /** Other options are passed on to `createConnection`, as in Node. */
+  [option: string]: unknown;
+}
+
+/** The options an agent receives with a request: the origin, plus anything the request carried. */
+export type AgentRequestOptions = OriginOptions & {
+  localAddress?: string;
+  family?: number;
+  [option: string]: unknown;
+};
+
+/** A socket as agents hand them out: ours, or any Duplex (a `net`/`tls` socket), which requests wrap. */
+export type AgentSocket = Socket | Duplex;
+
+/** A request waiting in {@linkcode AgentClass.requests} (the seed's name for the type). */
+export type PendingRequest = AgentRequest;
+
+/** What an agent needs from a request: Node's `req.onSocket(socket, err)`. */
+export interface AgentRequest {
+  /** Hands the request its socket, or the error that prevented one. */
+  onSocket(socket: AgentSocket | null | undefined, err?: Error | null): void;
+  /** Whether the request was destroyed (it then never uses a socket). */
+  readonly destroyed: boolean;
+  /** Set by `reuseSocket`. */
+  reusedSocket?: boolean;
+  /** Whether the request asked to keep the connection (a free socket is kept only then). */
+  readonly shouldKeepAlive?: boolean;
+}
+
+/**
+ * Anything with Node's `addRequest(req, options)`: ours, `node:http`'s, agent-base style agents. The
+ * other members are read when present.
+ */
+export interface AgentLike {
+  /** Gives `req` a socket (through `req.onSocket`), now or later. */
+  addRequest(req: AgentRequest, options: AgentRequestOptions): void;
+  /** Whether the agent keeps sockets between requests. */
+  keepAlive?: boolean;
+  /** Per-origin socket limit (a finite one makes requests ask for keep-alive, as Node). */
+  maxSockets?: number;
+  /** The agent's options (`timeout` is read). */
+  options?: { timeout?: number; transport?: Transport; [option: string]: unknown };
+  /** Port used when a request names none. */
+  defaultPort?: number;
+  /** The scheme the agent speaks. */
+  protocol?: string;
 }
 
 /** Events of an {@linkcode Agent}. */
 export interface AgentEvents {
-  /** A socket became free for reuse. */
-  free: [socket: Socket, options: OriginOptions];
+  /** A socket finished an exchange and may carry another request. */
+  free: [socket: AgentSocket, options: AgentRequestOptions];
   /** HTTPS agents: one NSS key log line of a handshake, with the socket made over it. */
   keylog: [line: Uint8Array, socket: Socket];
   /** A listener is being added (Node's emitter event). */
@@ -56,27 +100,13 @@ export interface AgentEvents {
   newListener: [event: string | symbol, listener: (...args: any[]) => void];
 }
 
-/**
- * A request waiting in an Agent's queue, as {@linkcode Agent.requests} lists it (the objects are the
- * `ClientRequest`s themselves).
- */
-export interface PendingRequest {
-  /** The options naming the origin. */
-  readonly options: OriginOptions;
-  /** Whether the request was destroyed while waiting. */
-  readonly destroyed: boolean;
-}
+/** Node's `oncreate(err, socket)` of `createSocket`/`createConnection`. */
+export type CreateConnectionCallback = (err: Error | null, socket?: AgentSocket) => void;
 
-interface Pool {
-  /** Connections carrying a request. */
-  busy: Set<ClientConnection>;
-  /** Idle keep-alive connections. */
-  free: ClientConnection[];
-  /** Connections being opened. */
-  connecting: number;
-  /** Requests waiting for a connection. */
-  waiting: PoolRequest[];
-}
+/** Per-request options of a queued request, kept until it gets a socket (Node keeps them on the req). */
+const queuedOptions = new WeakMap<AgentRequest, AgentRequestOptions>();
+/** The options each socket was created with (for `'free'` and removal), as Node's listeners close over. */
+const socketOptions = new WeakMap<AgentSocket, AgentRequestOptions>();
 
 /**
  * Connection pools for HTTP clients.
@@ -89,7 +119,7 @@ interface Pool {
  * ```
  */
 export class AgentClass extends EventEmitter<AgentEvents> {
-  /** Options as given (with defaults filled in). */
+  /** Options as given: also passed to `createConnection`. */
   readonly options: AgentOptions;
   /** Whether sockets are kept between requests. */
   keepAlive: boolean;
@@ -101,220 +131,384 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   maxTotalSockets: number;
   /** Per-origin idle socket limit. */
   maxFreeSockets: number;
+  /** Which free socket goes first. */
+  scheduling: "lifo" | "fifo";
+  /** Port used when a request names none. */
+  defaultPort = 80;
+  /** The scheme this agent speaks. */
+  protocol = "http:";
+  /**
+   * Sockets carrying requests (or being handed to one), by name. Typed as ours, which the default
+   * `createConnection` makes; a subclass's may put other Duplexes here.
+   */
+  sockets: Record<string, Socket[]> = Object.create(null);
+  /** Idle keep-alive sockets, by name (typed as {@linkcode AgentClass.sockets}). */
+  freeSockets: Record<string, Socket[]> = Object.create(null);
+  /** Requests waiting for a socket, by name. */
+  requests: Record<string, AgentRequest[]> = Object.create(null);
+  /** Sockets open over all names. */
+  totalSocketCount = 0;
 
-  #pools = new Map<string, Pool>();
-  #transport: Transport | undefined;
-  #owners = new Map<ClientConnection, string>();
-  #total = 0;
+  readonly #transport: Transport | undefined;
+  /** Sockets being opened asynchronously, by name: counted against the limits before they exist. */
+  #pending = new Map<string, number>();
 
-  /** Creates an agent. */
+  /** Creates an agent; throws Node's errors for a bad `maxTotalSockets` or `scheduling`. */
   constructor(options: AgentOptions = {}) {
     super();
-    this.options = { ...options };
+    this.options = { __proto__: null, ...options } as AgentOptions;
     this.keepAlive = options.keepAlive ?? false;
     this.keepAliveMsecs = options.keepAliveMsecs ?? 1000;
-    this.maxSockets = options.maxSockets ?? 5;
-    this.maxTotalSockets = options.maxTotalSockets ?? Infinity;
+    this.maxSockets = options.maxSockets || Infinity;
     this.maxFreeSockets = options.maxFreeSockets ?? 256;
+    this.scheduling = options.scheduling ?? "lifo";
+    if (this.scheduling !== "lifo" && this.scheduling !== "fifo") {
+      throw new HttpUsageError(
+        "ERR_INVALID_ARG_VALUE",
+        `The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received ${
+          typeof this.scheduling === "string" ? `'${this.scheduling}'` : String(this.scheduling)
+        }`,
+      );
+    }
+    this.maxTotalSockets = checkMaxTotal(options.maxTotalSockets);
     this.#transport = options.transport;
+    this.on("free", (socket, opts) => this.#onFree(socket, opts));
   }
 
-  /** Sockets carrying requests, by origin name. */
-  get sockets(): Record<string, Socket[]> {
-    return this.#collect((pool) => [...pool.busy].map((c) => c.socket));
+  /** The seed's name: every request waiting for a socket, oldest name first. */
+  get queue(): AgentRequest[] {
+    return Object.values(this.requests).flat();
   }
 
-  /** Idle keep-alive sockets, by origin name. */
-  get freeSockets(): Record<string, Socket[]> {
-    return this.#collect((pool) => pool.free.map((c) => c.socket));
+  /**
+   * The pool key, as Node 20: `host:port:localAddress`, then `:4`/`:6` for a family, then `:path` for a
+   * unix socket.
+   */
+  getName(options: AgentRequestOptions = {}): string {
+    let name = `${options.host || "localhost"}:`;
+    if (options.port) name += options.port;
+    name += ":";
+    if (options.localAddress) name += options.localAddress;
+    if (options.family === 4 || options.family === 6) name += `:${options.family}`;
+    if (options.socketPath) name += `:${options.socketPath}`;
+    // https agents: every TLS setting that changes a connection, so such connections never mix (Node's).
+    if (isHttps(options)) name += tlsPoolSuffix(options as Record<string, unknown> & { host?: string });
+    return name;
   }
 
-  /** Requests waiting for a socket, by origin name. */
-  get requests(): Record<string, PendingRequest[]> {
-    return this.#collect((pool) => [...pool.waiting]);
-  }
-
-  /** The seed's name: every request waiting for a socket, oldest first. */
-  get queue(): PendingRequest[] {
-    return [...this.#pools.values()].flatMap((pool) => pool.waiting);
-  }
-
-  /** The pool key of a request: `host:port:` (Node's format), plus `:path` for a unix socket. */
-  getName(options: OriginOptions = {}): string {
-    return originOf(options).name;
-  }
-
-  /** @ignore Internal (request): queues `req` and starts it when a socket is available. */
-  [kAddRequest](req: PoolRequest): void {
-    const name = this.getName(req.options);
-    const pool = this.#pool(name);
-    pool.waiting.push(req);
-    this.#resume(name, pool);
-  }
-
-  /** @ignore Internal (request): `req` was destroyed before it got a socket. */
-  [kCancel](req: PoolRequest): void {
-    for (const pool of this.#pools.values()) {
-      const i = pool.waiting.indexOf(req);
-      if (i !== -1) pool.waiting.splice(i, 1);
+  /**
+   * Node's entry point: gives `req` a socket now (a free one, or a new one) or queues it. The legacy form
+   * `addRequest(req, host, port, localAddress)` is accepted too.
+   */
+  addRequest(
+    req: AgentRequest,
+    options: AgentRequestOptions | string = {},
+    port?: number,
+    localAddress?: string,
+  ): void {
+    // The legacy form names host, port and local address one by one.
+    const given: AgentRequestOptions = typeof options === "string"
+      ? { host: options, ...(port === undefined ? {} : { port }), ...(localAddress ? { localAddress } : {}) }
+      : options;
+    const opts = this.#merge(given);
+    const name = this.getName(opts);
+    this.sockets[name] ??= [];
+    const socket = this.#takeFree(name);
+    const open = (this.freeSockets[name]?.length ?? 0) + this.sockets[name].length + this.#pendingOf(name);
+    if (socket) {
+      this.reuseSocket(socket, req);
+      this.sockets[name].push(socket as Socket);
+      req.onSocket(socket);
+    } else if (open < this.maxSockets && this.#totalOpen() < this.maxTotalSockets) {
+      this.#createFor(req, opts);
+    } else {
+      // Over the total limit an idle socket of another name makes room: once it closed, this request
+      // gets a new socket (instead of waiting while that one sits idle).
+      if (open < this.maxSockets) this.#evictIdle();
+      queuedOptions.set(req, opts);
+      (this.requests[name] ??= []).push(req);
     }
   }
 
-  /** @ignore Internal (request): its reused socket was dead; run it again on a new socket first. */
-  [kRetry](req: PoolRequest): void {
-    const name = this.getName(req.options);
-    const pool = this.#pool(name);
-    pool.waiting.unshift(req);
-    this.#resume(name, pool, true);
+  /**
+   * Creates a socket for `req` with `createConnection`, counts it and listens to it, then calls
+   * `callback(err, socket)`.
+   */
+  createSocket(_req: AgentRequest, options: AgentRequestOptions, callback: CreateConnectionCallback): void {
+    const opts = this.#merge(options);
+    const name = this.getName(opts);
+    opts._agentKey = name;
+    if (this.keepAlive) {
+      opts.keepAlive = true;
+      opts.keepAliveInitialDelay = this.keepAliveMsecs;
+    }
+    this.#pending.set(name, this.#pendingOf(name) + 1);
+    let done = false;
+    const oncreate: CreateConnectionCallback = (err, socket) => {
+      if (done) return;
+      done = true;
+      const pending = this.#pendingOf(name) - 1;
+      if (pending > 0) this.#pending.set(name, pending);
+      else this.#pending.delete(name);
+      if (err || !socket) {
+        callback(err ?? new Error("createConnection gave no socket"));
+        return;
+      }
+      (this.sockets[name] ??= []).push(socket as Socket);
+      this.totalSocketCount++;
+      this.#install(socket, opts);
+      callback(null, socket);
+    };
+    let made: AgentSocket | undefined | void;
+    try {
+      made = this.createConnection(opts, oncreate);
+    } catch (err) {
+      oncreate(err as Error);
+      return;
+    }
+    if (made) oncreate(null, made);
+  }
+
+  /**
+   * Opens a connection: through the agent's transport (ours, or the runtime's), yielding a socket to
+   * `callback` once connected. Subclasses return (or yield) any socket: a `net`/`tls` socket or any
+   * Duplex is wrapped by the request.
+   */
+  createConnection(
+    options: AgentRequestOptions,
+    callback: CreateConnectionCallback,
+  ): AgentSocket | undefined | void {
+    const transport = (options.transport as Transport | undefined) ?? this.#transport;
+    // A request's own createConnection is for agent-less requests; the agent's socket comes from here.
+    const { createConnection: _ignored, ...target } = options;
+    openConnection(target, transport).then(
+      (socket) => {
+        if (this.options.timeout) socket.setTimeout(this.options.timeout);
+        callback(null, socket);
+      },
+      (err: Error) => callback(err),
+    );
+  }
+
+  /** Called before a socket goes to the free list; false destroys it instead. As Node's. */
+  keepSocketAlive(socket: AgentSocket): boolean {
+    const s = socket as Socket;
+    s.setKeepAlive?.(true, this.keepAliveMsecs);
+    s.unref?.();
+    // A request's setTimeout() does not outlive it: the idle socket gets the agent's timeout (Node).
+    const timeout = this.options.timeout ?? 0;
+    if ((s.timeout ?? 0) !== timeout) s.setTimeout?.(timeout);
+    return true;
+  }
+
+  /** Called when a free socket is given to `req`. As Node's. */
+  reuseSocket(socket: AgentSocket, req: AgentRequest): void {
+    req.reusedSocket = true;
+    (socket as Socket).ref?.();
   }
 
   /** Closes every socket, busy or free. */
   destroy(): void {
-    for (const pool of this.#pools.values()) {
-      for (const conn of [...pool.busy, ...pool.free]) conn.socket.destroy();
+    for (const group of [this.freeSockets, this.sockets]) {
+      for (const list of Object.values(group)) for (const socket of [...list]) socket.destroy();
     }
   }
 
-  // ---- ConnectionOwner ----
-
-  /** @ignore Internal (client connections): the exchange is over and the socket may be reused. */
-  [kReleased](conn: ClientConnection): void {
-    const name = this.#owners.get(conn);
-    if (name === undefined) return;
-    const pool = this.#pool(name);
-    pool.busy.delete(conn);
-    this.emit("free", conn.socket, { host: name });
-    if (pool.waiting.length > 0) {
-      this.#start(pool.waiting.shift()!, conn, pool);
-      return;
+  /** @ignore Internal (request): `req` was destroyed while queued. */
+  [kCancel](req: AgentRequest): void {
+    for (const [name, list] of Object.entries(this.requests)) {
+      const i = list.indexOf(req);
+      if (i === -1) continue;
+      list.splice(i, 1);
+      if (list.length === 0) delete this.requests[name];
     }
-    if (!this.keepAlive || pool.free.length >= this.maxFreeSockets) {
-      conn.socket.destroy();
-      return;
-    }
-    conn.socket.setKeepAlive(true, this.keepAliveMsecs);
-    // A request's setTimeout() does not outlive it: the idle socket gets the agent's timeout (Node).
-    conn.socket.setTimeout(this.options.timeout ?? 0);
-    pool.free.push(conn);
   }
 
-  /** @ignore Internal (client connections): the socket closed or left HTTP. */
-  [kRemoved](conn: ClientConnection): void {
-    const name = this.#owners.get(conn);
-    if (name === undefined) return;
-    this.#owners.delete(conn);
-    this.#total--;
-    const pool = this.#pool(name);
-    pool.busy.delete(conn);
-    const i = pool.free.indexOf(conn);
-    if (i !== -1) pool.free.splice(i, 1);
-    this.#resume(name, pool);
-    this.#resumeOthers();
+  /** @ignore Internal (request): its reused socket was dead; run it again on a new socket. */
+  [kRetry](req: AgentRequest, options: AgentRequestOptions): void {
+    const opts = this.#merge(options);
+    const name = this.getName(opts);
+    this.sockets[name] ??= [];
+    const open = (this.freeSockets[name]?.length ?? 0) + this.sockets[name].length + this.#pendingOf(name);
+    if (open < this.maxSockets && this.#totalOpen() < this.maxTotalSockets) this.#createFor(req, opts);
+    else {
+      queuedOptions.set(req, opts);
+      (this.requests[name] ??= []).unshift(req);
+    }
   }
 
   // ---- internals ----
 
-  /** Starts as many waiting requests of `name` as the limits allow. */
-  #resume(name: string, pool: Pool, fresh = false): void {
-    while (pool.waiting.length > 0) {
-      // A request never waits while a free socket exists.
-      const free = fresh ? undefined : this.#takeFree(pool);
-      if (free) {
-        this.#start(pool.waiting.shift()!, free, pool);
-        continue;
-      }
-      const open = pool.busy.size + pool.free.length + pool.connecting;
-      if (open >= this.maxSockets || this.#total >= this.maxTotalSockets) {
-        // Over the total limit an idle socket of another origin makes room.
-        if (open < this.maxSockets && this.#evictIdle()) continue;
+  #merge(options: AgentRequestOptions): AgentRequestOptions {
+    const opts: AgentRequestOptions = { __proto__: null, ...options, ...this.options } as AgentRequestOptions;
+    // The TLS server name is worked out when connecting (from a Host field, else the host), as before.
+    delete opts.transport;
+    // As Node: `path` is the unix socket for createConnection (net.connect reads it), never the request's
+    // path, so a subclass may pass these options straight to net.connect / tls.connect.
+    opts.path = opts.socketPath ?? null;
+    return opts;
+  }
+
+  #pendingOf(name: string): number {
+    return this.#pending.get(name) ?? 0;
+  }
+
+  #totalOpen(): number {
+    let pending = 0;
+    for (const n of this.#pending.values()) pending += n;
+    return this.totalSocketCount + pending;
+  }
+
+  #createFor(req: AgentRequest, opts: AgentRequestOptions): void {
+    this.createSocket(req, opts, (err, socket) => {
+      if (err || !socket) req.onSocket(null, err);
+      else req.onSocket(socket);
+    });
+  }
+
+  #takeFree(name: string): AgentSocket | undefined {
+    const free = this.freeSockets[name];
+    if (!free) return undefined;
+    let socket: AgentSocket | undefined;
+    while (free.length > 0 && !socket) {
+      const s = this.scheduling === "fifo" ? free.shift()! : free.pop()!;
+      s.off("error", onFreeSocketError);
+      if (!s.destroyed && !(s as Duplex).readableEnded) socket = s;
+    }
+    if (free.length === 0) delete this.freeSockets[name];
+    return socket;
+  }
+
+  #install(socket: AgentSocket, opts: AgentRequestOptions): void {
+    socketOptions.set(socket, opts);
+    const onFree = () => this.emit("free", socket, opts);
+    const onClose = () => this.#remove(socket, opts);
+    const onTimeout = () => {
+      // An idle pooled socket that times out is closed; a busy one is its request's business.
+      if (Object.values(this.freeSockets).some((list) => list.includes(socket as Socket))) socket.destroy();
+    };
+    const onRemove = () => {
+      this.#remove(socket, opts);
+      socket.off("free", onFree);
+      socket.off("close", onClose);
+      socket.off("timeout", onTimeout);
+      socket.off("agentRemove", onRemove);
+    };
+    socket.on("free", onFree);
+    socket.on("close", onClose);
+    socket.on("timeout", onTimeout);
+    socket.on("agentRemove", onRemove);
+  }
+
+  #onFree(socket: AgentSocket, opts: AgentRequestOptions): void {
+    const name = this.getName(opts);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const waiting = this.requests[name];
+    if (waiting && waiting.length > 0) {
+      const req = waiting.shift()!;
+      if (waiting.length === 0) delete this.requests[name];
+      queuedOptions.delete(req);
+      req.onSocket(socket);
+      return;
+    }
+    const req = (socket as { _httpMessage?: AgentRequest | null })._httpMessage;
+    // Requests of a name with no socket at all wait for room under maxTotalSockets: closing this one
+    // makes it (names with sockets of their own are served by those).
+    const othersWait = this.#totalOpen() >= this.maxTotalSockets &&
+      Object.keys(this.requests).some((n) => !this.sockets[n]?.length && this.#pendingOf(n) === 0);
+    if (!req || !req.shouldKeepAlive || !this.keepAlive || othersWait) {
+      socket.destroy();
+      return;
+    }
+    const free = this.freeSockets[name] ?? [];
+    const count = free.length + (this.sockets[name]?.length ?? 0);
+    if (
+      this.totalSocketCount > this.maxTotalSockets || count > this.maxSockets ||
+      free.length >= this.maxFreeSockets || !this.keepSocketAlive(socket)
+    ) {
+      socket.destroy();
+      return;
+    }
+    (socket as { _httpMessage?: unknown })._httpMessage = null;
+    this.#removeFrom(this.sockets, name, socket);
+    // An idle socket's error only closes it (Node's free-socket listener); no request hears of it.
+    socket.once("error", onFreeSocketError);
+    this.freeSockets[name] = free;
+    free.push(socket as Socket);
+  }
+
+  #remove(socket: AgentSocket, opts: AgentRequestOptions): void {
+    const name = this.getName(opts);
+    this.#removeFrom(this.sockets, name, socket);
+    this.#removeFrom(this.freeSockets, name, socket);
+    if (socketOptions.delete(socket)) this.totalSocketCount--;
+    this.#serveWaiting(name);
+    // Room under maxTotalSockets: requests of other names may start now.
+    for (const other of Object.keys(this.requests)) if (other !== name) this.#serveWaiting(other);
+  }
+
+  /** Starts the first waiting request of `name` on a new socket if the limits allow. */
+  #serveWaiting(name: string): void {
+    const waiting = this.requests[name];
+    if (!waiting || waiting.length === 0) return;
+    const open = (this.freeSockets[name]?.length ?? 0) + (this.sockets[name]?.length ?? 0) +
+      this.#pendingOf(name);
+    if (open >= this.maxSockets) return;
+    if (this.#totalOpen() >= this.maxTotalSockets) {
+      this.#evictIdle();
+      return;
+    }
+    const req = waiting.shift()!;
+    if (waiting.length === 0) delete this.requests[name];
+    const opts = queuedOptions.get(req) ?? { host: name };
+    queuedOptions.delete(req);
+    this.#createFor(req, opts);
+  }
+
+  /** Closes the oldest idle socket of any name; its slot is free once it closed (see `#remove`). */
+  #evictIdle(): void {
+    for (const [name, list] of Object.entries(this.freeSockets)) {
+      const socket = list.shift();
+      if (list.length === 0) delete this.freeSockets[name];
+      if (socket) {
+        socket.destroy();
         return;
       }
-      this.#connect(name, pool, pool.waiting.shift()!);
-      fresh = false;
     }
   }
 
-  #resumeOthers(): void {
-    if (this.#total >= this.maxTotalSockets) return;
-    for (const [name, pool] of this.#pools) if (pool.waiting.length > 0) this.#resume(name, pool);
-  }
-
-  #takeFree(pool: Pool): ClientConnection | undefined {
-    while (pool.free.length > 0) {
-      const conn = this.options.scheduling === "fifo" ? pool.free.shift()! : pool.free.pop()!;
-      if (!conn.closed && !conn.socket.destroyed && !conn.socket.readableEnded) return conn;
-    }
-    return undefined;
-  }
-
-  #evictIdle(): boolean {
-    for (const pool of this.#pools.values()) {
-      const conn = pool.free.shift();
-      if (conn) {
-        conn.socket.destroy();
-        return true;
-      }
-    }
-    return false;
-  }
-
-  #start(req: PoolRequest, conn: ClientConnection, pool: Pool): void {
-    pool.busy.add(conn);
-    req[kAssignConnection](conn);
-  }
-
-  #connect(name: string, pool: Pool, req: PoolRequest): void {
-    pool.connecting++;
-    this.#total++;
-    openConnection(req.options, this.#transport).then(
-      (socket) => {
-        pool.connecting--;
-        const conn = new ClientConnection(socket, this);
-        this.#owners.set(conn, name);
-        if (this.options.timeout) socket.setTimeout(this.options.timeout);
-        if (req.destroyed) {
-          // The request went away while connecting: the socket can serve the next one.
-          pool.busy.add(conn);
-          this[kReleased](conn);
-          return;
-        }
-        this.#start(req, conn, pool);
-      },
-      (err: Error) => {
-        pool.connecting--;
-        this.#total--;
-        req[kConnectFailed](err);
-        this.#resume(name, pool);
-      },
-    );
-  }
-
-  #pool(name: string): Pool {
-    let pool = this.#pools.get(name);
-    if (!pool) {
-      pool = { busy: new Set(), free: [], connecting: 0, waiting: [] };
-      this.#pools.set(name, pool);
-    }
-    return pool;
-  }
-
-  #collect<T>(pick: (pool: Pool) => T[]): Record<string, T[]> {
-    const out: Record<string, T[]> = Object.create(null);
-    for (const [name, pool] of this.#pools) {
-      const items = pick(pool);
-      if (items.length > 0) out[name] = items;
-    }
-    return out;
+  #removeFrom(group: Record<string, Socket[]>, name: string, socket: AgentSocket): void {
+    const list: AgentSocket[] | undefined = group[name];
+    const i = list ? list.indexOf(socket) : -1;
+    if (i === -1) return;
+    list!.splice(i, 1);
+    // Node keeps an empty `sockets[name]` only while requests are being added; free lists go at once.
+    if (list!.length === 0) delete group[name];
   }
 }
 
+function onFreeSocketError(this: AgentSocket): void {
+  this.destroy();
+  this.emit("agentRemove");
+}
+
+function checkMaxTotal(value: unknown): number {
+  if (value === undefined) return Infinity;
+  if (typeof value !== "number") throw invalidArgType("maxTotalSockets", "number", value);
+  if (!(value >= 1)) throw outOfRange("maxTotalSockets", ">= 1", value);
+  return value;
+}
+
 /**
- * The agent used when a request names none (keep-alive on, as in current Node; 5 sockets per origin).
+ * The agent used when a request names none (keep-alive on, as in current Node; no socket limit).
  *
  * @example
  * ```ts
  * import { globalAgent } from "@wire/http";
- * console.log(globalAgent.maxSockets); // 5
+ * console.log(globalAgent.keepAlive); // true
  * ```
  */
 export const globalAgent: Agent = new AgentClass({ keepAlive: true });

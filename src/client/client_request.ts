@@ -18,11 +18,11 @@ import { AbortError, ConnectionResetError, HttpUsageError } from "../core/errors
 import { hostFieldValue, validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import type { ResponseHead } from "../core/types.ts";
+import type { ParserOptions } from "../core/parser.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
 import {
   kAssignConnection,
   kCancel,
-  kConnectFailed,
   kOnExchangeEnd,
   kOnFailure,
   kOnInformation,
@@ -35,7 +35,11 @@ import { originOf } from "./_origin.ts";
 import { basicCredentials } from "./_credentials.ts";
 import { RequestSocketTimeout } from "./_socket_timeout.ts";
 import type { RequestOptions } from "./request_options.ts";
-import type { Agent } from "./agent.ts";
+import { AgentClass, type AgentLike, type AgentRequestOptions, type AgentSocket } from "./agent.ts";
+import { bindSocket } from "./_socket_binding.ts";
+import { checkLookup } from "./_lookup.ts";
+import { agentOf, requestArgs, type ResponseCallback, startRequest } from "./_start_request.ts";
+import { invalidArgType, outOfRange } from "../io/_node_errors.ts";
 
 export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";
 import type { InformationEvent } from "./request_options.ts";
@@ -85,7 +89,7 @@ export class ClientRequest extends OutgoingMessage {
   expectsContinue = false;
 
   readonly #options: RequestOptions;
-  readonly #agent: Agent | undefined;
+  readonly #agent: AgentLike | undefined;
   #connection: ClientConnection | null = null;
   #replay: Uint8Array[] | null = [];
   #replayBytes = 0;
@@ -100,9 +104,19 @@ export class ClientRequest extends OutgoingMessage {
   /** Set while destroy() runs, which reports the loss itself. */
   #destroying = false;
 
-  /** Prefer {@linkcode request}. */
-  constructor(options: RequestOptions, agent: Agent | undefined) {
+  /**
+   * Node's constructor: the same arguments as {@linkcode request}, and the request starts at once (asks
+   * its agent, or `createConnection`, for a socket).
+   */
+  constructor(
+    input: string | URL | RequestOptions,
+    options?: RequestOptions | ResponseCallback,
+    callback?: ResponseCallback,
+  ) {
     super();
+    const args = requestArgs(input, options, callback);
+    options = args.options;
+    const agent = agentOf(options);
     if (options.protocol !== undefined && options.protocol !== "http:" && !isHttps(options)) {
       throw new HttpUsageError(
         "ERR_INVALID_PROTOCOL",
@@ -115,9 +129,17 @@ export class ClientRequest extends OutgoingMessage {
     // As Node: an empty method is the default one.
     this.method = (options.method || "GET").toUpperCase();
     validateMethod(this.method);
-    this.path = options.path ?? "/";
+    // As Node: an empty path is the default one.
+    this.path = options.path || "/";
     validatePath(this.path);
-    const origin = originOf(options);
+    // As Node: without a defaultPort of its own, the request takes its agent's (when it speaks this scheme).
+    const agentPort = agent?.defaultPort;
+    const origin = originOf(
+      options.defaultPort === undefined && typeof agentPort === "number" &&
+        (agent!.protocol === undefined || agent!.protocol === this.protocol)
+        ? { ...options, defaultPort: agentPort }
+        : options,
+    );
     this.host = origin.host;
     this.port = origin.port;
     // Rendered and checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as
@@ -127,13 +149,16 @@ export class ClientRequest extends OutgoingMessage {
       : origin.socketPath
       ? "localhost"
       : hostFieldValue(this.host, this.port, origin.defaultPort);
+    if (options.timeout !== undefined) checkTimeout(options.timeout);
+    checkLookup(options.lookup);
+    checkParserOptions(options);
     this.#timeout = new RequestSocketTimeout(
-      options.timeout ?? agent?.options.timeout ?? 0,
+      options.timeout ?? agent?.options?.timeout ?? 0,
       () => this.emit("timeout"),
     );
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.
-    this.shouldKeepAlive = agent ? agent.keepAlive || Number.isFinite(agent.maxSockets) : false;
+    this.shouldKeepAlive = agent ? Boolean(agent.keepAlive) || Number.isFinite(agent.maxSockets) : false;
     if (options.headers) this.mergeHeaders(options.headers);
     if (options.auth && !this.hasHeader("authorization")) {
       this.setHeader("Authorization", "Basic " + basicCredentials(options.auth));
@@ -149,6 +174,8 @@ export class ClientRequest extends OutgoingMessage {
     if (options.signal) this.#watchSignal(options.signal);
     // Node: an Expect field fixes and sends the head at once; the body waits for 'continue'.
     if (this.expectsContinue) this.flushHeaders();
+    if (args.callback) this.once("response", args.callback);
+    startRequest(this, options, agent);
   }
 
   /** Adds a listener; the request's own events are typed (`'response'`, `'upgrade'`, `'socket'`, ...). */
@@ -188,7 +215,7 @@ export class ClientRequest extends OutgoingMessage {
   }
 
   /** The agent carrying this request, if any. */
-  get agent(): Agent | undefined {
+  get agent(): AgentLike | undefined {
     return this.#agent;
   }
 
@@ -247,7 +274,18 @@ export class ClientRequest extends OutgoingMessage {
   /** @ignore Internal (connection): the final response head arrived. */
   [kOnResponse](res: IncomingMessage): void {
     this.res = res;
+    // Node's client responses point back at their request.
+    (res as { req?: ClientRequest }).req = this;
+    if (this.#options.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
     this.#replay = null;
+    // Before the 'response' listeners add theirs, as Node's own 'end' listener comes first: the socket's
+    // 'free' is then scheduled ahead of whatever the caller's 'end' listeners schedule.
+    if (this.#agent) {
+      res.on("end", () => {
+        this.#responseEnded = true;
+        this.#maybeFree();
+      });
+    }
     let listened = true;
     try {
       listened = this.emit("response", res);
@@ -271,6 +309,9 @@ export class ClientRequest extends OutgoingMessage {
   /** @ignore Internal (connection): a 101 or a 2xx to CONNECT. */
   [kOnTakeover](res: IncomingMessage, socket: Socket, head: Uint8Array): boolean {
     this.res = res;
+    // Node's client responses point back at their request.
+    (res as { req?: ClientRequest }).req = this;
+    if (this.#options.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
     const event = this.method === "CONNECT" ? "connect" : "upgrade";
     if (this.listenerCount(event) === 0) return false;
     res.complete = true;
@@ -292,8 +333,29 @@ export class ClientRequest extends OutgoingMessage {
       // a later destroy() (got calls it after every response) is a no-op, not the end of a pooled socket.
       this.destroyed = true;
       this.#connection = null;
+      this.#freePending = this.#agent !== undefined;
+      this.#maybeFree();
     }
   }
+
+  /**
+   * Node's order: the socket emits `'free'` (its agent's cue) a tick after the response's `'end'` and the
+   * request's `'close'`, once both the request and the response are complete.
+   */
+  #maybeFree(): void {
+    if (!this.#freePending || !this.#responseEnded) return;
+    this.#freePending = false;
+    const source = this.#source;
+    this.#source = null;
+    nextTick(() => {
+      if (source && !source.destroyed) source.emit("free");
+    });
+  }
+
+  #freePending = false;
+  #responseEnded = false;
+  /** The socket as the agent gave it (a net socket stays itself; `socket` is our wrapper of it). */
+  #source: AgentSocket | null = null;
 
   /** @ignore Internal (connection): the connection went away, or spoke garbage, mid-response. */
   [kOnResponseLost](cause: Error | undefined, parseError: Error | undefined): void {
@@ -324,18 +386,58 @@ export class ClientRequest extends OutgoingMessage {
     const code = (error as { code?: string }).code;
     if (
       !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried && !this.aborted &&
-      this.#replay !== null && this.#agent &&
+      this.#replay !== null && this.#agent instanceof AgentClass &&
       ((code === "ECONNRESET" && IDEMPOTENT.has(this.method)) || code === OTHER_CONTEXT)
     ) {
       this.#retried = true;
       this.#timeout.detach(true);
       this.#connection = null;
       this.socket = null;
-      this.#agent[kRetry](this);
+      (this.#agent as AgentClass)[kRetry](this, this.agentOptions());
       return;
     }
     this.#timeout.detach();
     this.#fail(error);
+  }
+
+  /**
+   * Node's agent protocol: an agent (or `createConnection`) hands the request its socket, or the error
+   * that kept it from getting one. Ours, a `net`/`tls` socket or any Duplex (wrapped once, kept for the
+   * socket's life). Deferred a tick as in Node, so listeners added after `request()` see `'socket'`.
+   */
+  onSocket(socket: AgentSocket | null | undefined, err?: Error | null): void {
+    nextTick(() => {
+      if (err) {
+        // As Node: a request that got no socket is over.
+        this.destroyed = true;
+        this.#fail(err);
+        return;
+      }
+      if (!socket) return;
+      if (this.destroyed) {
+        // As Node: a socket an agent opened for a request that went away goes back to the agent.
+        if (this.#agent && !socket.destroyed) socket.emit("free");
+        else socket.destroy();
+        return;
+      }
+      // What Node's agents read to decide whether a freed socket is kept.
+      (socket as { _httpMessage?: unknown })._httpMessage = this;
+      this.#source = socket;
+      this[kAssignConnection](bindSocket(socket, this.#agent === undefined, this.#parserOptions()));
+    });
+  }
+
+  #parserOptions(): ParserOptions {
+    const out: ParserOptions = {};
+    if (this.#options.maxHeaderSize !== undefined) out.maxHeaderSize = this.#options.maxHeaderSize;
+    if (this.#options.insecureHTTPParser) out.insecure = true;
+    return out;
+  }
+
+  /** The options an agent gets for this request (Node's: the request's, host and port resolved). */
+  agentOptions(): AgentRequestOptions & RequestOptions {
+    const { signal: _signal, agent: _agent, ...rest } = this.#options;
+    return { ...rest, host: this.host, port: this.port } as AgentRequestOptions & RequestOptions;
   }
 
   /** @ignore Internal (Agent): the socket and its driver for this request. */
@@ -346,15 +448,10 @@ export class ClientRequest extends OutgoingMessage {
     }
     this.#connection = conn;
     this.socket = conn.socket;
-    this.reusedSocket = conn.uses > 0;
+    this.reusedSocket ||= conn.uses > 0;
     this.#timeout.apply(conn.socket);
     this.emit("socket", conn.socket);
     conn.assign(this);
-  }
-
-  /** @ignore Internal (Agent): connecting failed. */
-  [kConnectFailed](error: Error): void {
-    this.#fail(error);
   }
 
   /** The options the request was made with. */
@@ -417,7 +514,7 @@ export class ClientRequest extends OutgoingMessage {
     this.#timeout.detach();
     const conn = this.#connection;
     if (conn) conn.socket.destroy();
-    else this.#agent?.[kCancel](this);
+    else if (this.#agent instanceof AgentClass) this.#agent[kCancel](this);
     const res = this.res;
     if (res) {
       // After the response arrived, Node reports the loss on the response ('aborted', then the request's
@@ -506,4 +603,26 @@ export class ClientRequest extends OutgoingMessage {
     this._closed = true;
     this.emit("close");
   }
+}
+
+/** Node's checks of `maxHeaderSize` (an integer >= 0) and the boolean parser options. */
+function checkParserOptions(options: RequestOptions): void {
+  const size: unknown = options.maxHeaderSize;
+  if (size !== undefined) {
+    if (typeof size !== "number") throw invalidArgType("maxHeaderSize", "number", size);
+    if (!Number.isInteger(size)) throw outOfRange("maxHeaderSize", "an integer", size);
+    if (size < 0) throw outOfRange("maxHeaderSize", ">= 0 && <= 9007199254740991", size);
+  }
+  for (const key of ["insecureHTTPParser", "joinDuplicateHeaders"] as const) {
+    const value: unknown = options[key];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw invalidArgType(`options.${key}`, "boolean", value);
+    }
+  }
+}
+
+/** Node's check of the `timeout` option: a non-negative number. */
+function checkTimeout(value: unknown): void {
+  if (typeof value !== "number") throw invalidArgType("timeout", "number", value);
+  if (!(value >= 0)) throw outOfRange("timeout", ">= 0", value);
 }

@@ -10,7 +10,7 @@ import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import type { IncomingHeaders, OutgoingHeaders } from "../core/types.ts";
 import type { OriginOptions } from "./_origin.ts";
-import type { Agent } from "./agent.ts";
+import type { AgentLike } from "./agent.ts";
 
 /** Node's `'information'` event payload (1xx responses). */
 export interface InformationEvent {
@@ -40,14 +40,23 @@ export interface RequestOptions extends OriginOptions {
   headers?: OutgoingHeaders | readonly string[];
   /** `user:password` for Basic authentication. */
   auth?: string;
-  /** An Agent; `false` for a one-off connection; default the global agent. */
-  agent?: Agent | false;
+  /**
+   * An Agent, or any object with Node's `addRequest(req, options)`; `false` for a one-off connection;
+   * default the global agent (none when `createConnection` is given).
+   */
+  agent?: AgentLike | false | null;
   /** Socket inactivity timeout in ms: emits `'timeout'` (the request is not aborted by itself). */
   timeout?: number;
   /** Aborts the request. */
   signal?: AbortSignal;
   /** Add a `Host` field when missing (default true). */
   setHost?: boolean;
+  /** Largest response head in bytes (default 16 KiB, as Node). Holds for the socket's life. */
+  maxHeaderSize?: number;
+  /** Node's lenient response parsing (bare LF, obs-fold, ...); holds for the socket's life. */
+  insecureHTTPParser?: boolean;
+  /** Join repeated response fields with `, ` in `headers` instead of keeping the first (Node's option). */
+  joinDuplicateHeaders?: boolean;
 }
 
 /** Events of a {@linkcode ClientRequest}. */

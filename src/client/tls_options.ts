@@ -95,6 +95,9 @@ export function tlsPoolSuffix(options: Record<string, unknown> & { host?: string
       if (value !== undefined) suffix += String(value);
     } else if (field === "servername") {
       if (value && value !== options.host) suffix += String(value);
+    } else if (field === "sigalgs") {
+      // Node's https.Agent writes this one as JSON (a quoted string).
+      if (value) suffix += JSON.stringify(value);
     } else if (value) suffix += String(value);
   }
   return suffix;

@@ -60,12 +60,18 @@ export {
   AgentClass,
   type AgentConstructor,
   type AgentEvents,
+  type AgentLike,
   type AgentOptions,
+  type AgentRequest,
+  type AgentRequestOptions,
+  type AgentSocket,
+  type CreateConnectionCallback,
   getAgent,
   globalAgent,
   type PendingRequest,
 } from "../client/agent.ts";
 export type { OriginOptions } from "../client/_origin.ts";
+export type { LookupFunction } from "../client/_lookup.ts";
 export {
   ClientRequest,
   type ClientRequestEvents,

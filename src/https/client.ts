@@ -146,9 +146,9 @@ function sessionKey(target: ConnectTarget, tls: TlsConnectOptions): string {
  */
 export class HttpsAgentClass extends AgentClass {
   /** Port used when a request names none. */
-  readonly defaultPort = 443;
+  override readonly defaultPort = 443;
   /** The scheme this agent serves. */
-  readonly protocol = "https:";
+  override readonly protocol = "https:";
   /** Most sessions kept for resumption. */
   readonly maxCachedSessions: number;
   readonly #sessions = new Map<string, Uint8Array>();
