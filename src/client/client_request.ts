@@ -247,10 +247,22 @@ export class ClientRequest extends OutgoingMessage {
   /** Node's legacy abort: destroys without an error and emits `'abort'`. */
   abort(): void {
     if (this.aborted) return;
-    // Node: abort() emits 'abort' then 'close', without the 'socket hang up' error destroy() reports.
     this.#abortCalled = true;
+    // Node 20 (checked under node): before the request has a socket, 'close' then 'abort', no error; once
+    // it has one, 'abort', then ECONNRESET "socket hang up", then 'close'.
+    if (this.socket === null) {
+      this.destroy();
+      queueMicrotask(() => this.emit("abort"));
+      return;
+    }
     queueMicrotask(() => this.emit("abort"));
     this.destroy();
+  }
+
+  /** Node's `clearTimeout(callback)`: turns the socket timeout off and removes `callback`. */
+  clearTimeout(callback?: () => void): void {
+    if (callback) this.removeListener("timeout", callback);
+    this.setTimeout(0);
   }
 
   #abortCalled = false;
@@ -527,7 +539,7 @@ export class ClientRequest extends OutgoingMessage {
       return;
     }
     // Before a response, Node emits the given error, or ECONNRESET "socket hang up" (not for abort()).
-    if (!error && this.#abortCalled) {
+    if (!error && this.#abortCalled && this.socket === null) {
       this.#errored = true;
       queueMicrotask(() => this.#emitClose());
       return;

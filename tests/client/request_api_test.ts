@@ -93,22 +93,42 @@ test("req.write() returns false against a server that does not read; 'drain' fol
   assert.ok(stoppedAt >= 0 && stoppedAt < 63, `stopped at ${stoppedAt}`);
 });
 
-test("abort(): 'abort' then 'close', the request never reaches the server", async () => {
+// Checked against node:http on Node 20.20.2: abort() before the request has a socket emits 'close' then
+// 'abort' and no error; once it has a socket, 'abort', ECONNRESET "socket hang up", then 'close'.
+test("abort() before a socket: 'close' then 'abort', no error, nothing reaches the server", async () => {
   let connections = 0;
   const server = await RawServer.start(() => connections++);
   const events: string[] = [];
   const req = request({ host: "127.0.0.1", port: server.port, agent: false });
-  req.on("abort", () => events.push("abort"));
+  req.on("close", () => events.push("close"));
   req.on("error", (err) => events.push(`error:${(err as { code?: string }).code}`));
   await new Promise<void>((resolve) => {
-    req.on("close", () => {
-      events.push("close");
+    req.on("abort", () => {
+      events.push("abort");
       resolve();
     });
     req.abort();
   });
   await server.close();
   assert.equal(req.aborted, true);
-  assert.deepEqual(events, ["abort", "close"]);
+  assert.deepEqual(events, ["close", "abort"]);
   assert.equal(connections, 0);
+});
+
+test("abort() once the request has its socket: 'abort', ECONNRESET 'socket hang up', 'close'", async () => {
+  const server = await RawServer.start(() => {});
+  const events: string[] = [];
+  const req = request({ host: "127.0.0.1", port: server.port, agent: false });
+  req.on("abort", () => events.push("abort"));
+  req.on("error", (err) => events.push(`error:${(err as { code?: string }).code} ${err.message}`));
+  await new Promise<void>((resolve) => {
+    req.on("close", () => {
+      events.push("close");
+      resolve();
+    });
+    req.on("socket", () => req.abort());
+    req.end();
+  });
+  await server.close();
+  assert.deepEqual(events, ["abort", "error:ECONNRESET socket hang up", "close"]);
 });
