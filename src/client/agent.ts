@@ -340,7 +340,11 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   // ---- internals ----
 
   #merge(options: AgentRequestOptions): AgentRequestOptions {
-    const opts: AgentRequestOptions = { __proto__: null, ...options, ...this.#ownOptions() } as AgentRequestOptions;
+    const opts: AgentRequestOptions = {
+      __proto__: null,
+      ...options,
+      ...this.#ownOptions(),
+    } as AgentRequestOptions;
     // The transport is the agent's business, not a connect option. Deleted only when a request brought
     // one: `delete` turns the object into a slow dictionary (4% of a client's CPU when done every time).
     if (opts.transport !== undefined) delete opts.transport;
