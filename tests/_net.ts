@@ -251,3 +251,32 @@ export async function stalled(progress: () => number, everyMs = 40, quietChecks 
     last = now;
   }
 }
+
+/**
+ * Serves one GET with `handler` (it gets the response) and returns the response text up to and including
+ * `until`, `Date` normalized. For the write-side tests, which check a response's exact bytes.
+ */
+export async function exchangeGet(
+  handler: (res: ServerResponse) => void,
+  until: string,
+): Promise<string> {
+  const { server, port } = await listen({}, (_req, res) => handler(res));
+  const client = await RawClient.connect(port);
+  try {
+    client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    return normalizeDate(await client.until(until));
+  } finally {
+    await client.close();
+    await closeServer(server);
+  }
+}
+
+/** Calls `action`, and returns the code it threw ("none" when it did not throw). */
+export function codeOf(action: () => void): string {
+  try {
+    action();
+    return "none";
+  } catch (err) {
+    return (err as { code?: string }).code ?? "no code";
+  }
+}

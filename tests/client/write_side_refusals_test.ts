@@ -6,18 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
-import { RawServer } from "../_net.ts";
+import { codeOf, RawServer } from "../_net.ts";
 import { type ClientRequest, request } from "../../mod.ts";
-
-/** Calls `action`, and returns the code it threw (or "none"). */
-function codeOf(action: () => void): string {
-  try {
-    action();
-    return "none";
-  } catch (err) {
-    return (err as { code?: string }).code ?? "no code";
-  }
-}
 
 /**
  * Runs `build` on a POST to a raw server that answers 204 once the chunked body's end has arrived;

@@ -13,31 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
-import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
-import type { ServerResponse } from "../../src/server/server_response.ts";
-
-/** Runs `handler` for one GET and returns the response text up to and including `until`. */
-async function exchange(handler: (res: ServerResponse) => void, until: string): Promise<string> {
-  const { server, port } = await listen({}, (_req, res) => handler(res));
-  const client = await RawClient.connect(port);
-  try {
-    client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-    return normalizeDate(await client.until(until));
-  } finally {
-    await client.close();
-    await closeServer(server);
-  }
-}
-
-/** Calls `action`, and returns the code it threw (or "none"). */
-function codeOf(action: () => void): string {
-  try {
-    action();
-    return "none";
-  } catch (err) {
-    return (err as { code?: string }).code ?? "no code";
-  }
-}
+import { closeServer, codeOf, exchangeGet, listen, RawClient } from "../_net.ts";
 
 const KEEP = "Date: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n";
 const OK = `HTTP/1.1 200 OK\r\n${KEEP}Content-Length: 2\r\n\r\nok`;
@@ -45,7 +21,7 @@ const OK = `HTTP/1.1 200 OK\r\n${KEEP}Content-Length: 2\r\n\r\nok`;
 for (const value of ["chunked;q=1", "chunked ; q=1", "x-foo", "foo, chunked"]) {
   test(`setHeader('Transfer-Encoding', '${value}') then end() throws ERR_HTTP_INVALID_HEADER_VALUE, sends nothing`, async () => {
     const codes: string[] = [];
-    const text = await exchange((res) => {
+    const text = await exchangeGet((res) => {
       res.setHeader("Transfer-Encoding", value);
       codes.push(codeOf(() => res.end("ab")));
       assert.equal(res.headersSent, false);
@@ -58,7 +34,7 @@ for (const value of ["chunked;q=1", "chunked ; q=1", "x-foo", "foo, chunked"]) {
 }
 
 test("a registered Transfer-Encoding set by the user is still sent and chunk-framed", async () => {
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     res.setHeader("Transfer-Encoding", "Chunked");
     res.end("ok");
   }, "0\r\n\r\n");
@@ -67,7 +43,7 @@ test("a registered Transfer-Encoding set by the user is still sent and chunk-fra
 
 test("writeEarlyHints() with Content-Length or Transfer-Encoding throws and sends no 103", async () => {
   const codes: string[] = [];
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     const link = "</a.css>; rel=preload";
     codes.push(codeOf(() => res.writeEarlyHints({ link, "content-length": "9O" })));
     codes.push(codeOf(() => res.writeEarlyHints({ link, "Transfer-Encoding": "chunked" })));
@@ -80,7 +56,7 @@ test("writeEarlyHints() with Content-Length or Transfer-Encoding throws and send
 
 test("addTrailers() refuses framing and routing fields with ERR_HTTP_TRAILER_INVALID and keeps the rest", async () => {
   const codes: string[] = [];
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     res.writeHead(200, { Trailer: "Content-Digest" });
     res.write("x");
     for (const name of ["Content-Length", "transfer-encoding", "Host", "Connection", "Content-Type", "TE"]) {

@@ -12,23 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
-import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
-import type { ServerResponse } from "../../src/server/server_response.ts";
-
-async function exchange(
-  handler: (res: ServerResponse) => void,
-  until: string,
-): Promise<string> {
-  const { server, port } = await listen({}, (_req, res) => handler(res));
-  const client = await RawClient.connect(port);
-  try {
-    client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-    return normalizeDate(await client.until(until));
-  } finally {
-    await client.close();
-    await closeServer(server);
-  }
-}
+import { exchangeGet } from "../_net.ts";
 
 /** `end("ok")` with the implicit head. */
 const OK_HEAD = "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\n" +
@@ -42,7 +26,7 @@ for (
 ) {
   test(`setHeader('Content-Length', '${value}') then ${call}() throws ERR_HTTP_INVALID_HEADER_VALUE and sends nothing`, async () => {
     const codes: string[] = [];
-    const text = await exchange((res) => {
+    const text = await exchangeGet((res) => {
       res.setHeader("Content-Length", value!);
       try {
         if (call === "write") res.write("x");
@@ -63,7 +47,7 @@ for (
 
 test("Content-Length beside Transfer-Encoding throws instead of sending both", async () => {
   const codes: string[] = [];
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     res.setHeader("Transfer-Encoding", "chunked");
     res.setHeader("Content-Length", "2");
     try {
@@ -81,7 +65,7 @@ test("Content-Length beside Transfer-Encoding throws instead of sending both", a
 
 test("a valid Content-Length set by the user is sent once, and the body is checked against it", async () => {
   const codes: string[] = [];
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     res.setHeader("Content-Length", 5);
     res.write("hel");
     try {
@@ -99,7 +83,7 @@ test("a valid Content-Length set by the user is sent once, and the body is check
 });
 
 test("Transfer-Encoding: gzip on a response is close-delimited: sent as is, no chunk framing", async () => {
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     res.setHeader("Transfer-Encoding", "gzip");
     res.end("zz");
   }, "zz");
@@ -111,7 +95,7 @@ test("Transfer-Encoding: gzip on a response is close-delimited: sent as is, no c
 
 test("writeEarlyHints() with CR/LF in a link throws ERR_INVALID_ARG_VALUE and injects nothing", async () => {
   const codes: string[] = [];
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     for (const hints of [{ link: "</a>\r\nSet-Cookie: x=1" }, { link: ["</a>", "</b>\nX: y"] }]) {
       try {
         res.writeEarlyHints(hints);
@@ -127,7 +111,7 @@ test("writeEarlyHints() with CR/LF in a link throws ERR_INVALID_ARG_VALUE and in
 
 test("writeEarlyHints() rejects non-latin1 and bad hint fields, and sends latin1 as single bytes", async () => {
   const codes: string[] = [];
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     for (const hints of [{ link: "</\u20ac>" }, { "x-a": "b\r\nc" }, { "bad name": "v" }]) {
       try {
         res.writeEarlyHints(hints);
@@ -147,7 +131,7 @@ test("writeEarlyHints() rejects non-latin1 and bad hint fields, and sends latin1
 });
 
 test("writeContinue() and writeProcessing() heads come from the head writer", async () => {
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     res.writeProcessing();
     res.end("ok");
   }, "ok");
@@ -159,7 +143,7 @@ test("writeContinue() and writeProcessing() heads come from the head writer", as
 // be completed.
 test("strictContentLength: end() short of Content-Length throws, and the body can still be completed", async () => {
   const codes: string[] = [];
-  const text = await exchange((res) => {
+  const text = await exchangeGet((res) => {
     res.strictContentLength = true;
     res.setHeader("Content-Length", 5);
     res.write("a");
