@@ -27,6 +27,7 @@ import { type Client, CLIENTS, type Kind, KINDS, RUNS } from "./cells.ts";
 import { DOWNLOAD_BYTES, REQUESTS } from "./shared.ts";
 import { runCellsChild, startTargetServer } from "./_children.ts";
 import { BUN, killChildren } from "../_lib/children.ts";
+import { option } from "../_lib/args.ts";
 import {
   type CpuProfile,
   findCpuProfile,
@@ -36,11 +37,6 @@ import {
   summarizeCpu,
   summarizeHeap,
 } from "../_lib/profile.ts";
-
-function option(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  return Deno.args.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
-}
 
 const CLIENT = option("client", "ours") as Client;
 const KIND = option("kind", "rate") as Kind;

@@ -31,14 +31,10 @@ import { type CellResult, CLIENTS, type Kind, KINDS, runCells } from "./cells.ts
 import { DOWNLOAD_BYTES, IN_FLIGHT, REQUESTS } from "./shared.ts";
 import { type CellsOutcome, HERE, runCellsChild, type Server, startTargetServer } from "./_children.ts";
 import { BUN, killChildren, path } from "../_lib/children.ts";
+import { option } from "../_lib/args.ts";
 import { fmtNumber, markdownTable } from "../_lib/stats.ts";
 
 const BUN_CELLS_TIMEOUT_MS = 240_000;
-
-function option(name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return Deno.args.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
 
 const ONLY = (option("only") ?? "").split(",").filter((s) => s !== "");
 const RUNS = option("runs");

@@ -8,12 +8,8 @@
 
 import { writeFile } from "node:fs/promises";
 import process from "node:process";
+import { option } from "../_lib/args.ts";
 import { type CellsOptions, runCells } from "./cells.ts";
-
-function option(name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return process.argv.slice(2).find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
 
 /**
  * `--heap-profile=FILE`: V8's sampling heap profiler (through `node:inspector`, so Deno only) over the

@@ -19,16 +19,15 @@
  * @module
  */
 
+import { option } from "../_lib/args.ts";
 import { path, type Runtime, runtimeCommand, spawn, start, type Started, stop } from "../_lib/children.ts";
 import { freePort, wrk } from "../_lib/net.ts";
 import { fmtTimes, markdownTable, ratio as divide } from "../_lib/stats.ts";
 
 const HERE = path(new URL(".", import.meta.url));
-const option = (name: string, fallback: number) =>
-  Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
-const DURATION = option("duration", 5);
-const REQUESTS = option("requests", 5000);
-const CONNECTS = option("connects", 200);
+const DURATION = Number(option("duration", "5"));
+const REQUESTS = Number(option("requests", "5000"));
+const CONNECTS = Number(option("connects", "200"));
 
 const RUNTIMES: Runtime[] = ["deno", "bun"];
 const command = (runtime: Runtime, script: string, args: string[]) =>

@@ -28,16 +28,11 @@ import type { Parsed, ParserAdapter } from "./adapter.ts";
 import { type Input, INPUTS } from "./inputs.ts";
 import { createHttpParserJs } from "./http_parser_js.ts";
 import { createLlhttpWasm } from "./llhttp_wasm.ts";
+import { option } from "../_lib/args.ts";
 import { fmtNumber, fmtTimes, markdownTable, median, textTable } from "../_lib/stats.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
-
-function option(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  const arg = process.argv.slice(2).find((a) => a.startsWith(prefix));
-  return arg === undefined ? fallback : arg.slice(prefix.length);
-}
 
 const RUN_MS = Number(option("time", "600"));
 const RUNS = Number(option("runs", "5"));

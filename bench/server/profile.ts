@@ -25,6 +25,7 @@
 import { type ServerSpec, start, waitUntilAnswering, wrk } from "./_harness.ts";
 import type { Scenario } from "./shared.ts";
 import { BUN, type Runtime, type Started, stop } from "../_lib/children.ts";
+import { option } from "../_lib/args.ts";
 import { freePort, requireWrk, type WrkResult } from "../_lib/net.ts";
 import {
   findCpuProfile,
@@ -33,12 +34,6 @@ import {
   summarizeCpu,
   summarizeHeap,
 } from "../_lib/profile.ts";
-
-function option(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  const arg = Deno.args.find((a) => a.startsWith(prefix));
-  return arg === undefined ? fallback : arg.slice(prefix.length);
-}
 
 const RUNTIME: Runtime = option("runtime", "deno") === "bun" ? "bun" : "deno";
 const SCENARIO: Scenario = option("scenario", "hello") === "echo" ? "echo" : "hello";

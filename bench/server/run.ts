@@ -69,16 +69,11 @@ import {
   stop,
 } from "../_lib/children.ts";
 import { freePort, requireWrk } from "../_lib/net.ts";
+import { option } from "../_lib/args.ts";
 import { markdownTable, middle, ratio, textTable } from "../_lib/stats.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
-
-function option(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  const arg = Deno.args.find((a) => a.startsWith(prefix));
-  return arg === undefined ? fallback : arg.slice(prefix.length);
-}
 
 const DURATION_S = Number(option("duration", "4"));
 const WARMUP_S = Number(option("warmup", "1"));
