@@ -3,14 +3,26 @@
  * formats) turned into the lists `server/profile.ts` and `client/profile.ts` print: self time, inclusive
  * time and self time per file; allocated bytes per function and per file. Also the inspector-protocol
  * client that profiles a Deno child from outside (`--inspect`), for servers, whose profile must cover the
- * load only.
+ * load only; and V8's heap sampler inside this very process (`node:inspector`), for the client cells,
+ * whose heap profile must cover the measured runs only.
+ *
+ * Runtime-neutral at import (the client cells import it on Bun too); what needs Deno says so.
  *
  * @module
  */
 
-import { path, ROOT, sleep } from "./children.ts";
+/** The repository root as a path: the lists show file names relative to it. */
+const ROOT_PATH = decodeURIComponent(new URL("../../", import.meta.url).pathname);
 
-const ROOT_PATH = path(ROOT);
+/**
+ * V8's sampling heap profiler settings of every heap profile here: one sample per 4 KiB allocated on
+ * average, objects already collected by GC included, so the profile shows allocation, not retention.
+ */
+const HEAP_SAMPLING = {
+  samplingInterval: 4096,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: true,
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // Profile formats (Chrome DevTools)
@@ -45,7 +57,7 @@ export interface HeapProfile {
   head: HeapNode;
 }
 
-/** The first `.cpuprofile` a runtime wrote into `dir` (`--cpu-prof-dir`), or null. */
+/** The first `.cpuprofile` a runtime wrote into `dir` (`--cpu-prof-dir`), or null. Deno only. */
 export function findCpuProfile(dir: string): string | null {
   const found = [...Deno.readDirSync(dir)].find((f) => f.name.endsWith(".cpuprofile"));
   return found ? `${dir}/${found.name}` : null;
@@ -222,7 +234,7 @@ export function summarizeHeap(head: HeapNode, options: HeapOptions): void {
 // ---------------------------------------------------------------------------------------------------------
 // Profiling a Deno child over the inspector protocol
 
-/** A minimal inspector-protocol client (a child started with `--inspect=127.0.0.1:<port>`). */
+/** A minimal inspector-protocol client (a child started with `--inspect=127.0.0.1:<port>`). Deno only. */
 export class Inspector {
   #ws: WebSocket;
   #next = 1;
@@ -251,7 +263,7 @@ export class Inspector {
       try {
         targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
       } catch {
-        await sleep(50);
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
     const url = targets[0]?.webSocketDebuggerUrl;
@@ -279,9 +291,9 @@ export class Inspector {
 }
 
 /**
- * Runs `during` with V8's CPU profiler (`intervalUs` sampling) and its sampling heap profiler (one sample
- * per `4096` bytes on average, objects collected by GC included, so it shows allocation, not retention)
- * running in the Deno process whose inspector listens on `inspectPort`; returns both profiles.
+ * Runs `during` with V8's CPU profiler (`intervalUs` sampling) and its sampling heap profiler
+ * ({@linkcode HEAP_SAMPLING}) running in the Deno process whose inspector listens on `inspectPort`;
+ * returns both profiles. Deno only.
  */
 export async function profileDuring<T>(
   inspectPort: number,
@@ -292,15 +304,42 @@ export async function profileDuring<T>(
   await inspector.send("Profiler.enable");
   await inspector.send("Profiler.setSamplingInterval", { interval: intervalUs });
   await inspector.send("HeapProfiler.enable");
-  await inspector.send("HeapProfiler.startSampling", {
-    samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
+  await inspector.send("HeapProfiler.startSampling", HEAP_SAMPLING);
   await inspector.send("Profiler.start");
   const result = await during();
   const { profile } = await inspector.send<{ profile: CpuProfile }>("Profiler.stop");
   const heap = await inspector.send<{ profile: HeapProfile }>("HeapProfiler.stopSampling");
   inspector.close();
   return { result, cpu: profile, heap: heap.profile };
+}
+
+/** Heap sampling of this process, started and stopped around the part to profile. */
+export interface HeapSampler {
+  start(): Promise<void>;
+  stop(): Promise<HeapProfile>;
+}
+
+/**
+ * V8's sampling heap profiler ({@linkcode HEAP_SAMPLING}) in this process, through `node:inspector`, so
+ * on Deno (Bun has no V8 heap sampler). `node:inspector` is imported only here, when asked for.
+ */
+export async function heapSampler(): Promise<HeapSampler> {
+  const { Session } = await import("node:inspector");
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(
+        method,
+        params,
+        (err: Error | null, result?: unknown) => err ? reject(err) : resolve(result),
+      )
+    );
+  await post("HeapProfiler.enable");
+  return {
+    start: async () => {
+      await post("HeapProfiler.startSampling", HEAP_SAMPLING);
+    },
+    stop: async () => ((await post("HeapProfiler.stopSampling")) as { profile: HeapProfile }).profile,
+  };
 }
