@@ -154,36 +154,10 @@ export function sleep(ms: number): Promise<void> {
 // Reading a child's output
 
 /**
- * Reads a child's stream to the end, passing each line (without its newline) to `onLine`; resolves with
- * the whole text. A killed child ends the stream early; that is not an error here.
- */
-export async function lines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void = () => {},
-): Promise<string> {
-  let all = "";
-  let rest = "";
-  try {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      all += text;
-      rest += text;
-      let nl;
-      while ((nl = rest.indexOf("\n")) !== -1) {
-        onLine(rest.slice(0, nl));
-        rest = rest.slice(nl + 1);
-      }
-    }
-  } catch {
-    // child killed
-  }
-  if (rest !== "") onLine(rest);
-  return all;
-}
-
-/**
- * Keeps the last `limit` characters of a stream (a server's output, for the error message when it fails),
- * draining it so the child never blocks on a full pipe, and tells when a line matching a pattern has
- * appeared. `onLine` sees every line as it comes (to pass a child's log through).
+ * Keeps the last `limit` characters of a child's stream (a server's output, for the error message when it
+ * fails; `Infinity` for a result the child prints last), draining it so the child never blocks on a full
+ * pipe, and tells when a line matching a pattern has appeared. `onLine` sees every line as it comes (to
+ * pass a child's log through). A killed child ends the stream early; that is not an error here.
  */
 export class Tail {
   text = "";
@@ -256,7 +230,7 @@ export interface Started {
 export interface StartOptions extends Omit<SpawnOptions, "stdin" | "stdout"> {
   /** The line that says so; default `ready`. */
   ready?: RegExp;
-  /** How long it may take; default 20 s (a cold Deno type-checks nothing, but Bun and V8 start slowly here). */
+  /** How long it may take; default 20 s (runtimes start slowly on this loaded 2-core machine). */
   timeoutMs?: number;
   /** Every stderr line as it comes (to pass a server's log through). */
   onStderrLine?: (line: string) => void;

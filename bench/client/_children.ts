@@ -7,7 +7,7 @@
  */
 
 import type { CellResult } from "./cells.ts";
-import { BUN, lines, path, ROOT, spawn, start } from "../_lib/children.ts";
+import { BUN, path, ROOT, spawn, start, stopChild, Tail } from "../_lib/children.ts";
 
 export const HERE = new URL("./", import.meta.url);
 const SERVER_READY_MS = 20_000;
@@ -53,27 +53,17 @@ export async function runCellsChild(
   const child = spawn(program, [...flags, path(new URL("run_cells.ts", HERE)), ...cellArgs], {
     cwd: path(ROOT),
   });
-  const stderr: string[] = [];
-  const errDone = lines(child.stderr, (line) => {
-    stderr.push(line);
-    console.error(line);
-  });
-  const outDone = lines(child.stdout);
+  const err = new Tail(child.stderr, 8000, (line) => console.error(line));
+  const out = new Tail(child.stdout, Infinity);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const status = await Promise.race([
     child.status,
     new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), timeoutMs)),
   ]);
   clearTimeout(timer);
-  if (status === null) {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // gone
-    }
-  }
-  const [out] = await Promise.all([outDone, errDone]);
-  const last = out.trim().split("\n").at(-1) ?? "";
+  if (status === null) await stopChild(child, 0);
+  await Promise.all([out.done, err.done]);
+  const last = out.text.trim().split("\n").at(-1) ?? "";
   try {
     const parsed = JSON.parse(last) as { version: string; results: CellResult[] };
     return { version: parsed.version, results: parsed.results };
@@ -84,7 +74,7 @@ export async function runCellsChild(
     return {
       version: "?",
       results: [],
-      error: `${program} run_cells.ts ${why}: ${stderr.slice(-10).join(" | ")}`,
+      error: `${program} run_cells.ts ${why}: ${err.text.trim().split("\n").slice(-10).join(" | ")}`,
     };
   }
 }

@@ -17,7 +17,7 @@ import {
   start as startChild,
   type Started,
 } from "../_lib/children.ts";
-import { wrk as runWrk, type WrkResult } from "../_lib/net.ts";
+import { writeAll, wrk as runWrk, type WrkResult } from "../_lib/net.ts";
 import { machineTicks, processTicks, readProc, TICKS_PER_SECOND } from "../_lib/proc.ts";
 
 export const THREADS = 1;
@@ -133,7 +133,7 @@ export async function check(port: number, scenario: Scenario): Promise<void> {
     const pending = { bytes: new Uint8Array(0) };
     for (let i = 1; i <= 2; i++) {
       const request = requestBytes(scenario, port);
-      for (let at = 0; at < request.length;) at += await conn.write(request.subarray(at));
+      await writeAll(conn, request);
       const res = await readResponse(conn, pending);
       const problems: string[] = [];
       if (!res.statusLine.startsWith("HTTP/1.1 200 ")) problems.push(`status line "${res.statusLine}"`);
