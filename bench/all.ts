@@ -93,6 +93,7 @@ for (const step of STEPS) {
   const child = spawn(step.program, values.quick ? [...step.args, ...QUICK[step.id]!] : step.args, {
     cwd: path(ROOT),
     stderr: "inherit",
+    exitSignal: "SIGTERM",
   });
   for await (const chunk of child.stdout) {
     await write(new TextDecoder().decode(chunk));

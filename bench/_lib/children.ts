@@ -61,13 +61,17 @@ export function runtimeCommand(
 // ---------------------------------------------------------------------------------------------------------
 // Every child, killed on every way out
 
-const children = new Set<Deno.ChildProcess>();
+/** Every child still running, with the signal that ends it on the way out. */
+const children = new Map<Deno.ChildProcess, Deno.Signal>();
 
-/** Kills every child still running (SIGKILL: on the way out there is no time for a clean stop). */
+/**
+ * Kills every child still running: SIGKILL (on the way out there is no time for a clean stop), but a
+ * child spawned with `exitSignal` gets that one.
+ */
 export function killChildren(): void {
-  for (const child of children) {
+  for (const [child, signal] of children) {
     try {
-      child.kill("SIGKILL");
+      child.kill(signal);
     } catch {
       // already gone
     }
@@ -97,6 +101,11 @@ export interface SpawnOptions {
   env?: Readonly<Record<string, string>>;
   /** Working directory; default this process's. */
   cwd?: string;
+  /**
+   * What {@linkcode killChildren} sends it; default SIGKILL. A child that is itself a bench driver gets
+   * SIGTERM, so that it can stop its own children first (SIGKILL would orphan them).
+   */
+  exitSignal?: Deno.Signal;
 }
 
 /** Spawns a child that is killed when this process goes (see the module doc). */
@@ -113,7 +122,7 @@ export function spawn(
     ...(options.env ? { env: { ...options.env } } : {}),
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
   }).spawn();
-  children.add(child);
+  children.set(child, options.exitSignal ?? "SIGKILL");
   child.status.then(() => children.delete(child));
   return child;
 }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { spawn } from "./children.ts";
+
 /**
  * A port that is free on 127.0.0.1 right now: the kernel picks one for a listener that is closed at once.
  * Another process could take it before the server binds it; on this machine that has not happened, and a
@@ -53,7 +55,8 @@ export async function wrk(options: WrkOptions): Promise<WrkResult> {
   const args = [`-t${options.threads}`, `-c${options.connections}`, `-d${options.seconds}s`];
   if (options.script !== undefined) args.push("-s", options.script);
   args.push(options.url);
-  const out = await new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).output();
+  // Spawned through the harness, so a driver stopped mid-run does not leave wrk loading the machine.
+  const out = await spawn("wrk", args).output();
   const raw = decoder.decode(out.stdout) + decoder.decode(out.stderr);
   const rps = Number(/Requests\/sec:\s*([\d.]+)/.exec(raw)?.[1] ?? NaN);
   const errors: string[] = [];
