@@ -19,10 +19,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { BUN, path, ROOT, spawn } from "./_lib/children.ts";
 
-const ROOT = new URL("../", import.meta.url);
-const path = (url: URL) => decodeURIComponent(url.pathname);
-const BUN = path(new URL("node_modules/.bin/bun", ROOT));
 const DENO = Deno.execPath();
 
 const { values } = parseArgs({
@@ -92,12 +90,11 @@ for (const step of STEPS) {
   const t0 = Date.now();
   console.error(`\n==> ${step.title}: ${[step.program, ...step.args].join(" ")}`);
   await write(`\n## ${step.title}\n\n`);
-  const child = new Deno.Command(step.program, {
-    args: values.quick ? [...step.args, ...QUICK[step.id]!] : step.args,
+  const child = spawn(step.program, values.quick ? [...step.args, ...QUICK[step.id]!] : step.args, {
     cwd: path(ROOT),
-    stdout: "piped",
     stderr: "inherit",
-  }).spawn();
+    exitSignal: "SIGTERM",
+  });
   for await (const chunk of child.stdout) {
     await write(new TextDecoder().decode(chunk));
   }

@@ -24,9 +24,10 @@
  */
 
 import * as nodeHttp from "node:http";
-import { readFileSync } from "node:fs";
 import process from "node:process";
 import { Agent, type IncomingMessage, request } from "../../mod.ts";
+import { machineTicks, processTicks, TICKS_PER_SECOND } from "../_lib/proc.ts";
+import { middle } from "../_lib/stats.ts";
 import { BLOCK, DOWNLOAD_BYTES, HELLO_BODY, HOST, IN_FLIGHT, REQUESTS, UPLOAD_BYTES } from "./shared.ts";
 
 export type Client = "ours" | "fetch" | "node";
@@ -301,8 +302,6 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-const TICKS_PER_S = 100; // USER_HZ of /proc/stat and /proc/<pid>/stat
-
 /** Busy ticks of the whole machine and of the server, from /proc (null elsewhere). */
 interface Ticks {
   machine: number;
@@ -312,22 +311,15 @@ interface Ticks {
 let serverPid: number | undefined;
 
 function ticks(): Ticks | null {
-  try {
-    const cpu = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1).map(
-      Number,
-    );
-    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait
-    const machine = cpu.slice(0, 8).reduce((a, b) => a + b, 0) - cpu[3]! - cpu[4]!;
-    let server = 0;
-    if (serverPid !== undefined) {
-      const stat = readFileSync(`/proc/${serverPid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      server = Number(fields[11]) + Number(fields[12]); // utime stime
-    }
-    return { machine, server };
-  } catch {
-    return null;
+  const machine = machineTicks();
+  if (!machine) return null;
+  let server = 0;
+  if (serverPid !== undefined) {
+    const own = processTicks(serverPid);
+    if (own === null) return null;
+    server = own;
   }
+  return { machine: machine.busy, server };
 }
 
 /** Runs `body` and measures wall time, this process's CPU, the server's and everyone else's. */
@@ -343,8 +335,10 @@ async function measured(body: () => Promise<void>): Promise<Omit<RunSample, "val
   let otherCores: number | null = null;
   if (ticks0 && ticks1 && wallMs > 0) {
     const seconds = wallMs / 1000;
-    serverCores = serverPid === undefined ? null : (ticks1.server - ticks0.server) / TICKS_PER_S / seconds;
-    const machine = (ticks1.machine - ticks0.machine) / TICKS_PER_S / seconds;
+    serverCores = serverPid === undefined
+      ? null
+      : (ticks1.server - ticks0.server) / TICKS_PER_SECOND / seconds;
+    const machine = (ticks1.machine - ticks0.machine) / TICKS_PER_SECOND / seconds;
     otherCores = Math.max(0, machine - (serverCores ?? 0) - ownMs / wallMs);
   }
   return { cpuMs: ownMs, wallMs, serverCores, otherCores };
@@ -395,9 +389,9 @@ function cores(value: number | null): string {
   return value === null ? "?" : value.toFixed(2);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+/** The middle run; of an even count the upper of the two middle ones (as this bench always reported). */
+function upperMedian(values: number[]): number {
+  return middle(values, (v) => v, "upper");
 }
 
 function describe(err: unknown): string {
@@ -474,15 +468,15 @@ export async function runCells(options: CellsOptions): Promise<CellResult[]> {
     if (runs > 0) await options.afterMeasured?.(kind);
     for (const cell of cells) {
       if (cell.error === undefined && cell.runs.length > 0) {
-        cell.median = median(cell.runs.map((r) => r.value));
+        cell.median = upperMedian(cell.runs.map((r) => r.value));
         const perUnit = cell.runs.map((r) =>
           kind === "rate"
             ? (r.cpuMs * 1000) / requests
             : r.cpuMs / ((kind === "download" ? DOWNLOAD_BYTES : UPLOAD_BYTES) / 1e6)
         );
-        cell.cpuPerUnit = median(perUnit);
+        cell.cpuPerUnit = upperMedian(perUnit);
         const server = cell.runs.flatMap((r) => r.serverCores === null ? [] : [r.serverCores]);
-        if (server.length > 0) cell.serverCores = median(server);
+        if (server.length > 0) cell.serverCores = upperMedian(server);
         const others = cell.runs.flatMap((r) => r.otherCores === null ? [] : [r.otherCores]);
         if (others.length > 0) cell.otherCores = Math.max(...others);
       }

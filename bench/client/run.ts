@@ -29,23 +29,12 @@
 import { cpus, loadavg } from "node:os";
 import { type CellResult, CLIENTS, type Kind, KINDS, runCells } from "./cells.ts";
 import { DOWNLOAD_BYTES, IN_FLIGHT, REQUESTS } from "./shared.ts";
-import {
-  BUN,
-  type CellsOutcome,
-  HERE,
-  killChildren,
-  path,
-  runCellsChild,
-  type Server,
-  startServer,
-} from "./_children.ts";
+import { type CellsOutcome, HERE, runCellsChild, type Server, startTargetServer } from "./_children.ts";
+import { BUN, killChildren, path } from "../_lib/children.ts";
+import { option } from "../_lib/args.ts";
+import { fmtNumber, markdownTable } from "../_lib/stats.ts";
 
 const BUN_CELLS_TIMEOUT_MS = 240_000;
-
-function option(name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return Deno.args.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
 
 const ONLY = (option("only") ?? "").split(",").filter((s) => s !== "");
 const RUNS = option("runs");
@@ -68,10 +57,7 @@ function runBunCells(server: Server): Promise<CellsOutcome> {
 // Table
 
 function fmt(value: number | null, digits: number): string {
-  return value === null ? "—" : value.toLocaleString("en-US", {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  });
+  return value === null ? "—" : fmtNumber(value, digits);
 }
 
 const KIND_LABEL: Record<Kind, string> = {
@@ -87,10 +73,7 @@ const CLIENT_LABEL = {
 } as const;
 
 function table(results: CellResult[]): string {
-  const rows = [
-    "| runtime | cell | client | median | unit | runs | client CPU | server cores | other load (max cores) |",
-    "| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: |",
-  ];
+  const rows: string[][] = [];
   for (const runtime of ["deno", "bun"] as const) {
     for (const kind of KINDS) {
       for (const client of CLIENTS) {
@@ -106,17 +89,35 @@ function table(results: CellResult[]): string {
         const median = r.error !== undefined
           ? `FAILED: ${r.error.replaceAll("|", "\\|")}`
           : fmt(r.median, digits);
-        rows.push(
-          `| ${runtime} | ${KIND_LABEL[kind]} | ${
-            CLIENT_LABEL[client]
-          } | ${median} | ${r.unit} | ${runs} | ${cpu} | ${fmt(r.serverCores, 2)} | ${
-            fmt(r.otherCores, 2)
-          } |`,
-        );
+        rows.push([
+          runtime,
+          KIND_LABEL[kind],
+          CLIENT_LABEL[client],
+          median,
+          r.unit,
+          runs,
+          cpu,
+          fmt(r.serverCores, 2),
+          fmt(r.otherCores, 2),
+        ]);
       }
     }
   }
-  return rows.join("\n");
+  return markdownTable(
+    [
+      "runtime",
+      "cell",
+      "client",
+      "median",
+      "unit",
+      "runs",
+      "client CPU",
+      "server cores",
+      "other load (max cores)",
+    ],
+    rows,
+    { align: ["left", "left", "left", "right", "left", "left", "right", "right", "right"] },
+  );
 }
 
 interface Target {
@@ -133,10 +134,7 @@ const TARGETS: Target[] = [
 ];
 
 function targets(results: CellResult[]): { text: string; missed: number } {
-  const rows = [
-    "| target (request rate) | ours req/s | theirs req/s | ratio | needed | verdict | CPU/req ratio (theirs ÷ ours) |",
-    "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
-  ];
+  const rows: string[][] = [];
   let missed = 0;
   for (const t of TARGETS) {
     const find = (client: string) =>
@@ -147,9 +145,7 @@ function targets(results: CellResult[]): { text: string; missed: number } {
     if (!ours || !theirs) continue;
     if (ours.median === null || theirs.median === null) {
       missed++;
-      rows.push(
-        `| ${label} | ${fmt(ours.median, 0)} | ${fmt(theirs.median, 0)} | — | ${t.ratio}x | NO DATA | — |`,
-      );
+      rows.push([label, fmt(ours.median, 0), fmt(theirs.median, 0), "—", `${t.ratio}x`, "NO DATA", "—"]);
       continue;
     }
     const ratio = ours.median / theirs.median;
@@ -158,13 +154,27 @@ function targets(results: CellResult[]): { text: string; missed: number } {
     const cpuRatio = ours.cpuPerUnit && theirs.cpuPerUnit
       ? `${(theirs.cpuPerUnit / ours.cpuPerUnit).toFixed(2)}x`
       : "—";
-    rows.push(
-      `| ${label} | ${fmt(ours.median, 0)} | ${fmt(theirs.median, 0)} | ${
-        ratio.toFixed(2)
-      }x | ${t.ratio}x | ${ok ? "OK" : "MISSED"} | ${cpuRatio} |`,
-    );
+    rows.push([
+      label,
+      fmt(ours.median, 0),
+      fmt(theirs.median, 0),
+      `${ratio.toFixed(2)}x`,
+      `${t.ratio}x`,
+      ok ? "OK" : "MISSED",
+      cpuRatio,
+    ]);
   }
-  return { text: rows.join("\n"), missed };
+  const header = [
+    "target (request rate)",
+    "ours req/s",
+    "theirs req/s",
+    "ratio",
+    "needed",
+    "verdict",
+    "CPU/req ratio (theirs ÷ ours)",
+  ];
+  const align = ["left", "right", "right", "right", "right", "left", "right"] as const;
+  return { text: markdownTable(header, rows, { align }), missed };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -172,7 +182,7 @@ function targets(results: CellResult[]): { text: string; missed: number } {
 
 const startedAt = new Date();
 const load0 = loadavg();
-const server = await startServer();
+const server = await startTargetServer();
 console.error(
   `server: bun ${path(new URL("server.ts", HERE))} on 127.0.0.1:${server.port} (pid ${server.child.pid})`,
 );

@@ -8,41 +8,20 @@
 
 import { writeFile } from "node:fs/promises";
 import process from "node:process";
+import { option } from "../_lib/args.ts";
+import { heapSampler } from "../_lib/profile.ts";
 import { type CellsOptions, runCells } from "./cells.ts";
 
-function option(name: string): string | undefined {
-  const prefix = `--${name}=`;
-  return process.argv.slice(2).find((a) => a.startsWith(prefix))?.slice(prefix.length);
-}
-
 /**
- * `--heap-profile=FILE`: V8's sampling heap profiler (through `node:inspector`, so Deno only) over the
- * measured runs, objects collected by GC included, so it shows what was allocated, not what was kept.
+ * `--heap-profile=FILE`: V8's sampling heap profiler (Deno only) over the measured runs, objects
+ * collected by GC included, so it shows what was allocated, not what was kept.
  */
 async function heapHooks(file: string): Promise<Pick<CellsOptions, "beforeMeasured" | "afterMeasured">> {
-  const { Session } = await import("node:inspector");
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params: Record<string, unknown> = {}) =>
-    new Promise<unknown>((resolve, reject) =>
-      session.post(
-        method,
-        params,
-        (err: Error | null, result?: unknown) => err ? reject(err) : resolve(result),
-      )
-    );
-  await post("HeapProfiler.enable");
+  const sampler = await heapSampler();
   return {
-    beforeMeasured: async () => {
-      await post("HeapProfiler.startSampling", {
-        samplingInterval: 4096,
-        includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
-      });
-    },
+    beforeMeasured: () => sampler.start(),
     afterMeasured: async () => {
-      const { profile } = await post("HeapProfiler.stopSampling") as { profile: unknown };
-      await writeFile(file, JSON.stringify(profile));
+      await writeFile(file, JSON.stringify(await sampler.stop()));
     },
   };
 }

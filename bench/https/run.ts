@@ -19,40 +19,25 @@
  * @module
  */
 
-const HERE = new URL(".", import.meta.url).pathname;
-const BUN = new URL("../../node_modules/.bin/bun", import.meta.url).pathname;
-const DENO = Deno.execPath();
-const option = (name: string, fallback: number) =>
-  Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
-const DURATION = option("duration", 5);
-const REQUESTS = option("requests", 5000);
-const CONNECTS = option("connects", 200);
+import { option } from "../_lib/args.ts";
+import { path, type Runtime, runtimeCommand, spawn, start, type Started, stop } from "../_lib/children.ts";
+import { freePort, wrk } from "../_lib/net.ts";
+import { fmtTimes, markdownTable, ratio as divide } from "../_lib/stats.ts";
 
-type Runtime = "deno" | "bun";
+const HERE = path(new URL(".", import.meta.url));
+const DURATION = Number(option("duration", "5"));
+const REQUESTS = Number(option("requests", "5000"));
+const CONNECTS = Number(option("connects", "200"));
+
 const RUNTIMES: Runtime[] = ["deno", "bun"];
 const command = (runtime: Runtime, script: string, args: string[]) =>
-  runtime === "deno" ? [DENO, "run", "-A", `${HERE}${script}`, ...args] : [BUN, `${HERE}${script}`, ...args];
+  runtimeCommand(runtime, `${HERE}${script}`, args);
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function startServer(runtime: Runtime, kind: string): Promise<{ port: number; stop(): Promise<void> }> {
+/** A server of `servers.ts` on a free port, checked once over TLS (status 200, body). */
+async function startTlsServer(runtime: Runtime, kind: string): Promise<{ port: number; started: Started }> {
   const port = freePort();
-  const [cmd, ...args] = command(runtime, "servers.ts", [kind, String(port)]);
-  const child = new Deno.Command(cmd!, { args, stdout: "piped", stderr: "inherit" }).spawn();
-  const reader = child.stdout.getReader();
-  let seen = "";
-  while (!seen.includes("ready")) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${runtime} ${kind} server exited before it was ready`);
-    seen += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  void child.stdout.cancel();
+  const [program, args] = command(runtime, "servers.ts", [kind, String(port)]);
+  const started = await start(program, args, { stderr: "inherit", what: `${runtime} ${kind} server` });
   const client = Deno.createHttpClient({
     caCerts: [await Deno.readTextFile(`${HERE}../../tests/https/fixtures/ca.pem`)],
   });
@@ -60,38 +45,26 @@ async function startServer(runtime: Runtime, kind: string): Promise<{ port: numb
   const body = await res.text();
   client.close();
   if (res.status !== 200 || body !== "Hello, World!") {
+    await stop(started);
     throw new Error(`${runtime} ${kind}: bad answer ${res.status}`);
   }
-  return {
-    port,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
+  return { port, started };
 }
 
-async function wrk(port: number, seconds: number): Promise<number> {
-  const out = await new Deno.Command("wrk", {
-    args: ["-t1", "-c64", `-d${seconds}s`, `https://127.0.0.1:${port}/`],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  const m = /Requests\/sec:\s+([\d.]+)/.exec(text);
-  if (!m) throw new Error(`wrk failed: ${text}${new TextDecoder().decode(out.stderr)}`);
-  return Number(m[1]);
+/** Requests/s of `wrk -t1 -c64 -d<seconds>s` over HTTPS (wrk verifies no certificate). */
+async function wrkRate(port: number, seconds: number): Promise<number> {
+  return (await wrk({ url: `https://127.0.0.1:${port}/`, seconds, threads: 1, connections: 64 })).rps;
 }
 
 async function runClient(runtime: Runtime, client: string, port: number, mode: string, n: number) {
-  const [cmd, ...args] = command(runtime, "clients.ts", [client, String(port), mode, String(n)]);
-  const out = await new Deno.Command(cmd!, { args, stdout: "piped", stderr: "inherit" }).output();
+  const [program, args] = command(runtime, "clients.ts", [client, String(port), mode, String(n)]);
+  const out = await spawn(program, args, { stderr: "inherit" }).output();
   const line = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
   return JSON.parse(line) as { perSecond?: number; medianMs?: number; p90Ms?: number };
 }
 
 const fmt = (n: number) => n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(0);
-const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+const ratio = (a: number, b: number) => fmtTimes(divide(a, b));
 
 console.log(
   `HTTPS bench, ${
@@ -100,34 +73,43 @@ console.log(
 );
 
 // ---- Servers ----
-const serverRows: string[] = [];
+const serverRows: string[][] = [];
 for (const runtime of RUNTIMES) {
   const rates: Record<string, number> = {};
   for (const kind of ["ours", "node", "native"]) {
-    const server = await startServer(runtime, kind);
+    const server = await startTlsServer(runtime, kind);
     try {
-      await wrk(server.port, 1);
-      rates[kind] = await wrk(server.port, DURATION);
+      await wrkRate(server.port, 1);
+      rates[kind] = await wrkRate(server.port, DURATION);
     } finally {
-      await server.stop();
+      await stop(server.started);
     }
   }
   const native = runtime === "deno" ? "Deno.serve" : "Bun.serve";
-  serverRows.push(
-    `| ${runtime} | ${fmt(rates.ours!)} | ${fmt(rates.node!)} | ${fmt(rates.native!)} (${native}) | ${
-      ratio(rates.ours!, rates.node!)
-    } | ${ratio(rates.ours!, rates.native!)} |`,
-  );
+  serverRows.push([
+    runtime,
+    fmt(rates.ours!),
+    fmt(rates.node!),
+    `${fmt(rates.native!)} (${native})`,
+    ratio(rates.ours!, rates.node!),
+    ratio(rates.ours!, rates.native!),
+  ]);
 }
-console.log(
-  "| server (HTTPS hello) | ours req/s | node:https req/s | runtime's own req/s | ours / node:https | ours / own |",
-);
-console.log("| --- | --- | --- | --- | --- | --- |");
-for (const row of serverRows) console.log(row);
+console.log(markdownTable(
+  [
+    "server (HTTPS hello)",
+    "ours req/s",
+    "node:https req/s",
+    "runtime's own req/s",
+    "ours / node:https",
+    "ours / own",
+  ],
+  serverRows,
+));
 
 // ---- Clients ----
-const target = await startServer("bun", "native");
-const clientRows: string[] = [];
+const target = await startTlsServer("bun", "native");
+const clientRows: string[][] = [];
 try {
   for (const runtime of RUNTIMES) {
     const r: Record<string, { perSecond?: number; medianMs?: number; p90Ms?: number }> = {};
@@ -137,17 +119,28 @@ try {
       r[client] = { ...rate, ...connect };
     }
     const cell = (c: string) => `${fmt(r[c]!.perSecond!)} req/s, ${r[c]!.medianMs} ms (p90 ${r[c]!.p90Ms})`;
-    clientRows.push(
-      `| ${runtime} | ${cell("ours")} | ${cell("fetch")} | ${cell("node")} | ${
-        ratio(r.ours!.perSecond!, r.node!.perSecond!)
-      } | ${ratio(r.ours!.perSecond!, r.fetch!.perSecond!)} |`,
-    );
+    clientRows.push([
+      runtime,
+      cell("ours"),
+      cell("fetch"),
+      cell("node"),
+      ratio(r.ours!.perSecond!, r.node!.perSecond!),
+      ratio(r.ours!.perSecond!, r.fetch!.perSecond!),
+    ]);
   }
 } finally {
-  await target.stop();
+  await stop(target.started);
 }
 console.log(
-  "\n| client (HTTPS GET) | ours: rate, new connection | fetch | node:https | ours / node:https | ours / fetch |",
+  "\n" + markdownTable(
+    [
+      "client (HTTPS GET)",
+      "ours: rate, new connection",
+      "fetch",
+      "node:https",
+      "ours / node:https",
+      "ours / fetch",
+    ],
+    clientRows,
+  ),
 );
-console.log("| --- | --- | --- | --- | --- | --- |");
-for (const row of clientRows) console.log(row);

@@ -14,19 +14,11 @@
  */
 
 import { parseArgs } from "node:util";
+import { bunVersion, path, type Runtime, runtimeCommand, spawn, stopChild } from "../_lib/children.ts";
+import { freePort, writeAll } from "../_lib/net.ts";
+import { markdownTable, median } from "../_lib/stats.ts";
 
-const ROOT = new URL("../../", import.meta.url);
-const path = (url: URL) => decodeURIComponent(url.pathname);
 const SERVER = path(new URL("server.ts", import.meta.url));
-const BUN = await (async () => {
-  const local = path(new URL("node_modules/.bin/bun", ROOT));
-  try {
-    await Deno.stat(local);
-    return local;
-  } catch {
-    return "bun";
-  }
-})();
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -47,7 +39,6 @@ const BATCH = 100;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-type Runtime = "deno" | "bun";
 type Kind = "ours" | "node" | "raw";
 interface Mem {
   rss: number;
@@ -66,15 +57,22 @@ class ServerProcess {
   #buffered = "";
   port = 0;
 
-  constructor(runtime: Runtime, kind: Kind, port: number) {
-    const [program, args] = runtime === "deno"
-      ? [Deno.execPath(), ["run", "-A", "--v8-flags=--expose-gc", SERVER, kind, String(port)]]
-      : [BUN, [SERVER, kind, String(port)]];
-    this.#child = new Deno.Command(program, { args, stdin: "piped", stdout: "piped", stderr: "inherit" })
-      .spawn();
+  private constructor(runtime: Runtime, kind: Kind, port: number) {
+    // V8's gc() in the server, so every figure is taken after a full GC.
+    const flags = runtime === "deno" ? ["--v8-flags=--expose-gc"] : [];
+    const [program, args] = runtimeCommand(runtime, SERVER, [kind, String(port)], flags);
+    this.#child = spawn(program, args, { stdin: "piped", stdout: "piped", stderr: "inherit" });
     this.#writer = this.#child.stdin.getWriter();
     this.#lines = this.#child.stdout.pipeThrough(new TextDecoderStream()).getReader();
     this.port = port;
+  }
+
+  /** A fresh server process of `kind` on a free port, once it said "ready". */
+  static async start(runtime: Runtime, kind: Kind): Promise<ServerProcess> {
+    const server = new ServerProcess(runtime, kind, freePort());
+    const first = await server.line();
+    if (first !== "ready") throw new Error(`server said "${first}" instead of "ready"`);
+    return server;
   }
 
   async line(): Promise<string> {
@@ -97,35 +95,12 @@ class ServerProcess {
   }
 
   async stop(): Promise<void> {
-    try {
-      this.#child.kill("SIGKILL");
-    } catch {
-      // gone
-    }
-    await this.#child.status;
+    await stopChild(this.#child, 0);
     await this.#lines.cancel().catch(() => {});
   }
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function startServer(runtime: Runtime, kind: Kind): Promise<ServerProcess> {
-  const server = new ServerProcess(runtime, kind, freePort());
-  const first = await server.line();
-  if (first !== "ready") throw new Error(`server said "${first}" instead of "ready"`);
-  return server;
-}
-
 // ---- Clients ---------------------------------------------------------------------------------------------
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
-}
 
 /** One keep-alive GET, read up to the end of the "Hello, World!" body; the connection stays open. */
 async function oneRequest(port: number): Promise<Deno.Conn> {
@@ -178,7 +153,7 @@ interface IdleRun {
 }
 
 async function idleRun(runtime: Runtime, kind: Kind): Promise<IdleRun> {
-  const server = await startServer(runtime, kind);
+  const server = await ServerProcess.start(runtime, kind);
   try {
     closeAll(await crowd(64, () => oneRequest(server.port)));
     await server.ask("closed");
@@ -207,7 +182,7 @@ interface SlowRun {
 }
 
 async function slowRun(runtime: Runtime, kind: Kind): Promise<SlowRun> {
-  const server = await startServer(runtime, kind);
+  const server = await ServerProcess.start(runtime, kind);
   try {
     closeAll(await crowd(64, () => oneRequest(server.port)));
     await server.ask("closed");
@@ -236,22 +211,13 @@ async function slowRun(runtime: Runtime, kind: Kind): Promise<SlowRun> {
 
 // ---- Report ---------------------------------------------------------------------------------------------
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 const runtimeVersion = (runtime: Runtime) =>
-  runtime === "deno"
-    ? `Deno ${Deno.version.deno}`
-    : `Bun ${decoder.decode(new Deno.Command(BUN, { args: ["--version"] }).outputSync().stdout).trim()}`;
+  runtime === "deno" ? `Deno ${Deno.version.deno}` : `Bun ${bunVersion()}`;
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
-  return [line(header), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n");
-}
+/** Padded, so the tables also read as plain text in the terminal. */
+const table = (header: string[], rows: string[][]) => markdownTable(header, rows, { pad: true });
 
 const label = (runtime: Runtime, kind: Kind) => {
   const name = runtime === "deno" ? "Deno" : "Bun";

@@ -28,15 +28,11 @@ import type { Parsed, ParserAdapter } from "./adapter.ts";
 import { type Input, INPUTS } from "./inputs.ts";
 import { createHttpParserJs } from "./http_parser_js.ts";
 import { createLlhttpWasm } from "./llhttp_wasm.ts";
+import { option } from "../_lib/args.ts";
+import { fmtNumber, fmtTimes, markdownTable, median, textTable } from "../_lib/stats.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
-
-function option(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  const arg = process.argv.slice(2).find((a) => a.startsWith(prefix));
-  return arg === undefined ? fallback : arg.slice(prefix.length);
-}
 
 const RUN_MS = Number(option("time", "600"));
 const RUNS = Number(option("runs", "5"));
@@ -194,12 +190,6 @@ function timedRun(cells: readonly Cell[]): void {
   cells.forEach((cell, i) => cell.samples.push((cell.iterations * SLICES * 1000) / ms[i]!));
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Report
 
@@ -215,11 +205,11 @@ interface Row {
 }
 
 function fmtInt(x: number): string {
-  return Math.round(x).toLocaleString("en-US");
+  return fmtNumber(x);
 }
 
 function fmtRatio(r: number | null): string {
-  return r === null ? "—" : `${r.toFixed(2)}x`;
+  return fmtTimes(r, "—");
 }
 
 function runtimeLabel(): string {
@@ -247,17 +237,8 @@ function printText(rows: readonly Row[]): void {
     r.spread.toFixed(1),
     fmtRatio(r.oursRatio),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cols: string[]) =>
-    cols.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  let prev = "";
-  for (let i = 0; i < rows.length; i++) {
-    if (prev && rows[i]!.input !== prev) console.log("");
-    prev = rows[i]!.input;
-    console.log(line(body[i]!));
-  }
+  const align = ["left", "left", "right", "right", "right", "right"] as const;
+  console.log(textTable(header, body, { align, group: { column: 0 } }));
 }
 
 function printMarkdown(rows: readonly Row[], notes: readonly string[]): void {
@@ -266,15 +247,11 @@ function printMarkdown(rows: readonly Row[], notes: readonly string[]): void {
   console.log(`Median of ${RUNS} runs of ~${RUN_MS} ms; ratio = ours msgs/s ÷ that parser's msgs/s.`);
   for (const n of notes) console.log(n);
   console.log("");
-  console.log("| Input | Parser | msgs/s | MB/s | Ours vs this |");
-  console.log("| --- | --- | ---: | ---: | ---: |");
-  for (const r of rows) {
-    console.log(
-      `| ${r.input} | ${r.parser} | ${fmtInt(r.msgsPerSec)} | ${r.mbPerSec.toFixed(1)} | ${
-        fmtRatio(r.oursRatio)
-      } |`,
-    );
-  }
+  const body = rows.map((
+    r,
+  ) => [r.input, r.parser, fmtInt(r.msgsPerSec), r.mbPerSec.toFixed(1), fmtRatio(r.oursRatio)]);
+  const align = ["left", "left", "right", "right", "right"] as const;
+  console.log(markdownTable(["Input", "Parser", "msgs/s", "MB/s", "Ours vs this"], body, { align }));
 }
 
 // ---------------------------------------------------------------------------------------------------------

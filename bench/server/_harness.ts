@@ -1,12 +1,24 @@
 /**
  * The parts of the server benchmark that `run.ts` and `profile.ts` share: starting a server from
- * `servers/` as a child process (killed on every way out), checking its answer, and running wrk.
+ * `servers/` as a child process (through `../_lib/children.ts`, so it is killed on every way out),
+ * checking its answer, running wrk with the scenario's request, and the CPU the server and the rest of
+ * the machine used.
  *
  * @module
  */
 
 import type { Scenario } from "./shared.ts";
 import { ECHO_BODY, ECHO_TYPE, HELLO, HELLO_TYPE } from "./shared.ts";
+import {
+  path,
+  type Runtime,
+  runtimeCommand,
+  sleep,
+  start as startChild,
+  type Started,
+} from "../_lib/children.ts";
+import { writeAll, wrk as runWrk, type WrkResult } from "../_lib/net.ts";
+import { machineTicks, processTicks, readProc, TICKS_PER_SECOND } from "../_lib/proc.ts";
 
 export const THREADS = 1;
 export const CONNECTIONS = 64;
@@ -14,14 +26,11 @@ const READY_TIMEOUT_MS = 20_000;
 const CHECK_TIMEOUT_MS = 5_000;
 
 const HERE = new URL("./", import.meta.url);
-const ROOT = new URL("../../", import.meta.url);
-const path = (url: URL) => decodeURIComponent(url.pathname);
 const LUA = path(new URL("post.lua", HERE));
 
 // ---------------------------------------------------------------------------------------------------------
 // Servers
 
-export type Runtime = "deno" | "bun";
 /** `base`: ours from another checkout (`--baseline`); `multi`: ours as 2 processes with reusePort. */
 export type Kind = "canned" | "serve" | "node" | "ours" | "base" | "multi";
 
@@ -37,176 +46,38 @@ export interface ServerSpec {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await Deno.stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const BUN = (await exists(path(new URL("node_modules/.bin/bun", ROOT))))
-  ? path(new URL("node_modules/.bin/bun", ROOT))
-  : "bun";
-
 /** Extra runtime flags (profilers) and environment for a server. */
 export interface StartOptions {
   flags?: string[];
   env?: Record<string, string>;
 }
 
-function command(spec: ServerSpec, port: number, scenario: Scenario, flags: string[]): [string, string[]] {
-  const file = spec.file.startsWith("/") ? spec.file : path(new URL(`servers/${spec.file}`, HERE));
-  const all = [...(spec.flags ?? []), ...flags];
-  return spec.runtime === "deno"
-    ? [Deno.execPath(), ["run", "-A", ...all, file, String(port), scenario]]
-    : [BUN, [...all, file, String(port), scenario]];
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Child processes: at most one server runs at a time; it is killed on every way out.
-
-let current: Deno.ChildProcess | null = null;
-
-export function killCurrent(): void {
-  if (!current) return;
-  try {
-    current.kill("SIGKILL");
-  } catch {
-    // already gone
-  }
-  current = null;
-}
-
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  Deno.addSignalListener(signal, () => {
-    killCurrent();
-    console.error(`\n${signal}: server stopped`);
-    Deno.exit(130);
-  });
-}
-globalThis.addEventListener("unload", killCurrent);
-globalThis.addEventListener("unhandledrejection", killCurrent);
-
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** Keeps the last `limit` characters of a stream (server output), draining it so the child never blocks. */
-export class Tail {
-  text = "";
-  readonly done: Promise<void>;
-  #waiters: { line: string; resolve: () => void }[] = [];
-
-  constructor(stream: ReadableStream<Uint8Array>, readonly limit = 8000) {
-    this.done = this.#pump(stream);
-  }
-
-  async #pump(stream: ReadableStream<Uint8Array>): Promise<void> {
-    try {
-      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-        this.text = (this.text + chunk).slice(-this.limit);
-        this.#waiters = this.#waiters.filter((w) => {
-          if (!this.text.split("\n").some((l) => l.trim() === w.line)) return true;
-          w.resolve();
-          return false;
-        });
-      }
-    } catch {
-      // child killed
-    }
-  }
-
-  /** Resolves once a line equal to `line` has been seen. */
-  waitFor(line: string): Promise<void> {
-    if (this.text.split("\n").some((l) => l.trim() === line)) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ line, resolve }));
-  }
-}
-
-export interface Started {
-  child: Deno.ChildProcess;
-  stdout: Tail;
-  stderr: Tail;
-  exited: Promise<Deno.CommandStatus>;
-}
-
-export function output(started: Started): string {
-  const text = `${started.stdout.text}\n${started.stderr.text}`.trim();
-  return text.split("\n").filter((l) => l.trim() !== "ready").slice(-25).join("\n");
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export async function start(
+/**
+ * Starts the server of `spec` on `port` for `scenario` (`<runtime> <file> <port> <scenario>`) and waits
+ * for its "ready"; throws with its output when it exits or stays silent.
+ */
+export function start(
   spec: ServerSpec,
   port: number,
   scenario: Scenario,
   options: StartOptions = {},
 ): Promise<Started> {
-  const [program, args] = command(spec, port, scenario, options.flags ?? []);
-  const child = new Deno.Command(program, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
+  const file = spec.file.startsWith("/") ? spec.file : path(new URL(`servers/${spec.file}`, HERE));
+  const [program, args] = runtimeCommand(spec.runtime, file, [String(port), scenario], [
+    ...(spec.flags ?? []),
+    ...(options.flags ?? []),
+  ]);
+  return startChild(program, args, {
+    timeoutMs: READY_TIMEOUT_MS,
     ...(options.env || spec.env ? { env: { ...spec.env, ...options.env } } : {}),
-  }).spawn();
-  current = child;
-  const started: Started = {
-    child,
-    stdout: new Tail(child.stdout),
-    stderr: new Tail(child.stderr),
-    exited: child.status,
-  };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const outcome = await Promise.race([
-    started.stdout.waitFor("ready").then(() => "ready" as const),
-    started.exited.then((s) => `exited with code ${s.code}${s.signal ? ` (${s.signal})` : ""}` as const),
-    new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(`printed no "ready" within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (outcome !== "ready") throw new Error(`server ${outcome}\n${output(started)}`);
-  return started;
-}
-
-export async function stop(started: Started, graceMs = 2000): Promise<void> {
-  try {
-    started.child.kill("SIGTERM");
-  } catch {
-    // already gone
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const gone = await Promise.race([
-    started.exited.then(() => true),
-    new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), graceMs)),
-  ]);
-  clearTimeout(timer);
-  if (!gone) {
-    try {
-      started.child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-    await started.exited;
-  }
-  await Promise.all([started.stdout.done, started.stderr.done]);
-  if (current === started.child) current = null;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Checking a server's answer: two requests on one connection, raw bytes, so keep-alive is checked too.
 
 const encoder = new TextEncoder();
-export const decoder = new TextDecoder();
+const decoder = new TextDecoder();
 
 function requestBytes(scenario: Scenario, port: number): Uint8Array {
   const host = `Host: 127.0.0.1:${port}\r\n`;
@@ -262,7 +133,7 @@ export async function check(port: number, scenario: Scenario): Promise<void> {
     const pending = { bytes: new Uint8Array(0) };
     for (let i = 1; i <= 2; i++) {
       const request = requestBytes(scenario, port);
-      for (let at = 0; at < request.length;) at += await conn.write(request.subarray(at));
+      await writeAll(conn, request);
       const res = await readResponse(conn, pending);
       const problems: string[] = [];
       if (!res.statusLine.startsWith("HTTP/1.1 200 ")) problems.push(`status line "${res.statusLine}"`);
@@ -299,40 +170,15 @@ export async function waitUntilAnswering(port: number, scenario: Scenario): Prom
 // ---------------------------------------------------------------------------------------------------------
 // wrk
 
-export interface WrkResult {
-  rps: number;
-  /** Requests completed in the run. */
-  requests: number;
-  /** Non-2xx responses and socket errors, empty when there were none. */
-  errors: string;
-  raw: string;
-}
-
-export async function wrk(port: number, scenario: Scenario, seconds: number): Promise<WrkResult> {
-  const args = [`-t${THREADS}`, `-c${CONNECTIONS}`, `-d${seconds}s`];
-  if (scenario === "echo") args.push("-s", LUA);
-  args.push(`http://127.0.0.1:${port}/`);
-  const out = await new Deno.Command("wrk", { args, stdout: "piped", stderr: "piped" }).output();
-  const raw = decoder.decode(out.stdout) + decoder.decode(out.stderr);
-  const rps = Number(/Requests\/sec:\s*([\d.]+)/.exec(raw)?.[1] ?? NaN);
-  const errors: string[] = [];
-  const non2xx = /Non-2xx or 3xx responses:\s*(\d+)/.exec(raw);
-  if (non2xx) errors.push(`${non2xx[1]} non-2xx`);
-  const socket = /Socket errors:\s*(.*)/.exec(raw);
-  if (socket) errors.push(`socket errors: ${socket[1]}`);
-  if (!out.success || Number.isNaN(rps)) throw new Error(`wrk failed (code ${out.code}):\n${raw}`);
-  const requests = Number(/(\d+) requests in/.exec(raw)?.[1] ?? 0);
-  return { rps, requests, errors: errors.join("; "), raw };
-}
-
-export async function wrkAvailable(): Promise<boolean> {
-  try {
-    await new Deno.Command("wrk", { args: ["--version"], stdout: "null", stderr: "null" }).output();
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
+/** `wrk -t1 -c64 -d<seconds>s` against the server on `port`; the echo scenario POSTs through `post.lua`. */
+export function wrk(port: number, scenario: Scenario, seconds: number): Promise<WrkResult> {
+  return runWrk({
+    url: `http://127.0.0.1:${port}/`,
+    seconds,
+    threads: THREADS,
+    connections: CONNECTIONS,
+    ...(scenario === "echo" ? { script: LUA } : {}),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -340,39 +186,10 @@ export async function wrkAvailable(): Promise<boolean> {
 // own children (wrk), so that a number taken while something else ran can be recognized.
 
 const CORES = navigator.hardwareConcurrency || 1;
-/** USER_HZ: the unit of /proc/[pid]/stat times (100 on Linux). */
-const CLOCK_TICKS = 100;
-
-function readProc(file: string): string | null {
-  try {
-    return Deno.readTextFileSync(file);
-  } catch {
-    return null;
-  }
-}
-
-/** Busy and total jiffies of the whole machine. */
-function machineJiffies(): { busy: number; total: number } | null {
-  const line = readProc("/proc/stat")?.split("\n")[0];
-  if (!line?.startsWith("cpu ")) return null;
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
-    .slice(4).trim().split(/\s+/).map(Number);
-  const busy = user + nice + system + irq + softirq + steal;
-  return { busy, total: busy + idle + iowait };
-}
-
-/** utime + stime of a process (all threads), plus its reaped children's when `children`. */
-function processJiffies(pid: number | "self", children = false): number {
-  const text = readProc(`/proc/${pid}/stat`);
-  if (!text) return 0;
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ").map(Number);
-  const own = (fields[11] ?? 0) + (fields[12] ?? 0);
-  return children ? own + (fields[13] ?? 0) + (fields[14] ?? 0) : own;
-}
 
 /** A server and its live child processes (the reusePort servers start children). */
-function treeJiffies(pid: number): number {
-  let total = processJiffies(pid);
+function treeTicks(pid: number): number {
+  let total = processTicks(pid) ?? 0;
   const tasks = (() => {
     try {
       return [...Deno.readDirSync(`/proc/${pid}/task`)].map((t) => t.name);
@@ -382,7 +199,7 @@ function treeJiffies(pid: number): number {
   })();
   for (const task of tasks) {
     for (const child of (readProc(`/proc/${pid}/task/${task}/children`) ?? "").split(" ")) {
-      if (child.trim() !== "") total += treeJiffies(Number(child));
+      if (child.trim() !== "") total += treeTicks(Number(child));
     }
   }
   return total;
@@ -397,9 +214,9 @@ export interface LoadSnapshot {
 
 export function loadSnapshot(serverPid: number): LoadSnapshot {
   return {
-    machine: machineJiffies(),
-    server: treeJiffies(serverPid),
-    self: processJiffies("self", true),
+    machine: machineTicks(),
+    server: treeTicks(serverPid),
+    self: processTicks("self", true) ?? 0,
     pid: serverPid,
   };
 }
@@ -426,7 +243,7 @@ export function cpuSince(before: LoadSnapshot): CpuUse | null {
     server: cores(server),
     wrk: cores(self),
     other: cores(others),
-    serverSeconds: server / CLOCK_TICKS,
+    serverSeconds: server / TICKS_PER_SECOND,
   };
 }
 
@@ -438,9 +255,9 @@ export async function waitForQuiet(maxSeconds: number, threshold = 0.25): Promis
   const deadline = Date.now() + maxSeconds * 1000;
   let said = false;
   for (;;) {
-    const before = machineJiffies();
+    const before = machineTicks();
     await sleep(500);
-    const after = machineJiffies();
+    const after = machineTicks();
     if (!before || !after || after.total === before.total) return null;
     const busy = ((after.busy - before.busy) / (after.total - before.total)) * CORES;
     if (busy < threshold || Date.now() >= deadline) return busy;

@@ -46,38 +46,34 @@
 import { cpus, loadavg } from "node:os";
 import type { Scenario } from "./shared.ts";
 import {
-  BUN,
   check,
   CONNECTIONS,
   cpuSince,
   type CpuUse,
-  decoder,
-  freePort,
-  killCurrent,
   type Kind,
   loadSnapshot,
-  output,
-  type Runtime,
   type ServerSpec,
-  sleep,
   start,
-  type Started,
-  stop,
   THREADS,
   waitForQuiet,
   waitUntilAnswering,
   wrk,
-  wrkAvailable,
 } from "./_harness.ts";
+import {
+  bunVersion,
+  killChildren,
+  output,
+  type Runtime,
+  sleep,
+  type Started,
+  stop,
+} from "../_lib/children.ts";
+import { freePort, requireWrk } from "../_lib/net.ts";
+import { option } from "../_lib/args.ts";
+import { markdownTable, middle, ratio, textTable } from "../_lib/stats.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
-
-function option(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  const arg = Deno.args.find((a) => a.startsWith(prefix));
-  return arg === undefined ? fallback : arg.slice(prefix.length);
-}
 
 const DURATION_S = Number(option("duration", "4"));
 const WARMUP_S = Number(option("warmup", "1"));
@@ -179,8 +175,8 @@ async function measure(spec: ServerSpec, scenario: Scenario): Promise<Row> {
       }
       results.push(result);
     }
-    const sorted = [...results].sort((a, b) => a.rps - b.rps);
-    const result = sorted[(sorted.length - 1) >> 1]!;
+    // The middle run itself (the lower one for an even count), so its CPU figures go with its req/s.
+    const result = middle(results, (r) => r.rps);
     // A server that died or stopped answering under load must not pass as a number.
     const status = await Promise.race([started.exited, sleep(0).then(() => null)]);
     if (status) throw new Error(`server exited under load (code ${status.code})\n${output(started)}`);
@@ -202,7 +198,7 @@ async function measure(spec: ServerSpec, scenario: Scenario): Promise<Row> {
     return { scenario, spec, rps: null, note: (message + extra).trim(), cpu: null, requests: 0, runs: [] };
   } finally {
     if (started) await stop(started);
-    else killCurrent();
+    else killChildren();
   }
 }
 
@@ -212,10 +208,6 @@ async function measure(spec: ServerSpec, scenario: Scenario): Promise<Row> {
 function find(rows: Row[], scenario: Scenario, runtime: Runtime, kind: Kind): number | null {
   return rows.find((r) => r.scenario === scenario && r.spec.runtime === runtime && r.spec.kind === kind)
     ?.rps ?? null;
-}
-
-function ratio(a: number | null, b: number | null): number | null {
-  return a === null || b === null || b === 0 ? null : a / b;
 }
 
 function fmtRatio(value: number | null, target?: number, times = false): string {
@@ -296,47 +288,28 @@ const HEADERS: Cells = {
 };
 const COLUMNS = Object.keys(HEADERS) as (keyof Cells)[];
 
+/** The numeric columns, right-aligned. */
+const ALIGN = COLUMNS.map((c) => c === "rps" || c === "usPerReq" ? "right" as const : "left" as const);
+
 function printText(table: Cells[]): void {
-  const all = [HEADERS, ...table];
-  const width = (c: keyof Cells) => Math.max(...all.map((r) => r[c].length));
-  const line = (r: Cells) =>
-    COLUMNS.map((c) => (c === "rps" || c === "usPerReq" ? r[c].padStart(width(c)) : r[c].padEnd(width(c))))
-      .join("  ").trimEnd();
-  console.log(line(HEADERS));
-  console.log(COLUMNS.map((c) => "-".repeat(width(c))).join("  "));
-  let last = "";
-  for (const r of table) {
-    if (last && r.scenario !== last) console.log("");
-    console.log(line(r.scenario === last ? { ...r, scenario: "" } : r));
-    last = r.scenario;
-  }
+  const rows = table.map((r) => COLUMNS.map((c) => r[c]));
+  console.log(textTable(COLUMNS.map((c) => HEADERS[c]), rows, {
+    align: ALIGN,
+    group: { column: COLUMNS.indexOf("scenario"), blankRepeats: true },
+  }));
 }
 
 function printMarkdown(table: Cells[], env: string[]): void {
   for (const line of env) console.log(line);
   console.log("");
-  console.log(`| ${COLUMNS.map((c) => HEADERS[c]).join(" | ")} |`);
-  console.log(`| ${COLUMNS.map((c) => (c === "rps" || c === "usPerReq" ? "---:" : "---")).join(" | ")} |`);
-  for (const r of table) console.log(`| ${COLUMNS.map((c) => r[c]).join(" | ")} |`);
-}
-
-async function bunVersion(): Promise<string> {
-  try {
-    const out = await new Deno.Command(BUN, { args: ["--version"], stdout: "piped", stderr: "null" })
-      .output();
-    return decoder.decode(out.stdout).trim() || "unknown";
-  } catch {
-    return "not found";
-  }
+  const rows = table.map((r) => COLUMNS.map((c) => r[c]));
+  console.log(markdownTable(COLUMNS.map((c) => HEADERS[c]), rows, { align: ALIGN }));
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Main
 
-if (!(await wrkAvailable())) {
-  console.error("wrk is not installed. Install it with:\n\n    apt-get install -y wrk\n");
-  Deno.exit(1);
-}
+await requireWrk();
 
 const scenarios = SCENARIOS.filter((s) => s.id.includes(SCENARIO_FILTER));
 const servers = SERVERS.filter((s) => ONLY.some((text) => s.name.toLowerCase().includes(text)));
@@ -347,7 +320,7 @@ const env = [
   `- machine: ${cpu[0]?.model ?? "unknown CPU"}, ${cpu.length} cores (load average at start: ${
     loadavg().map((l) => l.toFixed(2)).join(" ")
   })`,
-  `- runtimes: Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), Bun ${await bunVersion()}`,
+  `- runtimes: Deno ${Deno.version.deno} (V8 ${Deno.version.v8}), Bun ${bunVersion()}`,
   `- wrk: \`wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION_S}s\` after a ${WARMUP_S} s warm-up run` +
   (ROUNDS > 1 ? `, median of ${ROUNDS} runs, ` : ", ") +
   `one server at a time on 127.0.0.1; echo body 4096 bytes (\`bench/server/post.lua\`)`,
@@ -375,7 +348,7 @@ try {
     }
   }
 } finally {
-  killCurrent();
+  killChildren();
 }
 
 const table = rows.map((row) => cells(rows, row));

@@ -14,19 +14,12 @@
  */
 
 import { parseArgs } from "node:util";
+import { bunVersion, path, type Runtime, runtimeCommand, start, stopChild } from "../_lib/children.ts";
+import { freePort } from "../_lib/net.ts";
+import { processTicks, TICKS_PER_SECOND } from "../_lib/proc.ts";
+import { fmtNumber as fmt, markdownTable, median } from "../_lib/stats.ts";
 
-const ROOT = new URL("../../", import.meta.url);
-const path = (url: URL) => decodeURIComponent(url.pathname);
 const SERVER = path(new URL("server.ts", import.meta.url));
-const BUN = await (async () => {
-  const local = path(new URL("node_modules/.bin/bun", ROOT));
-  try {
-    await Deno.stat(local);
-    return local;
-  } catch {
-    return "bun";
-  }
-})();
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -41,7 +34,6 @@ const RUNS = Number(values.runs);
 const RUNTIMES = values.runtimes.split(",") as Runtime[];
 const decoder = new TextDecoder();
 
-type Runtime = "deno" | "bun";
 interface Server {
   runtime: Runtime;
   kind: "ours" | "node";
@@ -58,18 +50,11 @@ function label(s: Server): string {
   return `${s.kind === "ours" ? `ours on ${name}` : `${name} node:http`}${s.check ? " + checkContinue" : ""}`;
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** utime + stime of a process in seconds (Linux /proc; USER_HZ 100). */
+/** utime + stime of a process in seconds (Linux /proc). */
 function cpuSeconds(pid: number): number {
-  const text = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ").map(Number);
-  return ((fields[11] ?? 0) + (fields[12] ?? 0)) / 100;
+  const ticks = processTicks(pid);
+  if (ticks === null) throw new Error(`no /proc/${pid}/stat`);
+  return ticks / TICKS_PER_SECOND;
 }
 
 async function upload(port: number, file: string, expect: boolean): Promise<number> {
@@ -102,19 +87,11 @@ interface Cell {
 
 async function measure(server: Server, file: string): Promise<{ plain: Cell; expect: Cell }> {
   const port = freePort();
-  const [program, args] = server.runtime === "deno"
-    ? [Deno.execPath(), ["run", "-A", SERVER, server.kind, String(port)]]
-    : [BUN, [SERVER, server.kind, String(port)]];
-  if (server.check) args.push("check");
-  const child = new Deno.Command(program, { args, stdout: "piped", stderr: "inherit" }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const serverArgs = [server.kind, String(port), ...(server.check ? ["check"] : [])];
+  const [program, args] = runtimeCommand(server.runtime, SERVER, serverArgs);
+  const started = await start(program, args, { stderr: "inherit", what: label(server) });
+  const child = started.child;
   try {
-    let said = "";
-    while (!said.includes("ready")) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`${label(server)} exited before it was ready`);
-      said += value;
-    }
     const result = {
       plain: { mbps: [], cpuMsPerMb: [] } as Cell,
       expect: { mbps: [], cpuMsPerMb: [] } as Cell,
@@ -131,18 +108,11 @@ async function measure(server: Server, file: string): Promise<{ plain: Cell; exp
     }
     return result;
   } finally {
-    child.kill("SIGKILL");
-    await child.status;
-    await reader.cancel().catch(() => {});
+    await stopChild(child, 0); // SIGKILL: the server holds nothing worth a clean stop
+
+    await started.stdout.done;
   }
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 const dir = await Deno.makeTempDir({ prefix: "wire-upload-" });
 const file = `${dir}/upload.bin`;
@@ -164,7 +134,7 @@ try {
       `${plain.mbps.map((x) => fmt(x)).join(" / ")} · ${expect.mbps.map((x) => fmt(x)).join(" / ")}`,
     ]);
   }
-  const bun = decoder.decode(new Deno.Command(BUN, { args: ["--version"] }).outputSync().stdout).trim();
+  const bun = bunVersion();
   console.log(`\n### Uploads with and without \`Expect: 100-continue\` (\`bench/upload\`)\n`);
   console.log(
     `${
@@ -183,11 +153,7 @@ try {
     "server CPU ms/MB (without / with)",
     "runs (without · with)",
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
-  console.log(
-    [line(header), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n"),
-  );
+  console.log(markdownTable(header, rows, { pad: true }));
 } finally {
   await Deno.remove(dir, { recursive: true });
   await forgetLoopbackMetrics();
