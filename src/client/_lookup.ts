@@ -50,7 +50,7 @@ export async function resolveHost(
   options: { lookup?: LookupFunction | undefined; family?: number | undefined },
 ): Promise<string> {
   const family = options.family === 4 || options.family === 6 ? options.family : undefined;
-  if (isIp(host) || (options.lookup === undefined && family === undefined)) return host;
+  if (isIpAddress(host) || (options.lookup === undefined && family === undefined)) return host;
   const lookup = options.lookup ?? systemLookup();
   const query = family !== undefined ? { family, hints: 0 } : { hints: ADDRCONFIG, all: true };
   return await new Promise((resolve, reject) => {
@@ -67,7 +67,8 @@ export async function resolveHost(
 /** `dns.ADDRCONFIG` on Linux, the hint Node passes when no family is asked for. */
 const ADDRCONFIG = 32;
 
-function isIp(host: string): boolean {
+/** Whether `host` is written as an IPv4 or IPv6 address (no name to look up). */
+export function isIpAddress(host: string): boolean {
   return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
 }
 

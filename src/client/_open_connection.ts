@@ -6,8 +6,13 @@
  */
 
 import { Socket } from "../io/socket.ts";
-import { SystemError, type Transport, type TransportConn } from "../io/transport.ts";
-import { resolveHost } from "./_lookup.ts";
+import type {
+  TlsConnectOptions,
+  Transport,
+  TransportConn,
+  TransportConnectOptions,
+} from "../io/transport.ts";
+import { isIpAddress, resolveHost } from "./_lookup.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
@@ -38,20 +43,46 @@ export async function openConnection(
   }
   const t = transport ?? defaultTransportOrThrow();
   const origin = originOf(options);
-  const local = options as { localAddress?: string; localPort?: number };
-  if (local.localAddress || local.localPort) {
-    // The transports cannot bind the local end; refused rather than silently ignored.
-    throw new SystemError(
-      "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-      `localAddress/localPort are not available on the ${t.name} transport`,
-      "connect",
-    );
-  }
-  const tls = origin.tls ? { tls: tlsConnectOptions(options, origin.host) } : undefined;
+  const connectOptions = connectOptionsOf(
+    options,
+    origin.tls ? tlsConnectOptions(options, origin.host) : undefined,
+  );
   const conn = origin.socketPath
-    ? await t.connect({ path: origin.socketPath }, tls)
-    : await t.connect({ hostname: await resolveHost(origin.host, options), port: origin.port }, tls);
+    ? await t.connect({ path: origin.socketPath }, connectOptions)
+    : await t.connect(
+      { hostname: await resolveHost(origin.host, options), port: origin.port },
+      connectOptions,
+    );
   // Requests are written in one piece per flush; Nagle would only delay them.
   conn.setNoDelay(true);
   return new Socket(conn);
+}
+
+/** The transport's connect options for a request: TLS, and Node's `localAddress`/`localPort`. */
+function connectOptionsOf(
+  options: OriginOptions,
+  tls: TlsConnectOptions | undefined,
+): TransportConnectOptions | undefined {
+  const { localAddress, localPort } = options as { localAddress?: unknown; localPort?: unknown };
+  if (localAddress === undefined && localPort === undefined) return tls === undefined ? undefined : { tls };
+  const out: TransportConnectOptions = tls === undefined ? {} : { tls };
+  // Node's checks (net.connect), with its codes.
+  if (localAddress !== undefined) {
+    if (typeof localAddress !== "string" || !isIpAddress(localAddress)) {
+      throw Object.assign(new TypeError(`Invalid IP address: ${String(localAddress)}`), {
+        code: "ERR_INVALID_IP_ADDRESS",
+      });
+    }
+    out.localAddress = localAddress;
+  }
+  if (localPort !== undefined) {
+    if (typeof localPort !== "number" || !Number.isInteger(localPort) || localPort < 0 || localPort > 65535) {
+      throw Object.assign(
+        new RangeError(`options.localPort should be >= 0 and < 65536. Received ${String(localPort)}.`),
+        { code: "ERR_SOCKET_BAD_PORT" },
+      );
+    }
+    out.localPort = localPort;
+  }
+  return out;
 }

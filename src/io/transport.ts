@@ -427,6 +427,10 @@ export interface TransportConnectOptions {
    * `tlsFeatures.sessionResumption` is false.
    */
   onSession?: (session: Uint8Array) => void;
+  /** The local IP address to connect from (Node's `localAddress`); refused where an adapter cannot bind it. */
+  localAddress?: string;
+  /** The local port to connect from (Node's `localPort`); refused where an adapter cannot bind it. */
+  localPort?: number;
 }
 
 /**

@@ -54,6 +54,10 @@ function nodeClientOptions(
   else {
     options.host = target.hostname;
     options.port = target.port;
+    // A client bound to a local address (see _node_net_client.ts).
+    const local = target as { localAddress?: string; localPort?: number };
+    if (local.localAddress !== undefined) options.localAddress = local.localAddress;
+    if (local.localPort !== undefined) options.localPort = local.localPort;
   }
   const hostname = "path" in target ? "localhost" : target.hostname;
   const servername = tls.servername ?? hostname;

@@ -32,6 +32,7 @@ import type {
   TransportListenOptions,
 } from "../io/transport.ts";
 import { describeTarget, mapError } from "./_map_error.ts";
+import { bindsLocal, connectFromLocal } from "./_node_net_client.ts";
 import {
   bun,
   BunConn,
@@ -124,6 +125,8 @@ const CLIENT_TCP_HANDLERS: BunSocketHandlerLike = {
 };
 
 async function connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn> {
+  // Bun.connect cannot choose the local end; Bun's node:net can.
+  if (bindsLocal(options)) return connectFromLocal(target, options!);
   const signal = options?.signal;
   signal?.throwIfAborted();
   if (options?.tls !== undefined) {

@@ -34,6 +34,7 @@ import { WriteQueue } from "./_write_queue.ts";
 import { PauseGate } from "./_pause_gate.ts";
 import { ReadBuffers } from "./_read_buffers.ts";
 import { connectTls, listenTls } from "./deno_tls.ts";
+import { bindsLocal, connectFromLocal } from "./_node_net_client.ts";
 
 /** Pause before accepting again after an unexpected `accept()` error (e.g. EMFILE), so it cannot spin. */
 const ACCEPT_RETRY_MS = 50;
@@ -365,6 +366,8 @@ function listen(
 }
 
 async function connect(target: ConnectTarget, options?: TransportConnectOptions): Promise<TransportConn> {
+  // Deno.connect cannot choose the local end; Deno's node:net can.
+  if (bindsLocal(options)) return connectFromLocal(target, options!);
   const signal = options?.signal;
   if (options?.tls !== undefined) {
     return connectTls(target, options.tls, signal, {

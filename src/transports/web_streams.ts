@@ -415,6 +415,13 @@ export function webStreamsTransport(
           "connect",
         );
       }
+      if (options?.localAddress !== undefined || options?.localPort !== undefined) {
+        throw new SystemError(
+          "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+          "Web Streams sockets (workerd) cannot choose the local address or port",
+          "connect",
+        );
+      }
       let pair: WebStreamPair;
       try {
         pair = await connect(target, { secureTransport: tls !== undefined ? "on" : "starttls" });

@@ -4,8 +4,7 @@
  * `new ClientRequest(...)` starting by itself.
  *
  * Verified once with node (v20) against node:http: the same calls and the same scripted responses printed
- * these errors and values. `localAddress` is ours alone: Node binds it, our transports cannot, so it is
- * refused with ERR_FEATURE_UNAVAILABLE_ON_PLATFORM instead of being ignored.
+ * these errors and values. `localAddress`/`localPort`: see local_address_test.ts.
  */
 import assert from "node:assert/strict";
 import { once, test } from "../_harness.ts";
@@ -147,10 +146,4 @@ test("lookup is called as Node calls it: all addresses without a family, one wit
   await text(res);
   assert.equal(ipLookups, 0);
   await server.close();
-});
-
-test("localAddress is refused with ERR_FEATURE_UNAVAILABLE_ON_PLATFORM, not ignored", async () => {
-  const req = get({ host: "127.0.0.1", port: 9, localAddress: "127.0.0.1", agent: false });
-  const [err] = await once<[Error & { code?: string }]>(req, "error");
-  assert.equal(err.code, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
 });
