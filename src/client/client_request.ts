@@ -448,8 +448,13 @@ export class ClientRequest extends OutgoingMessage {
 
   /** The options an agent gets for this request (Node's: the request's, host and port resolved). */
   agentOptions(): AgentRequestOptions & RequestOptions {
-    const { signal: _signal, agent: _agent, ...rest } = this.#options;
-    return { ...rest, host: this.host, port: this.port } as AgentRequestOptions & RequestOptions;
+    // One spread (a rest pattern plus a spread cost two copies per request); the signal stays with the
+    // request, as in Node's `optsWithoutSignal` (which keeps `agent`, as this does).
+    const out = { ...this.#options, host: this.host, port: this.port } as
+      & AgentRequestOptions
+      & RequestOptions;
+    if (out.signal !== undefined) (out as { signal?: unknown }).signal = undefined;
+    return out;
   }
 
   /** @ignore Internal (Agent): the socket and its driver for this request. */
