@@ -52,6 +52,10 @@ const NO_BODY_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE",
 /** Largest request we keep a copy of so it can be replayed on a fresh socket. */
 const MAX_REPLAY_BYTES = 64 * 1024;
 
+/** The request a response answers, for the request's shared response listeners. */
+const kExchangeOf: unique symbol = Symbol("wire.exchangeOf");
+type ExchangeResponse = IncomingMessage & { [kExchangeOf]: ClientRequest };
+
 /**
  * A request in flight.
  *
@@ -292,12 +296,8 @@ export class ClientRequest extends OutgoingMessage {
     this.#replay = null;
     // Before the 'response' listeners add theirs, as Node's own 'end' listener comes first: the socket's
     // 'free' is then scheduled ahead of whatever the caller's 'end' listeners schedule.
-    if (this.#agent) {
-      res.on("end", () => {
-        this.#responseEnded = true;
-        this.#maybeFree();
-      });
-    }
+    (res as ExchangeResponse)[kExchangeOf] = this;
+    if (this.#agent) res.on("end", ClientRequest.#onResponseEndFree);
     let listened = true;
     try {
       listened = this.emit("response", res);
@@ -308,14 +308,28 @@ export class ClientRequest extends OutgoingMessage {
     // pool ends the request right after the response's 'end' (before its 'close'); a socket that closes
     // ends it after the response's 'close'.
     // `on`, not `once`: each fires once per response anyway (and #emitClose runs once), and a once
-    // wrapper costs a closure and a listener-list copy on removal, per request.
-    res.on("end", () => {
-      if (this.#keptAlive) this.#emitClose();
-    });
-    res.on("close", () => this.#emitClose());
+    // wrapper costs a closure and a listener-list copy on removal, per request. The listeners are shared
+    // functions that find the request on the response, so a response allocates no closures for them.
+    res.on("end", ClientRequest.#onResponseEndClose);
+    res.on("close", ClientRequest.#onResponseClose);
     // Seed: listeners added inside 'response' see the whole body. With nobody listening, the body is
     // read and dropped so the socket can be reused (as Node does).
     if (!listened) res._dump();
+  }
+
+  static #onResponseEndFree(this: IncomingMessage): void {
+    const req = (this as ExchangeResponse)[kExchangeOf];
+    req.#responseEnded = true;
+    req.#maybeFree();
+  }
+
+  static #onResponseEndClose(this: IncomingMessage): void {
+    const req = (this as ExchangeResponse)[kExchangeOf];
+    if (req.#keptAlive) req.#emitClose();
+  }
+
+  static #onResponseClose(this: IncomingMessage): void {
+    (this as ExchangeResponse)[kExchangeOf].#emitClose();
   }
 
   /** @ignore Internal (connection): a 101 or a 2xx to CONNECT. */
@@ -448,8 +462,13 @@ export class ClientRequest extends OutgoingMessage {
 
   /** The options an agent gets for this request (Node's: the request's, host and port resolved). */
   agentOptions(): AgentRequestOptions & RequestOptions {
-    const { signal: _signal, agent: _agent, ...rest } = this.#options;
-    return { ...rest, host: this.host, port: this.port } as AgentRequestOptions & RequestOptions;
+    // One spread (a rest pattern plus a spread cost two copies per request); the signal stays with the
+    // request, as in Node's `optsWithoutSignal` (which keeps `agent`, as this does).
+    const out = { ...this.#options, host: this.host, port: this.port } as
+      & AgentRequestOptions
+      & RequestOptions;
+    if (out.signal !== undefined) (out as { signal?: unknown }).signal = undefined;
+    return out;
   }
 
   /** @ignore Internal (Agent): the socket and its driver for this request. */

@@ -68,7 +68,12 @@ export function headWithBody(
     at = headIntoScratch(head);
   } else {
     out = new Uint8Array(size);
-    at = encodeLatin1Into(head, out, 0);
+    // The runtime's encoder first, as for the scratch: a client renders every request head here (its
+    // socket is not attached yet), and the JS latin1 loop was 3.9% of a keep-alive client's CPU.
+    const result = ENCODER.encodeInto(head, out);
+    at = result.read === head.length && result.written === head.length
+      ? head.length
+      : encodeLatin1Into(head, out, 0);
   }
   if (body) {
     out.set(body, at);
