@@ -31,7 +31,7 @@ import {
   kOnTakeover,
   kRetry,
 } from "./_hooks.ts";
-import { originOf } from "./_origin.ts";
+import { type Origin, originOf } from "./_origin.ts";
 import { basicCredentials } from "./_credentials.ts";
 import { RequestSocketTimeout } from "./_socket_timeout.ts";
 import type { RequestOptions } from "./request_options.ts";
@@ -95,8 +95,6 @@ export class ClientRequest extends OutgoingMessage {
   #replayBytes = 0;
   #retried = false;
   readonly #timeout: RequestSocketTimeout;
-  /** The Host value sent unless the user set one. */
-  readonly #hostValue: string;
   #closeEmitted = false;
   #errored = false;
   /** Whether the connection went back to the pool after this exchange (see the 'close' order). */
@@ -126,8 +124,12 @@ export class ClientRequest extends OutgoingMessage {
     this.protocol = isHttps(options) ? "https:" : "http:";
     this.#options = options;
     this.#agent = agent;
+    const method: unknown = options.method;
+    if (method !== undefined && method !== null && typeof method !== "string") {
+      throw invalidArgType("options.method", "string", method);
+    }
     // As Node: an empty method is the default one.
-    this.method = (options.method || "GET").toUpperCase();
+    this.method = (method || "GET").toUpperCase();
     validateMethod(this.method);
     // As Node: an empty path is the default one.
     this.path = options.path || "/";
@@ -142,13 +144,6 @@ export class ClientRequest extends OutgoingMessage {
     );
     this.host = origin.host;
     this.port = origin.port;
-    // Rendered and checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as
-    // Node's request() does, instead of reaching the Host line.
-    this.#hostValue = options.setHost === false
-      ? ""
-      : origin.socketPath
-      ? "localhost"
-      : hostFieldValue(this.host, this.port, origin.defaultPort);
     if (options.timeout !== undefined) checkTimeout(options.timeout);
     checkLookup(options.lookup);
     checkParserOptions(options);
@@ -159,9 +154,15 @@ export class ClientRequest extends OutgoingMessage {
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.
     this.shouldKeepAlive = agent ? Boolean(agent.keepAlive) || Number.isFinite(agent.maxSockets) : false;
-    if (options.headers) this.mergeHeaders(options.headers);
-    if (options.auth && !this.hasHeader("authorization")) {
-      this.setHeader("Authorization", "Basic " + basicCredentials(options.auth));
+    const headers = options.headers;
+    // As Node: a list of raw fields is sent as given, without a Host or Authorization field added.
+    if (Array.isArray(headers)) this.mergeHeaders(headers);
+    else {
+      if (headers) this.mergeHeaders(headers);
+      this.#addHost(options, origin, agent, headers !== undefined && headers !== null);
+      if (options.auth && !this.hasHeader("authorization")) {
+        this.setHeader("Authorization", "Basic " + basicCredentials(options.auth));
+      }
     }
     const connection = this.getHeader("connection");
     if (connection !== undefined) {
@@ -176,6 +177,29 @@ export class ClientRequest extends OutgoingMessage {
     if (this.expectsContinue) this.flushHeaders();
     if (args.callback) this.once("response", args.callback);
     startRequest(this, options, agent);
+  }
+
+  /**
+   * As Node, Host is a field like the caller's, set when the request is made: `getHeader("host")` reads
+   * it, `removeHeader("host")` drops it, and `rawHeaders` has it after the fields given in `headers` and
+   * before any set later. A Host the caller gave wins; `setHost` (any falsy value) turns it off.
+   */
+  #addHost(options: RequestOptions, origin: Origin, agent: AgentLike | undefined, hasHeaders: boolean): void {
+    const given = hasHeaders ? hostOf(options.headers as Record<string, unknown>) : undefined;
+    if (given) {
+      if (typeof given !== "string") throw invalidArgType("options.headers.host", "string", given);
+      return;
+    }
+    if (options.setHost !== undefined && !options.setHost) return;
+    // Without an agent and a defaultPort of its own, Node knows no default port and always names it
+    // (checked under node: `createConnection` and host "::1" send `Host: [::1]:80`).
+    const defaultPort = agent === undefined && options.defaultPort === undefined ? -1 : origin.defaultPort;
+    // Checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as Node's request()
+    // does, instead of reaching the Host line.
+    const value = origin.socketPath ? "localhost" : hostFieldValue(this.host, this.port, defaultPort);
+    // Without fields given, the list stays raw (no field map is built for a plain request).
+    if (hasHeaders) this.setHeader("Host", value);
+    else this.mergeHeaders(["Host", value]);
   }
 
   /** Adds a listener; the request's own events are typed (`'response'`, `'upgrade'`, `'socket'`, ...). */
@@ -483,9 +507,27 @@ export class ClientRequest extends OutgoingMessage {
     return this.method + " " + this.path + " HTTP/1.1";
   }
 
+  /**
+   * Sends the head now. As Node, a request whose method sends no body by default (GET, HEAD, DELETE,
+   * OPTIONS, TRACE, CONNECT) and that declares no length or coding gets a head without framing: the
+   * server reads it as complete (checked under node: `GET` then `flushHeaders()` sends no
+   * `Transfer-Encoding`). Node would send a later body unframed, which the server reads as the next
+   * request; here such a body is not sent.
+   */
+  override flushHeaders(): void {
+    if (
+      !this.headersSent && NO_BODY_BY_DEFAULT.has(this.method) && !this.hasUserField("content-length") &&
+      !this.hasUserField("transfer-encoding")
+    ) this.#headOnly = true;
+    super.flushHeaders();
+  }
+
+  /** Set by {@linkcode ClientRequest.flushHeaders}: the head went out as a whole request. */
+  #headOnly = false;
+
   /** @ignore Internal hook, for the package's own layers. */
   protected override bodyAllowed(): boolean {
-    return true;
+    return !this.#headOnly;
   }
 
   /** @ignore Internal hook, for the package's own layers. */
@@ -505,8 +547,8 @@ export class ClientRequest extends OutgoingMessage {
 
   /** @ignore Internal hook, for the package's own layers. */
   protected override implicitFields(_framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
+    // Host is a field set by the constructor (see #addHost), not an implicit one.
     let out = "";
-    if (!seen.host && this.#options.setHost !== false) out += "Host: " + this.#hostValue + "\r\n";
     if (seen.connection === undefined && !this._removedConnection) {
       out += this.shouldKeepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     }
@@ -615,6 +657,14 @@ export class ClientRequest extends OutgoingMessage {
     this._closed = true;
     this.emit("close");
   }
+}
+
+/** The value `headers` gives Host (any case), read from the object: an empty array sets no field. */
+function hostOf(headers: Record<string, unknown>): unknown {
+  for (const key in headers) {
+    if (key.length === 4 && key.toLowerCase() === "host") return headers[key];
+  }
+  return undefined;
 }
 
 /** Node's checks of `maxHeaderSize` (an integer >= 0) and the boolean parser options. */

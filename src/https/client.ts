@@ -146,7 +146,7 @@ function sessionKey(target: ConnectTarget, tls: TlsConnectOptions): string {
  */
 export class HttpsAgentClass extends AgentClass {
   /** Port used when a request names none. */
-  override readonly defaultPort = 443;
+  override defaultPort = 443;
   /** The scheme this agent serves. */
   override readonly protocol = "https:";
   /** Most sessions kept for resumption. */
@@ -275,7 +275,15 @@ function httpsDefaults(options: RequestOptions): RequestOptions {
       `Protocol "${options.protocol}" not supported. Expected "https:"`,
     );
   }
-  const merged: RequestOptions = { agent: globalAgent, defaultPort: 443, ...options, protocol: "https:" };
+  // As Node: no agent named means the https global agent, unless the request brings its own
+  // `createConnection` (then no agent at all). The port defaults to the agent's `defaultPort` (443 unless
+  // changed), which the request reads itself, or to 443 for `https:` without one.
+  const merged: RequestOptions = { ...options, protocol: "https:" };
+  if (
+    (merged.agent === undefined || merged.agent === null) && typeof merged.createConnection !== "function"
+  ) {
+    merged.agent = globalAgent;
+  }
   return merged.agent instanceof Agent ? withAgentTls(merged.agent, merged) : merged;
 }
 
