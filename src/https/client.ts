@@ -22,6 +22,7 @@ import {
   type TransportConnectOptions,
 } from "../io/transport.ts";
 import { request as httpRequest, type ResponseCallback } from "../client/request.ts";
+import { parseUrl } from "../client/_start_request.ts";
 
 /** The TLS options an {@linkcode Agent} applies to every request it carries. */
 const AGENT_TLS_KEYS = [
@@ -303,7 +304,7 @@ export function request(
   callback?: ResponseCallback,
 ): ClientRequest {
   if (typeof url === "string" || url instanceof URL) {
-    const parsed = typeof url === "string" ? new URL(url) : url;
+    const parsed = typeof url === "string" ? parseUrl(url) : url;
     httpsDefaults({ protocol: parsed.protocol });
     if (typeof options === "function") return httpRequest(parsed, httpsDefaults({}), options);
     return httpRequest(parsed, httpsDefaults(options ?? {}), callback);

@@ -137,3 +137,14 @@ test("a method, hostname or headers.host of the wrong type throws ERR_INVALID_AR
     });
   }
 });
+
+test("a string that is no URL throws ERR_INVALID_URL (a TypeError) from request() and get(), as Node", () => {
+  for (const input of ["www.nodejs.org", "localhost", "http://:80/"]) {
+    assert.throws(() => request(input), {
+      name: "TypeError",
+      code: "ERR_INVALID_URL",
+      message: "Invalid URL",
+      input,
+    });
+  }
+});
