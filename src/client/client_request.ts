@@ -17,7 +17,7 @@ import type { Socket } from "../io/socket.ts";
 import { AbortError, ConnectionResetError, HttpUsageError } from "../core/errors.ts";
 import { hostFieldValue, validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
-import type { ResponseHead } from "../core/types.ts";
+import type { OutgoingHeaders, ResponseHead } from "../core/types.ts";
 import type { ParserOptions } from "../core/parser.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
 import {
@@ -158,18 +158,20 @@ export class ClientRequest extends OutgoingMessage {
     // As Node: a list of raw fields is sent as given, without a Host or Authorization field added.
     if (Array.isArray(headers)) this.mergeHeaders(headers);
     else {
-      if (headers) this.mergeHeaders(headers);
-      this.#addHost(options, origin, agent, headers !== undefined && headers !== null);
+      this.#setFields(options, origin, agent);
       if (options.auth && !this.hasHeader("authorization")) {
         this.setHeader("Authorization", "Basic " + basicCredentials(options.auth));
       }
     }
-    const connection = this.getHeader("connection");
-    if (connection !== undefined) {
+    // hasUserField reads the raw list: a plain request builds no field map for these two questions.
+    if (this.hasUserField("connection")) {
+      const connection = this.getHeader("connection");
       if (hasToken(connection, "close")) this.shouldKeepAlive = false;
       else if (hasToken(connection, "keep-alive")) this.shouldKeepAlive = true;
     }
-    if (hasToken(this.getHeader("expect") as string | undefined, "100-continue")) {
+    if (
+      this.hasUserField("expect") && hasToken(this.getHeader("expect") as string | undefined, "100-continue")
+    ) {
       this.expectsContinue = true;
     }
     if (options.signal) this.#watchSignal(options.signal);
@@ -180,26 +182,32 @@ export class ClientRequest extends OutgoingMessage {
   }
 
   /**
-   * As Node, Host is a field like the caller's, set when the request is made: `getHeader("host")` reads
-   * it, `removeHeader("host")` drops it, and `rawHeaders` has it after the fields given in `headers` and
-   * before any set later. A Host the caller gave wins; `setHost` (any falsy value) turns it off.
+   * The `headers` object and, as Node, Host: a field like the caller's, set when the request is made, so
+   * `getHeader("host")` reads it, `removeHeader("host")` drops it, and the head has it after the fields
+   * given in `headers` and before any set later. A Host the caller gave wins; `setHost` (any falsy value)
+   * turns it off. Given as one list, so the fields stay a raw list (no field map per request).
    */
-  #addHost(options: RequestOptions, origin: Origin, agent: AgentLike | undefined, hasHeaders: boolean): void {
-    const given = hasHeaders ? hostOf(options.headers as Record<string, unknown>) : undefined;
-    if (given) {
-      if (typeof given !== "string") throw invalidArgType("options.headers.host", "string", given);
+  #setFields(options: RequestOptions, origin: Origin, agent: AgentLike | undefined): void {
+    const headers = options.headers as Record<string, unknown> | undefined | null;
+    const given = headers ? hostOf(headers) : undefined;
+    if (given && typeof given !== "string") throw invalidArgType("options.headers.host", "string", given);
+    if (given || (options.setHost !== undefined && !options.setHost)) {
+      if (headers) this.mergeHeaders(headers as OutgoingHeaders);
       return;
     }
-    if (options.setHost !== undefined && !options.setHost) return;
     // Without an agent and a defaultPort of its own, Node knows no default port and always names it
     // (checked under node: `createConnection` and host "::1" send `Host: [::1]:80`).
     const defaultPort = agent === undefined && options.defaultPort === undefined ? -1 : origin.defaultPort;
     // Checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as Node's request()
     // does, instead of reaching the Host line.
     const value = origin.socketPath ? "localhost" : hostFieldValue(this.host, this.port, defaultPort);
-    // Without fields given, the list stays raw (no field map is built for a plain request).
-    if (hasHeaders) this.setHeader("Host", value);
-    else this.mergeHeaders(["Host", value]);
+    if (!headers) this.mergeHeaders(["Host", value]);
+    else if (given === undefined) this.mergeHeaders({ ...headers, Host: value } as OutgoingHeaders);
+    else {
+      // An empty Host given (as Node: replaced, under the name "Host").
+      this.mergeHeaders(headers as OutgoingHeaders);
+      this.setHeader("Host", value);
+    }
   }
 
   /** Adds a listener; the request's own events are typed (`'response'`, `'upgrade'`, `'socket'`, ...). */
