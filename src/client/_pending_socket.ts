@@ -52,6 +52,33 @@ export class PendingSocket extends Duplex {
     return (this.#socket as { authorized?: boolean } | null)?.authorized;
   }
 
+  /** Node's `setNoDelay`: applied now, or once connected. */
+  setNoDelay(noDelay = true): this {
+    this.#whenOpen((socket) => socket.setNoDelay(noDelay));
+    return this;
+  }
+
+  /** Node's `setKeepAlive`: applied now, or once connected. */
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    this.#whenOpen((socket) => socket.setKeepAlive(enable, initialDelay));
+    return this;
+  }
+
+  /** Node's `setTimeout`: `'timeout'` after `ms` idle (counted from the connection's opening). */
+  setTimeout(ms: number, callback?: () => void): this {
+    if (callback) this.once("timeout", callback);
+    this.#whenOpen((socket) => socket.setTimeout(ms));
+    return this;
+  }
+
+  /** Settings made while connecting, applied in order on open. */
+  #settings: ((socket: Socket) => void)[] = [];
+
+  #whenOpen(apply: (socket: Socket) => void): void {
+    if (this.#socket) apply(this.#socket);
+    else this.#settings.push(apply);
+  }
+
   #open(socket: Socket): void {
     if (this.destroyed) {
       socket.destroy();
@@ -59,6 +86,9 @@ export class PendingSocket extends Duplex {
     }
     this.#socket = socket;
     this.connecting = false;
+    for (const apply of this.#settings) apply(socket);
+    this.#settings = [];
+    socket.on("timeout", () => this.emit("timeout"));
     socket.on("data", (chunk: Uint8Array) => {
       if (!this.push(chunk)) socket.pause();
     });

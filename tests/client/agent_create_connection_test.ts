@@ -21,8 +21,13 @@ test("agent.createConnection(port, host) returns a connecting socket; early writ
   });
   const agent = new Agent();
   try {
-    const socket = agent.createConnection(server.port, "127.0.0.1") as Duplex & { connecting: boolean };
+    const socket = agent.createConnection(server.port, "127.0.0.1") as Duplex & {
+      connecting: boolean;
+      setNoDelay(on: boolean): unknown;
+    };
     assert.equal(socket.connecting, true);
+    // net.Socket's setters work while connecting too (applied once connected).
+    assert.equal(socket.setNoDelay(true), socket);
     socket.write("GET / HTTP/1.1\r\n\r\n");
     let got = "";
     socket.on("data", (chunk: Uint8Array) => (got += new TextDecoder().decode(chunk)));
