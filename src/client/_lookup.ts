@@ -38,28 +38,39 @@ export function checkLookup(lookup: unknown): void {
 }
 
 /**
- * The address to connect to for `host`: `host` itself when it is an IP or nothing asks to resolve it.
+ * The addresses to try for `host`, in order: `host` itself when it is an IP or nothing asks to resolve
+ * it; else what `lookup` (or `dns.lookup` for a `family`) gives. With `autoSelectFamily` (on unless
+ * `false`, as Node 20's default) every address is kept, so a connection that fails goes on to the next
+ * (Node's happy eyeballs, tried one after another); without it only the first.
  *
  * @example
  * ```ts ignore
- * await resolveHost("example.test", { lookup: (h, o, cb) => cb(null, "127.0.0.1", 4) , family: 4 });
+ * await resolveAddresses("example.test", { lookup: (h, o, cb) => cb(null, [{ address: "::1", family: 6 }]) });
+ * // ["::1"]
  * ```
  */
-export async function resolveHost(
+export async function resolveAddresses(
   host: string,
-  options: { lookup?: LookupFunction | undefined; family?: number | undefined },
-): Promise<string> {
+  options: {
+    lookup?: LookupFunction | undefined;
+    family?: number | undefined;
+    autoSelectFamily?: boolean | undefined;
+  },
+): Promise<string[]> {
   const family = options.family === 4 || options.family === 6 ? options.family : undefined;
-  if (isIpAddress(host) || (options.lookup === undefined && family === undefined)) return host;
+  if (isIpAddress(host) || (options.lookup === undefined && family === undefined)) return [host];
   const lookup = options.lookup ?? systemLookup();
   const query = family !== undefined ? { family, hints: 0 } : { hints: ADDRCONFIG, all: true };
+  const all = family === undefined && options.autoSelectFamily !== false;
   return await new Promise((resolve, reject) => {
     lookup(host, query, (err, address) => {
       if (err) reject(err);
       else if (Array.isArray(address)) {
-        if (address.length > 0) resolve(address[0]!.address);
-        else reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" }));
-      } else resolve(String(address));
+        if (address.length === 0) {
+          reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" }));
+        } else if (all) resolve(address.map((entry) => entry.address));
+        else resolve([address[0]!.address]);
+      } else resolve([String(address)]);
     });
   });
 }

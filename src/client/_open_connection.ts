@@ -12,7 +12,7 @@ import type {
   TransportConn,
   TransportConnectOptions,
 } from "../io/transport.ts";
-import { isIpAddress, resolveHost } from "./_lookup.ts";
+import { isIpAddress, resolveAddresses } from "./_lookup.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
@@ -49,10 +49,7 @@ export async function openConnection(
   );
   const conn = origin.socketPath
     ? await t.connect({ path: origin.socketPath }, connectOptions)
-    : await t.connect(
-      { hostname: await resolveHost(origin.host, options), port: origin.port },
-      connectOptions,
-    );
+    : await connectAny(t, await resolveAddresses(origin.host, options), origin.port, connectOptions);
   // Requests are written in one piece per flush; Nagle would only delay them.
   conn.setNoDelay(true);
   return new Socket(conn);
@@ -85,4 +82,29 @@ function connectOptionsOf(
     out.localPort = localPort;
   }
   return out;
+}
+
+/**
+ * Connects to the first of `addresses` that answers, one after another (Node's `autoSelectFamily`, whose
+ * lookup lists IPv6 and IPv4 addresses of one name). All failing: the one error, or as Node an
+ * `AggregateError` of them all carrying the first one's `code`.
+ */
+async function connectAny(
+  t: Transport,
+  addresses: readonly string[],
+  port: number,
+  tls: TransportConnectOptions | undefined,
+): Promise<TransportConn> {
+  if (addresses.length === 1) return await t.connect({ hostname: addresses[0]!, port }, tls);
+  const errors: Error[] = [];
+  for (const hostname of addresses) {
+    try {
+      return await t.connect({ hostname, port }, tls);
+    } catch (err) {
+      errors.push(err as Error);
+    }
+  }
+  throw Object.assign(new AggregateError(errors, errors.map((e) => e.message).join("; ")), {
+    code: (errors[0] as { code?: string } | undefined)?.code,
+  });
 }

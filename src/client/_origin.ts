@@ -7,6 +7,7 @@
  */
 
 import { HttpUsageError } from "../core/errors.ts";
+import { invalidArgType } from "../io/_node_errors.ts";
 import type { Socket } from "../io/socket.ts";
 import type { TransportConn } from "../io/transport.ts";
 import type { Duplex } from "node:stream";
@@ -30,6 +31,11 @@ export interface OriginOptions extends RequestTlsOptions {
   lookup?: LookupFunction;
   /** IP family of the address to connect to: 4 or 6 (default either). */
   family?: number;
+  /**
+   * When a name resolves to several addresses, try the next when one fails (default true, as Node 20's
+   * `net.getDefaultAutoSelectFamily()`); `false` connects to the first only.
+   */
+  autoSelectFamily?: boolean;
   /** Local address to bind; refused with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` (the transports cannot). */
   localAddress?: string;
   /** Local port to bind; refused likewise. */
@@ -81,10 +87,7 @@ export function originOf(options: OriginOptions): Origin {
 
 function checkHostType(value: unknown, key: string): void {
   if (value === undefined || value === null || typeof value === "string") return;
-  throw new HttpUsageError(
-    "ERR_INVALID_ARG_TYPE",
-    `The "options.${key}" property must be of type string or one of undefined or null. Received type ${typeof value}`,
-  );
+  throw invalidArgType(`options.${key}`, "string or one of undefined or null", value);
 }
 
 function toPort(value: unknown): number {

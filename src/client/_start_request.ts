@@ -34,12 +34,29 @@ export function requestArgs(
   callback?: ResponseCallback,
 ): { options: RequestOptions; callback: ResponseCallback | undefined } {
   if (typeof input === "string" || input instanceof URL) {
-    const parsed = urlToOptions(typeof input === "string" ? new URL(input) : input);
+    const parsed = urlToOptions(typeof input === "string" ? parseUrl(input) : input);
     if (typeof options === "function") return { options: parsed, callback: options };
     return { options: { ...parsed, ...(options ?? {}) }, callback };
   }
   if (typeof options === "function") callback = options;
   return { options: { ...input }, callback };
+}
+
+/**
+ * `new URL(input)`, failing as Node's `http.request(url)` does: a `TypeError` with code
+ * `ERR_INVALID_URL` and the `input` (Deno's own URL error has no code).
+ *
+ * @example
+ * ```ts ignore
+ * parseUrl("www.example.com"); // throws TypeError [ERR_INVALID_URL]: Invalid URL
+ * ```
+ */
+export function parseUrl(input: string): URL {
+  try {
+    return new URL(input);
+  } catch {
+    throw Object.assign(new TypeError("Invalid URL"), { code: "ERR_INVALID_URL", input });
+  }
 }
 
 /** Node's choice: `false` is a one-off socket; none is the global agent unless `createConnection` is given. */

@@ -18,6 +18,7 @@ import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
 import { kCancel, kRetry } from "./_hooks.ts";
 import { openConnection } from "./_open_connection.ts";
+import { PendingSocket } from "./_pending_socket.ts";
 import type { OriginOptions } from "./_origin.ts";
 import { isHttps, tlsPoolSuffix } from "./tls_options.ts";
 
@@ -279,21 +280,44 @@ export class AgentClass extends EventEmitter<AgentEvents> {
    * Opens a connection: through the agent's transport (ours, or the runtime's), yielding a socket to
    * `callback` once connected. Subclasses return (or yield) any socket: a `net`/`tls` socket or any
    * Duplex is wrapped by the request.
+   *
+   * Node's direct forms, `createConnection(port[, host][, options])` or `createConnection(options)`
+   * without a callback, return the socket at once, still connecting (as `net.createConnection` and
+   * `tls.connect`): writes wait, `'connect'` (and `'secureConnect'` over TLS) follows, a failure is its
+   * `'error'`.
    */
   createConnection(
-    options: AgentRequestOptions,
-    callback: CreateConnectionCallback,
+    options: AgentRequestOptions | number,
+    callback?: CreateConnectionCallback | string | AgentRequestOptions | null,
+    extra?: AgentRequestOptions | null,
   ): AgentSocket | undefined | void {
+    if (typeof options === "object" && options !== null && typeof callback === "function") {
+      this.#open(options).then((socket) => callback(null, socket), (err: Error) => callback(err));
+      return;
+    }
+    // As Node's https.Agent: an options object given last is copied, never changed; port and host
+    // given as arguments win over it.
+    const given = typeof options === "object" && options !== null
+      ? options
+      : typeof callback === "object" && callback !== null
+      ? callback
+      : typeof extra === "object" && extra !== null
+      ? extra
+      : {};
+    const opts: AgentRequestOptions = { protocol: this.protocol, ...given };
+    if (typeof options === "number") opts.port = options;
+    if (typeof callback === "string") opts.host = callback;
+    return new PendingSocket(this.#open(this.#merge(opts)));
+  }
+
+  /** Opens the socket for `options` with the agent's transport and timeout. */
+  async #open(options: AgentRequestOptions): Promise<Socket> {
     const transport = (options.transport as Transport | undefined) ?? this.#transport;
     // A request's own createConnection is for agent-less requests; the agent's socket comes from here.
     const { createConnection: _ignored, ...target } = options;
-    openConnection(target, transport).then(
-      (socket) => {
-        if (this.options.timeout) socket.setTimeout(this.options.timeout);
-        callback(null, socket);
-      },
-      (err: Error) => callback(err),
-    );
+    const socket = await openConnection(target, transport);
+    if (this.options.timeout) socket.setTimeout(this.options.timeout);
+    return socket;
   }
 
   /** Called before a socket goes to the free list; false destroys it instead. As Node's. */

@@ -17,7 +17,7 @@ import type { Socket } from "../io/socket.ts";
 import { AbortError, ConnectionResetError, HttpUsageError } from "../core/errors.ts";
 import { hostFieldValue, validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
-import type { ResponseHead } from "../core/types.ts";
+import type { OutgoingHeaders, ResponseHead } from "../core/types.ts";
 import type { ParserOptions } from "../core/parser.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
 import {
@@ -31,7 +31,7 @@ import {
   kOnTakeover,
   kRetry,
 } from "./_hooks.ts";
-import { originOf } from "./_origin.ts";
+import { type Origin, originOf } from "./_origin.ts";
 import { basicCredentials } from "./_credentials.ts";
 import { RequestSocketTimeout } from "./_socket_timeout.ts";
 import type { RequestOptions } from "./request_options.ts";
@@ -99,8 +99,6 @@ export class ClientRequest extends OutgoingMessage {
   #replayBytes = 0;
   #retried = false;
   readonly #timeout: RequestSocketTimeout;
-  /** The Host value sent unless the user set one. */
-  readonly #hostValue: string;
   #closeEmitted = false;
   #errored = false;
   /** Whether the connection went back to the pool after this exchange (see the 'close' order). */
@@ -130,8 +128,12 @@ export class ClientRequest extends OutgoingMessage {
     this.protocol = isHttps(options) ? "https:" : "http:";
     this.#options = options;
     this.#agent = agent;
+    const method: unknown = options.method;
+    if (method !== undefined && method !== null && typeof method !== "string") {
+      throw invalidArgType("options.method", "string", method);
+    }
     // As Node: an empty method is the default one.
-    this.method = (options.method || "GET").toUpperCase();
+    this.method = (method || "GET").toUpperCase();
     validateMethod(this.method);
     // As Node: an empty path is the default one.
     this.path = options.path || "/";
@@ -146,13 +148,6 @@ export class ClientRequest extends OutgoingMessage {
     );
     this.host = origin.host;
     this.port = origin.port;
-    // Rendered and checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as
-    // Node's request() does, instead of reaching the Host line.
-    this.#hostValue = options.setHost === false
-      ? ""
-      : origin.socketPath
-      ? "localhost"
-      : hostFieldValue(this.host, this.port, origin.defaultPort);
     if (options.timeout !== undefined) checkTimeout(options.timeout);
     checkLookup(options.lookup);
     checkParserOptions(options);
@@ -163,16 +158,24 @@ export class ClientRequest extends OutgoingMessage {
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.
     this.shouldKeepAlive = agent ? Boolean(agent.keepAlive) || Number.isFinite(agent.maxSockets) : false;
-    if (options.headers) this.mergeHeaders(options.headers);
-    if (options.auth && !this.hasHeader("authorization")) {
-      this.setHeader("Authorization", "Basic " + basicCredentials(options.auth));
+    const headers = options.headers;
+    // As Node: a list of raw fields is sent as given, without a Host or Authorization field added.
+    if (Array.isArray(headers)) this.mergeHeaders(headers);
+    else {
+      this.#setFields(options, origin, agent);
+      if (options.auth && !this.hasHeader("authorization")) {
+        this.setHeader("Authorization", "Basic " + basicCredentials(options.auth));
+      }
     }
-    const connection = this.getHeader("connection");
-    if (connection !== undefined) {
+    // hasUserField reads the raw list: a plain request builds no field map for these two questions.
+    if (this.hasUserField("connection")) {
+      const connection = this.getHeader("connection");
       if (hasToken(connection, "close")) this.shouldKeepAlive = false;
       else if (hasToken(connection, "keep-alive")) this.shouldKeepAlive = true;
     }
-    if (hasToken(this.getHeader("expect") as string | undefined, "100-continue")) {
+    if (
+      this.hasUserField("expect") && hasToken(this.getHeader("expect") as string | undefined, "100-continue")
+    ) {
       this.expectsContinue = true;
     }
     if (options.signal) this.#watchSignal(options.signal);
@@ -180,6 +183,35 @@ export class ClientRequest extends OutgoingMessage {
     if (this.expectsContinue) this.flushHeaders();
     if (args.callback) this.once("response", args.callback);
     startRequest(this, options, agent);
+  }
+
+  /**
+   * The `headers` object and, as Node, Host: a field like the caller's, set when the request is made, so
+   * `getHeader("host")` reads it, `removeHeader("host")` drops it, and the head has it after the fields
+   * given in `headers` and before any set later. A Host the caller gave wins; `setHost` (any falsy value)
+   * turns it off. Given as one list, so the fields stay a raw list (no field map per request).
+   */
+  #setFields(options: RequestOptions, origin: Origin, agent: AgentLike | undefined): void {
+    const headers = options.headers as Record<string, unknown> | undefined | null;
+    const given = headers ? hostOf(headers) : undefined;
+    if (given && typeof given !== "string") throw invalidArgType("options.headers.host", "string", given);
+    if (given || (options.setHost !== undefined && !options.setHost)) {
+      if (headers) this.mergeHeaders(headers as OutgoingHeaders);
+      return;
+    }
+    // Without an agent and a defaultPort of its own, Node knows no default port and always names it
+    // (checked under node: `createConnection` and host "::1" send `Host: [::1]:80`).
+    const defaultPort = agent === undefined && options.defaultPort === undefined ? -1 : origin.defaultPort;
+    // Checked by core's head writer: CR/LF or non-latin1 throws ERR_INVALID_CHAR here, as Node's request()
+    // does, instead of reaching the Host line.
+    const value = origin.socketPath ? "localhost" : hostFieldValue(this.host, this.port, defaultPort);
+    if (!headers) this.mergeHeaders(["Host", value]);
+    else if (given === undefined) this.mergeHeaders({ ...headers, Host: value } as OutgoingHeaders);
+    else {
+      // An empty Host given (as Node: replaced, under the name "Host").
+      this.mergeHeaders(headers as OutgoingHeaders);
+      this.setHeader("Host", value);
+    }
   }
 
   /** Adds a listener; the request's own events are typed (`'response'`, `'upgrade'`, `'socket'`, ...). */
@@ -502,9 +534,27 @@ export class ClientRequest extends OutgoingMessage {
     return this.method + " " + this.path + " HTTP/1.1";
   }
 
+  /**
+   * Sends the head now. As Node, a request whose method sends no body by default (GET, HEAD, DELETE,
+   * OPTIONS, TRACE, CONNECT) and that declares no length or coding gets a head without framing: the
+   * server reads it as complete (checked under node: `GET` then `flushHeaders()` sends no
+   * `Transfer-Encoding`). Node would send a later body unframed, which the server reads as the next
+   * request; here such a body is not sent.
+   */
+  override flushHeaders(): void {
+    if (
+      !this.headersSent && NO_BODY_BY_DEFAULT.has(this.method) && !this.hasUserField("content-length") &&
+      !this.hasUserField("transfer-encoding")
+    ) this.#headOnly = true;
+    super.flushHeaders();
+  }
+
+  /** Set by {@linkcode ClientRequest.flushHeaders}: the head went out as a whole request. */
+  #headOnly = false;
+
   /** @ignore Internal hook, for the package's own layers. */
   protected override bodyAllowed(): boolean {
-    return true;
+    return !this.#headOnly;
   }
 
   /** @ignore Internal hook, for the package's own layers. */
@@ -524,8 +574,8 @@ export class ClientRequest extends OutgoingMessage {
 
   /** @ignore Internal hook, for the package's own layers. */
   protected override implicitFields(_framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
+    // Host is a field set by the constructor (see #addHost), not an implicit one.
     let out = "";
-    if (!seen.host && this.#options.setHost !== false) out += "Host: " + this.#hostValue + "\r\n";
     if (seen.connection === undefined && !this._removedConnection) {
       out += this.shouldKeepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     }
@@ -634,6 +684,14 @@ export class ClientRequest extends OutgoingMessage {
     this._closed = true;
     this.emit("close");
   }
+}
+
+/** The value `headers` gives Host (any case), read from the object: an empty array sets no field. */
+function hostOf(headers: Record<string, unknown>): unknown {
+  for (const key in headers) {
+    if (key.length === 4 && key.toLowerCase() === "host") return headers[key];
+  }
+  return undefined;
 }
 
 /** Node's checks of `maxHeaderSize` (an integer >= 0) and the boolean parser options. */

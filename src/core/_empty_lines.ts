@@ -21,11 +21,6 @@ export class EmptyLines {
     this.#tooMany = tooMany;
   }
 
-  /** True once an empty line (or its CR) was skipped. */
-  get busy(): boolean {
-    return this.#pendingCr || this.#emptyLines > 0;
-  }
-
   /** Ready for the next start line. */
   reset(): void {
     this.#pendingCr = false;

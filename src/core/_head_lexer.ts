@@ -135,9 +135,13 @@ export class HeadLexer {
     return this.#emptyLines.skip(bytes, p, end, insecure);
   }
 
-  /** True once any byte of the next head (or an empty line before it) has arrived. */
+  /**
+   * True once any byte of the next head has arrived. Empty lines before it (even a lone CR) do not
+   * count: a peer that ends after them ended between messages (as Node: no 'clientError' for a request
+   * followed by CRLF and the end).
+   */
   get busy(): boolean {
-    return this.#length > 0 || this.#emptyLines.busy;
+    return this.#length > 0;
   }
 
   /** Forgets the head, ready for the next one. */

@@ -22,6 +22,7 @@ import {
   type TransportConnectOptions,
 } from "../io/transport.ts";
 import { request as httpRequest, type ResponseCallback } from "../client/request.ts";
+import { parseUrl } from "../client/_start_request.ts";
 
 /** The TLS options an {@linkcode Agent} applies to every request it carries. */
 const AGENT_TLS_KEYS = [
@@ -146,7 +147,7 @@ function sessionKey(target: ConnectTarget, tls: TlsConnectOptions): string {
  */
 export class HttpsAgentClass extends AgentClass {
   /** Port used when a request names none. */
-  override readonly defaultPort = 443;
+  override defaultPort = 443;
   /** The scheme this agent serves. */
   override readonly protocol = "https:";
   /** Most sessions kept for resumption. */
@@ -275,7 +276,15 @@ function httpsDefaults(options: RequestOptions): RequestOptions {
       `Protocol "${options.protocol}" not supported. Expected "https:"`,
     );
   }
-  const merged: RequestOptions = { agent: globalAgent, defaultPort: 443, ...options, protocol: "https:" };
+  // As Node: no agent named means the https global agent, unless the request brings its own
+  // `createConnection` (then no agent at all). The port defaults to the agent's `defaultPort` (443 unless
+  // changed), which the request reads itself, or to 443 for `https:` without one.
+  const merged: RequestOptions = { ...options, protocol: "https:" };
+  if (
+    (merged.agent === undefined || merged.agent === null) && typeof merged.createConnection !== "function"
+  ) {
+    merged.agent = globalAgent;
+  }
   return merged.agent instanceof Agent ? withAgentTls(merged.agent, merged) : merged;
 }
 
@@ -295,7 +304,7 @@ export function request(
   callback?: ResponseCallback,
 ): ClientRequest {
   if (typeof url === "string" || url instanceof URL) {
-    const parsed = typeof url === "string" ? new URL(url) : url;
+    const parsed = typeof url === "string" ? parseUrl(url) : url;
     httpsDefaults({ protocol: parsed.protocol });
     if (typeof options === "function") return httpRequest(parsed, httpsDefaults({}), options);
     return httpRequest(parsed, httpsDefaults(options ?? {}), callback);

@@ -450,7 +450,9 @@ export class SystemError extends HttpError {
   /** Creates an error with a Node-style code. */
   constructor(code: string, message: string, syscall?: string, options?: ErrorOptions) {
     super(code, message, 500, options);
-    this.name = "SystemError";
+    // Node's connect and TLS errors are plain `Error`s ("Error: connect ECONNREFUSED ...", "Error: unable
+    // to verify the first certificate"): code that prints or matches them sees the same text here.
+    this.name = "Error";
     this.syscall = syscall;
   }
 }

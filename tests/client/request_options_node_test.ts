@@ -147,3 +147,29 @@ test("lookup is called as Node calls it: all addresses without a family, one wit
   assert.equal(ipLookups, 0);
   await server.close();
 });
+
+test("autoSelectFamily: an address that refuses makes the request try the next one (off: it fails)", async () => {
+  // As Node 20 (test-http-autoselectfamily.js): lookup lists ::1 before 127.0.0.1; only the latter listens.
+  const server = await scripted();
+  const lookup: LookupFunction = (_host, _options, cb) =>
+    cb(null, [{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }]);
+  try {
+    const [res] = await once<[IncomingMessage]>(
+      get({ host: "name.invalid", port: server.port, lookup, agent: false }),
+      "response",
+    );
+    assert.equal(res.statusCode, 200);
+    await text(res);
+    const req = get({
+      host: "name.invalid",
+      port: server.port,
+      lookup,
+      autoSelectFamily: false,
+      agent: false,
+    });
+    const [err] = await once<[Error & { code?: string }]>(req, "error");
+    assert.ok(err.code !== undefined);
+  } finally {
+    await server.close();
+  }
+});

@@ -41,7 +41,8 @@ test("GET against node:http: status, headers, rawHeaders, body", async () => {
   }
 });
 
-test("request bytes on the wire: raw header array keeps case and order; Host and Connection added", async () => {
+// As Node (checked with node 20): a raw list is the head as given, so no Host is added to it.
+test("request bytes on the wire: raw header array keeps case and order; Connection added, no Host", async () => {
   const { server, received } = await replyingServer("HTTP/1.1 204 No Content\r\n\r\n");
   await fetchText({
     host: "127.0.0.1",
@@ -52,7 +53,7 @@ test("request bytes on the wire: raw header array keeps case and order; Host and
   });
   assert.equal(
     await received,
-    `GET /p?q=1 HTTP/1.1\r\nX-Second: 2\r\nx-first: 1\r\nX-Second: 3\r\nHost: 127.0.0.1:${server.port}\r\nConnection: close\r\n\r\n`,
+    `GET /p?q=1 HTTP/1.1\r\nX-Second: 2\r\nx-first: 1\r\nX-Second: 3\r\nConnection: close\r\n\r\n`,
   );
   await server.close();
 });

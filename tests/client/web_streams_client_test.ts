@@ -61,7 +61,7 @@ test("the client runs over an in-memory pair: exact request bytes, chunked respo
   const transport = webStreamsTransport(() => ({ readable: toClient.readable, writable: toServer.writable }));
   const agent = new Agent({ transport });
   const got = await new Promise<{ body: string; trailers: unknown }>((resolve, reject) => {
-    const req = request({ host: "example.test", port: 8080, agent, headers: ["X-Case", "Kept"] }, (res) => {
+    const req = request({ host: "example.test", port: 8080, agent, headers: { "X-Case": "Kept" } }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c) => (body += c));

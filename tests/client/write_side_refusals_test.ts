@@ -53,7 +53,7 @@ test("a request's Transfer-Encoding with parameters throws ERR_HTTP_INVALID_HEAD
   assert.equal(status, 204);
   assert.equal(
     wire,
-    `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n` +
+    `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
       "2\r\nab\r\n0\r\n\r\n",
   );
 });

@@ -33,6 +33,9 @@ test("RequestParser: CONNECT is an upgrade", () => {
 test("RequestParser: finish() between messages is a no-op, inside one is HPE_INVALID_EOF_STATE", () => {
   assert.equal(parseRequests("GET / HTTP/1.1\r\n\r\n", { finish: true }).error, null);
   assert.equal(parseRequests("", { finish: true }).error, null);
+  // As Node (checked under node: no 'clientError'): empty lines after a message, then the end.
+  assert.equal(parseRequests("GET / HTTP/1.1\r\n\r\n\r\n", { finish: true }).error, null);
+  assert.equal(parseRequests("GET / HTTP/1.1\r\n\r\n\r", { finish: true }).error, null);
   assertError(parseRequests("GET / HTTP/1.1\r\n", { finish: true }), "HPE_INVALID_EOF_STATE");
   assertError(
     parseRequests("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab", { finish: true }),
@@ -93,7 +96,10 @@ test("RequestParser: inHead and idle follow the connection", () => {
   assert.equal(parser.idle, false);
   parser.execute(bytes("b"));
   assert.equal(parser.idle, true);
+  // Empty lines before a head are still between messages (as Node: an end there is no error).
   parser.execute(bytes("\r"));
+  assert.equal(parser.inHead, false);
+  parser.execute(bytes("\nG"));
   assert.equal(parser.inHead, true);
 });
 

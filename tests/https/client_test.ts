@@ -22,7 +22,7 @@ import { Agent, get, request } from "../../src/https/mod.ts";
 import { request as mainRequest } from "../../mod.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 import type { PeerCertificate } from "../../src/io/transport.ts";
-import { fixture, fixturePath, listenHttps, pki } from "./_tls.ts";
+import { connectTls, fixture, fixturePath, listenHttps, pki } from "./_tls.ts";
 
 const CLIENT_TLS = { ca: pki.ca, key: pki.clientKey, cert: pki.clientCert };
 
@@ -251,4 +251,29 @@ test("https.request refuses an http: URL with ERR_INVALID_PROTOCOL, as Node's", 
     code: "ERR_INVALID_PROTOCOL",
     message: 'Protocol "http:" not supported. Expected "https:"',
   });
+});
+
+test("https.request: createConnection replaces the global agent; an agent's defaultPort is the port", async () => {
+  // As Node's https.request (test-https-insecure-parse-per-stream.js, test-http-default-port.js): with
+  // createConnection no agent is used, and a request without a port goes to its agent's defaultPort.
+  const { server, port } = await listenHttps({}, (req, res) => res.end(String(req.headers.host)));
+  try {
+    const made = get({
+      host: "localhost",
+      port,
+      rejectUnauthorized: false,
+      createConnection: () => connectTls(port, { servername: "localhost", rejectUnauthorized: false }),
+    });
+    const [res] = await once<[IncomingMessage]>(made, "response");
+    assert.equal(made.agent, undefined);
+    assert.equal(await text(res), `localhost:${port}`);
+    const agent = new Agent({ rejectUnauthorized: false });
+    agent.defaultPort = port;
+    const [viaAgent] = await once<[IncomingMessage]>(get({ host: "localhost", agent }), "response");
+    // The port is the agent's default, so Host names none.
+    assert.equal(await text(viaAgent), "localhost");
+    agent.destroy();
+  } finally {
+    await closeServer(server);
+  }
 });
