@@ -45,8 +45,8 @@ import { asNodeParseError } from "../io/_parse_error.ts";
 /** What a connection needs from the request it carries. Implemented by `ClientRequest`. */
 export interface ConnectionRequest extends ConnectionHooks {
   readonly method: string;
-  /** Whether the request asked to keep the connection open. */
-  readonly shouldKeepAlive: boolean;
+  /** Whether the request asked to keep the connection open (false once the response refused). */
+  shouldKeepAlive: boolean;
   /** Whether the request carries `Expect: 100-continue` (its body waits for `'continue'`). */
   readonly expectsContinue: boolean;
   /** Attaches the socket as the request's byte sink. */
@@ -99,7 +99,14 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       onEnd: (trailers) => this.#onResponseEnd(trailers),
     }, parserOptions);
     socket[kSetConsumer](this);
+    // One listener per socket, not per request: the socket's idle timeout reaches the response being read
+    // as its 'timeout' (Node's `res.setTimeout()` and the response's 'timeout' event).
+    socket.on("timeout", this.#onTimeout);
   }
+
+  readonly #onTimeout = (): void => {
+    this.#response?.emit("timeout");
+  };
 
   #retained = false;
   #resumeReading = (): void => this.socket.setReadPaused(false);
@@ -168,6 +175,8 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       this.#closed = true;
       this.#owner[kRemoved](this);
       this.socket[kSetConsumer](null);
+      // The socket is the user's now, without our listeners (as Node's).
+      this.socket.off("timeout", this.#onTimeout);
       if (!req[kOnTakeover](res, this.socket, chunk.subarray(consumed))) this.socket.destroy();
       return true;
     }
@@ -228,6 +237,8 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     }
     this.#state =
       headRead(this.#state, { keepAlive: head.keepAlive, upgrade: false, expectContinue: false }).state;
+    // As Node: a response that will not keep the connection turns the request's `shouldKeepAlive` off.
+    if (!head.keepAlive) req.shouldKeepAlive = false;
     res[kResumeReading] = this.#resumeReading;
     this.#response = res;
     req[kOnResponse](res);

@@ -16,7 +16,7 @@ import { invalidArgType, outOfRange } from "../io/_node_errors.ts";
 import { HttpUsageError } from "../core/errors.ts";
 import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
-import { kCancel, kRetry } from "./_hooks.ts";
+import { kRetry } from "./_hooks.ts";
 import { openConnection } from "./_open_connection.ts";
 import type { OriginOptions } from "./_origin.ts";
 import { isHttps, tlsPoolSuffix } from "./tls_options.ts";
@@ -311,16 +311,6 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   destroy(): void {
     for (const group of [this.freeSockets, this.sockets]) {
       for (const list of Object.values(group)) for (const socket of [...list]) socket.destroy();
-    }
-  }
-
-  /** @ignore Internal (request): `req` was destroyed while queued. */
-  [kCancel](req: AgentRequest): void {
-    for (const [name, list] of Object.entries(this.requests)) {
-      const i = list.indexOf(req);
-      if (i === -1) continue;
-      list.splice(i, 1);
-      if (list.length === 0) delete this.requests[name];
     }
   }
 

@@ -7,7 +7,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { nextTick } from "node:process";
+import { emitWarning, nextTick } from "node:process";
 import { isHttps } from "./tls_options.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import { kAttachSink, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
@@ -22,7 +22,6 @@ import type { ParserOptions } from "../core/parser.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
 import {
   kAssignConnection,
-  kCancel,
   kOnExchangeEnd,
   kOnFailure,
   kOnInformation,
@@ -51,6 +50,8 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"])
 const NO_BODY_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
 /** Largest request we keep a copy of so it can be replayed on a fresh socket. */
 const MAX_REPLAY_BYTES = 64 * 1024;
+/** The longest timer runtimes take (2^31-1 ms), as Node's `TIMEOUT_MAX`. */
+const TIMEOUT_MAX = 2 ** 31 - 1;
 
 /**
  * A request in flight.
@@ -77,7 +78,7 @@ export class ClientRequest extends OutgoingMessage {
   readonly port: number;
   /** `"http:"` or `"https:"`. */
   readonly protocol: string;
-  /** Whether `abort()`/`destroy()` was called. */
+  /** Whether `abort()` was called (Node 20: `destroy()` leaves it false; see `destroyed`). */
   aborted = false;
   /** Whether the request is being reused on a socket after another (Node's `reusedSocket`). */
   reusedSocket = false;
@@ -153,7 +154,9 @@ export class ClientRequest extends OutgoingMessage {
     checkLookup(options.lookup);
     checkParserOptions(options);
     this.#timeout = new RequestSocketTimeout(
-      options.timeout ?? agent?.options?.timeout ?? 0,
+      options.timeout === undefined
+        ? agent?.options?.timeout ?? 0
+        : timerDuration(options.timeout, "timeout"),
       () => this.emit("timeout"),
     );
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
@@ -224,8 +227,13 @@ export class ClientRequest extends OutgoingMessage {
     return this.socket;
   }
 
-  /** Sets the socket inactivity timeout; `callback` is added as a `'timeout'` listener. */
+  /**
+   * Sets the socket inactivity timeout; `callback` is added as a `'timeout'` listener. As Node, the request
+   * hears the socket's next `'timeout'` once (call again to hear another); over 2^31-1 ms is clamped with a
+   * `TimeoutOverflowWarning`.
+   */
   override setTimeout(ms: number, callback?: () => void): this {
+    ms = timerDuration(ms, "msecs");
     if (callback) this.once("timeout", callback);
     this.#timeout.ms = ms;
     if (this.socket) this.#timeout.apply(this.socket);
@@ -247,7 +255,7 @@ export class ClientRequest extends OutgoingMessage {
   /** Node's legacy abort: destroys without an error and emits `'abort'`. */
   abort(): void {
     if (this.aborted) return;
-    this.#abortCalled = true;
+    this.aborted = true;
     // Node 20 (checked under node): before the request has a socket, 'close' then 'abort', no error; once
     // it has one, 'abort', then ECONNRESET "socket hang up", then 'close'.
     if (this.socket === null) {
@@ -264,8 +272,6 @@ export class ClientRequest extends OutgoingMessage {
     if (callback) this.removeListener("timeout", callback);
     this.setTimeout(0);
   }
-
-  #abortCalled = false;
 
   // ---- ConnectionRequest ----
 
@@ -359,9 +365,9 @@ export class ClientRequest extends OutgoingMessage {
     this.#freePending = false;
     const source = this.#source;
     this.#source = null;
-    nextTick(() => {
-      if (source && !source.destroyed) source.emit("free");
-    });
+    // Even on a socket destroyed meanwhile (an agent.destroy() in an 'end' listener), as Node: the agent
+    // then drops it.
+    nextTick(() => source?.emit("free"));
   }
 
   #freePending = false;
@@ -397,7 +403,8 @@ export class ClientRequest extends OutgoingMessage {
     // any method may go again.
     const code = (error as { code?: string }).code;
     if (
-      !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried && !this.aborted &&
+      !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried &&
+      !this.destroyed &&
       this.#replay !== null && this.#agent instanceof AgentClass &&
       ((code === "ECONNRESET" && IDEMPOTENT.has(this.method)) || code === OTHER_CONTEXT)
     ) {
@@ -520,15 +527,17 @@ export class ClientRequest extends OutgoingMessage {
 
   /** @ignore Internal hook, for the package's own layers. */
   protected override destroyImpl(error: Error | undefined): void {
-    this.aborted = true;
     this.#destroying = true;
     this.#replay = null;
     this.#timeout.detach();
     const conn = this.#connection;
+    // A request still queued at its agent stays there, as Node's: the agent hands it the next free socket,
+    // which it gives straight back ('free', see onSocket).
     if (conn) conn.socket.destroy();
-    else if (this.#agent instanceof AgentClass) this.#agent[kCancel](this);
     const res = this.res;
     if (res) {
+      // As Node: the rest of the body is not wanted; its 'data' listeners are dropped.
+      res._dump();
       // After the response arrived, Node reports the loss on the response ('aborted', then the request's
       // 'close', then the response's error and 'close'), asynchronously as Node does.
       queueMicrotask(() => {
@@ -539,7 +548,7 @@ export class ClientRequest extends OutgoingMessage {
       return;
     }
     // Before a response, Node emits the given error, or ECONNRESET "socket hang up" (not for abort()).
-    if (!error && this.#abortCalled && this.socket === null) {
+    if (!error && this.aborted && this.socket === null) {
       this.#errored = true;
       queueMicrotask(() => this.#emitClose());
       return;
@@ -593,7 +602,8 @@ export class ClientRequest extends OutgoingMessage {
       const err = new AbortError("The operation was aborted", "ABORT_ERR", { cause: reason });
       this.destroy(err);
     };
-    if (signal.aborted) queueMicrotask(onAbort);
+    // As Node: an already aborted signal destroys the request at once (`destroyed` is true on return).
+    if (signal.aborted) onAbort();
     else {
       signal.addEventListener("abort", onAbort, { once: true });
       this.once("close", () => signal.removeEventListener("abort", onAbort));
@@ -631,6 +641,20 @@ function checkParserOptions(options: RequestOptions): void {
       throw invalidArgType(`options.${key}`, "boolean", value);
     }
   }
+}
+
+/** Node's `getTimerDuration`: a finite number >= 0, clamped to 2^31-1 ms with a warning, as Node's timers. */
+function timerDuration(ms: unknown, name: string): number {
+  if (typeof ms !== "number") throw invalidArgType(name, "number", ms);
+  if (!Number.isFinite(ms) || ms < 0) throw outOfRange(name, "a non-negative finite number", ms);
+  if (ms > TIMEOUT_MAX) {
+    emitWarning(
+      `${ms} does not fit into a 32-bit signed integer.\nTimer duration was truncated to ${TIMEOUT_MAX}.`,
+      "TimeoutOverflowWarning",
+    );
+    return TIMEOUT_MAX;
+  }
+  return ms;
 }
 
 /** Node's check of the `timeout` option: a non-negative number. */
