@@ -7,7 +7,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { emitWarning, nextTick } from "node:process";
+import process, { nextTick } from "node:process";
 import { isHttps } from "./tls_options.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import { kAttachSink, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
@@ -648,7 +648,8 @@ function timerDuration(ms: unknown, name: string): number {
   if (typeof ms !== "number") throw invalidArgType(name, "number", ms);
   if (!Number.isFinite(ms) || ms < 0) throw outOfRange(name, "a non-negative finite number", ms);
   if (ms > TIMEOUT_MAX) {
-    emitWarning(
+    // A member, not a named import: workerd's node:process has no `emitWarning` export.
+    process.emitWarning?.(
       `${ms} does not fit into a 32-bit signed integer.\nTimer duration was truncated to ${TIMEOUT_MAX}.`,
       "TimeoutOverflowWarning",
     );
