@@ -259,8 +259,11 @@ export class ClientRequest extends OutgoingMessage {
     // Node 20 (checked under node): before the request has a socket, 'close' then 'abort', no error; once
     // it has one, 'abort', then ECONNRESET "socket hang up", then 'close'.
     if (this.socket === null) {
+      // A socket already handed over reports the end in onSocket's tick: 'abort' follows it there.
+      const arriving = this.#socketArriving;
       this.destroy();
-      queueMicrotask(() => this.emit("abort"));
+      if (arriving) nextTick(() => this.emit("abort"));
+      else queueMicrotask(() => this.emit("abort"));
       return;
     }
     queueMicrotask(() => this.emit("abort"));
@@ -425,6 +428,7 @@ export class ClientRequest extends OutgoingMessage {
    * socket's life). Deferred a tick as in Node, so listeners added after `request()` see `'socket'`.
    */
   onSocket(socket: AgentSocket | null | undefined, err?: Error | null): void {
+    this.#socketArriving = true;
     nextTick(() => {
       if (err) {
         // As Node: a request that got no socket is over.
@@ -432,11 +436,15 @@ export class ClientRequest extends OutgoingMessage {
         this.#fail(err);
         return;
       }
-      if (!socket) return;
+      if (!socket) {
+        if (this.#destroyedBeforeSocket) this.#reportEarlyDestroy(undefined);
+        return;
+      }
       if (this.destroyed) {
         // As Node: a socket an agent opened for a request that went away goes back to the agent.
         if (this.#agent && !socket.destroyed) socket.emit("free");
         else socket.destroy();
+        if (this.#destroyedBeforeSocket) this.#reportEarlyDestroy(socket);
         return;
       }
       // What Node's agents read to decide whether a freed socket is kept.
@@ -444,6 +452,31 @@ export class ClientRequest extends OutgoingMessage {
       this.#source = socket;
       this[kAssignConnection](bindSocket(socket, this.#agent === undefined, this.#parserOptions()));
     });
+  }
+
+  /** Set once a socket (or the error that kept it away) was handed over; it arrives a tick later. */
+  #socketArriving = false;
+  /** destroy() ran before the handed-over socket arrived, and left the report to its arrival. */
+  #destroyedBeforeSocket = false;
+  #destroyError: Error | undefined;
+
+  /**
+   * Node's report of a request destroyed before its socket arrived, once it did: the socket's own error
+   * if it failed meanwhile (a `createConnection` socket destroyed with an error), else the error given to
+   * destroy(), else ECONNRESET "socket hang up" (none after abort()); then 'close'.
+   */
+  #reportEarlyDestroy(socket: AgentSocket | undefined): void {
+    this.#destroyedBeforeSocket = false;
+    const failed = (socket as { errored?: Error | null } | undefined)?.errored ?? undefined;
+    // The request reports the socket's failure; the socket's own 'error' event is not the process's
+    // (Node's request waits on the socket with `finished()`, whose listener takes it).
+    if (failed) socket!.on("error", ignoreError);
+    const error = failed ?? this.#destroyError ?? (this.aborted ? undefined : hangUp());
+    if (error) this.#fail(error);
+    else {
+      this.#errored = true;
+      queueMicrotask(() => this.#emitClose());
+    }
   }
 
   #parserOptions(): ParserOptions {
@@ -547,6 +580,12 @@ export class ClientRequest extends OutgoingMessage {
       });
       return;
     }
+    // A socket is on its way (handed over, arriving next tick): Node reports when it arrives.
+    if (this.socket === null && this.#socketArriving) {
+      this.#destroyedBeforeSocket = true;
+      this.#destroyError = error;
+      return;
+    }
     // Before a response, Node emits the given error, or ECONNRESET "socket hang up" (not for abort()).
     if (!error && this.aborted && this.socket === null) {
       this.#errored = true;
@@ -642,6 +681,8 @@ function checkParserOptions(options: RequestOptions): void {
     }
   }
 }
+
+function ignoreError(): void {}
 
 /** Node's `getTimerDuration`: a finite number >= 0, clamped to 2^31-1 ms with a warning, as Node's timers. */
 function timerDuration(ms: unknown, name: string): number {

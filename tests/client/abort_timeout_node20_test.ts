@@ -18,7 +18,8 @@
  *   then reports ECONNRESET and 'close', and never gets 'socket'.
  */
 import assert from "node:assert/strict";
-import process from "node:process";
+import process, { nextTick } from "node:process";
+import { Duplex } from "node:stream";
 import { once, test } from "../_harness.ts";
 import { closeServer, listen, RawServer } from "../_net.ts";
 import { Agent, type ClientRequest, get, type IncomingMessage, type Socket } from "../../mod.ts";
@@ -204,3 +205,45 @@ test("a request destroyed while queued stays queued until a socket frees, then E
   await destroyAgent(agent);
   await closeServer(server);
 });
+
+// Checked under node (Node 20, the same createConnection): a request destroyed before the socket it was
+// handed arrives reports that socket's error (`abort`: 'abort | error Oops | close'; `destroy()` and
+// `destroy(err)`: 'error Oops | close'); over a healthy socket, abort() is 'abort | close' and destroy()
+// 'error socket hang up | close'.
+for (
+  const [kind, expected] of [
+    ["abort", ["abort", "error Oops", "close"]],
+    ["destroy", ["error Oops", "close"]],
+    ["destroy-err", ["error Oops", "close"]],
+    ["abort-healthy", ["abort", "close"]],
+    ["destroy-healthy", ["error socket hang up", "close"]],
+  ] as const
+) {
+  test(`${kind} before the handed-over socket arrives: ${expected.join(" > ")}`, async () => {
+    const createConnection = () => {
+      const socket = new Duplex({
+        read() {},
+        write(_chunk, _encoding, callback) {
+          callback();
+        },
+      });
+      if (!kind.endsWith("healthy")) nextTick(() => socket.destroy(new Error("Oops")));
+      return socket;
+    };
+    const events: string[] = [];
+    const req = get({ host: "127.0.0.1", port: 1, createConnection });
+    req.on("error", (e) => events.push(`error ${e.message}`));
+    req.on("abort", () => events.push("abort"));
+    const closed = new Promise<void>((resolve) =>
+      req.on("close", () => {
+        events.push("close");
+        resolve();
+      })
+    );
+    if (kind.startsWith("abort")) req.abort();
+    else if (kind === "destroy-err") req.destroy(new Error("mine"));
+    else req.destroy();
+    await closed;
+    assert.deepEqual(events, expected);
+  });
+}
