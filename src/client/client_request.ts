@@ -341,7 +341,14 @@ export class ClientRequest extends OutgoingMessage {
     } catch (err) {
       reportUncaught(err);
     }
-    this.#emitClose();
+    // As Node: the request is done with the socket, which is the listener's now.
+    this.destroyed = true;
+    this.#timeout.detach();
+    try {
+      this.#emitClose();
+    } catch (err) {
+      reportUncaught(err);
+    }
     return true;
   }
 

@@ -22,7 +22,7 @@ import process, { nextTick } from "node:process";
 import { Duplex } from "node:stream";
 import { once, test } from "../_harness.ts";
 import { closeServer, listen, RawServer } from "../_net.ts";
-import { Agent, type ClientRequest, get, type IncomingMessage, type Socket } from "../../mod.ts";
+import { Agent, type ClientRequest, get, type IncomingMessage, request, type Socket } from "../../mod.ts";
 import { destroyAgent } from "./_client.ts";
 
 /** Resolves with the request's 'close', collecting what happened on the way. */
@@ -247,3 +247,18 @@ for (
     assert.deepEqual(events, expected);
   });
 }
+
+// Node's test-http-connect-req-res checks it: after 'connect' the request is destroyed, then 'close'.
+test("a CONNECT taken over: the request is destroyed by its 'close'", async () => {
+  const { server, port } = await listen({}, () => {});
+  server.on("connect", (_req: unknown, socket: Socket) => {
+    socket.end("HTTP/1.1 200 Connection established\r\n\r\n");
+  });
+  const req = request({ host: "127.0.0.1", port, method: "CONNECT", path: "example.com:443", agent: false });
+  const destroyedAtClose = new Promise<boolean>((resolve) => req.on("close", () => resolve(req.destroyed)));
+  req.end();
+  const [, socket] = await once<[IncomingMessage, Socket]>(req, "connect");
+  socket.destroy();
+  assert.equal(await destroyedAtClose, true);
+  await closeServer(server);
+});
