@@ -321,7 +321,10 @@ export class ClientRequest extends OutgoingMessage {
     res.on("end", () => {
       if (this.#keptAlive) this.#emitClose();
     });
-    res.on("close", () => this.#emitClose());
+    res.on("close", () => {
+      this.#resClosed = true;
+      if (!this.#socketClosing) this.#emitClose();
+    });
     // Seed: listeners added inside 'response' see the whole body. With nobody listening, the body is
     // read and dropped so the socket can be reused (as Node does).
     if (!listened) res._dump();
@@ -363,8 +366,23 @@ export class ClientRequest extends OutgoingMessage {
       this.#connection = null;
       this.#freePending = this.#agent !== undefined;
       this.#maybeFree();
+      return;
+    }
+    // The socket closes after this exchange. As Node (whose request closes on the socket's 'close'), the
+    // request's 'close' waits for it too, so its agent has let the socket go by then. Not the pooled path.
+    const socket = this.socket;
+    if (socket && !(socket as { closed?: boolean }).closed) {
+      this.#socketClosing = true;
+      socket.once("close", () => {
+        this.#socketClosing = false;
+        if (this.#resClosed) this.#emitClose();
+      });
     }
   }
+
+  #resClosed = false;
+  /** The socket closes after a finished exchange; the request's 'close' follows its 'close'. */
+  #socketClosing = false;
 
   /**
    * Node's order: the socket emits `'free'` (its agent's cue) a tick after the response's `'end'` and the

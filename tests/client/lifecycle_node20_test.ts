@@ -262,3 +262,25 @@ test("a CONNECT taken over: the request is destroyed by its 'close'", async () =
   assert.equal(await destroyedAtClose, true);
   await closeServer(server);
 });
+
+// Node's test-https-agent-sockets-leak checks it (and node:http under Node 20 does the same over http):
+// a socket closed after its exchange has left its agent by the request's 'close', which follows the
+// response's.
+test("a socket closed after the exchange has left agent.sockets by the request's 'close'", async () => {
+  const { server, port } = await listen({}, (_req, res) => res.end("x"));
+  const agent = new Agent({ keepAlive: false });
+  const events: string[] = [];
+  const req = get({ host: "127.0.0.1", port, agent }, (res) => {
+    events.push(`sockets ${Object.keys(agent.sockets).length}`);
+    res.on("close", () => events.push("res close"));
+    res.resume();
+  });
+  await new Promise<void>((resolve) =>
+    req.on("close", () => {
+      events.push(`req close, sockets ${Object.keys(agent.sockets).length}`);
+      resolve();
+    })
+  );
+  assert.deepEqual(events, ["sockets 1", "res close", "req close, sockets 0"]);
+  await closeServer(server);
+});
