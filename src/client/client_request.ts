@@ -408,13 +408,18 @@ export class ClientRequest extends OutgoingMessage {
     this.#timeout.detach();
     // destroy() reports its own loss (see destroyImpl).
     if (this.#destroying) return;
-    // Node's order: a parse error on the request first, then 'aborted' on the response, the request's
+    // Node's order: a parse error or the socket's own error (a reset: `read ECONNRESET`; the error a
+    // response was destroyed with) on the request first, then 'aborted' on the response, the request's
     // 'close', and the response's ECONNRESET "aborted" error and 'close'. A plain close is no request error.
     // Deferred a tick, as Node's socket 'close' comes after the data read before it: body chunks already
     // queued reach a flowing response (its 'data' is scheduled with process.nextTick) before the loss.
     nextTick(() => {
-      if (parseError) this.#emitError(parseError);
+      const error = parseError ?? cause;
+      if (error) this.#emitError(error);
       const res = this.res;
+      // A response the user destroyed closes after this report; the request's 'close' follows its 'close'
+      // (Node's order), through the listener kOnResponse added.
+      if (res && res.destroyed && !this.#resClosed) return;
       if (res && !res.complete && !res.destroyed) {
         res.destroy(new ConnectionResetError("aborted", cause ? { cause } : undefined));
       }

@@ -284,3 +284,42 @@ test("a socket closed after the exchange has left agent.sockets by the request's
   assert.deepEqual(events, ["sockets 1", "res close", "req close, sockets 0"]);
   await closeServer(server);
 });
+
+// Checked under node (Node 20, the same server and calls): `res.destroy(err)` mid body leaves
+// `res.closed` false on return, then `res aborted | req error mine | res error mine | res close |
+// req close`; without an 'error' listener on the request, its error is the process's (Node's
+// test-http-client-incomingmessage-destroy).
+test("res.destroy(err) mid body: closed later; the request's error first, then the response's", async () => {
+  const { server, port } = await listen({}, (_req, res) => {
+    res.writeHead(200);
+    res.write("part");
+  });
+  const events: string[] = [];
+  // Listeners added in the response callback, as the check under node did.
+  const req = get({ host: "127.0.0.1", port, agent: false }, (res) => {
+    res.on("aborted", () => events.push("res aborted"));
+    res.on("error", (e) => events.push(`res error ${e.message}`));
+    res.on("close", () => events.push("res close"));
+  });
+  req.on("error", (e) => events.push(`req error ${e.message}`));
+  const closed = new Promise<void>((resolve) =>
+    req.on("close", () => {
+      events.push("req close");
+      resolve();
+    })
+  );
+  const res = (await once(req, "response"))[0] as IncomingMessage;
+  await once(res, "data");
+  res.destroy(new Error("mine"));
+  events.push(`closed=${res.closed}`);
+  await closed;
+  assert.deepEqual(events, [
+    "res aborted",
+    "closed=false",
+    "req error mine",
+    "res error mine",
+    "res close",
+    "req close",
+  ]);
+  await closeServer(server);
+});
