@@ -257,13 +257,28 @@ export class Socket extends SocketBase {
 
   #keepAliveSetting = -1;
 
-  /** Node compatibility: sockets here always keep the event loop alive while open. */
+  /** Node's `ref()`: the open socket keeps the process alive again (the default). */
   ref(): this {
+    // Pools call ref()/unref() on every reuse: only a change reaches the transport.
+    if (this.#unrefed && !this.#closed) {
+      this.#unrefed = false;
+      this.#conn.ref?.();
+    }
     return this;
   }
 
-  /** Node compatibility: sockets here always keep the event loop alive while open. */
+  #unrefed = false;
+
+  /**
+   * Node's `unref()`: the open socket no longer keeps the process alive (an Agent unrefs its idle pooled
+   * sockets, so a script's last keep-alive request does not hold it open). A no-op on transports that
+   * cannot (web streams).
+   */
   unref(): this {
+    if (!this.#unrefed && !this.#closed) {
+      this.#unrefed = true;
+      this.#conn.unref?.();
+    }
     return this;
   }
 

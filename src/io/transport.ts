@@ -82,6 +82,13 @@ export interface TransportConn {
   /** Enables TCP keep-alive probes. No-op where the runtime cannot. */
   setKeepAlive(enable: boolean, initialDelayMs: number): void;
   /**
+   * Node's `socket.unref()`: an open connection no longer keeps the process alive (an Agent's idle
+   * pooled sockets, as in Node). Absent where the runtime cannot.
+   */
+  unref?(): void;
+  /** Undoes {@linkcode TransportConn.unref}. */
+  ref?(): void;
+  /**
    * Present when the connection is encrypted: the TLS session's facts. On a server the adapter hands the
    * connection to `onConnection` only after the handshake succeeded; on a client `connect` resolves only
    * after it, so this never describes a handshake in progress.

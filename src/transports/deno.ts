@@ -59,6 +59,8 @@ interface DenoConnLike {
   close(): void;
   setNoDelay?(noDelay?: boolean): void;
   setKeepAlive?(keepAlive?: boolean): void;
+  ref?(): void;
+  unref?(): void;
 }
 
 interface DenoListenerLike {
@@ -273,6 +275,15 @@ class DenoConn implements TransportConn {
     // Deno exposes no way to set the initial delay; the system default applies.
     if (this.#closed) return;
     this.#conn.setKeepAlive?.(enable);
+  }
+
+  unref(): void {
+    // Deno.Conn's own: its pending read no longer keeps the event loop alive.
+    if (!this.#closed) this.#conn.unref?.();
+  }
+
+  ref(): void {
+    if (!this.#closed) this.#conn.ref?.();
   }
 }
 
