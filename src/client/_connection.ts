@@ -61,7 +61,7 @@ export interface ConnectionOwner {
   /** The exchange is complete and the socket may carry another request. */
   [kReleased](conn: ClientConnection): void;
   /** The socket closed or left HTTP; it is no longer usable. */
-  [kRemoved](conn: ClientConnection): void;
+  [kRemoved](conn: ClientConnection, takenOver: boolean): void;
 }
 
 /** Per-socket driver for the client side. Internal. */
@@ -99,10 +99,14 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       onEnd: (trailers) => this.#onResponseEnd(trailers),
     }, parserOptions);
     socket[kSetConsumer](this);
-    // One listener per socket, not per request: the socket's idle timeout reaches the response being read
-    // as its 'timeout' (Node's `res.setTimeout()` and the response's 'timeout' event).
-    socket.on("timeout", this.#onTimeout);
   }
+
+  /**
+   * Whether #onTimeout listens. One listener per socket, not per request, added with the first response
+   * (Node adds its response's then, after the agent's and the request's): the socket's idle timeout
+   * reaches the response being read as its 'timeout' (`res.setTimeout()`).
+   */
+  #listensTimeout = false;
 
   readonly #onTimeout = (): void => {
     this.#response?.emit("timeout");
@@ -173,7 +177,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       const req = this.#request;
       this.#request = null;
       this.#closed = true;
-      this.#owner[kRemoved](this);
+      this.#owner[kRemoved](this, true);
       this.socket[kSetConsumer](null);
       // The socket is the user's now, without our listeners (as Node's).
       this.socket.off("timeout", this.#onTimeout);
@@ -204,7 +208,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     this.#closed = true;
     if (this.#request && !this.#responseComplete) this.#lost(error, undefined);
     this.#request = null;
-    this.#owner[kRemoved](this);
+    this.#owner[kRemoved](this, false);
   }
 
   /** Called by the request once its last byte has been handed over. */
@@ -241,6 +245,10 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     if (!head.keepAlive) req.shouldKeepAlive = false;
     res[kResumeReading] = this.#resumeReading;
     this.#response = res;
+    if (!this.#listensTimeout) {
+      this.#listensTimeout = true;
+      this.socket.on("timeout", this.#onTimeout);
+    }
     req[kOnResponse](res);
   }
 

@@ -10,8 +10,10 @@ import type { Socket } from "../io/socket.ts";
 
 /** One request's inactivity timeout on whichever socket carries it. */
 export class RequestSocketTimeout {
-  /** The inactivity timeout in ms (0: none). */
-  ms: number;
+  /** The `timeout` option (or its agent's), in ms (0: none): set on the socket as it is assigned. */
+  readonly optionMs: number;
+  /** The last `setTimeout()` value, if any: set on the socket once it connected (Node's order). */
+  #calledMs: number | undefined;
   readonly #onTimeout: () => void;
   #socket: Socket | undefined;
   #over = false;
@@ -24,8 +26,8 @@ export class RequestSocketTimeout {
   #heard = false;
 
   /** `onTimeout` is called when the socket carrying the request times out. */
-  constructor(ms: number, onTimeout: () => void) {
-    this.ms = ms;
+  constructor(optionMs: number, onTimeout: () => void) {
+    this.optionMs = optionMs;
     this.#onTimeout = onTimeout;
   }
 
@@ -34,10 +36,32 @@ export class RequestSocketTimeout {
     return this.#socket === undefined ? undefined : this.#fire;
   }
 
-  /** Applies the timeout to `socket` (now carrying the request) and listens, once per socket. */
+  /** `req.setTimeout(ms)`: on `socket` now if the request has one, else once it is assigned. */
+  set(ms: number, socket: Socket | null): void {
+    this.#calledMs = ms;
+    if (socket === null || this.#over) return;
+    if (ms > 0) this.#listen(socket);
+    setWhenConnected(socket, ms);
+  }
+
+  /** The request got `socket` (it may still be connecting): applies the option, then `setTimeout()`'s. */
   apply(socket: Socket): void {
-    if (this.ms <= 0 || this.#over) return;
-    socket.setTimeout(this.ms);
+    if (this.#over) return;
+    const called = this.#calledMs;
+    if (this.optionMs > 0 || (called !== undefined && called > 0)) this.#listen(socket);
+    if (this.optionMs > 0) socket.setTimeout(this.optionMs);
+    if (called !== undefined) setWhenConnected(socket, called);
+  }
+
+  /** Stops listening. Unless `retrying` (the request moves to a new socket), later `apply`s do nothing. */
+  detach(retrying = false): void {
+    if (!retrying) this.#over = true;
+    if (this.#socket === undefined) return;
+    this.#socket.off("timeout", this.#fire!);
+    this.#socket = undefined;
+  }
+
+  #listen(socket: Socket): void {
     if (this.#socket === socket || this.#heard) return;
     this.#fire ??= () => {
       this.#socket?.off("timeout", this.#fire!);
@@ -49,12 +73,10 @@ export class RequestSocketTimeout {
     this.#socket = socket;
     socket.on("timeout", this.#fire);
   }
+}
 
-  /** Stops listening. Unless `retrying` (the request moves to a new socket), later `apply`s do nothing. */
-  detach(retrying = false): void {
-    if (!retrying) this.#over = true;
-    if (this.#socket === undefined) return;
-    this.#socket.off("timeout", this.#fire!);
-    this.#socket = undefined;
-  }
+/** Node's `setSocketTimeout`: a socket still connecting gets the timeout once it connected. */
+function setWhenConnected(socket: Socket, ms: number): void {
+  if (socket.connecting) socket.once("connect", () => socket.setTimeout(ms));
+  else socket.setTimeout(ms);
 }

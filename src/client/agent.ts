@@ -13,11 +13,11 @@ import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { callableClass } from "../io/_callable.ts";
 import { invalidArgType, outOfRange } from "../io/_node_errors.ts";
-import { HttpUsageError } from "../core/errors.ts";
+import { AbortError, HttpUsageError } from "../core/errors.ts";
 import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
 import { kRetry } from "./_hooks.ts";
-import { openConnection } from "./_open_connection.ts";
+import { connectingSocket, openConnection } from "./_open_connection.ts";
 import type { OriginOptions } from "./_origin.ts";
 import { isHttps, tlsPoolSuffix } from "./tls_options.ts";
 
@@ -270,9 +270,10 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   }
 
   /**
-   * Opens a connection: through the agent's transport (ours, or the runtime's), yielding a socket to
-   * `callback` once connected. Subclasses return (or yield) any socket: a `net`/`tls` socket or any
-   * Duplex is wrapped by the request.
+   * Opens a connection through the agent's transport (ours, or the runtime's). As Node's (`net.connect`),
+   * returns the socket at once, still connecting; an HTTPS one is yielded to `callback` once its
+   * handshake is done. `options.signal` aborts it (`AbortError`), `options.timeout` is its idle timeout.
+   * Subclasses return (or yield) any socket: a `net`/`tls` socket or any Duplex is wrapped by the request.
    */
   createConnection(
     options: AgentRequestOptions,
@@ -281,6 +282,14 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     const transport = (options.transport as Transport | undefined) ?? this.#transport;
     // A request's own createConnection is for agent-less requests; the agent's socket comes from here.
     const { createConnection: _ignored, ...target } = options;
+    const socket = connectingSocket(target, transport);
+    if (socket) {
+      const timeout = (options.timeout as number | undefined) ?? this.options.timeout;
+      if (timeout) socket.setTimeout(timeout);
+      const signal = options.signal as AbortSignal | undefined;
+      if (signal) abortWith(socket, signal);
+      return socket;
+    }
     openConnection(target, transport).then(
       (socket) => {
         if (this.options.timeout) socket.setTimeout(this.options.timeout);
@@ -464,11 +473,25 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       this.#evictIdle();
       return;
     }
-    const req = waiting.shift()!;
-    if (waiting.length === 0) delete this.requests[name];
+    // As Node's removeSocket: the new socket is announced with 'free', whose handler gives it to the first
+    // request still waiting then (it stays queued until that moment).
+    const req = waiting[0]!;
     const opts = queuedOptions.get(req) ?? { host: name };
+    this.createSocket(req, opts, (err, socket) => {
+      if (err || !socket) {
+        this.#dequeue(name, req);
+        req.onSocket(null, err);
+      } else socket.emit("free");
+    });
+  }
+
+  #dequeue(name: string, req: AgentRequest): void {
+    const waiting = this.requests[name];
+    const i = waiting ? waiting.indexOf(req) : -1;
+    if (i === -1) return;
+    waiting!.splice(i, 1);
+    if (waiting!.length === 0) delete this.requests[name];
     queuedOptions.delete(req);
-    this.#createFor(req, opts);
   }
 
   /** Closes the oldest idle socket of any name; its slot is free once it closed (see `#remove`). */
@@ -491,6 +514,18 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     // Node keeps an empty `sockets[name]` only while requests are being added; free lists go at once.
     if (list!.length === 0) delete group[name];
   }
+}
+
+/** Node's `net.connect({ signal })`: the signal's abort destroys the socket with an `AbortError`. */
+function abortWith(socket: Socket, signal: AbortSignal): void {
+  const onAbort = () =>
+    socket.destroy(new AbortError("The operation was aborted", "ABORT_ERR", { cause: signal.reason }));
+  if (signal.aborted) {
+    onAbort();
+    return;
+  }
+  signal.addEventListener("abort", onAbort, { once: true });
+  socket.once("close", () => signal.removeEventListener("abort", onAbort));
 }
 
 function onFreeSocketError(this: AgentSocket): void {

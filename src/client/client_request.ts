@@ -222,21 +222,28 @@ export class ClientRequest extends OutgoingMessage {
     return this.#agent;
   }
 
+  /**
+   * Node's `timeoutCb`: the request's listener on its socket's `'timeout'` while it listens (after
+   * `setTimeout()` or with a `timeout` option), else undefined.
+   */
+  get timeoutCb(): (() => void) | undefined {
+    return this.#timeout.listener;
+  }
+
   /** Same as `socket` (Node's older name). */
   get connection(): Socket | null {
     return this.socket;
   }
 
   /**
-   * Sets the socket inactivity timeout; `callback` is added as a `'timeout'` listener. As Node, the request
-   * hears the socket's next `'timeout'` once (call again to hear another); over 2^31-1 ms is clamped with a
-   * `TimeoutOverflowWarning`.
+   * Sets the socket inactivity timeout (on a socket still connecting, once it connected); `callback` is
+   * added as a `'timeout'` listener. As Node 20, the request hears its socket's `'timeout'` once in its
+   * life; over 2^31-1 ms is clamped with a `TimeoutOverflowWarning`.
    */
   override setTimeout(ms: number, callback?: () => void): this {
     ms = timerDuration(ms, "msecs");
     if (callback) this.once("timeout", callback);
-    this.#timeout.ms = ms;
-    if (this.socket) this.#timeout.apply(this.socket);
+    this.#timeout.set(ms, this.socket);
     return this;
   }
 
@@ -429,6 +436,8 @@ export class ClientRequest extends OutgoingMessage {
 
   /** @ignore Internal (connection): the exchange failed. */
   [kOnFailure](error: Error, responseStarted: boolean): void {
+    // destroy() reports its own loss: the socket it destroys may close at once (one still connecting).
+    if (this.#destroying) return;
     const conn = this.#connection;
     // A reused keep-alive socket the server had already closed: replay an idempotent request once on a
     // fresh socket, if the server sent nothing back and we still hold every byte we sent.

@@ -87,26 +87,12 @@ type Callback = (error?: Error | null) => void;
  * ```
  */
 export class Socket extends SocketBase {
-  /** Remote IP address (or unix socket path). */
-  readonly remoteAddress: string;
-  /** Remote port (0 for unix sockets). */
-  readonly remotePort: number;
-  /** `"IPv4"`, `"IPv6"` or `"unix"`. */
-  readonly remoteFamily: string;
-  /** Local IP address (or unix socket path). */
-  readonly localAddress: string;
-  /** Local port (0 for unix sockets). */
-  readonly localPort: number;
   /** Bytes received so far. */
   bytesRead = 0;
   /** Bytes handed to the transport so far. */
   bytesWritten = 0;
   /** Milliseconds of the idle timeout set with `setTimeout()`, or undefined. */
   timeout: number | undefined = undefined;
-  /** Node's: false once connected. */
-  readonly connecting = false;
-  /** Node's: false once connected. */
-  readonly pending = false;
 
   #conn: TransportConn;
   #consumer: SocketConsumer | null = null;
@@ -131,11 +117,6 @@ export class Socket extends SocketBase {
     // 'close' carries `hadError` as net.Socket's does.
     super(conn.tls, { allowHalfOpen: true, emitClose: false, readableHighWaterMark: RAW_HIGH_WATER_MARK });
     this.#conn = conn;
-    this.remoteAddress = conn.remote.address;
-    this.remotePort = conn.remote.port;
-    this.remoteFamily = conn.remote.family;
-    this.localAddress = conn.local.address;
-    this.localPort = conn.local.port;
     const handler: TransportHandler = {
       onData: (chunk) => this.#onData(chunk),
       onEnd: () => this.#onEnd(),
@@ -143,6 +124,41 @@ export class Socket extends SocketBase {
       onClose: (error) => this.#onClose(error),
     };
     conn.start(handler);
+  }
+
+  /** Remote IP address (or unix socket path); undefined while connecting, as Node's. */
+  get remoteAddress(): string {
+    return this.#conn.remote.address;
+  }
+
+  /** Remote port (0 for unix sockets). */
+  get remotePort(): number {
+    return this.#conn.remote.port;
+  }
+
+  /** `"IPv4"`, `"IPv6"` or `"unix"`. */
+  get remoteFamily(): string {
+    return this.#conn.remote.family;
+  }
+
+  /** Local IP address (or unix socket path). */
+  get localAddress(): string {
+    return this.#conn.local.address;
+  }
+
+  /** Local port (0 for unix sockets). */
+  get localPort(): number {
+    return this.#conn.local.port;
+  }
+
+  /** Node's: true until the connection is open (a client's socket handed out before it connected). */
+  get connecting(): boolean {
+    return this.#conn.connecting === true;
+  }
+
+  /** Node's: true until the connection is open. */
+  get pending(): boolean {
+    return this.#conn.connecting === true;
   }
 
   /** Node's `socket.address()`: the local end. */

@@ -43,6 +43,11 @@ export interface TransportHandler {
 
 /** One open byte-stream connection (TCP or unix), as an adapter exposes it. */
 export interface TransportConn {
+  /**
+   * True while the connection is still being opened (a client's socket handed out at once, as Node's
+   * `net.connect` does): writes are queued until it opens. Absent or false for an open connection.
+   */
+  readonly connecting?: boolean;
   /** Local end. */
   readonly local: TransportAddress;
   /** Remote end. */

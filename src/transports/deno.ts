@@ -34,6 +34,12 @@ import { WriteQueue } from "./_write_queue.ts";
 import { PauseGate } from "./_pause_gate.ts";
 import { ReadBuffers } from "./_read_buffers.ts";
 import { connectTls, listenTls } from "./deno_tls.ts";
+import { setTimerUnref } from "../io/_idle_timer.ts";
+
+// Deno's setTimeout returns a number; socket idle timers are unref'd through Deno.unrefTimer (as Node's
+// socket timers never hold the process open). Only where Deno runs: this module is loaded under Bun too.
+const denoTimers = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
+if (typeof denoTimers?.unrefTimer === "function") setTimerUnref((id) => denoTimers.unrefTimer!(id));
 
 /** Pause before accepting again after an unexpected `accept()` error (e.g. EMFILE), so it cannot spin. */
 const ACCEPT_RETRY_MS = 50;
