@@ -102,9 +102,10 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   }
 
   /**
-   * Whether #onTimeout listens. One listener per socket, not per request, added with the first response
-   * (Node adds its response's then, after the agent's and the request's): the socket's idle timeout
-   * reaches the response being read as its 'timeout' (`res.setTimeout()`).
+   * Whether #onTimeout listens on the socket: while a response is read on a socket with a timeout set, as
+   * Node's response listens from its head to its end (after the agent's and the request's listeners).
+   * Without a timeout (the pooled fast path) nothing is added; the socket's `onTimeout` hook then passes
+   * a timeout set later (`res.setTimeout()`) to the response.
    */
   #listensTimeout = false;
 
@@ -180,7 +181,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       this.#owner[kRemoved](this, true);
       this.socket[kSetConsumer](null);
       // The socket is the user's now, without our listeners (as Node's).
-      this.socket.off("timeout", this.#onTimeout);
+      this.#stopListeningTimeout();
       if (!req[kOnTakeover](res, this.socket, chunk.subarray(consumed))) this.socket.destroy();
       return true;
     }
@@ -197,6 +198,17 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     }
     if (this.#request && !this.#responseComplete) this.#lost(undefined, undefined);
     else this.socket.destroy();
+  }
+
+  /** The socket timed out; a response read without our listener hears it here. */
+  onTimeout(): void {
+    if (!this.#listensTimeout) this.#response?.emit("timeout");
+  }
+
+  #stopListeningTimeout(): void {
+    if (!this.#listensTimeout) return;
+    this.#listensTimeout = false;
+    this.socket.off("timeout", this.#onTimeout);
   }
 
   onDrain(): void {
@@ -245,7 +257,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     if (!head.keepAlive) req.shouldKeepAlive = false;
     res[kResumeReading] = this.#resumeReading;
     this.#response = res;
-    if (!this.#listensTimeout) {
+    if (this.socket.timeout) {
       this.#listensTimeout = true;
       this.socket.on("timeout", this.#onTimeout);
     }
@@ -256,6 +268,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     const res = this.#response;
     if (!res) return;
     this.#responseComplete = true;
+    this.#stopListeningTimeout();
     res[kResumeReading] = undefined;
     this.socket.setReadPaused(false);
     receiveEnd(res, rawTrailers);
@@ -298,6 +311,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     const req = this.#request;
     if (!req) return;
     this.#request = null;
+    this.#stopListeningTimeout();
     this.socket.destroy();
     if (this.#response && !this.#responseComplete) {
       req[kOnResponseLost](cause, parseError);

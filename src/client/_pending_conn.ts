@@ -36,7 +36,14 @@ export class PendingConn implements TransportConn {
 
   /** Stands in for the connection `opening` resolves to; a rejection closes it with that error. */
   constructor(opening: Promise<TransportConn>) {
-    opening.then((conn) => this.#open(conn), (error: Error) => this.#fail(error));
+    // A failure is reported a macrotask later, as a socket's connect error comes from I/O: the request
+    // that was handed this socket binds to it first (its nextTick), and hears the error as its own.
+    opening.then(
+      (conn) => this.#open(conn),
+      (error: Error) => {
+        if (!this.#closed) setTimeout(() => this.#fail(error), 0);
+      },
+    );
   }
 
   /** True until the connection opened (or failed). */

@@ -47,6 +47,8 @@ export interface SocketConsumer {
   onDrain(): void;
   /** The socket closed. */
   onClose(error: Error | undefined): void;
+  /** The idle timeout fired (after the socket's own `'timeout'` listeners). */
+  onTimeout?(): void;
 }
 
 /**
@@ -103,7 +105,10 @@ export class Socket extends SocketBase {
   #transportPaused = false;
   #peerEnded = false;
   #endPushed = false;
-  readonly #idle = new IdleTimer(() => this.emit("timeout"), () => !this.destroyed);
+  readonly #idle = new IdleTimer(() => {
+    this.emit("timeout");
+    this.#consumer?.onTimeout?.();
+  }, () => !this.destroyed);
   #closed = false;
   #closeError: Error | undefined;
   #writeCallbacks: Callback[] = [];

@@ -91,3 +91,13 @@ test("a queued request's new socket is announced with 'free' when the busy one c
   assert.equal(frees, 3);
   await closeServer(server);
 });
+
+// Node's test-http-localaddress-bind-error: a connection that fails at once (here, a local address our
+// transports cannot bind) is the request's 'error', not an uncaught error of its socket.
+test("a connection refused before it opened reaches the request that was handed its socket", async () => {
+  const agent = new Agent();
+  const req = get({ host: "127.0.0.1", port: 9, localAddress: "127.0.0.1", agent });
+  const [err] = (await once(req, "error")) as [Error & { code?: string }];
+  assert.equal(err.code, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
+  await destroyAgent(agent);
+});
