@@ -44,6 +44,13 @@ export async function openConnection(
  * Node's `net.connect` for the Agent: the socket at once, still connecting (it emits `'connect'` and
  * `'ready'` once open; a failure to open is its `'error'` and `'close'`). Undefined for TLS, whose socket
  * facts (`encrypted`, the peer certificate) exist only after the handshake: that one waits.
+ *
+ * @example
+ * ```ts ignore
+ * const socket = connectingSocket({ host: "127.0.0.1", port: 8080 }, undefined)!;
+ * console.log(socket.connecting); // true
+ * socket.on("connect", () => console.log(socket.remoteAddress)); // "127.0.0.1"
+ * ```
  */
 export function connectingSocket(
   options: OriginOptions,

@@ -17,7 +17,16 @@ const NOT_YET = { address: undefined, port: undefined, family: undefined } as un
 /** Queued bytes past which `write` asks the writer to wait for `onDrain` (Node's socket default). */
 const HIGH_WATER_MARK = 16 * 1024;
 
-/** A {@linkcode TransportConn} that becomes the connection `opening` resolves to. Internal. */
+/**
+ * A {@linkcode TransportConn} that becomes the connection `opening` resolves to. Internal.
+ *
+ * @example
+ * ```ts ignore
+ * const pending = new PendingConn(transport.connect({ hostname: "127.0.0.1", port: 8080 }));
+ * const socket = new Socket(pending); // socket.connecting is true until it opens
+ * pending.onConnect = () => socket.emit("connect");
+ * ```
+ */
 export class PendingConn implements TransportConn {
   #real: TransportConn | undefined;
   #handler: TransportHandler | undefined;
