@@ -108,6 +108,10 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
    * a timeout set later (`res.setTimeout()`) to the response.
    */
   #listensTimeout = false;
+  /** The exchange is over but the socket was still sending the request: released on its drain. */
+  #releaseOnDrain = false;
+  /** A write was refused (the transport's queue is over its mark) and its onDrain has not come yet. */
+  #sendBlocked = false;
 
   readonly #onTimeout = (): void => {
     this.#response?.emit("timeout");
@@ -152,7 +156,10 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       return false;
     }
     this.#wroteHead = true;
-    return transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
+    const sent = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
+    // The transport holds more than it should: its onDrain will come (see #maybeRelease).
+    if (!sent) this.#sendBlocked = true;
+    return sent;
   }
 
   // ---- SocketConsumer ----
@@ -212,6 +219,11 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   }
 
   onDrain(): void {
+    this.#sendBlocked = false;
+    if (this.#releaseOnDrain) {
+      this.#releaseOnDrain = false;
+      this.#maybeRelease();
+    }
     this.#request?.[kSinkDrained]();
   }
 
@@ -278,6 +290,13 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   #maybeRelease(): void {
     const req = this.#request;
     if (!req || !this.#responseComplete || !req.writableFinished) return;
+    // As Node (a request is finished once its socket flushed it): a socket still sending a request body
+    // the peer is not reading is not free yet; it is released on its drain, so no other request queues
+    // behind it. Only after a refused write: onDrain is then certain.
+    if (this.#sendBlocked && !this.#closed) {
+      this.#releaseOnDrain = true;
+      return;
+    }
     this.#request = null;
     this.#response = null;
     // Core's rules: the request, written whole, promised reuse or not; the response, read whole, allowed it
@@ -298,6 +317,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     this.#held = [];
     let ok = true;
     for (const bytes of held) ok = this.socket.send(bytes);
+    if (!ok) this.#sendBlocked = true;
     if (ok) this.#request?.[kSinkDrained]();
   }
 

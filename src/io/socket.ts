@@ -181,6 +181,16 @@ export class Socket extends SocketBase {
     return "closed";
   }
 
+  /**
+   * Node's `writableLength`: bytes written but not yet handed to the OS, including what the HTTP layers
+   * sent past the `Writable` (a request body the peer is not reading yet).
+   */
+  // @ts-ignore: Duplex declares it a property; at run time it is an accessor, which this one overrides.
+  override get writableLength(): number {
+    const state = (this as unknown as { _writableState: { length: number } })._writableState;
+    return state.length + this.#conn.bufferedAmount;
+  }
+
   /** Node's `bufferSize` (deprecated alias of `writableLength`). */
   get bufferSize(): number {
     return this.writableLength;

@@ -7,9 +7,10 @@
  * the socket's `AbortError` (`ABORT_ERR`).
  */
 import assert from "node:assert/strict";
+import { setImmediate } from "node:timers";
 import { once, test } from "../_harness.ts";
-import { closeServer, listen } from "../_net.ts";
-import { Agent, get, type IncomingMessage, type Socket } from "../../mod.ts";
+import { closeServer, listen, RawServer } from "../_net.ts";
+import { Agent, get, type IncomingMessage, request, type Socket } from "../../mod.ts";
 import { destroyAgent } from "./_client.ts";
 
 test("the agent's socket comes connecting; the option's timeout at once, setTimeout()'s on 'connect'", async () => {
@@ -100,4 +101,35 @@ test("a connection refused before it opened reaches the request that was handed 
   const [err] = (await once(req, "error")) as [Error & { code?: string }];
   assert.equal(err.code, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM");
   await destroyAgent(agent);
+});
+
+// Node's test-http-agent-reuse-drained-socket-only: a socket still sending a request body the server does
+// not read is not handed to the next request; writableLength counts what waits to be sent.
+test("a socket still sending a request body is not reused before it drained", async () => {
+  const server = await RawServer.start((client) => {
+    client.pause();
+    client.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
+  });
+  const agent = new Agent({ keepAlive: true });
+  const first = request({ host: "127.0.0.1", port: server.port, agent, method: "POST" });
+  // Destroyed at the end, mid-body: its "socket hang up" is expected.
+  first.on("error", () => {});
+  const body = new Uint8Array(64 * 1024 * 1024);
+  first.write(body);
+  first.end(body);
+  const firstRes = (await once(first, "response"))[0] as IncomingMessage;
+  assert.ok(first.socket!.writableLength > 0);
+  firstRes.resume();
+  await once(firstRes, "end");
+  // As Node's test: the next request starts from setImmediate after the response's 'end', when a socket
+  // released with the exchange would be in the pool already.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const second = get({ host: "127.0.0.1", port: server.port, agent });
+  second.on("error", () => {});
+  const [socket] = (await once(second, "socket")) as [Socket];
+  assert.notEqual(socket, first.socket);
+  second.destroy();
+  first.destroy();
+  await destroyAgent(agent);
+  await server.close();
 });
