@@ -45,8 +45,8 @@ import { asNodeParseError } from "../io/_parse_error.ts";
 /** What a connection needs from the request it carries. Implemented by `ClientRequest`. */
 export interface ConnectionRequest extends ConnectionHooks {
   readonly method: string;
-  /** Whether the request asked to keep the connection open. */
-  readonly shouldKeepAlive: boolean;
+  /** Whether the request asked to keep the connection open (false once the response refused). */
+  shouldKeepAlive: boolean;
   /** Whether the request carries `Expect: 100-continue` (its body waits for `'continue'`). */
   readonly expectsContinue: boolean;
   /** Attaches the socket as the request's byte sink. */
@@ -61,7 +61,7 @@ export interface ConnectionOwner {
   /** The exchange is complete and the socket may carry another request. */
   [kReleased](conn: ClientConnection): void;
   /** The socket closed or left HTTP; it is no longer usable. */
-  [kRemoved](conn: ClientConnection): void;
+  [kRemoved](conn: ClientConnection, takenOver: boolean): void;
 }
 
 /** Per-socket driver for the client side. Internal. */
@@ -100,6 +100,22 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     }, parserOptions);
     socket[kSetConsumer](this);
   }
+
+  /**
+   * Whether #onTimeout listens on the socket: while a response is read on a socket with a timeout set, as
+   * Node's response listens from its head to its end (after the agent's and the request's listeners).
+   * Without a timeout (the pooled fast path) nothing is added; the socket's `onTimeout` hook then passes
+   * a timeout set later (`res.setTimeout()`) to the response.
+   */
+  #listensTimeout = false;
+  /** The exchange is over but the socket was still sending the request: released on its drain. */
+  #releaseOnDrain = false;
+  /** A write was refused (the transport's queue is over its mark) and its onDrain has not come yet. */
+  #sendBlocked = false;
+
+  readonly #onTimeout = (): void => {
+    this.#response?.emit("timeout");
+  };
 
   #retained = false;
   #resumeReading = (): void => this.socket.setReadPaused(false);
@@ -140,7 +156,10 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       return false;
     }
     this.#wroteHead = true;
-    return transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
+    const sent = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
+    // The transport holds more than it should: its onDrain will come (see #maybeRelease).
+    if (!sent) this.#sendBlocked = true;
+    return sent;
   }
 
   // ---- SocketConsumer ----
@@ -166,8 +185,10 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       const req = this.#request;
       this.#request = null;
       this.#closed = true;
-      this.#owner[kRemoved](this);
+      this.#owner[kRemoved](this, true);
       this.socket[kSetConsumer](null);
+      // The socket is the user's now, without our listeners (as Node's).
+      this.#stopListeningTimeout();
       if (!req[kOnTakeover](res, this.socket, chunk.subarray(consumed))) this.socket.destroy();
       return true;
     }
@@ -186,7 +207,23 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     else this.socket.destroy();
   }
 
+  /** The socket timed out; a response read without our listener hears it here. */
+  onTimeout(): void {
+    if (!this.#listensTimeout) this.#response?.emit("timeout");
+  }
+
+  #stopListeningTimeout(): void {
+    if (!this.#listensTimeout) return;
+    this.#listensTimeout = false;
+    this.socket.off("timeout", this.#onTimeout);
+  }
+
   onDrain(): void {
+    this.#sendBlocked = false;
+    if (this.#releaseOnDrain) {
+      this.#releaseOnDrain = false;
+      this.#maybeRelease();
+    }
     this.#request?.[kSinkDrained]();
   }
 
@@ -195,7 +232,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     this.#closed = true;
     if (this.#request && !this.#responseComplete) this.#lost(error, undefined);
     this.#request = null;
-    this.#owner[kRemoved](this);
+    this.#owner[kRemoved](this, false);
   }
 
   /** Called by the request once its last byte has been handed over. */
@@ -228,8 +265,14 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     }
     this.#state =
       headRead(this.#state, { keepAlive: head.keepAlive, upgrade: false, expectContinue: false }).state;
+    // As Node: a response that will not keep the connection turns the request's `shouldKeepAlive` off.
+    if (!head.keepAlive) req.shouldKeepAlive = false;
     res[kResumeReading] = this.#resumeReading;
     this.#response = res;
+    if (this.socket.timeout) {
+      this.#listensTimeout = true;
+      this.socket.on("timeout", this.#onTimeout);
+    }
     req[kOnResponse](res);
   }
 
@@ -237,6 +280,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     const res = this.#response;
     if (!res) return;
     this.#responseComplete = true;
+    this.#stopListeningTimeout();
     res[kResumeReading] = undefined;
     this.socket.setReadPaused(false);
     receiveEnd(res, rawTrailers);
@@ -246,6 +290,13 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   #maybeRelease(): void {
     const req = this.#request;
     if (!req || !this.#responseComplete || !req.writableFinished) return;
+    // As Node (a request is finished once its socket flushed it): a socket still sending a request body
+    // the peer is not reading is not free yet; it is released on its drain, so no other request queues
+    // behind it. Only after a refused write: onDrain is then certain.
+    if (this.#sendBlocked && !this.#closed) {
+      this.#releaseOnDrain = true;
+      return;
+    }
     this.#request = null;
     this.#response = null;
     // Core's rules: the request, written whole, promised reuse or not; the response, read whole, allowed it
@@ -266,6 +317,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     this.#held = [];
     let ok = true;
     for (const bytes of held) ok = this.socket.send(bytes);
+    if (!ok) this.#sendBlocked = true;
     if (ok) this.#request?.[kSinkDrained]();
   }
 
@@ -279,6 +331,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     const req = this.#request;
     if (!req) return;
     this.#request = null;
+    this.#stopListeningTimeout();
     this.socket.destroy();
     if (this.#response && !this.#responseComplete) {
       req[kOnResponseLost](cause, parseError);

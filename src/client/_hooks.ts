@@ -16,8 +16,6 @@ import type { Socket } from "../io/socket.ts";
 export const kReleased: unique symbol = Symbol("client.released");
 /** Owner: the connection closed or left HTTP; it is no longer usable. */
 export const kRemoved: unique symbol = Symbol("client.removed");
-/** Agent: a queued request went away before it got a socket. */
-export const kCancel: unique symbol = Symbol("client.cancel");
 /** Agent: the request's reused socket was dead; run it again on a new socket, first in line. */
 export const kRetry: unique symbol = Symbol("client.retry");
 

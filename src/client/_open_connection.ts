@@ -18,6 +18,7 @@ import { originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
 import { duplexConn } from "../io/duplex_conn.ts";
 import type { Duplex } from "node:stream";
+import { PendingConn } from "./_pending_conn.ts";
 
 /** Node's `createConnection(options, callback)`: returns the socket, or hands it to `callback`. */
 function created(options: OriginOptions): Promise<Socket | TransportConn | Duplex> {
@@ -41,6 +42,40 @@ export async function openConnection(
     // Ours (a TransportConn has `start`), or any Duplex: a net/tls socket, a test's in-memory pair.
     return new Socket("start" in made ? made : duplexConn(made));
   }
+  return new Socket(await connectTransport(options, transport));
+}
+
+/**
+ * Node's `net.connect` for the Agent: the socket at once, still connecting (it emits `'connect'` and
+ * `'ready'` once open; a failure to open is its `'error'` and `'close'`). Undefined for TLS, whose socket
+ * facts (`encrypted`, the peer certificate) exist only after the handshake: that one waits.
+ *
+ * @example
+ * ```ts ignore
+ * const socket = connectingSocket({ host: "127.0.0.1", port: 8080 }, undefined)!;
+ * console.log(socket.connecting); // true
+ * socket.on("connect", () => console.log(socket.remoteAddress)); // "127.0.0.1"
+ * ```
+ */
+export function connectingSocket(
+  options: OriginOptions,
+  transport: Transport | undefined,
+): Socket | undefined {
+  if (options.createConnection || originOf(options).tls) return undefined;
+  const pending = new PendingConn(connectTransport(options, transport));
+  const socket = new Socket(pending);
+  pending.onConnect = () => {
+    socket.emit("connect");
+    socket.emit("ready");
+  };
+  return socket;
+}
+
+/** Opens the transport connection for `options` (host and port, or a unix socket path). */
+async function connectTransport(
+  options: OriginOptions,
+  transport: Transport | undefined,
+): Promise<TransportConn> {
   const t = transport ?? defaultTransportOrThrow();
   const origin = originOf(options);
   const connectOptions = connectOptionsOf(
@@ -52,7 +87,7 @@ export async function openConnection(
     : await connectAny(t, await resolveAddresses(origin.host, options), origin.port, connectOptions);
   // Requests are written in one piece per flush; Nagle would only delay them.
   conn.setNoDelay(true);
-  return new Socket(conn);
+  return conn;
 }
 
 /** The transport's connect options for a request: TLS, and Node's `localAddress`/`localPort`. */

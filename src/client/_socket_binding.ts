@@ -32,12 +32,14 @@ const owner: ConnectionOwner = {
     const binding = bindings.get(conn);
     if (!binding || binding.oneOff) conn.socket.destroy();
   },
-  [kRemoved](conn) {
+  [kRemoved](conn, takenOver) {
     const binding = bindings.get(conn);
     if (!binding) return;
     bySource.delete(binding.source);
-    // Taken over (upgrade, CONNECT) or closed: its agent stops counting it (Node's 'agentRemove').
-    binding.source.emit("agentRemove");
+    // Taken over (upgrade, CONNECT): its agent stops counting it (Node's 'agentRemove'). A closed one
+    // leaves its agent on its own 'close', as in Node, so it is still counted in listeners of the
+    // response's 'end' (the socket closes after).
+    if (takenOver) binding.source.emit("agentRemove");
   },
 };
 

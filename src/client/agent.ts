@@ -13,11 +13,11 @@ import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { callableClass } from "../io/_callable.ts";
 import { invalidArgType, outOfRange } from "../io/_node_errors.ts";
-import { HttpUsageError } from "../core/errors.ts";
+import { AbortError, HttpUsageError } from "../core/errors.ts";
 import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
-import { kCancel, kRetry } from "./_hooks.ts";
-import { openConnection } from "./_open_connection.ts";
+import { kRetry } from "./_hooks.ts";
+import { connectingSocket, openConnection } from "./_open_connection.ts";
 import { PendingSocket } from "./_pending_socket.ts";
 import type { OriginOptions } from "./_origin.ts";
 import { isHttps, tlsPoolSuffix } from "./tls_options.ts";
@@ -277,47 +277,59 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   }
 
   /**
-   * Opens a connection: through the agent's transport (ours, or the runtime's), yielding a socket to
-   * `callback` once connected. Subclasses return (or yield) any socket: a `net`/`tls` socket or any
-   * Duplex is wrapped by the request.
+   * Opens a connection through the agent's transport (ours, or the runtime's). As Node's (`net.connect`),
+   * returns the socket at once, still connecting; with a callback (the agent's own form), an HTTPS one is
+   * yielded to `callback` once its handshake is done. `options.signal` aborts it (`AbortError`),
+   * `options.timeout` is its idle timeout. Subclasses return (or yield) any socket: a `net`/`tls` socket
+   * or any Duplex is wrapped by the request.
    *
    * Node's direct forms, `createConnection(port[, host][, options])` or `createConnection(options)`
-   * without a callback, return the socket at once, still connecting (as `net.createConnection` and
-   * `tls.connect`): writes wait, `'connect'` (and `'secureConnect'` over TLS) follows, a failure is its
-   * `'error'`.
+   * without a callback, return the socket at once too (an HTTPS one relays through a stand-in until its
+   * handshake is done): writes wait, `'connect'` (and `'secureConnect'` over TLS) follows, a failure is
+   * its `'error'`.
    */
   createConnection(
     options: AgentRequestOptions | number,
     callback?: CreateConnectionCallback | string | AgentRequestOptions | null,
     extra?: AgentRequestOptions | null,
   ): AgentSocket | undefined | void {
+    let opts: AgentRequestOptions;
+    let done: CreateConnectionCallback | undefined;
     if (typeof options === "object" && options !== null && typeof callback === "function") {
-      this.#open(options).then((socket) => callback(null, socket), (err: Error) => callback(err));
-      return;
+      opts = options;
+      done = callback;
+    } else {
+      // As Node's https.Agent: an options object given last is copied, never changed; port and host
+      // given as arguments win over it.
+      const given = typeof options === "object" && options !== null
+        ? options
+        : typeof callback === "object" && callback !== null
+        ? callback
+        : typeof extra === "object" && extra !== null
+        ? extra
+        : {};
+      const direct: AgentRequestOptions = { protocol: this.protocol, ...given };
+      if (typeof options === "number") direct.port = options;
+      if (typeof callback === "string") direct.host = callback;
+      opts = this.#merge(direct);
     }
-    // As Node's https.Agent: an options object given last is copied, never changed; port and host
-    // given as arguments win over it.
-    const given = typeof options === "object" && options !== null
-      ? options
-      : typeof callback === "object" && callback !== null
-      ? callback
-      : typeof extra === "object" && extra !== null
-      ? extra
-      : {};
-    const opts: AgentRequestOptions = { protocol: this.protocol, ...given };
-    if (typeof options === "number") opts.port = options;
-    if (typeof callback === "string") opts.host = callback;
-    return new PendingSocket(this.#open(this.#merge(opts)));
-  }
-
-  /** Opens the socket for `options` with the agent's transport and timeout. */
-  async #open(options: AgentRequestOptions): Promise<Socket> {
-    const transport = (options.transport as Transport | undefined) ?? this.#transport;
+    const transport = (opts.transport as Transport | undefined) ?? this.#transport;
     // A request's own createConnection is for agent-less requests; the agent's socket comes from here.
-    const { createConnection: _ignored, ...target } = options;
-    const socket = await openConnection(target, transport);
-    if (this.options.timeout) socket.setTimeout(this.options.timeout);
-    return socket;
+    const { createConnection: _ignored, ...target } = opts;
+    const socket = connectingSocket(target, transport);
+    if (socket) {
+      const timeout = (opts.timeout as number | undefined) ?? this.options.timeout;
+      if (timeout) socket.setTimeout(timeout);
+      const signal = opts.signal as AbortSignal | undefined;
+      if (signal) abortWith(socket, signal);
+      return socket;
+    }
+    const opening = openConnection(target, transport).then((opened) => {
+      if (this.options.timeout) opened.setTimeout(this.options.timeout);
+      return opened;
+    });
+    if (done === undefined) return new PendingSocket(opening);
+    opening.then((opened) => done(null, opened), (err: Error) => done(err));
   }
 
   /** Called before a socket goes to the free list; false destroys it instead. As Node's. */
@@ -341,16 +353,6 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   destroy(): void {
     for (const group of [this.freeSockets, this.sockets]) {
       for (const list of Object.values(group)) for (const socket of [...list]) socket.destroy();
-    }
-  }
-
-  /** @ignore Internal (request): `req` was destroyed while queued. */
-  [kCancel](req: AgentRequest): void {
-    for (const [name, list] of Object.entries(this.requests)) {
-      const i = list.indexOf(req);
-      if (i === -1) continue;
-      list.splice(i, 1);
-      if (list.length === 0) delete this.requests[name];
     }
   }
 
@@ -532,11 +534,25 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       this.#evictIdle();
       return;
     }
-    const req = waiting.shift()!;
-    if (waiting.length === 0) delete this.requests[name];
+    // As Node's removeSocket: the new socket is announced with 'free', whose handler gives it to the first
+    // request still waiting then (it stays queued until that moment).
+    const req = waiting[0]!;
     const opts = queuedOptions.get(req) ?? { host: name };
+    this.createSocket(req, opts, (err, socket) => {
+      if (err || !socket) {
+        this.#dequeue(name, req);
+        req.onSocket(null, err);
+      } else socket.emit("free");
+    });
+  }
+
+  #dequeue(name: string, req: AgentRequest): void {
+    const waiting = this.requests[name];
+    const i = waiting ? waiting.indexOf(req) : -1;
+    if (i === -1) return;
+    waiting!.splice(i, 1);
+    if (waiting!.length === 0) delete this.requests[name];
     queuedOptions.delete(req);
-    this.#createFor(req, opts);
   }
 
   /** Closes the oldest idle socket of any name; its slot is free once it closed (see `#remove`). */
@@ -559,6 +575,18 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     // Node keeps an empty `sockets[name]` only while requests are being added; free lists go at once.
     if (list!.length === 0) delete group[name];
   }
+}
+
+/** Node's `net.connect({ signal })`: the signal's abort destroys the socket with an `AbortError`. */
+function abortWith(socket: Socket, signal: AbortSignal): void {
+  const onAbort = () =>
+    socket.destroy(new AbortError("The operation was aborted", "ABORT_ERR", { cause: signal.reason }));
+  if (signal.aborted) {
+    onAbort();
+    return;
+  }
+  signal.addEventListener("abort", onAbort, { once: true });
+  socket.once("close", () => signal.removeEventListener("abort", onAbort));
 }
 
 /** Sockets idle in some agent's free list: their errors close them quietly (Node's free-socket listener). */

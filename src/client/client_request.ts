@@ -7,7 +7,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { nextTick } from "node:process";
+import process, { nextTick } from "node:process";
 import { isHttps } from "./tls_options.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import { kAttachSink, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
@@ -22,7 +22,6 @@ import type { ParserOptions } from "../core/parser.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
 import {
   kAssignConnection,
-  kCancel,
   kOnExchangeEnd,
   kOnFailure,
   kOnInformation,
@@ -51,6 +50,8 @@ const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"])
 const NO_BODY_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
 /** Largest request we keep a copy of so it can be replayed on a fresh socket. */
 const MAX_REPLAY_BYTES = 64 * 1024;
+/** The longest timer runtimes take (2^31-1 ms), as Node's `TIMEOUT_MAX`. */
+const TIMEOUT_MAX = 2 ** 31 - 1;
 
 /** The request a response answers, for the request's shared response listeners. */
 const kExchangeOf: unique symbol = Symbol("wire.exchangeOf");
@@ -81,7 +82,7 @@ export class ClientRequest extends OutgoingMessage {
   readonly port: number;
   /** `"http:"` or `"https:"`. */
   readonly protocol: string;
-  /** Whether `abort()`/`destroy()` was called. */
+  /** Whether `abort()` was called (Node 20: `destroy()` leaves it false; see `destroyed`). */
   aborted = false;
   /** Whether the request is being reused on a socket after another (Node's `reusedSocket`). */
   reusedSocket = false;
@@ -152,7 +153,9 @@ export class ClientRequest extends OutgoingMessage {
     checkLookup(options.lookup);
     checkParserOptions(options);
     this.#timeout = new RequestSocketTimeout(
-      options.timeout ?? agent?.options?.timeout ?? 0,
+      options.timeout === undefined
+        ? agent?.options?.timeout ?? 0
+        : timerDuration(options.timeout, "timeout"),
       () => this.emit("timeout"),
     );
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
@@ -255,16 +258,28 @@ export class ClientRequest extends OutgoingMessage {
     return this.#agent;
   }
 
+  /**
+   * Node's `timeoutCb`: the request's listener on its socket's `'timeout'` while it listens (after
+   * `setTimeout()` or with a `timeout` option), else undefined.
+   */
+  get timeoutCb(): (() => void) | undefined {
+    return this.#timeout.listener;
+  }
+
   /** Same as `socket` (Node's older name). */
   get connection(): Socket | null {
     return this.socket;
   }
 
-  /** Sets the socket inactivity timeout; `callback` is added as a `'timeout'` listener. */
+  /**
+   * Sets the socket inactivity timeout (on a socket still connecting, once it connected); `callback` is
+   * added as a `'timeout'` listener. As Node 20, the request hears its socket's `'timeout'` once in its
+   * life; over 2^31-1 ms is clamped with a `TimeoutOverflowWarning`.
+   */
   override setTimeout(ms: number, callback?: () => void): this {
+    ms = timerDuration(ms, "msecs");
     if (callback) this.once("timeout", callback);
-    this.#timeout.ms = ms;
-    if (this.socket) this.#timeout.apply(this.socket);
+    this.#timeout.set(ms, this.socket);
     return this;
   }
 
@@ -283,12 +298,15 @@ export class ClientRequest extends OutgoingMessage {
   /** Node's legacy abort: destroys without an error and emits `'abort'`. */
   abort(): void {
     if (this.aborted) return;
-    this.#abortCalled = true;
+    this.aborted = true;
     // Node 20 (checked under node): before the request has a socket, 'close' then 'abort', no error; once
     // it has one, 'abort', then ECONNRESET "socket hang up", then 'close'.
     if (this.socket === null) {
+      // A socket already handed over reports the end in onSocket's tick: 'abort' follows it there.
+      const arriving = this.#socketArriving;
       this.destroy();
-      queueMicrotask(() => this.emit("abort"));
+      if (arriving) nextTick(() => this.emit("abort"));
+      else queueMicrotask(() => this.emit("abort"));
       return;
     }
     queueMicrotask(() => this.emit("abort"));
@@ -300,8 +318,6 @@ export class ClientRequest extends OutgoingMessage {
     if (callback) this.removeListener("timeout", callback);
     this.setTimeout(0);
   }
-
-  #abortCalled = false;
 
   // ---- ConnectionRequest ----
 
@@ -361,7 +377,9 @@ export class ClientRequest extends OutgoingMessage {
   }
 
   static #onResponseClose(this: IncomingMessage): void {
-    (this as ExchangeResponse)[kExchangeOf].#emitClose();
+    const req = (this as ExchangeResponse)[kExchangeOf];
+    req.#resClosed = true;
+    if (!req.#socketClosing) req.#emitClose();
   }
 
   /** @ignore Internal (connection): a 101 or a 2xx to CONNECT. */
@@ -378,7 +396,14 @@ export class ClientRequest extends OutgoingMessage {
     } catch (err) {
       reportUncaught(err);
     }
-    this.#emitClose();
+    // As Node: the request is done with the socket, which is the listener's now.
+    this.destroyed = true;
+    this.#timeout.detach();
+    try {
+      this.#emitClose();
+    } catch (err) {
+      reportUncaught(err);
+    }
     return true;
   }
 
@@ -393,8 +418,23 @@ export class ClientRequest extends OutgoingMessage {
       this.#connection = null;
       this.#freePending = this.#agent !== undefined;
       this.#maybeFree();
+      return;
+    }
+    // The socket closes after this exchange. As Node (whose request closes on the socket's 'close'), the
+    // request's 'close' waits for it too, so its agent has let the socket go by then. Not the pooled path.
+    const socket = this.socket;
+    if (socket && !(socket as { closed?: boolean }).closed) {
+      this.#socketClosing = true;
+      socket.once("close", () => {
+        this.#socketClosing = false;
+        if (this.#resClosed) this.#emitClose();
+      });
     }
   }
+
+  #resClosed = false;
+  /** The socket closes after a finished exchange; the request's 'close' follows its 'close'. */
+  #socketClosing = false;
 
   /**
    * Node's order: the socket emits `'free'` (its agent's cue) a tick after the response's `'end'` and the
@@ -405,9 +445,9 @@ export class ClientRequest extends OutgoingMessage {
     this.#freePending = false;
     const source = this.#source;
     this.#source = null;
-    nextTick(() => {
-      if (source && !source.destroyed) source.emit("free");
-    });
+    // Even on a socket destroyed meanwhile (an agent.destroy() in an 'end' listener), as Node: the agent
+    // then drops it.
+    nextTick(() => source?.emit("free"));
   }
 
   #freePending = false;
@@ -420,13 +460,18 @@ export class ClientRequest extends OutgoingMessage {
     this.#timeout.detach();
     // destroy() reports its own loss (see destroyImpl).
     if (this.#destroying) return;
-    // Node's order: a parse error on the request first, then 'aborted' on the response, the request's
+    // Node's order: a parse error or the socket's own error (a reset: `read ECONNRESET`; the error a
+    // response was destroyed with) on the request first, then 'aborted' on the response, the request's
     // 'close', and the response's ECONNRESET "aborted" error and 'close'. A plain close is no request error.
     // Deferred a tick, as Node's socket 'close' comes after the data read before it: body chunks already
     // queued reach a flowing response (its 'data' is scheduled with process.nextTick) before the loss.
     nextTick(() => {
-      if (parseError) this.#emitError(parseError);
+      const error = parseError ?? cause;
+      if (error) this.#emitError(error);
       const res = this.res;
+      // A response the user destroyed closes after this report; the request's 'close' follows its 'close'
+      // (Node's order), through the listener kOnResponse added.
+      if (res && res.destroyed && !this.#resClosed) return;
       if (res && !res.complete && !res.destroyed) {
         res.destroy(new ConnectionResetError("aborted", cause ? { cause } : undefined));
       }
@@ -436,6 +481,8 @@ export class ClientRequest extends OutgoingMessage {
 
   /** @ignore Internal (connection): the exchange failed. */
   [kOnFailure](error: Error, responseStarted: boolean): void {
+    // destroy() reports its own loss: the socket it destroys may close at once (one still connecting).
+    if (this.#destroying) return;
     const conn = this.#connection;
     // A reused keep-alive socket the server had already closed: replay an idempotent request once on a
     // fresh socket, if the server sent nothing back and we still hold every byte we sent.
@@ -443,7 +490,8 @@ export class ClientRequest extends OutgoingMessage {
     // any method may go again.
     const code = (error as { code?: string }).code;
     if (
-      !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried && !this.aborted &&
+      !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried &&
+      !this.destroyed &&
       this.#replay !== null && this.#agent instanceof AgentClass &&
       ((code === "ECONNRESET" && IDEMPOTENT.has(this.method)) || code === OTHER_CONTEXT)
     ) {
@@ -464,6 +512,7 @@ export class ClientRequest extends OutgoingMessage {
    * socket's life). Deferred a tick as in Node, so listeners added after `request()` see `'socket'`.
    */
   onSocket(socket: AgentSocket | null | undefined, err?: Error | null): void {
+    this.#socketArriving = true;
     nextTick(() => {
       if (err) {
         // As Node: a request that got no socket is over.
@@ -471,11 +520,15 @@ export class ClientRequest extends OutgoingMessage {
         this.#fail(err);
         return;
       }
-      if (!socket) return;
+      if (!socket) {
+        if (this.#destroyedBeforeSocket) this.#reportEarlyDestroy(undefined);
+        return;
+      }
       if (this.destroyed) {
         // As Node: a socket an agent opened for a request that went away goes back to the agent.
         if (this.#agent && !socket.destroyed) socket.emit("free");
         else socket.destroy();
+        if (this.#destroyedBeforeSocket) this.#reportEarlyDestroy(socket);
         return;
       }
       // What Node's agents read to decide whether a freed socket is kept.
@@ -483,6 +536,31 @@ export class ClientRequest extends OutgoingMessage {
       this.#source = socket;
       this[kAssignConnection](bindSocket(socket, this.#agent === undefined, this.#parserOptions()));
     });
+  }
+
+  /** Set once a socket (or the error that kept it away) was handed over; it arrives a tick later. */
+  #socketArriving = false;
+  /** destroy() ran before the handed-over socket arrived, and left the report to its arrival. */
+  #destroyedBeforeSocket = false;
+  #destroyError: Error | undefined;
+
+  /**
+   * Node's report of a request destroyed before its socket arrived, once it did: the socket's own error
+   * if it failed meanwhile (a `createConnection` socket destroyed with an error), else the error given to
+   * destroy(), else ECONNRESET "socket hang up" (none after abort()); then 'close'.
+   */
+  #reportEarlyDestroy(socket: AgentSocket | undefined): void {
+    this.#destroyedBeforeSocket = false;
+    const failed = (socket as { errored?: Error | null } | undefined)?.errored ?? undefined;
+    // The request reports the socket's failure; the socket's own 'error' event is not the process's
+    // (Node's request waits on the socket with `finished()`, whose listener takes it).
+    if (failed) socket!.on("error", ignoreError);
+    const error = failed ?? this.#destroyError ?? (this.aborted ? undefined : hangUp());
+    if (error) this.#fail(error);
+    else {
+      this.#errored = true;
+      queueMicrotask(() => this.#emitClose());
+    }
   }
 
   #parserOptions(): ParserOptions {
@@ -589,15 +667,17 @@ export class ClientRequest extends OutgoingMessage {
 
   /** @ignore Internal hook, for the package's own layers. */
   protected override destroyImpl(error: Error | undefined): void {
-    this.aborted = true;
     this.#destroying = true;
     this.#replay = null;
     this.#timeout.detach();
     const conn = this.#connection;
+    // A request still queued at its agent stays there, as Node's: the agent hands it the next free socket,
+    // which it gives straight back ('free', see onSocket).
     if (conn) conn.socket.destroy();
-    else if (this.#agent instanceof AgentClass) this.#agent[kCancel](this);
     const res = this.res;
     if (res) {
+      // As Node: the rest of the body is not wanted; its 'data' listeners are dropped.
+      res._dump();
       // After the response arrived, Node reports the loss on the response ('aborted', then the request's
       // 'close', then the response's error and 'close'), asynchronously as Node does.
       queueMicrotask(() => {
@@ -607,8 +687,14 @@ export class ClientRequest extends OutgoingMessage {
       });
       return;
     }
+    // A socket is on its way (handed over, arriving next tick): Node reports when it arrives.
+    if (this.socket === null && this.#socketArriving) {
+      this.#destroyedBeforeSocket = true;
+      this.#destroyError = error;
+      return;
+    }
     // Before a response, Node emits the given error, or ECONNRESET "socket hang up" (not for abort()).
-    if (!error && this.#abortCalled && this.socket === null) {
+    if (!error && this.aborted && this.socket === null) {
       this.#errored = true;
       queueMicrotask(() => this.#emitClose());
       return;
@@ -662,7 +748,8 @@ export class ClientRequest extends OutgoingMessage {
       const err = new AbortError("The operation was aborted", "ABORT_ERR", { cause: reason });
       this.destroy(err);
     };
-    if (signal.aborted) queueMicrotask(onAbort);
+    // As Node: an already aborted signal destroys the request at once (`destroyed` is true on return).
+    if (signal.aborted) onAbort();
     else {
       signal.addEventListener("abort", onAbort, { once: true });
       this.once("close", () => signal.removeEventListener("abort", onAbort));
@@ -708,6 +795,23 @@ function checkParserOptions(options: RequestOptions): void {
       throw invalidArgType(`options.${key}`, "boolean", value);
     }
   }
+}
+
+function ignoreError(): void {}
+
+/** Node's `getTimerDuration`: a finite number >= 0, clamped to 2^31-1 ms with a warning, as Node's timers. */
+function timerDuration(ms: unknown, name: string): number {
+  if (typeof ms !== "number") throw invalidArgType(name, "number", ms);
+  if (!Number.isFinite(ms) || ms < 0) throw outOfRange(name, "a non-negative finite number", ms);
+  if (ms > TIMEOUT_MAX) {
+    // A member, not a named import: workerd's node:process has no `emitWarning` export.
+    process.emitWarning?.(
+      `${ms} does not fit into a 32-bit signed integer.\nTimer duration was truncated to ${TIMEOUT_MAX}.`,
+      "TimeoutOverflowWarning",
+    );
+    return TIMEOUT_MAX;
+  }
+  return ms;
 }
 
 /** Node's check of the `timeout` option: a non-negative number. */

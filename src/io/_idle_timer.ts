@@ -5,8 +5,26 @@
  * `clearTimeout`/`setTimeout` on every chunk. When the timer fires early (there was activity meanwhile) it
  * re-arms for the rest of the interval.
  *
+ * The timer is unref'd, as Node's socket timers: a timeout alone does not keep the process alive. Timer
+ * objects (Bun, workerd) have `unref()`; a numeric id (Deno) goes to the hook its transport installed.
+ *
  * @module
  */
+
+let unrefId: ((id: number) => void) | undefined;
+
+/**
+ * Internal (transports): how to unref a numeric timer id, for runtimes whose `setTimeout` returns one
+ * (Deno's `Deno.unrefTimer`). The io layer names no runtime.
+ *
+ * @example
+ * ```ts ignore
+ * setTimerUnref((id) => Deno.unrefTimer(id));
+ * ```
+ */
+export function setTimerUnref(fn: (id: number) => void): void {
+  unrefId = fn;
+}
 
 /** The idle clock of one socket. Internal to the io layer. */
 export class IdleTimer {
@@ -46,7 +64,7 @@ export class IdleTimer {
   }
 
   #arm(ms: number): void {
-    this.#timer = setTimeout(() => {
+    const timer = setTimeout(() => {
       this.#timer = undefined;
       if (!this.#alive() || this.#ms === 0) return;
       const idle = Date.now() - this.#lastActivity;
@@ -57,5 +75,8 @@ export class IdleTimer {
         if (this.#alive() && this.#ms > 0 && this.#timer === undefined) this.#arm(this.#ms);
       } else this.#arm(this.#ms - idle);
     }, ms);
+    if (typeof timer === "number") unrefId?.(timer);
+    else (timer as { unref?: () => void }).unref?.();
+    this.#timer = timer;
   }
 }

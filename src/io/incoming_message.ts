@@ -195,7 +195,13 @@ export class IncomingMessage extends Readable {
       this.emit("aborted");
     }
     const socket = this.socket;
-    if (socket && !socket.destroyed && this.aborted && !this.complete) socket.destroy(error ?? undefined);
+    if (socket && !socket.destroyed && this.aborted && !this.complete) {
+      socket.destroy(error ?? undefined);
+      // As Node: the message closes once its socket has, so the connection reports the loss (a client
+      // request's 'error') before the message's own 'error' and 'close'; `closed` is false until then.
+      socket.once("close", () => callback(this.listenerCount("error") > 0 ? error : null));
+      return;
+    }
     callback(this.listenerCount("error") > 0 ? error : null);
   }
 }

@@ -47,6 +47,8 @@ export interface SocketConsumer {
   onDrain(): void;
   /** The socket closed. */
   onClose(error: Error | undefined): void;
+  /** The idle timeout fired (after the socket's own `'timeout'` listeners). */
+  onTimeout?(): void;
 }
 
 /**
@@ -87,26 +89,12 @@ type Callback = (error?: Error | null) => void;
  * ```
  */
 export class Socket extends SocketBase {
-  /** Remote IP address (or unix socket path). */
-  readonly remoteAddress: string;
-  /** Remote port (0 for unix sockets). */
-  readonly remotePort: number;
-  /** `"IPv4"`, `"IPv6"` or `"unix"`. */
-  readonly remoteFamily: string;
-  /** Local IP address (or unix socket path). */
-  readonly localAddress: string;
-  /** Local port (0 for unix sockets). */
-  readonly localPort: number;
   /** Bytes received so far. */
   bytesRead = 0;
   /** Bytes handed to the transport so far. */
   bytesWritten = 0;
   /** Milliseconds of the idle timeout set with `setTimeout()`, or undefined. */
   timeout: number | undefined = undefined;
-  /** Node's: false once connected. */
-  readonly connecting = false;
-  /** Node's: false once connected. */
-  readonly pending = false;
 
   #conn: TransportConn;
   #consumer: SocketConsumer | null = null;
@@ -117,7 +105,10 @@ export class Socket extends SocketBase {
   #transportPaused = false;
   #peerEnded = false;
   #endPushed = false;
-  readonly #idle = new IdleTimer(() => this.emit("timeout"), () => !this.destroyed);
+  readonly #idle = new IdleTimer(() => {
+    this.emit("timeout");
+    this.#consumer?.onTimeout?.();
+  }, () => !this.destroyed);
   #closed = false;
   #closeError: Error | undefined;
   #writeCallbacks: Callback[] = [];
@@ -131,11 +122,6 @@ export class Socket extends SocketBase {
     // 'close' carries `hadError` as net.Socket's does.
     super(conn.tls, { allowHalfOpen: true, emitClose: false, readableHighWaterMark: RAW_HIGH_WATER_MARK });
     this.#conn = conn;
-    this.remoteAddress = conn.remote.address;
-    this.remotePort = conn.remote.port;
-    this.remoteFamily = conn.remote.family;
-    this.localAddress = conn.local.address;
-    this.localPort = conn.local.port;
     const handler: TransportHandler = {
       onData: (chunk) => this.#onData(chunk),
       onEnd: () => this.#onEnd(),
@@ -143,6 +129,41 @@ export class Socket extends SocketBase {
       onClose: (error) => this.#onClose(error),
     };
     conn.start(handler);
+  }
+
+  /** Remote IP address (or unix socket path); undefined while connecting, as Node's. */
+  get remoteAddress(): string {
+    return this.#conn.remote.address;
+  }
+
+  /** Remote port (0 for unix sockets). */
+  get remotePort(): number {
+    return this.#conn.remote.port;
+  }
+
+  /** `"IPv4"`, `"IPv6"` or `"unix"`. */
+  get remoteFamily(): string {
+    return this.#conn.remote.family;
+  }
+
+  /** Local IP address (or unix socket path). */
+  get localAddress(): string {
+    return this.#conn.local.address;
+  }
+
+  /** Local port (0 for unix sockets). */
+  get localPort(): number {
+    return this.#conn.local.port;
+  }
+
+  /** Node's: true until the connection is open (a client's socket handed out before it connected). */
+  get connecting(): boolean {
+    return this.#conn.connecting === true;
+  }
+
+  /** Node's: true until the connection is open. */
+  get pending(): boolean {
+    return this.#conn.connecting === true;
   }
 
   /** Node's `socket.address()`: the local end. */
@@ -158,6 +179,16 @@ export class Socket extends SocketBase {
     if (readable) return "readOnly";
     if (writable) return "writeOnly";
     return "closed";
+  }
+
+  /**
+   * Node's `writableLength`: bytes written but not yet handed to the OS, including what the HTTP layers
+   * sent past the `Writable` (a request body the peer is not reading yet).
+   */
+  // @ts-ignore: Duplex declares it a property; at run time it is an accessor, which this one overrides.
+  override get writableLength(): number {
+    const state = (this as unknown as { _writableState: { length: number } })._writableState;
+    return state.length + this.#conn.bufferedAmount;
   }
 
   /** Node's `bufferSize` (deprecated alias of `writableLength`). */
@@ -257,13 +288,28 @@ export class Socket extends SocketBase {
 
   #keepAliveSetting = -1;
 
-  /** Node compatibility: sockets here always keep the event loop alive while open. */
+  /** Node's `ref()`: the open socket keeps the process alive again (the default). */
   ref(): this {
+    // Pools call ref()/unref() on every reuse: only a change reaches the transport.
+    if (this.#unrefed && !this.#closed) {
+      this.#unrefed = false;
+      this.#conn.ref?.();
+    }
     return this;
   }
 
-  /** Node compatibility: sockets here always keep the event loop alive while open. */
+  #unrefed = false;
+
+  /**
+   * Node's `unref()`: the open socket no longer keeps the process alive (an Agent unrefs its idle pooled
+   * sockets, so a script's last keep-alive request does not hold it open). A no-op on transports that
+   * cannot (web streams).
+   */
   unref(): this {
+    if (!this.#unrefed && !this.#closed) {
+      this.#unrefed = true;
+      this.#conn.unref?.();
+    }
     return this;
   }
 

@@ -43,6 +43,11 @@ export interface TransportHandler {
 
 /** One open byte-stream connection (TCP or unix), as an adapter exposes it. */
 export interface TransportConn {
+  /**
+   * True while the connection is still being opened (a client's socket handed out at once, as Node's
+   * `net.connect` does): writes are queued until it opens. Absent or false for an open connection.
+   */
+  readonly connecting?: boolean;
   /** Local end. */
   readonly local: TransportAddress;
   /** Remote end. */
@@ -81,6 +86,13 @@ export interface TransportConn {
   setNoDelay(noDelay: boolean): void;
   /** Enables TCP keep-alive probes. No-op where the runtime cannot. */
   setKeepAlive(enable: boolean, initialDelayMs: number): void;
+  /**
+   * Node's `socket.unref()`: an open connection no longer keeps the process alive (an Agent's idle
+   * pooled sockets, as in Node). Absent where the runtime cannot.
+   */
+  unref?(): void;
+  /** Undoes {@linkcode TransportConn.unref}. */
+  ref?(): void;
   /**
    * Present when the connection is encrypted: the TLS session's facts. On a server the adapter hands the
    * connection to `onConnection` only after the handshake succeeded; on a client `connect` resolves only

@@ -46,6 +46,8 @@ export interface BunSocketLike {
   resume(): void;
   setNoDelay(noDelay?: boolean): boolean;
   setKeepAlive(enable?: boolean, initialDelay?: number): boolean;
+  ref?(): void;
+  unref?(): void;
 }
 
 export interface BunSocketHandlerLike {
@@ -356,5 +358,13 @@ export class BunConn implements TransportConn {
 
   setKeepAlive(enable: boolean, initialDelayMs: number): void {
     if (!this.#closed && this.#unix === undefined) this.#socket.setKeepAlive(enable, initialDelayMs);
+  }
+
+  unref(): void {
+    if (!this.#closed) this.#socket.unref?.();
+  }
+
+  ref(): void {
+    if (!this.#closed) this.#socket.ref?.();
   }
 }

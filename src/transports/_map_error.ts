@@ -42,7 +42,14 @@ const CODE_BY_MESSAGE: ReadonlyArray<readonly [RegExp, string]> = [
   // read or written on it from here, so nothing was sent. The client retries on a new socket.
   [/cannot perform i\/o on behalf of a different request/i, "ERR_SOCKET_OTHER_CONTEXT"],
   [/timed out/i, "ETIMEDOUT"],
+  // Name resolution (Deno 2.9 throws plain `Error`s, or a `URIError` for a name no resolver takes):
+  // Node's getaddrinfo codes.
+  [/temporary failure in name resolution/i, "EAI_AGAIN"],
+  [/failed to lookup address information|invalid host .*fqdn/i, "ENOTFOUND"],
 ];
+
+/** The codes of a failed name resolution, which Node reports as `getaddrinfo <code> <hostname>`. */
+const RESOLVE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL"]);
 
 /** Node-style codes look like `ECONNRESET`, `ERR_SOCKET_CLOSED`, `UNKNOWN`. */
 const NODE_CODE = /^(E[A-Z0-9]+|ERR_[A-Z0-9_]+|UNKNOWN)$/;
@@ -80,6 +87,11 @@ export function errorCode(error: unknown): string {
 export function mapError(error: unknown, syscall: string, target?: string): SystemError {
   if (error instanceof SystemError) return error;
   const code = errorCode(error);
+  if (RESOLVE_CODES.has(code)) {
+    // As Node: the resolver failed, not the connect; the message names the host without its port.
+    syscall = "getaddrinfo";
+    target = target?.replace(/:\d+$/, "");
+  }
   const message = target === undefined ? `${syscall} ${code}` : `${syscall} ${code} ${target}`;
   return new SystemError(code, message, syscall, { cause: error });
 }

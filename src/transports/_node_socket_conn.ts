@@ -30,6 +30,8 @@ export interface NodeSocketLike {
   resume(): unknown;
   setNoDelay(noDelay?: boolean): unknown;
   setKeepAlive(enable?: boolean, initialDelay?: number): unknown;
+  ref?(): unknown;
+  unref?(): unknown;
 }
 
 /** A Node socket's address fields as a {@linkcode TransportAddress}. */
@@ -137,5 +139,13 @@ export class NodeSocketConn implements TransportConn {
 
   setKeepAlive(enable: boolean, initialDelayMs: number): void {
     if (!this.#closed) this.#socket.setKeepAlive(enable, initialDelayMs);
+  }
+
+  unref(): void {
+    if (!this.#closed) this.#socket.unref?.();
+  }
+
+  ref(): void {
+    if (!this.#closed) this.#socket.ref?.();
   }
 }

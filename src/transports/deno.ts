@@ -35,6 +35,12 @@ import { PauseGate } from "./_pause_gate.ts";
 import { ReadBuffers } from "./_read_buffers.ts";
 import { connectTls, listenTls } from "./deno_tls.ts";
 import { bindsLocal, connectFromLocal } from "./_node_net_client.ts";
+import { setTimerUnref } from "../io/_idle_timer.ts";
+
+// Deno's setTimeout returns a number; socket idle timers are unref'd through Deno.unrefTimer (as Node's
+// socket timers never hold the process open). Only where Deno runs: this module is loaded under Bun too.
+const denoTimers = (globalThis as { Deno?: { unrefTimer?: (id: number) => void } }).Deno;
+if (typeof denoTimers?.unrefTimer === "function") setTimerUnref((id) => denoTimers.unrefTimer!(id));
 
 /** Pause before accepting again after an unexpected `accept()` error (e.g. EMFILE), so it cannot spin. */
 const ACCEPT_RETRY_MS = 50;
@@ -60,6 +66,8 @@ interface DenoConnLike {
   close(): void;
   setNoDelay?(noDelay?: boolean): void;
   setKeepAlive?(keepAlive?: boolean): void;
+  ref?(): void;
+  unref?(): void;
 }
 
 interface DenoListenerLike {
@@ -274,6 +282,15 @@ class DenoConn implements TransportConn {
     // Deno exposes no way to set the initial delay; the system default applies.
     if (this.#closed) return;
     this.#conn.setKeepAlive?.(enable);
+  }
+
+  unref(): void {
+    // Deno.Conn's own: its pending read no longer keeps the event loop alive.
+    if (!this.#closed) this.#conn.unref?.();
+  }
+
+  ref(): void {
+    if (!this.#closed) this.#conn.ref?.();
   }
 }
 

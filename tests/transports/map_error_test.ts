@@ -46,3 +46,18 @@ test("errorCode() maps workerd's socket messages (no code, plain Error) to Node 
     "ECONNREFUSED",
   );
 });
+
+test("mapError(): a failed name resolution is Node's `getaddrinfo ENOTFOUND host` (or EAI_AGAIN)", () => {
+  // Deno 2.9.6's Deno.connect messages for an unknown name and for one no resolver takes.
+  const unknown = mapError(
+    new Error("failed to lookup address information: Name or service not known"),
+    "connect",
+    "nonexistent.invalid:42",
+  );
+  assert.equal(unknown.code, "ENOTFOUND");
+  assert.equal(unknown.message, "getaddrinfo ENOTFOUND nonexistent.invalid");
+  const invalid = new URIError(`invalid host '${"*".repeat(64)}': invalid char found in FQDN`);
+  assert.equal(mapError(invalid, "connect", `${"*".repeat(64)}:42`).code, "ENOTFOUND");
+  const again = new Error("failed to lookup address information: Temporary failure in name resolution");
+  assert.equal(mapError(again, "connect", "a.test:80").message, "getaddrinfo EAI_AGAIN a.test");
+});
