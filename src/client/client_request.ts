@@ -789,11 +789,14 @@ function checkParserOptions(options: RequestOptions): void {
     if (!Number.isInteger(size)) throw outOfRange("maxHeaderSize", "an integer", size);
     if (size < 0) throw outOfRange("maxHeaderSize", ">= 0 && <= 9007199254740991", size);
   }
-  for (const key of ["insecureHTTPParser", "joinDuplicateHeaders"] as const) {
-    const value: unknown = options[key];
-    if (value !== undefined && typeof value !== "boolean") {
-      throw invalidArgType(`options.${key}`, "boolean", value);
-    }
+  // Two plain checks, not a loop over a literal list: this runs for every request.
+  checkBooleanOption(options.insecureHTTPParser, "insecureHTTPParser");
+  checkBooleanOption(options.joinDuplicateHeaders, "joinDuplicateHeaders");
+}
+
+function checkBooleanOption(value: unknown, key: string): void {
+  if (value !== undefined && typeof value !== "boolean") {
+    throw invalidArgType(`options.${key}`, "boolean", value);
   }
 }
 
