@@ -217,6 +217,44 @@ export class OutgoingMessage extends Stream {
     }
   }
 
+  /**
+   * Node's deprecated (DEP0066) view of the fields, lower-cased name -> value: `getHeaders()`, which is
+   * what to use. Assigning an object replaces every field with its entries.
+   */
+  get _headers(): Record<string, string | string[]> {
+    deprecated("_headers");
+    return this.getHeaders();
+  }
+  set _headers(value: Record<string, string | string[]> | null | undefined) {
+    deprecated("_headers");
+    const fields = this.#fieldsForChange("set");
+    fields.clear();
+    if (value === null || typeof value !== "object") return;
+    for (const name of Object.keys(value)) setField(fields, name, value[name]!);
+  }
+
+  /**
+   * Node's deprecated (DEP0066) map of lower-cased names to the names as given (null before any field is
+   * set); use `getRawHeaderNames()`. Assigning an object renames the fields it names (lower-cased keys).
+   */
+  get _headerNames(): Record<string, string> | null {
+    deprecated("_headerNames");
+    const fields = this.#materialize();
+    if (!fields?.size) return null;
+    const out: Record<string, string> = Object.create(null);
+    for (const [key, [name]] of fields) out[key] = name;
+    return out;
+  }
+  set _headerNames(value: Record<string, string> | null | undefined) {
+    deprecated("_headerNames");
+    if (value === null || typeof value !== "object" || this.#materialize() === undefined) return;
+    const fields = this.#fieldsForChange("set");
+    for (const key of Object.keys(value)) {
+      const field = fields.get(key);
+      if (field !== undefined) field[0] = String(value[key]);
+    }
+  }
+
   /** Node's: whether `Date` is added to a head that has none (responses; false on requests). */
   sendDate = false;
   /** Node's: `removeHeader("transfer-encoding")` was called, so the body is never chunked implicitly. */
@@ -696,6 +734,18 @@ export class OutgoingMessage extends Stream {
     // As Node: a message already destroyed (a response that closed) reports to the callback only.
     if ((aliveChecked || !this.destroyed) && this.listenerCount("error") > 0) this.emit("error", err);
   }
+}
+
+const warned = new Set<string>();
+
+/** Node's DEP0066 warning, once per accessor name per process. */
+function deprecated(name: "_headers" | "_headerNames"): void {
+  if (warned.has(name)) return;
+  warned.add(name);
+  const proc = (globalThis as {
+    process?: { emitWarning?(message: string, type: string, code: string): void };
+  }).process;
+  proc?.emitWarning?.(`OutgoingMessage.prototype.${name} is deprecated`, "DeprecationWarning", "DEP0066");
 }
 
 function nullChunk(): TypeError {

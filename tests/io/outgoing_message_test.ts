@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import process from "node:process";
 import { finished } from "node:stream";
 import { test } from "../_harness.ts";
 import { closeServer, listen, RawClient } from "../_net.ts";
@@ -130,4 +131,36 @@ test("a response's writableHighWaterMark is its socket's", async () => {
   await closeServer(server);
   assert.equal(marks[0], marks[1]);
   assert.ok(marks[0]! > 0);
+});
+
+// As Node 20 (test-http-outgoing-internal-headernames-getter/-setter.js pass under node): the deprecated
+// `_headers`/`_headerNames` accessors still work, with a DEP0066 warning once per accessor.
+test("_headers and _headerNames: Node's deprecated views of the fields, with DEP0066", async () => {
+  const warnings: string[] = [];
+  let bothWarned!: () => void;
+  const warned = new Promise<void>((resolve) => (bothWarned = resolve));
+  const onWarning = (w: Error & { code?: string }) => {
+    warnings.push(`${w.code} ${w.message}`);
+    if (warnings.length === 2) bothWarned();
+  };
+  process.on("warning", onWarning);
+  try {
+    const msg = new OutgoingMessage();
+    assert.equal(msg._headerNames, null);
+    msg.setHeader("X-Key", "value");
+    const names = Object.assign(Object.create(null), { "x-key": "X-Key" });
+    assert.deepEqual(msg._headerNames, names);
+    msg._headerNames = { "x-key": "x-KEY" };
+    assert.deepEqual(msg.getRawHeaderNames(), ["x-KEY"]);
+    assert.deepEqual({ ...msg._headers }, { "x-key": "value" });
+    msg._headers = { A: "1" };
+    assert.deepEqual(msg.getHeaderNames(), ["a"]);
+    await warned;
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.deepEqual(warnings.sort(), [
+    "DEP0066 OutgoingMessage.prototype._headerNames is deprecated",
+    "DEP0066 OutgoingMessage.prototype._headers is deprecated",
+  ]);
 });
