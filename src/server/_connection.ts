@@ -195,6 +195,14 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       this.#handOver(chunk.subarray(consumed));
       return true;
     }
+    // The chunk ended inside a further pipelined head: as Node's, whose clock starts when a message
+    // begins, that head's headersTimeout (and the request's) runs from now, not from the next read.
+    if (this.headStartedAt === 0 && this.#parser.inHead) {
+      const now = Date.now();
+      this.headStartedAt = now;
+      this.requestStartedAt = now;
+      this.idleSince = 0;
+    }
     // A handler may have answered inside execute(), before the parser reached the end of the message.
     this.#markIdleIfQuiet();
     return this.#retained;
@@ -292,7 +300,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (this.#closed) return;
     const host = this.#host;
     if (this.idleSince > 0 && host.keepAliveTimeout > 0 && now - this.idleSince >= host.keepAliveTimeout) {
-      this.socket.destroy();
+      this.idleSince = 0;
+      // As Node, whose keep-alive timeout is the socket's idle timeout: a server 'timeout' listener hears
+      // it and decides (once, until the connection is busy again); without one the socket closes. A
+      // socket we already ended only waits for the peer's FIN: it is cut off either way.
+      if (this.socket.writableEnded || !host.emitTimeout(this.socket)) this.socket.destroy();
       return;
     }
     const headLate = this.headStartedAt > 0 && host.headersTimeout > 0 &&
