@@ -93,6 +93,11 @@ export class OutgoingMessage extends Stream {
   _removedConnection = false;
   /** See {@linkcode OutgoingMessage._closed}. */
   _removedContLen = false;
+  /** The error the message was destroyed with: null until destroyed, as Node's (undefined if none). */
+  get errored(): Error | null | undefined {
+    return this.#errored;
+  }
+  #errored: Error | null | undefined = null;
   /** Whether `'close'` was emitted. */
   get closed(): boolean {
     return this._closed;
@@ -450,6 +455,7 @@ export class OutgoingMessage extends Stream {
   destroy(error?: Error): this {
     if (this.destroyed) return this;
     this.destroyed = true;
+    this.#errored = error;
     this.destroyImpl(error);
     return this;
   }

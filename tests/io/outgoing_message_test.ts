@@ -164,3 +164,15 @@ test("_headers and _headerNames: Node's deprecated views of the fields, with DEP
     "DEP0066 OutgoingMessage.prototype._headers is deprecated",
   ]);
 });
+
+// As Node 20 (checked under node: null before, the error after destroy(err), undefined after destroy()).
+test("errored: null until destroyed, then the error destroy() was given", () => {
+  const msg = new OutgoingMessage();
+  assert.equal(msg.errored, null);
+  const err = new Error("Destroy test");
+  msg.destroy(err);
+  assert.equal(msg.errored, err);
+  const plain = new OutgoingMessage();
+  plain.destroy();
+  assert.equal(plain.errored, undefined);
+});
