@@ -197,3 +197,28 @@ for (const [name, body] of [["no body", ""], ["part of its body", "ab"]] as cons
     ]);
   });
 }
+
+// As Node 20 (test-http-server-unconsume.js passes under node): while HTTP reads the socket, a 'data'
+// listener added to it hears the bytes that arrive, and the parser still gets them.
+test("a 'data' listener on a request's socket hears later bytes while HTTP keeps reading them", async () => {
+  let heard = "";
+  let errors = 0;
+  const { server, port } = await listen({}, (req, res) => {
+    res.end("ok");
+    req.socket.on("data", (chunk: Uint8Array) => (heard += new TextDecoder().decode(chunk)));
+  });
+  server.on("clientError", (_err, socket) => {
+    errors++;
+    socket.destroy();
+  });
+  const client = await RawClient.connect(port);
+  client.write("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  await client.until("\r\n\r\nok");
+  client.write("hello world\r\n\r\n");
+  await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.equal(heard, "hello world\r\n\r\n");
+  // The parser got the same bytes: they are no request.
+  assert.equal(errors, 1);
+});
