@@ -27,6 +27,7 @@ import {
   newConnectionState,
   peerEnded,
   readFailed,
+  readingStopped,
 } from "../core/connection.ts";
 import { STATUS_CODES } from "../core/status_codes.ts";
 import type { RequestHead } from "../core/types.ts";
@@ -118,6 +119,10 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #closed = false;
   #readPausedByBody = false;
   #readPausedByPipeline = false;
+  /** Inside `parser.execute()`: the bytes of the current read are being parsed. */
+  #executing = false;
+  /** The last response `maxRequestsPerSocket` allows was written: close once the current read is parsed. */
+  #closeAfterRead = false;
   /** Timestamps (ms) for the server's sweep; 0 when not running. */
   headStartedAt: number;
   requestStartedAt = 0;
@@ -185,11 +190,25 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     }
     this.#retained = false;
     let consumed: number;
+    this.#executing = true;
     try {
       consumed = this.#parser.execute(chunk);
     } catch (err) {
+      this.#executing = false;
+      this.#closeAfterRead = false;
       this.#fail(asNodeParseError(err as Error, chunk));
       return false;
+    } finally {
+      this.#executing = false;
+    }
+    if (this.#closeAfterRead) {
+      // The requests of this read behind the connection's last allowed one were read and refused (503):
+      // nothing more is read, and the socket ends after their answers.
+      this.#closeAfterRead = false;
+      this.#state = readingStopped(this.#state).state;
+      this.#parser.stop();
+      this.#closeAfterQueued();
+      return this.#retained;
     }
     if (this.#handOverNow) {
       this.#handOver(chunk.subarray(consumed));
@@ -276,6 +295,14 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (this.#responses[0] !== res) return;
     this.#responses.shift();
     this.#answered++;
+    // As Node: a response that closes only because the connection used up `maxRequestsPerSocket` does
+    // not end reading at once when it was written while a read is being parsed: the requests behind it
+    // in that read are still read, to be dropped ('dropRequest', 503 each) before the close.
+    const max = this.#host.maxRequestsPerSocket;
+    if (!keepAlive && this.#executing && max > 0 && this.#answered >= max && mayKeepAlive(this.#state, 0)) {
+      this.#closeAfterRead = true;
+      keepAlive = true;
+    }
     const { state, action } = messageWritten(this.#state, keepAlive);
     this.#state = state;
     if (action === "close") {
