@@ -14,6 +14,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import { RequestParser } from "../core/parser.ts";
 import { HttpError, HttpParseError, isHttpError } from "../core/errors.ts";
 import {
@@ -248,8 +249,17 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (action !== "close") return;
     // Node's `httpAllowHalfOpen`: the requests already read are still answered, then the FIN.
     if (this.#host.httpAllowHalfOpen && this.#responses.length > 0) this.#endWhenAnswered = true;
-    else this.#endSocket();
+    else if (this.#responses.length > 0) {
+      // As Node, where a request read whole before the FIN emits 'end' (on its own ticks) before the
+      // server's end-of-stream handler runs: an answer written from a request's 'end' listener still goes
+      // out before our FIN. The FIN waits until those ticks have run.
+      setImmediate(this.#endAfterPeer);
+    } else this.#endSocket();
   }
+
+  #endAfterPeer = (): void => {
+    if (!this.#closed) this.#endSocket();
+  };
 
   onDrain(): void {
     this.#responses[0]?.[kSinkDrained]();

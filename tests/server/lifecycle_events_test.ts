@@ -222,3 +222,34 @@ test("a 'data' listener on a request's socket hears later bytes while HTTP keeps
   // The parser got the same bytes: they are no request.
   assert.equal(errors, 1);
 });
+
+// As Node 20 (test-http-chunk-extensions-limit.js's last case passes under node; checked with this one's
+// bytes too): a request read whole before the client's FIN ends ('end') before the server acts on the
+// FIN, so an answer written from its 'end' listener still goes out, then the server's FIN.
+test("a body sent with the client's FIN: the answer written on the request's 'end' goes out before the close", async () => {
+  const events: string[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    req.on("aborted", () => events.push("aborted"));
+    req.on("end", () => {
+      events.push("end");
+      res.writeHead(200, { "content-type": "text/plain", connection: "close", date: "now" });
+      res.end("bye");
+    });
+    req.resume();
+  });
+  const client = await RawClient.connect(port);
+  const chunk = "2;" + "A".repeat(10000) + "=bar\r\nAA\r\n";
+  client.write(
+    "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + chunk + chunk + "0\r\n\r\n",
+  );
+  client.end();
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(events, ["end"]);
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\ndate: now\r\n" +
+      "Transfer-Encoding: chunked\r\n\r\n3\r\nbye\r\n0\r\n\r\n",
+  );
+});
