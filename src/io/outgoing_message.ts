@@ -460,6 +460,14 @@ export class OutgoingMessage extends Stream {
     return this;
   }
 
+  /**
+   * Node's `captureRejectionSymbol` handler: with `captureRejections` on, a listener's rejected promise
+   * destroys the message with that error (so its socket reports it), as Node's does.
+   */
+  [Symbol.for("nodejs.rejection")](error: Error): void {
+    this.destroy(error);
+  }
+
   // ---- for subclasses ----
 
   /** @ignore Internal hook: the start line, e.g. `"HTTP/1.1 200 OK"` or `"GET / HTTP/1.1"`, without CRLF. */

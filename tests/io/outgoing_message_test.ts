@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
 import process from "node:process";
 import { finished } from "node:stream";
 import { test } from "../_harness.ts";
@@ -175,4 +176,31 @@ test("errored: null until destroyed, then the error destroy() was given", () => 
   const plain = new OutgoingMessage();
   plain.destroy();
   assert.equal(plain.errored, undefined);
+});
+
+// As Node 20 (test-http-outgoing-message-capture-rejection.js passes under node): with captureRejections,
+// a listener's rejected promise destroys the message with that error.
+test("captureRejections: a listener's rejection destroys the message with its error", async () => {
+  const saved = EventEmitter.captureRejections;
+  EventEmitter.captureRejections = true;
+  try {
+    const msg = new OutgoingMessage();
+    const destroyed = new Promise<Error | undefined>((resolve) => {
+      const destroy = msg.destroy;
+      msg.destroy = function (this: OutgoingMessage, error?: Error) {
+        resolve(error);
+        return destroy.call(this, error);
+      };
+    });
+    const kaboom = new Error("kaboom");
+    msg.on("drain", async () => {
+      await null;
+      throw kaboom;
+    });
+    msg.emit("drain");
+    assert.equal(await destroyed, kaboom);
+    assert.equal(msg.errored, kaboom);
+  } finally {
+    EventEmitter.captureRejections = saved;
+  }
 });
