@@ -131,6 +131,8 @@ export class OutgoingMessage extends Stream {
   #pending: Uint8Array[] | undefined;
   #pendingBytes = 0;
   #needDrain = false;
+  /** Callbacks of writes that returned false: run on the next drain, or when the message finishes. */
+  #writeCallbacks: ((err?: Error | null) => void)[] | undefined;
   #finishCallbacks: (() => void)[] | undefined;
   #stream: WritableStream<Uint8Array> | undefined;
   #corked = 0;
@@ -319,7 +321,7 @@ export class OutgoingMessage extends Stream {
     else ok = this.#writeBody(bytes);
     if (callback) {
       if (ok) queueMicrotask(() => callback!());
-      else this.once("drain", () => callback!());
+      else (this.#writeCallbacks ??= []).push(callback);
     }
     if (!ok) this.#needDrain = true;
     return ok;
@@ -564,6 +566,7 @@ export class OutgoingMessage extends Stream {
     if (this.#needDrain) {
       this.#needDrain = false;
       this.emit("drain");
+      this.#runWriteCallbacks();
     }
   }
 
@@ -734,6 +737,9 @@ export class OutgoingMessage extends Stream {
     // 'finish' is queued before the owner hears of it, so whatever the owner queues ('close') follows it.
     this.emit("prefinish");
     queueMicrotask(() => {
+      // As Node's, where each write's callback comes when the socket took its bytes: all of them before
+      // 'finish', even those of writes that waited for a drain that the end overtook.
+      this.#runWriteCallbacks();
       this.writableFinished = true;
       this.emit("finish");
       const callbacks = this.#finishCallbacks;
@@ -742,6 +748,13 @@ export class OutgoingMessage extends Stream {
       this.afterFinish();
     });
     this.finishImpl(this.#framing, this.#complete);
+  }
+
+  #runWriteCallbacks(): void {
+    const callbacks = this.#writeCallbacks;
+    if (callbacks === undefined) return;
+    this.#writeCallbacks = undefined;
+    for (const cb of callbacks) cb();
   }
 
   #emitError(err: Error, aliveChecked = false): void {
