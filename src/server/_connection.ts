@@ -120,6 +120,13 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #closed = false;
   #readPausedByBody = false;
   #readPausedByPipeline = false;
+  /**
+   * The socket's send queue is full (a write returned false) and a new request came: as Node's flood
+   * protection, no more requests are read until it drains, so a client that pipelines without reading
+   * the answers cannot make us queue them without bound.
+   */
+  #readPausedByWrites = false;
+  #sendBackedUp = false;
   /** Inside `parser.execute()`: the bytes of the current read are being parsed. */
   #executing = false;
   /** The last response `maxRequestsPerSocket` allows was written: close once the current read is parsed. */
@@ -262,6 +269,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   };
 
   onDrain(): void {
+    this.#sendBackedUp = false;
+    if (this.#readPausedByWrites) {
+      this.#readPausedByWrites = false;
+      this.#applyReadPause();
+    }
     this.#responses[0]?.[kSinkDrained]();
   }
 
@@ -280,7 +292,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   // ---- OutgoingSink (for the response at the head of the queue) ----
 
   write(bytes: Uint8Array, transient?: boolean): boolean {
-    return transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
+    const ok = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
+    if (!ok) this.#sendBackedUp = true;
+    return ok;
   }
 
   // ---- ResponseOwner ----
@@ -366,7 +380,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #resumeReading = (): void => {
     if (!this.#readPausedByBody) return;
     this.#readPausedByBody = false;
-    this.socket.setReadPaused(this.#readPausedByPipeline);
+    this.#applyReadPause();
   };
 
   get #readingOn(): boolean {
@@ -402,6 +416,10 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#responses.push(res);
     if (this.#responses.length === 1) res[kAttachSink](this);
     this.#updatePipelinePause();
+    if (this.#sendBackedUp && !this.#readPausedByWrites) {
+      this.#readPausedByWrites = true;
+      this.#applyReadPause();
+    }
 
     // As Node: a request past the connection's `maxRequestsPerSocket` is dropped: 'dropRequest', then 503.
     const max = this.#host.maxRequestsPerSocket;
@@ -455,7 +473,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       req[kResumeReading] = undefined;
       if (this.#readPausedByBody) {
         this.#readPausedByBody = false;
-        this.socket.setReadPaused(this.#readPausedByPipeline);
+        this.#applyReadPause();
       }
       receiveEnd(req, rawTrailers);
     }
@@ -519,11 +537,17 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (this.idleSince === 0 && this.#state.reading === "head" && this.idle) this.idleSince = Date.now();
   }
 
+  #applyReadPause(): void {
+    this.socket.setReadPaused(
+      this.#readPausedByBody || this.#readPausedByPipeline || this.#readPausedByWrites,
+    );
+  }
+
   #updatePipelinePause(): void {
     const pause = this.#responses.length > MAX_PIPELINED_RESPONSES;
     if (pause !== this.#readPausedByPipeline) {
       this.#readPausedByPipeline = pause;
-      this.socket.setReadPaused(this.#readPausedByBody || pause);
+      this.#applyReadPause();
     }
   }
 

@@ -82,3 +82,35 @@ test("callbacks of writes that met backpressure run before 'finish' when end() o
   assert.ok(writes >= 1);
   assert.deepEqual(order, [...Array.from({ length: writes }, (_, i) => `cb ${i}`), "finish"]);
 });
+
+// As Node 20's flood protection (test-http-pipeline-flood.js passes under node): once the socket's send
+// queue is full, a new request stops the reading until it drains, so a client that pipelines requests
+// without reading the answers is held back by its own TCP window instead of growing our send queue.
+test("a client that pipelines without reading the answers is stopped: requests read stay bounded", async () => {
+  const body = new Uint8Array(10240).fill(120);
+  let requests = 0;
+  const { server, port } = await listen({}, (_req, res) => {
+    requests++;
+    res.setHeader("content-length", body.byteLength);
+    res.end(body);
+  });
+  const client = await RawClient.connect(port);
+  client.pause();
+  const batch = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(1024);
+  const total = 200;
+  let sent = 0;
+  let stop = false;
+  const sending = (async () => {
+    while (sent < total && !stop) {
+      sent++;
+      if (!client.write(batch)) await Promise.race([client.drained(), client.closed]);
+    }
+  })();
+  await stalled(() => requests);
+  stop = true;
+  // Bounded by the socket buffers on both sides, far below what the client offered.
+  assert.ok(requests < (total * 1024) / 2, `read ${requests} requests`);
+  await client.close();
+  await sending;
+  await closeServer(server);
+});
