@@ -14,7 +14,6 @@
  * @module
  */
 
-import { setImmediate } from "node:timers";
 import { RequestParser } from "../core/parser.ts";
 import { HttpError, HttpParseError, isHttpError } from "../core/errors.ts";
 import {
@@ -259,8 +258,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     else if (this.#responses.length > 0) {
       // As Node, where a request read whole before the FIN emits 'end' (on its own ticks) before the
       // server's end-of-stream handler runs: an answer written from a request's 'end' listener still goes
-      // out before our FIN. The FIN waits until those ticks have run.
-      setImmediate(this.#endAfterPeer);
+      // out before our FIN. The FIN waits for the next macrotask, after those ticks (a timer rather than
+      // node:timers' setImmediate, which would pull another node: module into the graph).
+      setTimeout(this.#endAfterPeer, 0);
     } else this.#endSocket();
   }
 
