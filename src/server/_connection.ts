@@ -255,11 +255,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (action !== "close") return;
     // Node's `httpAllowHalfOpen`: the requests already read are still answered, then the FIN.
     if (this.#host.httpAllowHalfOpen && this.#responses.length > 0) this.#endWhenAnswered = true;
-    else if (this.#responses.length > 0) {
-      // As Node, where a request read whole before the FIN emits 'end' (on its own ticks) before the
-      // server's end-of-stream handler runs: an answer written from a request's 'end' listener still goes
-      // out before our FIN. The FIN waits for the next macrotask, after those ticks (a timer rather than
-      // node:timers' setImmediate, which would pull another node: module into the graph).
+    else if (this.#responses.some(endImminent)) {
+      // As Node, where a request read whole before the FIN and being read emits 'end' (on its own ticks)
+      // before the server's end-of-stream handler runs: an answer written from its 'end' listener still
+      // goes out before our FIN. The FIN waits for the next macrotask, after those ticks (a timer rather
+      // than node:timers' setImmediate, which would pull another node: module into the graph).
       setTimeout(this.#endAfterPeer, 0);
     } else this.#endSocket();
   }
@@ -567,6 +567,12 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (!this.socket.writableEnded) this.socket.end();
     this.idleSince = this.idleSince || Date.now();
   }
+}
+
+/** The response's request was read whole and flows, so its 'end' is already on its way. */
+function endImminent(res: ServerResponse): boolean {
+  const req = res.req;
+  return req.complete && !req.readableEnded && req.readableFlowing === true;
 }
 
 function upgradeBodyTooLarge(): HttpError {
