@@ -17,7 +17,7 @@
  *
  * Error codes: bad size digit, no digit, more than {@linkcode MAX_CHUNK_SIZE_DIGITS} digits or a size over
  * `Number.MAX_SAFE_INTEGER`, and malformed extensions -> `HPE_INVALID_CHUNK_SIZE`; extensions over the
- * per-message budget -> `HPE_CHUNK_EXTENSIONS_OVERFLOW` (413); after chunk data, any byte but CR ->
+ * budget of one chunk-size line -> `HPE_CHUNK_EXTENSIONS_OVERFLOW` (413); after chunk data, any byte but CR ->
  * `HPE_CR_EXPECTED` and after that CR any byte but LF -> `HPE_LF_EXPECTED` (a bare LF counts as a missing
  * CR, and is accepted only when `insecure`); trailer problems as for heads, and a field that may not be a
  * trailer (Content-Length, Transfer-Encoding, Host, ...: RFC 9110 section 6.5.1) -> the code of its row in
@@ -71,7 +71,7 @@ export type ChunkedState =
 
 /** Limits for {@linkcode ChunkedDecoder}. */
 export interface ChunkedDecoderOptions {
-  /** Extension bytes allowed per message. Default {@linkcode MAX_CHUNK_EXTENSIONS_SIZE}. */
+  /** Extension bytes allowed on one chunk-size line. Default {@linkcode MAX_CHUNK_EXTENSIONS_SIZE}. */
   maxChunkExtensionsSize?: number;
   /** Largest trailer section in bytes. Default {@linkcode MAX_HEADER_SIZE}. */
   maxHeaderSize?: number;
@@ -252,6 +252,9 @@ export class ChunkedDecoder {
   }
 
   #afterSizeLine(): ChunkedState {
+    // The budget is per chunk-size line, as Node's (each line's extensions are checked and forgotten, so
+    // many lines hold no more memory than one).
+    this.#extensionBytes = 0;
     if (this.#size === 0) return "trailers";
     this.#remaining = this.#size;
     return "data";

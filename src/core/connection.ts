@@ -210,6 +210,25 @@ export function mayKeepAlive(state: ConnectionState, later: number): boolean {
 }
 
 /**
+ * The server stops reading on its own (after the last request `maxRequestsPerSocket` allows, once the
+ * requests already received behind it are read to be refused): nothing more is read and the connection is
+ * not reused; it closes once what is open is written.
+ *
+ * @example
+ * ```ts
+ * import { newConnectionState, readingStopped } from "@wire/http/core";
+ * const { state, action } = readingStopped(newConnectionState("server"));
+ * console.log(state.reading, state.reusable, action); // closed false stop-reading
+ * ```
+ */
+export function readingStopped(state: ConnectionState): ConnectionStep {
+  return step(
+    with4(state, closedUnlessSwitched(state.reading), state.open, false, state.switching),
+    "stop-reading",
+  );
+}
+
+/**
  * Reading failed (a malformed message, a timeout): nothing more is read and the connection is not reused;
  * the caller reports the error (a server answers with its status) and closes.
  *

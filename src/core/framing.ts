@@ -218,6 +218,11 @@ export interface OutgoingHeadFacts {
   bodyLength: number;
   /** Trailers were added (they need chunked). */
   hasTrailers: boolean;
+  /**
+   * A `Trailer` field is present: trailers are announced, so the body must be chunked; set by
+   * `renderUserField`.
+   */
+  trailerField?: boolean;
   /** An empty body gets `Content-Length: 0` (responses, and requests whose method implies a body). */
   emptyBodyHasLength: boolean;
   /** Set by {@linkcode outgoingFraming}: the body's length for `length` framing, else -1. */
@@ -294,7 +299,8 @@ function sendableCodings(te: string): boolean {
  * Then: no body allowed -> `none`; `Transfer-Encoding` ending in `chunked` -> `chunked`, else `close` (a
  * response delimited by closing); `Content-Length` -> `length`; the whole body known at the head (and no
  * trailers) -> `length` with an implicit `Content-Length` (`none` for an empty body whose method implies
- * none); an HTTP/1.1 peer -> `chunked` (trailers need it); else `close`. Sets `facts.length`.
+ * none); an HTTP/1.1 peer -> `chunked` (trailers need it); else `close`. Sets `facts.length`. A head
+ * with a `Trailer` field whose framing is not `chunked` throws `ERR_HTTP_TRAILER_INVALID`, as Node's.
  *
  * Node 20 checks none of these: run against node:http on Node 20.20.2, `Content-Length: abc`, `0x2`,
  * `5, 5` and Content-Length beside `Transfer-Encoding: chunked` all go out as given.
@@ -317,6 +323,16 @@ function sendableCodings(te: string): boolean {
  * ```
  */
 export function outgoingFraming(facts: OutgoingHeadFacts): OutgoingFraming {
+  const framing = framingOf(facts);
+  // As Node: a head that announces trailers (a `Trailer` field) frames its body chunked, or is refused;
+  // any other framing ends the message where a peer would wait for the announced trailer section.
+  if (facts.trailerField === true && framing !== "chunked") {
+    throw new HttpUsageError("ERR_HTTP_TRAILER_INVALID", "Trailers are invalid with this transfer encoding");
+  }
+  return framing;
+}
+
+function framingOf(facts: OutgoingHeadFacts): OutgoingFraming {
   const cl = facts.contentLength;
   const te = facts.transferEncoding;
   facts.length = -1;
@@ -330,10 +346,11 @@ export function outgoingFraming(facts: OutgoingHeadFacts): OutgoingFraming {
     facts.length = declared;
     return "length";
   }
-  if (facts.ending && !facts.hasTrailers && (facts.bodyLength > 0 || facts.emptyBodyHasLength)) {
+  const trailers = facts.hasTrailers || facts.trailerField === true;
+  if (facts.ending && !trailers && (facts.bodyLength > 0 || facts.emptyBodyHasLength)) {
     facts.length = facts.bodyLength;
     return "length";
   }
-  if (facts.ending && facts.bodyLength === 0 && !facts.hasTrailers) return "none";
+  if (facts.ending && facts.bodyLength === 0 && !trailers) return "none";
   return facts.chunkedAllowed ? "chunked" : "close";
 }

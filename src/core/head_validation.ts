@@ -161,8 +161,20 @@ export function validatePath(path: string): void {
  */
 export function validateStatusCode(code: number): void {
   if (!Number.isInteger(code) || code < 100 || code > 999) {
-    throw new HttpUsageError("ERR_HTTP_INVALID_STATUS_CODE", `Invalid status code: ${code}`);
+    throw new HttpUsageError("ERR_HTTP_INVALID_STATUS_CODE", `Invalid status code: ${describeStatus(code)}`);
   }
+}
+
+/**
+ * The value in the message as Node's `%s` shows it: an object or array by its contents (`{}`, `[]`,
+ * `{ a: 1 }`, `[ 1, 2 ]`) rather than `[object Object]`, anything else as a string.
+ */
+function describeStatus(code: unknown): string {
+  if (typeof code !== "object" || code === null) return String(code);
+  if (Array.isArray(code)) return code.length === 0 ? "[]" : `[ ${code.map(String).join(", ")} ]`;
+  const entries = Object.entries(code);
+  if (entries.length === 0) return "{}";
+  return `{ ${entries.map(([k, v]) => `${k}: ${typeof v === "string" ? `'${v}'` : String(v)}`).join(", ")} }`;
 }
 
 /**

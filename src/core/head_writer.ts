@@ -211,6 +211,9 @@ export function renderUserField(name: string, value: string, facts: OutgoingHead
       if (stringEqualsCaseless(name, "date")) facts.date = true;
       else if (stringEqualsCaseless(name, "host")) facts.host = true;
       break;
+    case 7:
+      if (stringEqualsCaseless(name, "trailer")) facts.trailerField = true;
+      break;
     case 10:
       if (stringEqualsCaseless(name, "connection")) facts.connection = joined(facts.connection, value);
       break;

@@ -32,8 +32,9 @@ export const MAX_HEADER_SIZE = 16 * 1024;
 export const MAX_FIELDS = 2000;
 
 /**
- * Most bytes of chunk extensions (from each `;` to the end of its chunk-size line) in one message.
- * Precedent: Node's limit on chunk extensions (16 KiB per message, added for CVE-2024-22019), which
+ * Most bytes of chunk extensions (from the first `;` to the end of the line) on one chunk-size line.
+ * Precedent: Node's limit on chunk extensions (16 KiB per chunk-size line, added for CVE-2024-22019;
+ * test-http-chunk-extensions-limit.js sends three lines of 10 000 bytes each and gets 200), which
  * answers `HPE_CHUNK_EXTENSIONS_OVERFLOW` with 413.
  *
  * @example

@@ -24,7 +24,7 @@ export interface ParserOptions {
   maxHeaderSize?: number;
   /** Most fields in a head or trailer section. Default {@linkcode MAX_FIELDS} (2000, as Node). */
   maxFields?: number;
-  /** Chunk extension bytes allowed per message. Default {@linkcode MAX_CHUNK_EXTENSIONS_SIZE}. */
+  /** Chunk extension bytes allowed on one chunk-size line. Default {@linkcode MAX_CHUNK_EXTENSIONS_SIZE}. */
   maxChunkExtensionsSize?: number;
   /**
    * Node's `insecureHTTPParser`. Relaxes only: bare LF line endings (heads, chunk lines, trailers),

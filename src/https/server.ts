@@ -31,6 +31,7 @@ import {
   type ServerOptions as HttpServerOptions,
 } from "../server/server.ts";
 import { callableClass } from "../io/_callable.ts";
+import { invalidArgType } from "../io/_node_errors.ts";
 import { SniTable } from "./_sni.ts";
 
 /** Options of {@linkcode createServer}: Node's TLS server options plus the HTTP server's. */
@@ -70,6 +71,32 @@ function contextPart(options: TlsCommonOptions): TlsCommonOptions {
   const part: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) if (options[key] !== undefined) part[key] = options[key];
   return part as TlsCommonOptions;
+}
+
+/**
+ * As Node's `createSecureContext`: `ca`, `cert` and `key` (each a value or an array of them; a key may be
+ * `{ pem }`) must be PEM text or bytes, or left out (any falsy value); anything else (`true`, a number, a
+ * plain object) throws `ERR_INVALID_ARG_TYPE` when the server is made, in that order of options, instead
+ * of failing later in the runtime's TLS layer.
+ */
+function validateTlsMaterial(options: TlsCommonOptions): void {
+  for (const name of ["ca", "cert", "key"] as const) {
+    const value = (options as Record<string, unknown>)[name];
+    if (!value) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const pem =
+        name === "key" && Array.isArray(value) && (item as { pem?: unknown } | null)?.pem !== undefined
+          ? (item as { pem: unknown }).pem
+          : item;
+      if (typeof pem !== "string" && !ArrayBuffer.isView(pem)) {
+        throw invalidArgType(
+          `options.${name}`,
+          "string or an instance of Buffer, TypedArray, or DataView",
+          pem,
+        );
+      }
+    }
+  }
 }
 
 /** How Node's `ERR_INVALID_ARG_TYPE` messages name a received value. */
@@ -137,6 +164,7 @@ export class HttpsServerClass extends ServerClass {
         `The "options" argument must be of type object. Received ${describe(options)}`,
       );
     }
+    validateTlsMaterial(options as TlsCommonOptions);
     const base = options.transport;
     // Looked up when used, so the entry can install the runtime's transport after this module loads.
     const inner = (): Transport => base ?? defaultTransportOrThrow();
@@ -209,6 +237,7 @@ export class HttpsServerClass extends ServerClass {
     if (typeof options !== "object" || options === null) {
       throw new HttpUsageError("ERR_INVALID_ARG_TYPE", 'The "options" argument must be of type object');
     }
+    validateTlsMaterial(options);
     const context = contextPart(options);
     const listener = this.#listener;
     if (listener !== undefined) {

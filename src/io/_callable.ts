@@ -4,22 +4,36 @@
  * `Proxy` whose call does the `new`. Construction, `class extends`, `instanceof` and statics pass
  * through to the class untouched.
  *
+ * Node's function-style subclassing calls the constructor on an object it did not make
+ * (`function My() { http.Server.call(this) }` with `My.prototype` inheriting `Server.prototype`): a class
+ * given `initInPlace` sets that object up in place, as Node's constructors do when `this` is already an
+ * instance.
+ *
  * @module
  */
 
 /**
- * The class `cls`, callable without `new` as well.
+ * The class `cls`, callable without `new` as well. Called with a `this` that inherits from `cls.prototype`
+ * (and not yet set up), `initInPlace(this, args)` runs instead, when given.
  *
  * @example
  * ```ts ignore
- * const Server = callableClass<ServerConstructor>(ServerClass);
+ * const Server = callableClass<ServerConstructor>(ServerClass, initServerInPlace);
  * const a = Server(listener); // same as new Server(listener)
+ * function MyServer(this: object) { Server.call(this); } // sets up `this`
  * ```
  */
-// deno-lint-ignore no-explicit-any
-export function callableClass<Callable>(cls: new (...args: any[]) => object): Callable {
+export function callableClass<Callable>(
+  // deno-lint-ignore no-explicit-any
+  cls: new (...args: any[]) => object,
+  initInPlace?: (self: object, args: unknown[]) => void,
+): Callable {
   return new Proxy(cls, {
-    apply(target, _thisArg, args) {
+    apply(target, thisArg, args) {
+      if (initInPlace !== undefined && thisArg instanceof target) {
+        initInPlace(thisArg, args);
+        return undefined;
+      }
       return Reflect.construct(target, args);
     },
   }) as unknown as Callable;

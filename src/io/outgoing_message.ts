@@ -93,6 +93,11 @@ export class OutgoingMessage extends Stream {
   _removedConnection = false;
   /** See {@linkcode OutgoingMessage._closed}. */
   _removedContLen = false;
+  /** The error the message was destroyed with: null until destroyed, as Node's (undefined if none). */
+  get errored(): Error | null | undefined {
+    return this.#errored;
+  }
+  #errored: Error | null | undefined = null;
   /** Whether `'close'` was emitted. */
   get closed(): boolean {
     return this._closed;
@@ -126,6 +131,8 @@ export class OutgoingMessage extends Stream {
   #pending: Uint8Array[] | undefined;
   #pendingBytes = 0;
   #needDrain = false;
+  /** Callbacks of writes that returned false: run on the next drain, or when the message finishes. */
+  #writeCallbacks: ((err?: Error | null) => void)[] | undefined;
   #finishCallbacks: (() => void)[] | undefined;
   #stream: WritableStream<Uint8Array> | undefined;
   #corked = 0;
@@ -217,6 +224,44 @@ export class OutgoingMessage extends Stream {
     }
   }
 
+  /**
+   * Node's deprecated (DEP0066) view of the fields, lower-cased name -> value: `getHeaders()`, which is
+   * what to use. Assigning an object replaces every field with its entries.
+   */
+  get _headers(): Record<string, string | string[]> {
+    deprecated("_headers");
+    return this.getHeaders();
+  }
+  set _headers(value: Record<string, string | string[]> | null | undefined) {
+    deprecated("_headers");
+    const fields = this.#fieldsForChange("set");
+    fields.clear();
+    if (value === null || typeof value !== "object") return;
+    for (const name of Object.keys(value)) setField(fields, name, value[name]!);
+  }
+
+  /**
+   * Node's deprecated (DEP0066) map of lower-cased names to the names as given (null before any field is
+   * set); use `getRawHeaderNames()`. Assigning an object renames the fields it names (lower-cased keys).
+   */
+  get _headerNames(): Record<string, string> | null {
+    deprecated("_headerNames");
+    const fields = this.#materialize();
+    if (!fields?.size) return null;
+    const out: Record<string, string> = Object.create(null);
+    for (const [key, [name]] of fields) out[key] = name;
+    return out;
+  }
+  set _headerNames(value: Record<string, string> | null | undefined) {
+    deprecated("_headerNames");
+    if (value === null || typeof value !== "object" || this.#materialize() === undefined) return;
+    const fields = this.#fieldsForChange("set");
+    for (const key of Object.keys(value)) {
+      const field = fields.get(key);
+      if (field !== undefined) field[0] = String(value[key]);
+    }
+  }
+
   /** Node's: whether `Date` is added to a head that has none (responses; false on requests). */
   sendDate = false;
   /** Node's: `removeHeader("transfer-encoding")` was called, so the body is never chunked implicitly. */
@@ -276,7 +321,7 @@ export class OutgoingMessage extends Stream {
     else ok = this.#writeBody(bytes);
     if (callback) {
       if (ok) queueMicrotask(() => callback!());
-      else this.once("drain", () => callback!());
+      else (this.#writeCallbacks ??= []).push(callback);
     }
     if (!ok) this.#needDrain = true;
     return ok;
@@ -412,8 +457,17 @@ export class OutgoingMessage extends Stream {
   destroy(error?: Error): this {
     if (this.destroyed) return this;
     this.destroyed = true;
+    this.#errored = error;
     this.destroyImpl(error);
     return this;
+  }
+
+  /**
+   * Node's `captureRejectionSymbol` handler: with `captureRejections` on, a listener's rejected promise
+   * destroys the message with that error (so its socket reports it), as Node's does.
+   */
+  [Symbol.for("nodejs.rejection")](error: Error): void {
+    this.destroy(error);
   }
 
   // ---- for subclasses ----
@@ -512,6 +566,7 @@ export class OutgoingMessage extends Stream {
     if (this.#needDrain) {
       this.#needDrain = false;
       this.emit("drain");
+      this.#runWriteCallbacks();
     }
   }
 
@@ -682,6 +737,9 @@ export class OutgoingMessage extends Stream {
     // 'finish' is queued before the owner hears of it, so whatever the owner queues ('close') follows it.
     this.emit("prefinish");
     queueMicrotask(() => {
+      // As Node's, where each write's callback comes when the socket took its bytes: all of them before
+      // 'finish', even those of writes that waited for a drain that the end overtook.
+      this.#runWriteCallbacks();
       this.writableFinished = true;
       this.emit("finish");
       const callbacks = this.#finishCallbacks;
@@ -692,10 +750,29 @@ export class OutgoingMessage extends Stream {
     this.finishImpl(this.#framing, this.#complete);
   }
 
+  #runWriteCallbacks(): void {
+    const callbacks = this.#writeCallbacks;
+    if (callbacks === undefined) return;
+    this.#writeCallbacks = undefined;
+    for (const cb of callbacks) cb();
+  }
+
   #emitError(err: Error, aliveChecked = false): void {
     // As Node: a message already destroyed (a response that closed) reports to the callback only.
     if ((aliveChecked || !this.destroyed) && this.listenerCount("error") > 0) this.emit("error", err);
   }
+}
+
+const warned = new Set<string>();
+
+/** Node's DEP0066 warning, once per accessor name per process. */
+function deprecated(name: "_headers" | "_headerNames"): void {
+  if (warned.has(name)) return;
+  warned.add(name);
+  const proc = (globalThis as {
+    process?: { emitWarning?(message: string, type: string, code: string): void };
+  }).process;
+  proc?.emitWarning?.(`OutgoingMessage.prototype.${name} is deprecated`, "DeprecationWarning", "DEP0066");
 }
 
 function nullChunk(): TypeError {

@@ -387,7 +387,15 @@ export class Socket extends SocketBase {
   #onData(chunk: Uint8Array): boolean {
     this.bytesRead += chunk.byteLength;
     this.#idle.touch();
-    if (this.#consumer) return this.#consumer.onData(chunk);
+    const consumer = this.#consumer;
+    if (consumer) {
+      // As Node's: while HTTP reads the socket, a 'data' listener of the user's hears each chunk too,
+      // before the parser gets it.
+      if (this.listenerCount("data") > 0) {
+        this.emit("data", Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      }
+      return consumer.onData(chunk);
+    }
     if (!this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
       this.#rawFull = true;
       this.#updateFlow();

@@ -27,6 +27,7 @@ import {
   newConnectionState,
   peerEnded,
   readFailed,
+  readingStopped,
 } from "../core/connection.ts";
 import { STATUS_CODES } from "../core/status_codes.ts";
 import type { RequestHead } from "../core/types.ts";
@@ -118,6 +119,17 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #closed = false;
   #readPausedByBody = false;
   #readPausedByPipeline = false;
+  /**
+   * The socket's send queue is full (a write returned false) and a new request came: as Node's flood
+   * protection, no more requests are read until it drains, so a client that pipelines without reading
+   * the answers cannot make us queue them without bound.
+   */
+  #readPausedByWrites = false;
+  #sendBackedUp = false;
+  /** Inside `parser.execute()`: the bytes of the current read are being parsed. */
+  #executing = false;
+  /** The last response `maxRequestsPerSocket` allows was written: close once the current read is parsed. */
+  #closeAfterRead = false;
   /** Timestamps (ms) for the server's sweep; 0 when not running. */
   headStartedAt: number;
   requestStartedAt = 0;
@@ -185,15 +197,37 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     }
     this.#retained = false;
     let consumed: number;
+    this.#executing = true;
     try {
       consumed = this.#parser.execute(chunk);
     } catch (err) {
+      this.#executing = false;
+      this.#closeAfterRead = false;
       this.#fail(asNodeParseError(err as Error, chunk));
       return false;
+    } finally {
+      this.#executing = false;
+    }
+    if (this.#closeAfterRead) {
+      // The requests of this read behind the connection's last allowed one were read and refused (503):
+      // nothing more is read, and the socket ends after their answers.
+      this.#closeAfterRead = false;
+      this.#state = readingStopped(this.#state).state;
+      this.#parser.stop();
+      this.#closeAfterQueued();
+      return this.#retained;
     }
     if (this.#handOverNow) {
       this.#handOver(chunk.subarray(consumed));
       return true;
+    }
+    // The chunk ended inside a further pipelined head: as Node's, whose clock starts when a message
+    // begins, that head's headersTimeout (and the request's) runs from now, not from the next read.
+    if (this.headStartedAt === 0 && this.#parser.inHead) {
+      const now = Date.now();
+      this.headStartedAt = now;
+      this.requestStartedAt = now;
+      this.idleSince = 0;
     }
     // A handler may have answered inside execute(), before the parser reached the end of the message.
     this.#markIdleIfQuiet();
@@ -221,10 +255,25 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (action !== "close") return;
     // Node's `httpAllowHalfOpen`: the requests already read are still answered, then the FIN.
     if (this.#host.httpAllowHalfOpen && this.#responses.length > 0) this.#endWhenAnswered = true;
-    else this.#endSocket();
+    else if (this.#responses.some(endImminent)) {
+      // As Node, where a request read whole before the FIN and being read emits 'end' (on its own ticks)
+      // before the server's end-of-stream handler runs: an answer written from its 'end' listener still
+      // goes out before our FIN. The FIN waits for the next macrotask, after those ticks (a timer rather
+      // than node:timers' setImmediate, which would pull another node: module into the graph).
+      setTimeout(this.#endAfterPeer, 0);
+    } else this.#endSocket();
   }
 
+  #endAfterPeer = (): void => {
+    if (!this.#closed) this.#endSocket();
+  };
+
   onDrain(): void {
+    this.#sendBackedUp = false;
+    if (this.#readPausedByWrites) {
+      this.#readPausedByWrites = false;
+      this.#applyReadPause();
+    }
     this.#responses[0]?.[kSinkDrained]();
   }
 
@@ -243,7 +292,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   // ---- OutgoingSink (for the response at the head of the queue) ----
 
   write(bytes: Uint8Array, transient?: boolean): boolean {
-    return transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
+    const ok = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
+    if (!ok) this.#sendBackedUp = true;
+    return ok;
   }
 
   // ---- ResponseOwner ----
@@ -268,6 +319,14 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (this.#responses[0] !== res) return;
     this.#responses.shift();
     this.#answered++;
+    // As Node: a response that closes only because the connection used up `maxRequestsPerSocket` does
+    // not end reading at once when it was written while a read is being parsed: the requests behind it
+    // in that read are still read, to be dropped ('dropRequest', 503 each) before the close.
+    const max = this.#host.maxRequestsPerSocket;
+    if (!keepAlive && this.#executing && max > 0 && this.#answered >= max && mayKeepAlive(this.#state, 0)) {
+      this.#closeAfterRead = true;
+      keepAlive = true;
+    }
     const { state, action } = messageWritten(this.#state, keepAlive);
     this.#state = state;
     if (action === "close") {
@@ -292,7 +351,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (this.#closed) return;
     const host = this.#host;
     if (this.idleSince > 0 && host.keepAliveTimeout > 0 && now - this.idleSince >= host.keepAliveTimeout) {
-      this.socket.destroy();
+      this.idleSince = 0;
+      // As Node, whose keep-alive timeout is the socket's idle timeout: a server 'timeout' listener hears
+      // it and decides (once, until the connection is busy again); without one the socket closes. A
+      // socket we already ended only waits for the peer's FIN: it is cut off either way.
+      if (this.socket.writableEnded || !host.emitTimeout(this.socket)) this.socket.destroy();
       return;
     }
     const headLate = this.headStartedAt > 0 && host.headersTimeout > 0 &&
@@ -317,7 +380,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #resumeReading = (): void => {
     if (!this.#readPausedByBody) return;
     this.#readPausedByBody = false;
-    this.socket.setReadPaused(this.#readPausedByPipeline);
+    this.#applyReadPause();
   };
 
   get #readingOn(): boolean {
@@ -353,6 +416,10 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#responses.push(res);
     if (this.#responses.length === 1) res[kAttachSink](this);
     this.#updatePipelinePause();
+    if (this.#sendBackedUp && !this.#readPausedByWrites) {
+      this.#readPausedByWrites = true;
+      this.#applyReadPause();
+    }
 
     // As Node: a request past the connection's `maxRequestsPerSocket` is dropped: 'dropRequest', then 503.
     const max = this.#host.maxRequestsPerSocket;
@@ -406,7 +473,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       req[kResumeReading] = undefined;
       if (this.#readPausedByBody) {
         this.#readPausedByBody = false;
-        this.socket.setReadPaused(this.#readPausedByPipeline);
+        this.#applyReadPause();
       }
       receiveEnd(req, rawTrailers);
     }
@@ -470,11 +537,17 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (this.idleSince === 0 && this.#state.reading === "head" && this.idle) this.idleSince = Date.now();
   }
 
+  #applyReadPause(): void {
+    this.socket.setReadPaused(
+      this.#readPausedByBody || this.#readPausedByPipeline || this.#readPausedByWrites,
+    );
+  }
+
   #updatePipelinePause(): void {
     const pause = this.#responses.length > MAX_PIPELINED_RESPONSES;
     if (pause !== this.#readPausedByPipeline) {
       this.#readPausedByPipeline = pause;
-      this.socket.setReadPaused(this.#readPausedByBody || pause);
+      this.#applyReadPause();
     }
   }
 
@@ -494,6 +567,12 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (!this.socket.writableEnded) this.socket.end();
     this.idleSince = this.idleSince || Date.now();
   }
+}
+
+/** The response's request was read whole and flows, so its 'end' is already on its way. */
+function endImminent(res: ServerResponse): boolean {
+  const req = res.req;
+  return req.complete && !req.readableEnded && req.readableFlowing === true;
 }
 
 function upgradeBodyTooLarge(): HttpError {

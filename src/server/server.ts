@@ -121,6 +121,9 @@ export interface ServerEvents {
   timeout: [socket: Socket];
 }
 
+/** Key of a server's {@linkcode ServerState}. */
+const kState = Symbol("@wire/http.serverState");
+
 /**
  * An HTTP/1.1 server.
  *
@@ -132,92 +135,48 @@ export interface ServerEvents {
  * ```
  */
 export class ServerClass extends EventEmitter<ServerEvents> {
+  // The fields are set by `initServer`, not by initializers, so that `Server.call(this)` (Node's
+  // function-style subclassing, which never runs this constructor) sets up the same object.
   /** Node's: refuse connections beyond this many (default: no limit). */
-  maxConnections: number | undefined = undefined;
+  declare maxConnections: number | undefined;
   /**
    * Node's: when a client ends its side (half-close), still answer the requests already read, then close
    * (default false: the connection closes at once, as Node's does).
    */
-  httpAllowHalfOpen = false;
+  declare httpAllowHalfOpen: boolean;
   /** Node's: at most this many request fields are kept (default 2000; 0: no limit). */
-  maxHeadersCount: number | null = null;
+  declare maxHeadersCount: number | null;
   /** Milliseconds to receive a request head. */
-  headersTimeout: number;
+  declare headersTimeout: number;
   /** Milliseconds to receive a whole request. */
-  requestTimeout: number;
+  declare requestTimeout: number;
   /** Milliseconds an idle keep-alive connection stays open. */
-  keepAliveTimeout: number;
+  declare keepAliveTimeout: number;
   /** Requests per connection (0: unlimited). */
-  maxRequestsPerSocket: number;
+  declare maxRequestsPerSocket: number;
   /** Socket inactivity timeout set with `setTimeout()` (0: none). */
-  timeout = 0;
+  declare timeout: number;
   /** True while accepting connections. */
-  listening = false;
-
-  #transport: Transport | undefined;
-  #options: ServerOptions;
-  #listener: TransportListener | undefined;
-  #listenPending = false;
-  #connections = new Set<ServerConnection>();
-  #sweep: ReturnType<typeof setInterval> | undefined;
-  #closing = false;
-  #closeCallbacks: ((err?: Error) => void)[] = [];
-  #parserOptions: { maxHeaderSize: number; insecure: boolean; requireHost: boolean };
+  declare listening: boolean;
   /** @ignore Internal (server connections): see `ConnectionHost.messageClasses`. */
-  readonly messageClasses: {
+  declare readonly messageClasses: {
     IncomingMessage: typeof IncomingMessage;
     ServerResponse: typeof ServerResponse;
     joinDuplicateHeaders: boolean;
     responseOptions: { rejectNonStandardBodyWrites: boolean };
   };
+  /** @ignore Internal: the server's own state (see {@linkcode ServerState}). */
+  declare readonly [kState]: ServerState;
 
   /** Creates a server; prefer {@linkcode createServer}. */
   constructor(options?: ServerOptions | RequestListener | null, listener?: RequestListener) {
     super();
-    if (typeof options === "function") {
-      listener = options;
-      options = {};
-    } else if (options === null || options === undefined) options = {};
-    else if (typeof options !== "object" || Array.isArray(options)) {
-      throw invalidArg("options", "object", options);
-    }
-    for (const name of ["headersTimeout", "requestTimeout", "keepAliveTimeout", "maxHeaderSize"] as const) {
-      const value = options[name];
-      if (value !== undefined && (typeof value !== "number" || !(value >= 0))) {
-        throw typeof value !== "number"
-          ? invalidArg(`options.${name}`, "number", value)
-          : outOfRange(`options.${name}`, ">= 0", value);
-      }
-    }
-    this.#options = options;
-    this.#transport = options.transport;
-    this.requestTimeout = options.requestTimeout ?? 300_000;
-    // As Node: the head's budget defaults to 60 s, or less when the whole request has less.
-    this.headersTimeout = options.headersTimeout ??
-      (this.requestTimeout > 0 ? Math.min(60_000, this.requestTimeout) : 60_000);
-    if (this.requestTimeout > 0 && this.headersTimeout > 0 && this.headersTimeout > this.requestTimeout) {
-      throw outOfRange("headersTimeout", "<= requestTimeout", this.headersTimeout);
-    }
-    this.keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
-    this.maxRequestsPerSocket = options.maxRequestsPerSocket ?? 0;
-    this.#parserOptions = {
-      maxHeaderSize: options.maxHeaderSize ?? MAX_HEADER_SIZE,
-      insecure: options.insecureHTTPParser ?? false,
-      requireHost: options.requireHostHeader ?? true,
-    };
-    this.messageClasses = {
-      IncomingMessage: options.IncomingMessage ?? IncomingMessage,
-      ServerResponse: options.ServerResponse ?? ServerResponse,
-      joinDuplicateHeaders: options.joinDuplicateHeaders ?? false,
-      responseOptions: { rejectNonStandardBodyWrites: options.rejectNonStandardBodyWrites ?? false },
-    };
-    this.on("connection", this.#onConnection);
-    if (listener) this.on("request", listener);
+    initServer(this, options, listener);
   }
 
   /** Whether `close()` was called. */
   get closing(): boolean {
-    return this.#closing;
+    return this[kState].closing;
   }
 
   /**
@@ -228,37 +187,38 @@ export class ServerClass extends EventEmitter<ServerEvents> {
   listen(...args: unknown[]): this {
     const callback = typeof args.at(-1) === "function" ? args.pop() as () => void : undefined;
     const target = listenTarget(args);
-    if (this.#listener || this.#listenPending) {
+    const state = this[kState];
+    if (state.listener || state.listenPending) {
       throw new HttpUsageError(
         "ERR_SERVER_ALREADY_LISTEN",
         "Listen method has been called more than once without closing.",
       );
     }
-    this.#listenPending = true;
-    this.#closing = false;
+    state.listenPending = true;
+    state.closing = false;
     if (callback) this.once("listening", callback);
     let transport: Transport;
     try {
-      transport = this.#transport ??= defaultTransportOrThrow();
+      transport = state.transport ??= defaultTransportOrThrow();
     } catch (err) {
-      this.#listenPending = false;
+      state.listenPending = false;
       queueMicrotask(() => this.emit("error", err as Error));
       return this;
     }
-    transport.listen(target, (conn) => this.#accept(conn)).then(
+    transport.listen(target, (conn) => accept(this, conn)).then(
       (listener) => {
-        this.#listenPending = false;
-        if (this.#closing) {
+        state.listenPending = false;
+        if (state.closing) {
           listener.close();
           return;
         }
-        this.#listener = listener;
+        state.listener = listener;
         this.listening = true;
-        this.#startSweep();
+        startSweep(this);
         this.emit("listening");
       },
       (err: Error) => {
-        this.#listenPending = false;
+        state.listenPending = false;
         this.emit("error", err);
       },
     );
@@ -267,7 +227,7 @@ export class ServerClass extends EventEmitter<ServerEvents> {
 
   /** The bound address: `{ address, port, family }`, a unix socket path, or `null` before listening. */
   address(): { address: string; port: number; family: string } | string | null {
-    const a = this.#listener?.address;
+    const a = this[kState].listener?.address;
     if (!a) return null;
     if (a.family === "unix") return a.address;
     return { address: a.address, port: a.port, family: a.family };
@@ -278,39 +238,38 @@ export class ServerClass extends EventEmitter<ServerEvents> {
    * connections close. `'close'` (and `callback`) follow once every connection is gone.
    */
   close(callback?: (err?: Error) => void): this {
-    if (callback) this.#closeCallbacks.push(callback);
-    if (!this.#listener && !this.#listenPending) {
+    const state = this[kState];
+    if (callback) state.closeCallbacks.push(callback);
+    if (!state.listener && !state.listenPending) {
       if (callback) {
-        this.#closeCallbacks = this.#closeCallbacks.filter((cb) => cb !== callback);
+        state.closeCallbacks = state.closeCallbacks.filter((cb) => cb !== callback);
         queueMicrotask(() =>
           callback(new HttpUsageError("ERR_SERVER_NOT_RUNNING", "Server is not running."))
         );
       }
       return this;
     }
-    this.#closing = true;
+    state.closing = true;
     this.listening = false;
-    const listener = this.#listener;
-    this.#listener = undefined;
+    const listener = state.listener;
+    state.listener = undefined;
     const closed = listener ? listener.close() : Promise.resolve();
     this.closeIdleConnections();
     closed.then(() => {
-      this.#listenerClosed = true;
-      this.#maybeClosed();
+      state.listenerClosed = true;
+      maybeClosed(this);
     });
     return this;
   }
 
-  #listenerClosed = false;
-
   /** Closes every connection that is between requests. */
   closeIdleConnections(): void {
-    for (const conn of [...this.#connections]) conn.closeIfIdle();
+    for (const conn of [...this[kState].connections]) conn.closeIfIdle();
   }
 
   /** Closes every connection now, in flight or not. */
   closeAllConnections(): void {
-    for (const conn of [...this.#connections]) conn.socket.destroy();
+    for (const conn of [...this[kState].connections]) conn.socket.destroy();
   }
 
   /** Sets the inactivity timeout of every socket; `'timeout'` (or `callback`) gets the socket. */
@@ -325,7 +284,8 @@ export class ServerClass extends EventEmitter<ServerEvents> {
 
   /** Node's `net.Server#getConnections`: the number of open connections, to `callback`. */
   getConnections(callback: (err: Error | null, count: number) => void): this {
-    const count = this.#connections.size + this.#handedOver.size;
+    const state = this[kState];
+    const count = state.connections.size + state.handedOver.size;
     queueMicrotask(() => callback(null, count));
     return this;
   }
@@ -342,7 +302,8 @@ export class ServerClass extends EventEmitter<ServerEvents> {
 
   /** Closes the server; for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#listener && !this.#listenPending) return;
+    const state = this[kState];
+    if (!state.listener && !state.listenPending) return;
     await new Promise<void>((resolve) => this.close(() => resolve()));
   }
 
@@ -350,7 +311,7 @@ export class ServerClass extends EventEmitter<ServerEvents> {
 
   /** @ignore Internal (server connections). */
   emitRequest(req: IncomingMessage, res: ServerResponse, event: "request"): void {
-    this.#dispatch(event, req, res);
+    dispatch(this, event, req, res);
   }
 
   /** @ignore Internal (server connections). */
@@ -360,7 +321,7 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     event: "checkContinue" | "checkExpectation",
   ): boolean {
     if (this.listenerCount(event) === 0) return false;
-    this.#dispatch(event, req, res);
+    dispatch(this, event, req, res);
     return true;
   }
 
@@ -407,137 +368,243 @@ export class ServerClass extends EventEmitter<ServerEvents> {
 
   /** @ignore Internal (ConnectionHost). */
   connectionClosed(conn: ServerConnection): void {
-    this.#connections.delete(conn);
-    this.#maybeClosed();
+    this[kState].connections.delete(conn);
+    maybeClosed(this);
   }
 
   /** @ignore Internal (ConnectionHost). */
   connectionHandedOver(conn: ServerConnection): void {
     // As a net.Server in Node: 'close' waits for upgraded sockets too, though HTTP no longer drives them.
-    this.#connections.delete(conn);
+    const state = this[kState];
+    state.connections.delete(conn);
     const socket = conn.socket;
-    this.#handedOver.add(socket);
+    state.handedOver.add(socket);
     socket[kClosed] = () => {
-      this.#handedOver.delete(socket);
-      this.#maybeClosed();
+      state.handedOver.delete(socket);
+      maybeClosed(this);
     };
   }
 
-  #handedOver = new Set<Socket>();
+  /** @ignore Hook for subclasses (the https server): the socket HTTP now runs on. */
+  protected socketAccepted(_socket: Socket): void {}
+}
 
-  // ---- internals ----
+/**
+ * What a server keeps for itself. One symbol-keyed object rather than `#private` fields: those can only
+ * be added by the class's own constructor, and Node's function-style subclassing (`http.Server.call(this)`
+ * on an object made by another constructor) must set up a working server on any object.
+ */
+interface ServerState {
+  options: ServerOptions;
+  transport: Transport | undefined;
+  listener: TransportListener | undefined;
+  listenPending: boolean;
+  /** The listener's close finished (part of the condition for `'close'`). */
+  listenerClosed: boolean;
+  closing: boolean;
+  closeCallbacks: ((err?: Error) => void)[];
+  connections: Set<ServerConnection>;
+  /** Upgraded/CONNECT sockets, which `close()` still waits for. */
+  handedOver: Set<Socket>;
+  sweep: ReturnType<typeof setInterval> | undefined;
+  parserOptions: { maxHeaderSize: number; insecure: boolean; requireHost: boolean };
+}
 
-  #accept(conn: TransportConn): void {
-    if (this.#closing) {
-      conn.start({ onData: () => false, onEnd() {}, onDrain() {}, onClose() {} });
-      conn.destroy();
-      return;
+/**
+ * Sets up `server` as an HTTP server: the constructor's body, and what `Server.call(self, ...)` runs on
+ * an object of a function-style subclass (whose `EventEmitter` part is set up first, as Node's chain of
+ * `.call`s does).
+ */
+function initServer(
+  server: ServerClass,
+  options: ServerOptions | RequestListener | null | undefined,
+  listener: RequestListener | undefined,
+): void {
+  if (typeof options === "function") {
+    listener = options;
+    options = {};
+  } else if (options === null || options === undefined) options = {};
+  else if (typeof options !== "object" || Array.isArray(options)) {
+    throw invalidArg("options", "object", options);
+  }
+  for (const name of ["headersTimeout", "requestTimeout", "keepAliveTimeout", "maxHeaderSize"] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== "number" || !(value >= 0))) {
+      throw typeof value !== "number"
+        ? invalidArg(`options.${name}`, "number", value)
+        : outOfRange(`options.${name}`, ">= 0", value);
     }
-    if (this.maxConnections !== undefined && this.#connections.size >= this.maxConnections) {
-      conn.start({ onData: () => false, onEnd() {}, onDrain() {}, onClose() {} });
-      conn.destroy();
-      return;
+  }
+  const self = server as
+    & {
+      -readonly [K in keyof ServerClass]: ServerClass[K];
     }
-    if (this.#options.noDelay !== false) conn.setNoDelay(true);
-    if (this.#options.keepAlive) conn.setKeepAlive(true, this.#options.keepAliveInitialDelay ?? 0);
+    & { [kState]: ServerState };
+  self.maxConnections = undefined;
+  self.httpAllowHalfOpen = false;
+  self.maxHeadersCount = null;
+  self.timeout = 0;
+  self.listening = false;
+  self.requestTimeout = options.requestTimeout ?? 300_000;
+  // As Node: the head's budget defaults to 60 s, or less when the whole request has less.
+  self.headersTimeout = options.headersTimeout ??
+    (self.requestTimeout > 0 ? Math.min(60_000, self.requestTimeout) : 60_000);
+  if (self.requestTimeout > 0 && self.headersTimeout > 0 && self.headersTimeout > self.requestTimeout) {
+    throw outOfRange("headersTimeout", "<= requestTimeout", self.headersTimeout);
+  }
+  self.keepAliveTimeout = options.keepAliveTimeout ?? 5_000;
+  self.maxRequestsPerSocket = options.maxRequestsPerSocket ?? 0;
+  self.messageClasses = {
+    IncomingMessage: options.IncomingMessage ?? IncomingMessage,
+    ServerResponse: options.ServerResponse ?? ServerResponse,
+    joinDuplicateHeaders: options.joinDuplicateHeaders ?? false,
+    responseOptions: { rejectNonStandardBodyWrites: options.rejectNonStandardBodyWrites ?? false },
+  };
+  self[kState] = {
+    options,
+    transport: options.transport,
+    listener: undefined,
+    listenPending: false,
+    listenerClosed: false,
+    closing: false,
+    closeCallbacks: [],
+    connections: new Set(),
+    handedOver: new Set(),
+    sweep: undefined,
+    parserOptions: {
+      maxHeaderSize: options.maxHeaderSize ?? MAX_HEADER_SIZE,
+      insecure: options.insecureHTTPParser ?? false,
+      requireHost: options.requireHostHeader ?? true,
+    },
+  };
+  server.on("connection", onConnection);
+  if (listener) server.on("request", listener);
+}
+
+/** `Server.call(self, ...)` from a function-style subclass: `self` becomes a server in place. */
+function initInPlace(self: object, args: unknown[]): void {
+  const server = self as ServerClass;
+  // A server already set up keeps its state (Node would start over, orphaning live connections).
+  if (Object.hasOwn(server, kState)) return;
+  EventEmitter.call(server);
+  initServer(server, args[0] as ServerOptions | RequestListener | undefined, args[1] as RequestListener);
+}
+
+function accept(server: ServerClass, conn: TransportConn): void {
+  const state = server[kState];
+  if (state.closing) {
+    conn.start({ onData: () => false, onEnd() {}, onDrain() {}, onClose() {} });
+    conn.destroy();
+    return;
+  }
+  if (server.maxConnections !== undefined && state.connections.size >= server.maxConnections) {
+    conn.start({ onData: () => false, onEnd() {}, onDrain() {}, onClose() {} });
+    conn.destroy();
+    return;
+  }
+  if (state.options.noDelay !== false) conn.setNoDelay(true);
+  if (state.options.keepAlive) conn.setKeepAlive(true, state.options.keepAliveInitialDelay ?? 0);
+  try {
+    server.emit("connection", new Socket(conn));
+  } catch (err) {
+    reportUncaught(err);
+  }
+}
+
+/**
+ * Node's connectionListener, the server's own first 'connection' listener (one function for every
+ * server: the emitter passes the server as `this`): HTTP over the socket. A socket of ours is driven
+ * directly; any other Duplex (`server.emit("connection", duplex)`, as Node allows) through a transport
+ * adapter over it.
+ */
+function onConnection(this: ServerClass, stream: Socket | Duplex): void {
+  const state = this[kState];
+  const socket = stream instanceof Socket ? stream : new Socket(duplexConn(stream));
+  const connection = new ServerConnection(socket, this, state.parserOptions);
+  state.connections.add(connection);
+  if (this.timeout > 0) socket.setTimeout(this.timeout);
+  (this as unknown as { socketAccepted(socket: Socket): void }).socketAccepted(socket);
+}
+
+/**
+ * Emits `event`. What a listener throws is the process's uncaught exception, as in Node (where it
+ * propagates out of the socket's data handler): reported outside our stack, so the connection's own
+ * error handling never mistakes it for bad input from the peer.
+ */
+function dispatch(
+  server: ServerClass,
+  event: "request" | "checkContinue" | "checkExpectation",
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (!captureRejections(server)) {
     try {
-      this.emit("connection", new Socket(conn));
+      server.emit(event, req, res);
+    } catch (err) {
+      reportUncaught(err);
+    }
+    return;
+  }
+  // With captureRejections (Node's option, or `EventEmitter.captureRejections`), a listener's rejected
+  // promise goes to the rejection handler below, as Node's emitter does (Deno's does not, so it is here).
+  for (const listener of server.rawListeners(event)) {
+    try {
+      const result = (listener as (...args: unknown[]) => unknown).call(server, req, res);
+      if (result && typeof (result as Promise<unknown>).then === "function") {
+        (result as Promise<unknown>).then(undefined, (err: unknown) => rejected(err, res));
+      }
     } catch (err) {
       reportUncaught(err);
     }
   }
+}
 
-  /**
-   * Node's connectionListener, the server's own first 'connection' listener: HTTP over the socket. A
-   * socket of ours is driven directly; any other Duplex (`server.emit("connection", duplex)`, as Node
-   * allows) through a transport adapter over it.
-   */
-  #onConnection = (stream: Socket | Duplex): void => {
-    const socket = stream instanceof Socket ? stream : new Socket(duplexConn(stream));
-    const connection = new ServerConnection(socket, this, this.#parserOptions);
-    this.#connections.add(connection);
-    if (this.timeout > 0) socket.setTimeout(this.timeout);
-    this.socketAccepted(socket);
-  };
+/** Node's `Server[captureRejectionSymbol]` for requests: a 500 if nothing was sent, else destroy. */
+function rejected(_err: unknown, res: ServerResponse): void {
+  if (!res.headersSent && !res.writableEnded) {
+    // Don't leak headers the listener set before it failed.
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.statusCode = 500;
+    res.end(STATUS_CODES[500]);
+  } else res.destroy();
+}
 
-  /** @ignore Hook for subclasses (the https server): the socket HTTP now runs on. */
-  protected socketAccepted(_socket: Socket): void {}
+function captureRejections(server: ServerClass): boolean {
+  return server[kState].options.captureRejections ??
+    (EventEmitter as { captureRejections?: boolean }).captureRejections ??
+    false;
+}
 
-  /**
-   * Emits `event`. What a listener throws is the process's uncaught exception, as in Node (where it
-   * propagates out of the socket's data handler): reported outside our stack, so the connection's own
-   * error handling never mistakes it for bad input from the peer.
-   */
-  #dispatch(
-    event: "request" | "checkContinue" | "checkExpectation",
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): void {
-    if (!this.#captureRejections) {
-      try {
-        this.emit(event, req, res);
-      } catch (err) {
-        reportUncaught(err);
-      }
-      return;
-    }
-    // With captureRejections (Node's option, or `EventEmitter.captureRejections`), a listener's rejected
-    // promise goes to the rejection handler below, as Node's emitter does (Deno's does not, so it is here).
-    for (const listener of this.rawListeners(event)) {
-      try {
-        const result = (listener as (...args: unknown[]) => unknown).call(this, req, res);
-        if (result && typeof (result as Promise<unknown>).then === "function") {
-          (result as Promise<unknown>).then(undefined, (err: unknown) => this.#rejected(err, res));
-        }
-      } catch (err) {
-        reportUncaught(err);
-      }
-    }
+function startSweep(server: ServerClass): void {
+  const state = server[kState];
+  if (state.sweep !== undefined) return;
+  const shortest = Math.min(
+    ...[server.headersTimeout, server.requestTimeout, server.keepAliveTimeout].filter((t) => t > 0),
+  );
+  const every = state.options.connectionsCheckingInterval ??
+    Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
+  state.sweep = setInterval(() => {
+    const now = Date.now();
+    for (const conn of state.connections) conn.checkTimeouts(now);
+  }, every);
+}
+
+function maybeClosed(server: ServerClass): void {
+  const state = server[kState];
+  if (
+    !state.closing || !state.listenerClosed || state.connections.size > 0 || state.handedOver.size > 0
+  ) {
+    return;
   }
-
-  /** Node's `Server[captureRejectionSymbol]` for requests: a 500 if nothing was sent, else destroy. */
-  #rejected(_err: unknown, res: ServerResponse): void {
-    if (!res.headersSent && !res.writableEnded) {
-      // Don't leak headers the listener set before it failed.
-      for (const name of res.getHeaderNames()) res.removeHeader(name);
-      res.statusCode = 500;
-      res.end(STATUS_CODES[500]);
-    } else res.destroy();
+  if (state.sweep !== undefined) {
+    clearInterval(state.sweep);
+    state.sweep = undefined;
   }
-
-  get #captureRejections(): boolean {
-    return this.#options.captureRejections ??
-      (EventEmitter as { captureRejections?: boolean }).captureRejections ??
-      false;
-  }
-
-  #startSweep(): void {
-    if (this.#sweep !== undefined) return;
-    const shortest = Math.min(
-      ...[this.headersTimeout, this.requestTimeout, this.keepAliveTimeout].filter((t) => t > 0),
-    );
-    const every = this.#options.connectionsCheckingInterval ??
-      Math.max(50, Math.min(1000, Math.floor(shortest / 4)));
-    this.#sweep = setInterval(() => {
-      const now = Date.now();
-      for (const conn of this.#connections) conn.checkTimeouts(now);
-    }, every);
-  }
-
-  #maybeClosed(): void {
-    if (!this.#closing || !this.#listenerClosed || this.#connections.size > 0 || this.#handedOver.size > 0) {
-      return;
-    }
-    if (this.#sweep !== undefined) {
-      clearInterval(this.#sweep);
-      this.#sweep = undefined;
-    }
-    this.#listenerClosed = false;
-    const callbacks = this.#closeCallbacks;
-    this.#closeCallbacks = [];
-    this.emit("close");
-    for (const cb of callbacks) cb();
-  }
+  state.listenerClosed = false;
+  const callbacks = state.closeCallbacks;
+  state.closeCallbacks = [];
+  server.emit("close");
+  for (const cb of callbacks) cb();
 }
 
 /**
@@ -614,4 +681,4 @@ export type Server = ServerClass;
  * server.listen(8080);
  * ```
  */
-export const Server: ServerConstructor = callableClass<ServerConstructor>(ServerClass);
+export const Server: ServerConstructor = callableClass<ServerConstructor>(ServerClass, initInPlace);

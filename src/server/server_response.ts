@@ -220,6 +220,18 @@ export class ServerResponse extends OutgoingMessage {
     this.statusCode = statusCode;
     if (reason !== undefined) this.statusMessage = reason;
     if (headers) this.mergeHeaders(headers);
+    // As Node, where writeHead() renders the head: announced trailers need a chunked body, so a `Trailer`
+    // beside a Content-Length (or on a response that cannot be chunked) throws here, with the head still
+    // open. The first write checks the same for every framing (core's `outgoingFraming`).
+    if (
+      this.hasUserField("trailer") &&
+      (this.hasUserField("content-length") || !this.bodyAllowed() || !this.chunkedAllowed())
+    ) {
+      throw new HttpUsageError(
+        "ERR_HTTP_TRAILER_INVALID",
+        "Trailers are invalid with this transfer encoding",
+      );
+    }
     this.lockHead();
     return this;
   }

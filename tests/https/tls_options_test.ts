@@ -227,6 +227,41 @@ test("new Server() takes a listener first and refuses options that are not an ob
   assert.equal(server.listenerCount("request"), 1);
 });
 
+// As Node 20 (test-https-options-boolean-check.js passes under node): key, cert and ca must be PEM text or
+// bytes (or left out with a falsy value), checked when the server is made, ca first, then cert, then key.
+test("key, cert and ca that are not text or bytes throw ERR_INVALID_ARG_TYPE at createServer()", () => {
+  const key = pki.serverKey;
+  const cert = pki.serverCert;
+  for (const options of [{ key, cert }, { key: false, cert }, { key: [{ pem: key }], cert, ca: false }]) {
+    createServer(options as never);
+  }
+  const cases: [Record<string, unknown>, string][] = [
+    [
+      { key: true, cert },
+      'The "options.key" property must be of type string or an instance of Buffer, TypedArray, or DataView. Received type boolean (true)',
+    ],
+    [
+      { key: { pem: key }, cert },
+      'The "options.key" property must be of type string or an instance of Buffer, TypedArray, or DataView. Received an instance of Object',
+    ],
+    [
+      { key: true, cert: 1 },
+      'The "options.cert" property must be of type string or an instance of Buffer, TypedArray, or DataView. Received type number (1)',
+    ],
+    [
+      { key, cert: [cert, true], ca: [pki.ca, true] },
+      'The "options.ca" property must be of type string or an instance of Buffer, TypedArray, or DataView. Received type boolean (true)',
+    ],
+  ];
+  for (const [options, message] of cases) {
+    assert.throws(() => createServer(options as never), {
+      code: "ERR_INVALID_ARG_TYPE",
+      name: "TypeError",
+      message,
+    });
+  }
+});
+
 test("ticket keys are refused with a code on both runtimes, after Node's argument checks", async () => {
   const { server } = await listenHttps({}, (_req, res) => res.end());
   assert.throws(() => server.setTicketKeys(new Uint8Array(47)), { code: "ERR_INVALID_ARG_VALUE" });

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+import process from "node:process";
 import { finished } from "node:stream";
 import { test } from "../_harness.ts";
 import { closeServer, listen, RawClient } from "../_net.ts";
@@ -130,4 +132,75 @@ test("a response's writableHighWaterMark is its socket's", async () => {
   await closeServer(server);
   assert.equal(marks[0], marks[1]);
   assert.ok(marks[0]! > 0);
+});
+
+// As Node 20 (test-http-outgoing-internal-headernames-getter/-setter.js pass under node): the deprecated
+// `_headers`/`_headerNames` accessors still work, with a DEP0066 warning once per accessor.
+test("_headers and _headerNames: Node's deprecated views of the fields, with DEP0066", async () => {
+  const warnings: string[] = [];
+  let bothWarned!: () => void;
+  const warned = new Promise<void>((resolve) => (bothWarned = resolve));
+  const onWarning = (w: Error & { code?: string }) => {
+    warnings.push(`${w.code} ${w.message}`);
+    if (warnings.length === 2) bothWarned();
+  };
+  process.on("warning", onWarning);
+  try {
+    const msg = new OutgoingMessage();
+    assert.equal(msg._headerNames, null);
+    msg.setHeader("X-Key", "value");
+    const names = Object.assign(Object.create(null), { "x-key": "X-Key" });
+    assert.deepEqual(msg._headerNames, names);
+    msg._headerNames = { "x-key": "x-KEY" };
+    assert.deepEqual(msg.getRawHeaderNames(), ["x-KEY"]);
+    assert.deepEqual({ ...msg._headers }, { "x-key": "value" });
+    msg._headers = { A: "1" };
+    assert.deepEqual(msg.getHeaderNames(), ["a"]);
+    await warned;
+  } finally {
+    process.off("warning", onWarning);
+  }
+  assert.deepEqual(warnings.sort(), [
+    "DEP0066 OutgoingMessage.prototype._headerNames is deprecated",
+    "DEP0066 OutgoingMessage.prototype._headers is deprecated",
+  ]);
+});
+
+// As Node 20 (checked under node: null before, the error after destroy(err), undefined after destroy()).
+test("errored: null until destroyed, then the error destroy() was given", () => {
+  const msg = new OutgoingMessage();
+  assert.equal(msg.errored, null);
+  const err = new Error("Destroy test");
+  msg.destroy(err);
+  assert.equal(msg.errored, err);
+  const plain = new OutgoingMessage();
+  plain.destroy();
+  assert.equal(plain.errored, undefined);
+});
+
+// As Node 20 (test-http-outgoing-message-capture-rejection.js passes under node): with captureRejections,
+// a listener's rejected promise destroys the message with that error.
+test("captureRejections: a listener's rejection destroys the message with its error", async () => {
+  const saved = EventEmitter.captureRejections;
+  EventEmitter.captureRejections = true;
+  try {
+    const msg = new OutgoingMessage();
+    const destroyed = new Promise<Error | undefined>((resolve) => {
+      const destroy = msg.destroy;
+      msg.destroy = function (this: OutgoingMessage, error?: Error) {
+        resolve(error);
+        return destroy.call(this, error);
+      };
+    });
+    const kaboom = new Error("kaboom");
+    msg.on("drain", async () => {
+      await null;
+      throw kaboom;
+    });
+    msg.emit("drain");
+    assert.equal(await destroyed, kaboom);
+    assert.equal(msg.errored, kaboom);
+  } finally {
+    EventEmitter.captureRejections = saved;
+  }
 });

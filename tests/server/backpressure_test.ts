@@ -43,3 +43,74 @@ test("a paused request stops reading the socket: a 100 MiB upload keeps server m
   await closeServer(server);
   assert.ok(text.endsWith(`received ${TOTAL}`));
 });
+
+// As Node 20 (test-http-outgoing-finish.js passes under node): every write's callback runs, those of
+// writes that returned false included, and all of them before 'finish', even when end() comes before any
+// 'drain' (here the response waits behind a pipelined one, so its writes queue in it; under node the
+// same scenario gives "cb 0", then "finish").
+test("callbacks of writes that met backpressure run before 'finish' when end() overtakes the drain", async () => {
+  const order: string[] = [];
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  let releaseFirst!: () => void;
+  const { server, port } = await listen({}, (req, res) => {
+    if (req.url === "/1") {
+      releaseFirst = () => res.end("first");
+      return;
+    }
+    const chunk = new Uint8Array(1024 * 1024).fill(120);
+    let n = 0;
+    let ok = true;
+    while (ok) {
+      const i = n++;
+      ok = res.write(chunk, (err) => order.push(err ? `error ${i}` : `cb ${i}`));
+    }
+    res.on("finish", () => {
+      order.push("finish");
+      done();
+    });
+    res.end(chunk);
+    releaseFirst();
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  await client.readAll();
+  await finished;
+  await client.close();
+  await closeServer(server);
+  const writes = order.length - 1;
+  assert.ok(writes >= 1);
+  assert.deepEqual(order, [...Array.from({ length: writes }, (_, i) => `cb ${i}`), "finish"]);
+});
+
+// As Node 20's flood protection (test-http-pipeline-flood.js passes under node): once the socket's send
+// queue is full, a new request stops the reading until it drains, so a client that pipelines requests
+// without reading the answers is held back by its own TCP window instead of growing our send queue.
+test("a client that pipelines without reading the answers is stopped: requests read stay bounded", async () => {
+  const body = new Uint8Array(10240).fill(120);
+  let requests = 0;
+  const { server, port } = await listen({}, (_req, res) => {
+    requests++;
+    res.setHeader("content-length", body.byteLength);
+    res.end(body);
+  });
+  const client = await RawClient.connect(port);
+  client.pause();
+  const batch = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(1024);
+  const total = 200;
+  let sent = 0;
+  let stop = false;
+  const sending = (async () => {
+    while (sent < total && !stop) {
+      sent++;
+      if (!client.write(batch)) await Promise.race([client.drained(), client.closed]);
+    }
+  })();
+  await stalled(() => requests);
+  stop = true;
+  // Bounded by the socket buffers on both sides, far below what the client offered.
+  assert.ok(requests < (total * 1024) / 2, `read ${requests} requests`);
+  await client.close();
+  await sending;
+  await closeServer(server);
+});

@@ -141,6 +141,30 @@ test("a request past maxRequestsPerSocket that was read gets 'dropRequest' and a
   );
 });
 
+// As Node 20 (checked under node with the same bytes: the same 200, then the same 503, then the close): a
+// handler that answers the last allowed request at once does not stop the requests behind it in the same
+// read from being read and dropped.
+test("requests behind the last allowed one, answered at once, are still read: 'dropRequest' and 503 each", async () => {
+  const dropped: string[] = [];
+  const { server, port } = await listen({}, (req, res) => res.end(req.url));
+  server.maxRequestsPerSocket = 1;
+  server.on("dropRequest", (req) => dropped.push(req.url!));
+  const client = await RawClient.connect(port);
+  client.write(
+    ["/1", "/2", "/3"].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n`).join(""),
+  );
+  const text = normalizeDate(await client.readAll());
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(dropped, ["/2", "/3"]);
+  const refused = "HTTP/1.1 503 Service Unavailable\r\nDate: <date>\r\nConnection: close\r\n" +
+    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 2\r\n\r\n/1" + refused + refused,
+  );
+});
+
 // As Node 20 (test-http-server.js, which sets it, passes under node): with httpAllowHalfOpen, requests
 // read before the client's FIN are still answered, slow handlers included, then the server closes.
 test("httpAllowHalfOpen: after the client's FIN the requests already read are answered, then close", async () => {

@@ -197,3 +197,59 @@ for (const [name, body] of [["no body", ""], ["part of its body", "ab"]] as cons
     ]);
   });
 }
+
+// As Node 20 (test-http-server-unconsume.js passes under node): while HTTP reads the socket, a 'data'
+// listener added to it hears the bytes that arrive, and the parser still gets them.
+test("a 'data' listener on a request's socket hears later bytes while HTTP keeps reading them", async () => {
+  let heard = "";
+  let errors = 0;
+  const { server, port } = await listen({}, (req, res) => {
+    res.end("ok");
+    req.socket.on("data", (chunk: Uint8Array) => (heard += new TextDecoder().decode(chunk)));
+  });
+  server.on("clientError", (_err, socket) => {
+    errors++;
+    socket.destroy();
+  });
+  const client = await RawClient.connect(port);
+  client.write("PUT / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  await client.until("\r\n\r\nok");
+  client.write("hello world\r\n\r\n");
+  await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.equal(heard, "hello world\r\n\r\n");
+  // The parser got the same bytes: they are no request.
+  assert.equal(errors, 1);
+});
+
+// As Node 20 (test-http-chunk-extensions-limit.js's last case passes under node; checked with this one's
+// bytes too): a request read whole before the client's FIN ends ('end') before the server acts on the
+// FIN, so an answer written from its 'end' listener still goes out, then the server's FIN.
+test("a body sent with the client's FIN: the answer written on the request's 'end' goes out before the close", async () => {
+  const events: string[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    req.on("aborted", () => events.push("aborted"));
+    req.on("end", () => {
+      events.push("end");
+      res.writeHead(200, { "content-type": "text/plain", connection: "close", date: "now" });
+      res.end("bye");
+    });
+    req.resume();
+  });
+  const client = await RawClient.connect(port);
+  const chunk = "2;" + "A".repeat(10000) + "=bar\r\nAA\r\n";
+  client.write(
+    "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + chunk + chunk + "0\r\n\r\n",
+  );
+  client.end();
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(events, ["end"]);
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\ndate: now\r\n" +
+      "Transfer-Encoding: chunked\r\n\r\n3\r\nbye\r\n0\r\n\r\n",
+  );
+});

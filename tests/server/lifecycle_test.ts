@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { closeServer, listen, RawClient } from "../_net.ts";
-import { createServer } from "../../mod.ts";
+import { createServer, type IncomingMessage, Server, type ServerResponse } from "../../mod.ts";
 
 test("listen(0) picks a port; address() reports it; 'listening' fires", async () => {
   const server = createServer();
@@ -135,5 +135,33 @@ test("listen() twice throws ERR_SERVER_ALREADY_LISTEN; close() when not listenin
   assert.equal((notRunning as { code?: string }).code, "ERR_SERVER_NOT_RUNNING");
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   assert.throws(() => server.listen(0), { code: "ERR_SERVER_ALREADY_LISTEN" });
+  await closeServer(server);
+});
+
+// Node's function-style subclassing: `Server.call(this, listener)` sets up an object the subclass's own
+// constructor made. Checked against node:http under Node 20: the object serves requests, `close()` works,
+// and `Server.call` returns undefined.
+test("Server.call(this) sets up a function-style subclass as a working server", async () => {
+  function MyServer(this: Server, greeting: string) {
+    const result = (Server as unknown as (this: unknown, ...args: unknown[]) => unknown).call(
+      this,
+      (_req: IncomingMessage, res: ServerResponse) => res.end(greeting),
+    );
+    assert.equal(result, undefined);
+  }
+  Object.setPrototypeOf(MyServer.prototype, Server.prototype);
+  Object.setPrototypeOf(MyServer, Server);
+  const server = new (MyServer as unknown as new (greeting: string) => Server)("hello from a subclass");
+  assert.ok(server instanceof Server);
+  assert.equal(server.headersTimeout, 60_000);
+  let connections = 0;
+  server.on("connection", () => connections++);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  assert.ok((await client.readAll()).endsWith("hello from a subclass"));
+  await client.close();
+  assert.equal(connections, 1);
   await closeServer(server);
 });

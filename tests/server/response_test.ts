@@ -448,3 +448,71 @@ test("rejectNonStandardBodyWrites: a body for a 204 throws ERR_HTTP_BODY_NOT_ALL
     "HTTP/1.1 204 No Content\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
   );
 });
+
+// As Node 20 (checked under node: the same four responses, same bytes and codes): a `Trailer` field
+// announces trailers, so the body is chunked even when end() knows it whole, and a head that cannot be
+// chunked (a Content-Length beside it) is refused at writeHead() with ERR_HTTP_TRAILER_INVALID, the head
+// still open to mend.
+test("a Trailer field makes the body chunked; beside a Content-Length, writeHead() throws ERR_HTTP_TRAILER_INVALID", async () => {
+  const implicit = await exchange(
+    (_req, res) => {
+      res.setHeader("Trailer", "baz");
+      res.end("ok");
+    },
+    GET,
+    "0\r\n\r\n",
+  );
+  assert.equal(
+    implicit,
+    "HTTP/1.1 200 OK\r\nTrailer: baz\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n" +
+      "Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+  );
+  let code = "";
+  const mended = await exchange(
+    (_req, res) => {
+      res.setHeader("Trailer", "baz");
+      try {
+        res.writeHead(200, { "Content-Length": "2" });
+      } catch (err) {
+        code = (err as { code: string }).code;
+      }
+      assert.equal(res.headersSent, false);
+      res.removeHeader("Trailer");
+      res.end("ok");
+    },
+    GET,
+    "ok",
+  );
+  assert.equal(code, "ERR_HTTP_TRAILER_INVALID");
+  assert.equal(
+    mended,
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nok",
+  );
+});
+
+// As Node 20 (test-http-response-statuscode.js passes under node): the message shows an object or array
+// by its contents, as Node's `%s` does.
+test("writeHead() with a status that is no number names it as Node does", async () => {
+  const messages: string[] = [];
+  await exchange(
+    (_req, res) => {
+      for (const status of [{}, [], null, "404 nope", 99]) {
+        try {
+          res.writeHead(status as number);
+        } catch (err) {
+          messages.push(`${(err as { code: string }).code} ${(err as Error).message}`);
+        }
+      }
+      res.end();
+    },
+    GET,
+    "\r\n\r\n",
+  );
+  assert.deepEqual(messages, [
+    "ERR_HTTP_INVALID_STATUS_CODE Invalid status code: {}",
+    "ERR_HTTP_INVALID_STATUS_CODE Invalid status code: []",
+    "ERR_HTTP_INVALID_STATUS_CODE Invalid status code: null",
+    "ERR_HTTP_INVALID_STATUS_CODE Invalid status code: 404 nope",
+    "ERR_HTTP_INVALID_STATUS_CODE Invalid status code: 99",
+  ]);
+});

@@ -82,3 +82,43 @@ test("req.setTimeout() hears the idle socket while its body is awaited; unheard,
   await idle.close();
   await closeServer(server);
 });
+
+// As Node 20 (test-http-server-headers-timeout-pipelining.js passes under node): a read that ends inside
+// the next pipelined head starts that head's headersTimeout; it does not wait for more bytes to start.
+test("headersTimeout: a pipelined head left unfinished after an answered request gets 408", async () => {
+  const { server, port } = await listen(
+    { headersTimeout: 300, requestTimeout: 0, keepAliveTimeout: 0, connectionsCheckingInterval: 50 },
+    (_req, res) => res.end(),
+  );
+  const client = await RawClient.connect(port);
+  client.write(
+    "GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: ",
+  );
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.match(
+    text,
+    /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nHTTP\/1\.1 408 Request Timeout\r\nConnection: close\r\n\r\n$/,
+  );
+});
+
+// As Node 20, whose keep-alive timeout is the socket's idle timeout (test-http-server-keep-alive-timeout.js
+// passes under node): a server 'timeout' listener hears the expiry and decides; the socket stays open
+// until it does.
+test("keepAliveTimeout: a server 'timeout' listener hears the expiry instead of the socket being closed", async () => {
+  const { server, port } = await listen({ keepAliveTimeout: 100 }, (_req, res) => res.end("x"));
+  let timedOut!: (socket: { destroy(): void; destroyed: boolean }) => void;
+  const heard = new Promise<{ destroy(): void; destroyed: boolean }>((resolve) => (timedOut = resolve));
+  server.on("timeout", (socket) => timedOut(socket));
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await client.until("\r\n\r\nx");
+  const socket = await heard;
+  assert.equal(socket.destroyed, false);
+  assert.equal(client.ended, false);
+  socket.destroy();
+  await client.readAll();
+  await client.close();
+  await closeServer(server);
+});
