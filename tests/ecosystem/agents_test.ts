@@ -1,0 +1,195 @@
+/**
+ * Packages that take an `http` module or an Agent, given each implementation's: follow-redirects with
+ * `agents`, https-proxy-agent (an agent-base `http.Agent` subclass) through the CONNECT proxy of
+ * `examples/proxy.ts`, and http-proxy forwarding through the implementation's keep-alive Agent. Each
+ * scenario runs on the runtime's own `node:http`/`node:https` (the control) and on `@wire/http`, with the
+ * same assertions; the upstream servers are the runtime's node:http/node:https in both, so only the side
+ * under test differs.
+ */
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import type * as NodeHttp from "node:http";
+import type * as NodeHttps from "node:https";
+import { createRequire } from "node:module";
+import type { Socket } from "node:net";
+import { HttpsProxyAgent } from "https-proxy-agent";
+import { closeServer, type Http, type Impl, impls, listen, type Scope, testEach } from "./_impls.ts";
+import { pki } from "../https/_tls.ts";
+import { startForwardProxy } from "../../examples/proxy.ts";
+
+const require = createRequire(import.meta.url);
+// CommonJS packages, loaded as Node code loads them.
+const followRedirects = require("follow-redirects") as {
+  wrap(protocols: { http: Http; https: typeof NodeHttps }): {
+    http: { get: Http["get"] };
+  };
+};
+const httpProxy = require("http-proxy") as {
+  createProxyServer(options: Record<string, unknown>): {
+    web(req: NodeHttp.IncomingMessage, res: NodeHttp.ServerResponse, options?: unknown): void;
+    on(event: "error", listener: (err: Error) => void): void;
+    close(): void;
+  };
+};
+
+const control: Http = impls[0]!.http;
+const controlHttps: typeof NodeHttps = await import("node:https");
+const ourHttps = (await import("../../src/https/mod.ts")) as unknown as typeof NodeHttps;
+const httpsOf = (impl: Impl): typeof NodeHttps => impl.name === "node:http" ? controlHttps : ourHttps;
+
+/** Reads a response body as text. */
+function text(res: NodeHttp.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (chunk: Buffer) => chunks.push(chunk));
+    res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    res.on("error", reject);
+  });
+}
+
+/** An Agent of `http`; destroyed at the end of the test, which waits for its sockets to close. */
+function agentOf(http: Http, scope: Scope, options: NodeHttp.AgentOptions): NodeHttp.Agent {
+  const agent = new http.Agent(options);
+  scope.defer(async () => {
+    const pools = [agent.freeSockets, agent.sockets] as Partial<Record<string, Socket[]>>[];
+    const open = pools.flatMap((pool) => Object.values(pool ?? {}).flat()).filter((s) => s !== undefined);
+    agent.destroy();
+    await Promise.all(
+      open.map((socket) =>
+        socket.closed ? undefined : new Promise((resolve) => socket.once("close", resolve))
+      ),
+    );
+  });
+  return agent;
+}
+
+testEach(
+  "follow-redirects: a 302 chain through the implementation's keep-alive Agent",
+  async (impl, scope) => {
+    // Upstream (node:http): /a → 302 /b → 302 /c → 200; counts connections to show the Agent's reuse.
+    let connections = 0;
+    const upstream = control.createServer((req, res) => {
+      if (req.url === "/a") res.writeHead(302, { Location: "/b" }).end();
+      else if (req.url === "/b") res.writeHead(302, { Location: "/c" }).end();
+      else res.end(`landed on ${req.url}`);
+    });
+    upstream.on("connection", () => connections++);
+    scope.defer(() => closeServer(upstream));
+    const port = await listen(upstream);
+
+    const agent = agentOf(impl.http, scope, { keepAlive: true, maxSockets: 1 });
+    const asked: string[] = [];
+    // Node's Agent protocol: every request reaches the agent through `addRequest(req, options)`.
+    const pooled = agent as unknown as { addRequest(req: unknown, options: { path?: string }): void };
+    const addRequest = pooled.addRequest.bind(pooled);
+    pooled.addRequest = (req, options) => {
+      asked.push(String(options.path));
+      addRequest(req, options);
+    };
+    const { http } = followRedirects.wrap({ http: impl.http, https: httpsOf(impl) });
+    const res = await new Promise<NodeHttp.IncomingMessage & { responseUrl?: string; redirects?: unknown[] }>(
+      (resolve, reject) => {
+        const req = http.get(
+          { host: "127.0.0.1", port, path: "/a", agents: { http: agent } } as NodeHttp.RequestOptions,
+          resolve,
+        );
+        req.on("error", reject);
+      },
+    );
+    assert.equal(res.statusCode, 200);
+    assert.equal(await text(res), "landed on /c");
+    assert.equal(res.responseUrl, `http://127.0.0.1:${port}/c`);
+    // Every hop went through the Agent. follow-redirects destroys each redirected request (on node:http
+    // too), so each hop has a connection of its own.
+    assert.deepEqual(asked, ["/a", "/b", "/c"]);
+    assert.equal(connections, 3);
+  },
+);
+
+testEach("https-proxy-agent: an HTTPS request tunnelled through examples/proxy.ts", async (impl, scope) => {
+  // Target (node:https), reachable only through the tunnel as far as the client is concerned.
+  const target = controlHttps.createServer({ key: pki.serverKey, cert: pki.serverCert }, (req, res) => {
+    res.end(
+      `secret for ${req.url} over ${(req.socket as { encrypted?: boolean }).encrypted ? "TLS" : "TCP"}`,
+    );
+  });
+  scope.defer(() => closeServer(target as unknown as NodeHttp.Server));
+  const targetPort = await listen(target as unknown as NodeHttp.Server);
+
+  const proxy = await startForwardProxy({ port: 0 });
+  scope.defer(() => proxy.close());
+  const tunnels: string[] = [];
+  proxy.server.on("connect", (req) => tunnels.push(req.url ?? ""));
+
+  // The target's TLS options (`ca`) travel with the request, which agent-base hands to the agent.
+  const agent = new HttpsProxyAgent(`http://127.0.0.1:${proxy.port}`);
+  scope.defer(() => agent.destroy());
+  const res = await new Promise<NodeHttp.IncomingMessage>((resolve, reject) => {
+    const req = httpsOf(impl).request(
+      { host: "localhost", port: targetPort, path: "/vault", agent, ca: pki.ca } as NodeHttps.RequestOptions,
+      resolve,
+    );
+    req.on("error", reject);
+    req.end();
+  });
+  assert.equal(res.statusCode, 200);
+  assert.equal(await text(res), "secret for /vault over TLS");
+  // The proxy saw one CONNECT to the target and nothing of the request inside it.
+  assert.deepEqual(tunnels, [`localhost:${targetPort}`]);
+});
+
+testEach("http-proxy: a reverse proxy forwarding through the implementation's Agent", async (impl, scope) => {
+  let connections = 0;
+  const upstream = control.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      res.setHeader("X-Upstream", "yes");
+      res.end(JSON.stringify({ method: req.method, url: req.url, body: Buffer.concat(chunks).toString() }));
+    });
+  });
+  upstream.on("connection", () => connections++);
+  scope.defer(() => closeServer(upstream));
+  const upstreamPort = await listen(upstream);
+
+  const agent = agentOf(impl.http, scope, { keepAlive: true, maxSockets: 1 });
+  const forwarder = httpProxy.createProxyServer({ target: `http://127.0.0.1:${upstreamPort}`, agent });
+  scope.defer(() => forwarder.close());
+  forwarder.on("error", (err) => scope.fail(err));
+  // The proxy's own server is the implementation's too.
+  const front = impl.http.createServer((req, res) => forwarder.web(req, res));
+  scope.defer(() => closeServer(front));
+  const frontPort = await listen(front);
+
+  // A keep-alive client in front: http-proxy forwards the client's `Connection` field, so a closing
+  // client would close the upstream connection too.
+  const frontAgent = agentOf(control, scope, { keepAlive: true, maxSockets: 1 });
+  const ask = (method: string, path: string, body?: string) =>
+    new Promise<{ status: number; upstream: string | undefined; json: unknown }>((resolve, reject) => {
+      const req = control.request(
+        { host: "127.0.0.1", port: frontPort, method, path, agent: frontAgent },
+        (res) => {
+          text(res).then((t) =>
+            resolve({
+              status: res.statusCode ?? 0,
+              upstream: res.headers["x-upstream"] as string | undefined,
+              json: JSON.parse(t),
+            }), reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  assert.deepEqual(await ask("GET", "/one"), {
+    status: 200,
+    upstream: "yes",
+    json: { method: "GET", url: "/one", body: "" },
+  });
+  assert.deepEqual(await ask("POST", "/two", "payload"), {
+    status: 200,
+    upstream: "yes",
+    json: { method: "POST", url: "/two", body: "payload" },
+  });
+  // Both forwarded on one kept-alive upstream connection.
+  assert.equal(connections, 1);
+});
