@@ -378,14 +378,14 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   #plainName(given: AgentRequestOptions): string | undefined {
     if (this.getName !== AgentClass.prototype.getName) return undefined;
     const own = this.options as AgentRequestOptions;
-    // The agent's options win over the request's, as in the merge.
-    const pick = (key: string): unknown => key in own ? own[key] : given[key];
-    if (pick("protocol") === "https:") return undefined;
-    const host = pick("host") as string | undefined;
-    const port = pick("port");
-    const localAddress = pick("localAddress");
-    const family = pick("family");
-    const socketPath = pick("socketPath");
+    // The agent's options win over the request's, as in the merge (an option the agent holds as
+    // `undefined` counts as unset here; no closure or `in` test: this runs for every request).
+    if ((own.protocol ?? given.protocol) === "https:") return undefined;
+    const host = (own.host ?? given.host) as string | undefined;
+    const port = own.port ?? given.port;
+    const localAddress = own.localAddress ?? given.localAddress;
+    const family = own.family ?? given.family;
+    const socketPath = own.socketPath ?? given.socketPath;
     let name = `${host || "localhost"}:`;
     if (port) name += port;
     name += ":";

@@ -245,7 +245,11 @@ export function receiveHead(
  */
 export function receiveBody(msg: IncomingMessage, chunk: Uint8Array): boolean {
   if (msg.destroyed || chunk.byteLength === 0) return true;
-  return msg.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  // Bun's sockets hand out Buffers, whose views stay Buffers: those need no wrapper (and reading `.buffer`
+  // costs JavaScriptCore more than the check).
+  return msg.push(
+    chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+  );
 }
 
 /** Internal (connections): the message is complete, with these trailers. */
