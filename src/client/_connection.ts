@@ -54,6 +54,8 @@ export interface ConnectionRequest extends ConnectionHooks {
   [kSinkDrained](): void;
   /** Whether the request was fully written. */
   readonly writableFinished: boolean;
+  /** Node's: at most this many response fields are kept (0 or null: all, up to the parser's limit). */
+  readonly maxHeadersCount: number | null;
 }
 
 /** Told when a connection becomes free or closes: the Agent, or the one-off owner of `agent: false`. */
@@ -250,7 +252,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       return;
     }
     const res = new IncomingMessage(this.socket);
-    receiveHead(res, head);
+    receiveHead(res, head, req.maxHeadersCount ?? 0);
     if (head.upgrade) {
       this.#takeover = res;
       return;

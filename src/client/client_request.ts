@@ -92,6 +92,11 @@ export class ClientRequest extends OutgoingMessage {
   res: IncomingMessage | null = null;
   /** Whether the head carries `Expect: 100-continue`. */
   expectsContinue = false;
+  /**
+   * Node's: the response keeps at most this many fields (`rawHeaders` and `headers`); null or 0 keeps
+   * them all (up to the parser's limits).
+   */
+  maxHeadersCount: number | null = null;
 
   readonly #options: RequestOptions;
   readonly #agent: AgentLike | undefined;

@@ -31,6 +31,11 @@ export const BODY_HIGH_WATER_MARK = 64 * 1024;
 export const kResumeReading: unique symbol = Symbol("wire.resumeReading");
 const kHead: unique symbol = Symbol("wire.head");
 const kHeaders: unique symbol = Symbol("wire.headers");
+/**
+ * The fields `headers` is built from when `maxHeadersCount` cut the list: rare, so kept beside the messages
+ * rather than in a field every message carries.
+ */
+const limitedFields = new WeakMap<IncomingMessage, string[]>();
 const kTrailers: unique symbol = Symbol("wire.trailers");
 
 type ErrorCallback = (error?: Error | null) => void;
@@ -107,7 +112,7 @@ export class IncomingMessage extends Readable {
       const head = this[kHead];
       headers = head !== undefined && !this.joinDuplicateHeaders
         ? head.headers
-        : headersFromRaw(this.rawHeaders, this.joinDuplicateHeaders);
+        : headersFromRaw(limitedFields.get(this) ?? this.rawHeaders, this.joinDuplicateHeaders);
       this[kHeaders] = headers;
     }
     return headers;
@@ -119,7 +124,7 @@ export class IncomingMessage extends Readable {
 
   /** Fields with every value as an array, names lower-cased (Node's `headersDistinct`). */
   get headersDistinct(): Record<string, string[]> {
-    return distinct(this.rawHeaders);
+    return distinct(limitedFields.get(this) ?? this.rawHeaders);
   }
 
   /** Trailer fields, lower-cased; filled when the body ends. */
@@ -221,11 +226,13 @@ export function receiveHead(
   maxHeadersCount = 0,
 ): void {
   msg[kHead] = head;
-  // Node's `maxHeadersCount`: fields past it are dropped (then `headers` is built from what is kept).
+  msg.rawHeaders = head.rawHeaders;
+  // Node's `maxHeadersCount`: `headers` (and `headersDistinct`) hold the first fields only; `rawHeaders`
+  // keeps them all (checked under node 20).
   if (maxHeadersCount > 0 && head.rawHeaders.length > maxHeadersCount * 2) {
-    msg.rawHeaders = head.rawHeaders.slice(0, maxHeadersCount * 2);
+    limitedFields.set(msg, head.rawHeaders.slice(0, maxHeadersCount * 2));
     msg[kHead] = undefined;
-  } else msg.rawHeaders = head.rawHeaders;
+  }
   msg.httpVersionMajor = head.versionMajor;
   msg.httpVersionMinor = head.versionMinor;
   msg.httpVersion = head.versionMinor === 1 ? "1.1" : "1.0";

@@ -94,6 +94,27 @@ test("maxHeaderSize bounds the response head (HPE_HEADER_OVERFLOW); joinDuplicat
   await server.close();
 });
 
+// As Node 20 (test-http-max-headers-count.js passes under node, and this scenario run under node):
+// req.maxHeadersCount keeps the first N response fields in `headers`; `rawHeaders` keeps them all; 0 (or
+// unset) keeps them all.
+test("req.maxHeadersCount keeps the first N response fields", async () => {
+  const server = await scripted();
+  const seen: string[] = [];
+  for (const max of [1, 0]) {
+    const req = request({ host: "127.0.0.1", port: server.port, path: "/dup", agent: false });
+    req.maxHeadersCount = max;
+    req.end();
+    const [res] = await once<[IncomingMessage]>(req, "response");
+    seen.push(`${max}: ${JSON.stringify(res.rawHeaders)} ${JSON.stringify(res.headers)}`);
+    await text(res);
+  }
+  assert.deepEqual(seen, [
+    '1: ["X-A","1","X-A","2","Content-Length","0"] {"x-a":"1"}',
+    '0: ["X-A","1","X-A","2","Content-Length","0"] {"x-a":"1, 2","content-length":"0"}',
+  ]);
+  await server.close();
+});
+
 test("a URL's own properties are options (headers); new ClientRequest(url, cb) starts by itself", async () => {
   const server = await scripted();
   const url = Object.assign(new URL(`http://127.0.0.1:${server.port}/u?q=1`), { headers: { foo: "Bar" } });
