@@ -72,8 +72,18 @@ export function duplexConn(stream: Duplex): TransportConn {
     },
     destroy(error?: Error): void {
       if (error) failure ??= error;
-      if (!stream.destroyed) stream.destroy();
-      else queueMicrotask(close);
+      if (stream.destroyed) {
+        queueMicrotask(close);
+        return;
+      }
+      // A clean close with nothing left to send ends the writable side first, as a TCP close sends FIN:
+      // a stream peer (an in-memory pair) only sees 'end' that way. Node's socket.destroySoon() does the
+      // same. With an error, or bytes still queued, the stream is torn down at once.
+      if (error === undefined && !stream.writableEnded && stream.writableLength === 0) {
+        stream.end(() => stream.destroy());
+        return;
+      }
+      stream.destroy();
     },
     setNoDelay(noDelay: boolean): void {
       net.setNoDelay?.(noDelay);

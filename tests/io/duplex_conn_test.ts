@@ -69,3 +69,30 @@ test("createConnection may hand its socket to the callback instead of returning 
   clientSide.destroy();
   serverSide.destroy();
 });
+
+// As Node 20 (the same scenario run under node with node:http; test-http-generic-streams.js): after a
+// `Connection: close` exchange each side ends its writable side before closing, so both stream ends see
+// 'end', 'finish' and 'close' (a destroy alone would leave the peer stream without its 'end').
+test("a closing exchange over a Duplex pair ends both sides: each sees 'end', 'finish' and 'close'", async () => {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.once("end", () => res.end("bye"));
+  });
+  const { clientSide, serverSide } = duplexPair();
+  const seen = new Set<string>();
+  const closed: Promise<void>[] = [];
+  for (const [name, side] of [["client", clientSide], ["server", serverSide]] as const) {
+    for (const event of ["end", "finish"]) side.on(event, () => seen.add(`${name} ${event}`));
+    closed.push(new Promise((resolve) => side.once("close", () => resolve())));
+  }
+  server.emit("connection", serverSide as unknown as Socket);
+  const req = request({
+    method: "PUT",
+    headers: { Connection: "close" },
+    agent: false,
+    createConnection: () => clientSide,
+  }, (res) => res.resume());
+  req.end("hi");
+  await Promise.all(closed);
+  assert.deepEqual([...seen].sort(), ["client end", "client finish", "server end", "server finish"]);
+});
