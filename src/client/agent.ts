@@ -291,10 +291,12 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   createConnection(
     options: AgentRequestOptions | number,
     callback?: CreateConnectionCallback | string | AgentRequestOptions | null,
-    extra?: AgentRequestOptions | null,
+    extra?: AgentRequestOptions | (() => void) | null,
   ): AgentSocket | undefined | void {
     let opts: AgentRequestOptions;
     let done: CreateConnectionCallback | undefined;
+    /** The direct forms' last function argument: a `'connect'` listener, as `net.createConnection`'s. */
+    let onConnect: (() => void) | undefined;
     if (typeof options === "object" && options !== null && typeof callback === "function") {
       opts = options;
       done = callback;
@@ -311,6 +313,8 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       const direct: AgentRequestOptions = { protocol: this.protocol, ...given };
       if (typeof options === "number") direct.port = options;
       if (typeof callback === "string") direct.host = callback;
+      if (typeof extra === "function") onConnect = extra;
+      else if (typeof callback === "function") onConnect = callback as () => void;
       opts = this.#merge(direct);
     }
     const transport = (opts.transport as Transport | undefined) ?? this.#transport;
@@ -322,13 +326,18 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       if (timeout) socket.setTimeout(timeout);
       const signal = opts.signal as AbortSignal | undefined;
       if (signal) abortWith(socket, signal);
+      if (onConnect) socket.once("connect", onConnect);
       return socket;
     }
     const opening = openConnection(target, transport).then((opened) => {
       if (this.options.timeout) opened.setTimeout(this.options.timeout);
       return opened;
     });
-    if (done === undefined) return new PendingSocket(opening);
+    if (done === undefined) {
+      const pending = new PendingSocket(opening);
+      if (onConnect) pending.once("connect", onConnect);
+      return pending;
+    }
     opening.then((opened) => done(null, opened), (err: Error) => done(err));
   }
 

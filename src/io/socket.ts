@@ -20,6 +20,7 @@ import type { TlsConnectOptions, TransportConn, TransportHandler } from "./trans
 import { SocketBase } from "./socket_base.ts";
 import { IdleTimer } from "./_idle_timer.ts";
 import { invalidArgType, outOfRange } from "./_node_errors.ts";
+import { HttpUsageError } from "../core/errors.ts";
 
 /** Events of a {@linkcode Socket}, with their listener arguments. */
 export interface SocketEvents {
@@ -264,6 +265,21 @@ export class Socket extends SocketBase {
     return this;
   }
 
+  /**
+   * As Node's server sockets: while HTTP reads the socket, its bytes must stay bytes, so changing the
+   * encoding throws `ERR_HTTP_SOCKET_ENCODING` (Node does this for server sockets; a client socket's
+   * parser would break the same way, so it throws there too). A raw socket (after an upgrade) takes any.
+   */
+  override setEncoding(encoding: BufferEncoding): this {
+    if (this.#consumer !== null) {
+      throw new HttpUsageError(
+        "ERR_HTTP_SOCKET_ENCODING",
+        "Changing the socket encoding is not allowed per RFC7230 Section 3.",
+      );
+    }
+    return super.setEncoding(encoding);
+  }
+
   /** Turns Nagle's algorithm off (default true). */
   setNoDelay(noDelay = true): this {
     if (noDelay !== this.#noDelay) {
@@ -413,6 +429,9 @@ export class Socket extends SocketBase {
     if (this.#endPushed) return;
     this.#endPushed = true;
     this.push(null);
+    // As net.Socket: with nothing left unread, the end is read at once, so 'end' comes even to a socket
+    // nobody reads (a Readable otherwise holds it back until someone calls read()).
+    if (this.readableLength === 0 && !this.readableFlowing) this.read(0);
   }
 
   #onDrain(): void {

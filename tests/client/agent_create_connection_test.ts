@@ -57,3 +57,33 @@ test("agent.createConnection(options) to a closed port emits Node's ECONNREFUSED
   assert.equal(err.name, "Error");
   await closed;
 });
+
+// As Node 20 (test-http-socket-encoding-error.js passes under node; this scenario run under node): the
+// last function argument is a 'connect' listener, as net.createConnection's; the server's end reaches a
+// socket nobody reads as 'end'; a server socket refuses setEncoding() while HTTP reads it.
+test("createConnection(port, listener): 'connect' listener, 'end' without a reader; setEncoding refused", async () => {
+  const { createServer } = await import("../../mod.ts");
+  const refusals: string[] = [];
+  const server = createServer();
+  server.on("connection", (socket) => {
+    try {
+      socket.setEncoding("utf8");
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      refusals.push(`${e.name} ${e.code} ${e.message}`);
+    }
+    socket.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  const agent = new Agent();
+  const connected = Promise.withResolvers<void>();
+  const socket = agent.createConnection(port, () => connected.resolve()) as Duplex;
+  await connected.promise;
+  socket.end();
+  await once(socket, "end");
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  assert.deepEqual(refusals, [
+    "Error ERR_HTTP_SOCKET_ENCODING Changing the socket encoding is not allowed per RFC7230 Section 3.",
+  ]);
+});
