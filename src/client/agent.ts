@@ -336,6 +336,8 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     if (done === undefined) {
       const pending = new PendingSocket(opening);
       if (onConnect) pending.once("connect", onConnect);
+      const signal = opts.signal as AbortSignal | undefined;
+      if (signal) abortWith(pending, signal);
       return pending;
     }
     opening.then((opened) => done(null, opened), (err: Error) => done(err));
@@ -587,7 +589,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
 }
 
 /** Node's `net.connect({ signal })`: the signal's abort destroys the socket with an `AbortError`. */
-function abortWith(socket: Socket, signal: AbortSignal): void {
+function abortWith(socket: Duplex, signal: AbortSignal): void {
   const onAbort = () =>
     socket.destroy(new AbortError("The operation was aborted", "ABORT_ERR", { cause: signal.reason }));
   if (signal.aborted) {

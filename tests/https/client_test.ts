@@ -277,3 +277,32 @@ test("https.request: createConnection replaces the global agent; an agent's defa
     await closeServer(server);
   }
 });
+
+// As Node 20 (test-https-agent-abort-controller.js passes under node): a direct createConnection with a
+// `signal` listens to it at once, and an abort (before or while connecting) is the socket's AbortError.
+test("https Agent.createConnection({ signal }): an abort before or during the handshake is an AbortError", async () => {
+  const { server, port } = await listenHttps({}, (_req, res) => res.end());
+  const agent = new Agent();
+  try {
+    const names: string[] = [];
+    for (const early of [true, false]) {
+      const controller = new AbortController();
+      if (early) controller.abort();
+      const socket = agent.createConnection({
+        host: "127.0.0.1",
+        port,
+        ca: pki.ca,
+        signal: controller.signal,
+      }) as
+        & import("node:stream").Duplex
+        & object;
+      if (!early) controller.abort();
+      const [err] = await once<[Error]>(socket, "error");
+      names.push(err.name);
+    }
+    assert.deepEqual(names, ["AbortError", "AbortError"]);
+  } finally {
+    agent.destroy();
+    await closeServer(server);
+  }
+});
