@@ -16,6 +16,7 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import type { Duplex } from "node:stream";
 import { once, test } from "../_harness.ts";
 import { closeServer } from "../_net.ts";
 import { Agent, get, request } from "../../src/https/mod.ts";
@@ -293,9 +294,7 @@ test("https Agent.createConnection({ signal }): an abort before or during the ha
         port,
         ca: pki.ca,
         signal: controller.signal,
-      }) as
-        & import("node:stream").Duplex
-        & object;
+      }) as Duplex;
       if (!early) controller.abort();
       const [err] = await once<[Error]>(socket, "error");
       names.push(err.name);
