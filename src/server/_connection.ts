@@ -44,6 +44,8 @@ import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_mes
 import { kBindOwner, type ResponseOwner, type ServerResponse } from "./server_response.ts";
 import { abortOpenExchanges } from "./_abort_exchanges.ts";
 import { asNodeParseError } from "../io/_parse_error.ts";
+import type { ConnectionHost } from "./_connection_host.ts";
+import { type ConnectionClock, overrun } from "./_timeouts.ts";
 
 /** Past this many responses waiting their turn, stop reading more pipelined requests. */
 const MAX_PIPELINED_RESPONSES = 32;
@@ -56,50 +58,8 @@ const MAX_PIPELINED_RESPONSES = 32;
  */
 const MAX_UPGRADE_BODY = BODY_HIGH_WATER_MARK;
 
-/** What a connection needs from its server. */
-export interface ConnectionHost {
-  /** The server emitting events (`request`, `upgrade`, ...). */
-  emitRequest(req: IncomingMessage, res: ServerResponse, event: "request"): void;
-  /** Emits `checkContinue`/`checkExpectation` if listened for; returns false when nobody listens. */
-  emitRequestIfListened(
-    req: IncomingMessage,
-    res: ServerResponse,
-    event: "checkContinue" | "checkExpectation",
-  ): boolean;
-  /** Emits `upgrade`/`connect` if listened for; returns false when nobody listens. */
-  emitTakeover(event: "upgrade" | "connect", req: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
-  /** Emits `clientError` if listened for; returns false when nobody listens. */
-  emitClientError(error: Error, socket: Socket): boolean;
-  /** Emits the server's `'dropRequest'` (a request past `maxRequestsPerSocket`). */
-  emitDropRequest(req: IncomingMessage, socket: Socket): void;
-  /** Emits the server's `'timeout'`; returns false when nobody listens. */
-  emitTimeout(socket: Socket): boolean;
-  /** The classes requests and responses are made of (Node's `IncomingMessage`/`ServerResponse` options). */
-  readonly messageClasses: {
-    IncomingMessage: typeof IncomingMessage;
-    ServerResponse: typeof ServerResponse;
-    joinDuplicateHeaders: boolean;
-    responseOptions: { rejectNonStandardBodyWrites: boolean };
-  };
-  /** Node's `httpAllowHalfOpen`: a peer's FIN still lets the requests already read be answered. */
-  readonly httpAllowHalfOpen: boolean;
-  /** Node's `maxHeadersCount`: request fields kept past it are dropped (null or 0: all). */
-  readonly maxHeadersCount: number | null;
-  /** Whether the server is closing (no new keep-alive). */
-  readonly closing: boolean;
-  /** Limits and timeouts. */
-  readonly keepAliveTimeout: number;
-  readonly maxRequestsPerSocket: number;
-  readonly headersTimeout: number;
-  readonly requestTimeout: number;
-  /** The connection is gone. */
-  connectionClosed(conn: ServerConnection): void;
-  /** The connection left HTTP (upgrade/CONNECT): no more timeouts, but `close()` still waits for it. */
-  connectionHandedOver(conn: ServerConnection): void;
-}
-
 /** Per-connection protocol driver. Internal to the server. */
-export class ServerConnection implements SocketConsumer, ResponseOwner, OutgoingSink {
+export class ServerConnection implements SocketConsumer, ResponseOwner, OutgoingSink, ConnectionClock {
   readonly socket: Socket;
   #host: ConnectionHost;
   #parser: RequestParser;
@@ -349,20 +309,14 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   /** Applies the server's timeouts at time `now`. */
   checkTimeouts(now: number): void {
     if (this.#closed) return;
-    const host = this.#host;
-    if (this.idleSince > 0 && host.keepAliveTimeout > 0 && now - this.idleSince >= host.keepAliveTimeout) {
+    const late = overrun(this, this.#host, now);
+    if (late === "idle") {
       this.idleSince = 0;
       // As Node, whose keep-alive timeout is the socket's idle timeout: a server 'timeout' listener hears
       // it and decides (once, until the connection is busy again); without one the socket closes. A
       // socket we already ended only waits for the peer's FIN: it is cut off either way.
-      if (this.socket.writableEnded || !host.emitTimeout(this.socket)) this.socket.destroy();
-      return;
-    }
-    const headLate = this.headStartedAt > 0 && host.headersTimeout > 0 &&
-      now - this.headStartedAt >= host.headersTimeout;
-    const requestLate = this.requestStartedAt > 0 && host.requestTimeout > 0 &&
-      now - this.requestStartedAt >= host.requestTimeout;
-    if (headLate || requestLate) {
+      if (this.socket.writableEnded || !this.#host.emitTimeout(this.socket)) this.socket.destroy();
+    } else if (late === "request") {
       this.headStartedAt = 0;
       this.requestStartedAt = 0;
       this.#fail(new HttpError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout", 408));
