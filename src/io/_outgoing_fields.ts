@@ -5,10 +5,15 @@
  * framing. A message keeps a raw `[name, value, ...]` list instead of a map until a map is needed (most
  * responses are `writeHead(...)` then `end(...)`), so these functions allocate nothing on that path.
  *
+ * The message keeps the list and the map as private fields (its header methods are its public API);
+ * the work on them is here, taking them as arguments, so the class holds the state and this file the
+ * rules, Node's deprecated (DEP0066) views of the fields included.
+ *
  * @module
  */
 
 import type { OutgoingHeadFacts } from "../core/framing.ts";
+import { invalidArgType } from "./_node_errors.ts";
 import {
   type OutgoingValue,
   renderUserField,
@@ -81,6 +86,87 @@ export function renderFields(
     }
   }
   return out;
+}
+
+/** Whether field `lowerName` is set, in the raw list when there is one, else the map. */
+export function hasField(
+  raw: readonly string[] | undefined,
+  fields: FieldMap | undefined,
+  lowerName: string,
+): boolean {
+  if (fields !== undefined) return fields.has(lowerName);
+  if (raw === undefined) return false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return true;
+  }
+  return false;
+}
+
+/**
+ * `setHeaders(headers)`: each entry of a `Headers` or `Map` through `message.setHeader` (so a subclass's
+ * override sees them); throws `ERR_INVALID_ARG_TYPE` for anything else.
+ */
+export function setFieldsFrom(
+  message: { setHeader(name: string, value: OutgoingValue): unknown },
+  headers: Headers | Map<string, OutgoingValue>,
+): void {
+  const isHeaders = typeof Headers === "function" && headers instanceof Headers;
+  if (!isHeaders && !(headers instanceof Map)) {
+    throw invalidArgType("headers", "an instance of Headers or Map", headers);
+  }
+  // As Node: a Headers' Set-Cookie values stay separate fields (Headers joins the rest with ", ").
+  const cookies = isHeaders ? (headers as Headers).getSetCookie() : [];
+  for (const [name, value] of headers) {
+    if (isHeaders && name === "set-cookie") continue;
+    message.setHeader(name, value);
+  }
+  if (cookies.length > 0) message.setHeader("set-cookie", cookies);
+}
+
+/** `getHeaders()`: lower-cased name -> value, on a null-prototype object. */
+export function fieldsRecord(fields: FieldMap | undefined): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  for (const [key, [, value]] of fields ?? []) out[key] = value;
+  return out;
+}
+
+/** Node's deprecated `_headerNames`: lower-cased name -> name as given; null with no field set. */
+export function fieldNamesRecord(fields: FieldMap | undefined): Record<string, string> | null {
+  if (!fields?.size) return null;
+  const out: Record<string, string> = Object.create(null);
+  for (const [key, [name]] of fields) out[key] = name;
+  return out;
+}
+
+/** Assigning Node's deprecated `_headers`: every field replaced by `value`'s entries (none if not an object). */
+export function replaceFields(
+  fields: FieldMap,
+  value: Record<string, OutgoingValue> | null | undefined,
+): void {
+  fields.clear();
+  if (value === null || typeof value !== "object") return;
+  for (const name of Object.keys(value)) setField(fields, name, value[name]!);
+}
+
+/** Assigning Node's deprecated `_headerNames`: the fields `value` names (lower-cased keys) renamed. */
+export function renameFields(fields: FieldMap, value: Record<string, string>): void {
+  for (const key of Object.keys(value)) {
+    const field = fields.get(key);
+    if (field !== undefined) field[0] = String(value[key]);
+  }
+}
+
+const warned = new Set<string>();
+
+/** Node's DEP0066 warning for `_headers`/`_headerNames`, once per accessor name per process. */
+export function warnDeprecatedFields(name: "_headers" | "_headerNames"): void {
+  if (warned.has(name)) return;
+  warned.add(name);
+  const proc = (globalThis as {
+    process?: { emitWarning?(message: string, type: string, code: string): void };
+  }).process;
+  proc?.emitWarning?.(`OutgoingMessage.prototype.${name} is deprecated`, "DeprecationWarning", "DEP0066");
 }
 
 function storedValue(name: string, value: OutgoingValue): string | string[] {
