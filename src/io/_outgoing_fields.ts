@@ -88,7 +88,14 @@ export function renderFields(
   return out;
 }
 
-/** Whether field `lowerName` is set, in the raw list when there is one, else the map. */
+/**
+ * Whether field `lowerName` is set, in the raw list when there is one, else the map.
+ *
+ * @example
+ * ```ts ignore
+ * hasField(["Content-Type", "text/plain"], undefined, "content-type"); // true
+ * ```
+ */
 export function hasField(
   raw: readonly string[] | undefined,
   fields: FieldMap | undefined,
@@ -106,6 +113,11 @@ export function hasField(
 /**
  * `setHeaders(headers)`: each entry of a `Headers` or `Map` through `message.setHeader` (so a subclass's
  * override sees them); throws `ERR_INVALID_ARG_TYPE` for anything else.
+ *
+ * @example
+ * ```ts ignore
+ * setFieldsFrom(res, new Headers({ "content-type": "text/plain" }));
+ * ```
  */
 export function setFieldsFrom(
   message: { setHeader(name: string, value: OutgoingValue): unknown },
@@ -124,14 +136,28 @@ export function setFieldsFrom(
   if (cookies.length > 0) message.setHeader("set-cookie", cookies);
 }
 
-/** `getHeaders()`: lower-cased name -> value, on a null-prototype object. */
+/**
+ * `getHeaders()`: lower-cased name -> value, on a null-prototype object.
+ *
+ * @example
+ * ```ts ignore
+ * fieldsRecord(fieldMapOf(["Content-Type", "text/plain"])); // { "content-type": "text/plain" }
+ * ```
+ */
 export function fieldsRecord(fields: FieldMap | undefined): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
   for (const [key, [, value]] of fields ?? []) out[key] = value;
   return out;
 }
 
-/** Node's deprecated `_headerNames`: lower-cased name -> name as given; null with no field set. */
+/**
+ * Node's deprecated `_headerNames`: lower-cased name -> name as given; null with no field set.
+ *
+ * @example
+ * ```ts ignore
+ * fieldNamesRecord(fieldMapOf(["Content-Type", "text/plain"])); // { "content-type": "Content-Type" }
+ * ```
+ */
 export function fieldNamesRecord(fields: FieldMap | undefined): Record<string, string> | null {
   if (!fields?.size) return null;
   const out: Record<string, string> = Object.create(null);
@@ -139,7 +165,14 @@ export function fieldNamesRecord(fields: FieldMap | undefined): Record<string, s
   return out;
 }
 
-/** Assigning Node's deprecated `_headers`: every field replaced by `value`'s entries (none if not an object). */
+/**
+ * Assigning Node's deprecated `_headers`: every field replaced by `value`'s entries (none if not an object).
+ *
+ * @example
+ * ```ts ignore
+ * replaceFields(fields, { "x-id": "1" }); // fields now holds X-Id alone
+ * ```
+ */
 export function replaceFields(
   fields: FieldMap,
   value: Record<string, OutgoingValue> | null | undefined,
@@ -149,7 +182,14 @@ export function replaceFields(
   for (const name of Object.keys(value)) setField(fields, name, value[name]!);
 }
 
-/** Assigning Node's deprecated `_headerNames`: the fields `value` names (lower-cased keys) renamed. */
+/**
+ * Assigning Node's deprecated `_headerNames`: the fields `value` names (lower-cased keys) renamed.
+ *
+ * @example
+ * ```ts ignore
+ * renameFields(fields, { "x-id": "X-ID" }); // sent as "X-ID: ..."
+ * ```
+ */
 export function renameFields(fields: FieldMap, value: Record<string, string>): void {
   for (const key of Object.keys(value)) {
     const field = fields.get(key);
@@ -159,7 +199,14 @@ export function renameFields(fields: FieldMap, value: Record<string, string>): v
 
 const warned = new Set<string>();
 
-/** Node's DEP0066 warning for `_headers`/`_headerNames`, once per accessor name per process. */
+/**
+ * Node's DEP0066 warning for `_headers`/`_headerNames`, once per accessor name per process.
+ *
+ * @example
+ * ```ts ignore
+ * warnDeprecatedFields("_headers"); // DeprecationWarning DEP0066, the first time only
+ * ```
+ */
 export function warnDeprecatedFields(name: "_headers" | "_headerNames"): void {
   if (warned.has(name)) return;
   warned.add(name);

@@ -20,7 +20,14 @@ import type { ServerResponse } from "./server_response.ts";
  */
 export const MAX_UPGRADE_BODY = BODY_HIGH_WATER_MARK;
 
-/** The 413 for an upgrade request whose body is over {@linkcode MAX_UPGRADE_BODY}. */
+/**
+ * The 413 for an upgrade request whose body is over {@linkcode MAX_UPGRADE_BODY}.
+ *
+ * @example
+ * ```ts ignore
+ * if (bytes > MAX_UPGRADE_BODY) throw upgradeBodyTooLarge();
+ * ```
+ */
 export function upgradeBodyTooLarge(): HttpError {
   return new HttpError(
     "ERR_HTTP_REQUEST_TOO_LARGE",
@@ -29,7 +36,14 @@ export function upgradeBodyTooLarge(): HttpError {
   );
 }
 
-/** The 408 for a request past the server's `headersTimeout` or `requestTimeout`. */
+/**
+ * The 408 for a request past the server's `headersTimeout` or `requestTimeout`.
+ *
+ * @example
+ * ```ts ignore
+ * fail(requestTimedOut());
+ * ```
+ */
 export function requestTimedOut(): HttpError {
   return new HttpError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout", 408);
 }
@@ -39,6 +53,12 @@ export function requestTimedOut(): HttpError {
  * the queued `responses` destroyed, unless a response is already on the wire (as Node: a response whose
  * head has not been written yet is abandoned) or the error names no status. Returns whether it wrote
  * the answer (the socket should then end after it; else it should be destroyed).
+ *
+ * @example
+ * ```ts ignore
+ * if (answerClientError(socket, responses, error)) socket.end();
+ * else socket.destroy();
+ * ```
  */
 export function answerClientError(
   socket: Socket,

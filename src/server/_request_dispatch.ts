@@ -18,6 +18,11 @@ import type { ServerClass } from "./server.ts";
  * Emits `event`. What a listener throws is the process's uncaught exception, as in Node (where it
  * propagates out of the socket's data handler): reported outside our stack, so the connection's own
  * error handling never mistakes it for bad input from the peer.
+ *
+ * @example
+ * ```ts ignore
+ * dispatch(server, "request", req, res);
+ * ```
  */
 export function dispatch(
   server: ServerClass,

@@ -10,6 +10,7 @@ import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { ListenTarget, Transport } from "../io/transport.ts";
 import { invalidArgType, outOfRange } from "../io/_node_errors.ts";
 import type { ServerResponse } from "./server_response.ts";
+import type { ServerTimeouts } from "./_timeouts.ts";
 
 /** Options of {@linkcode createServer}, with Node's defaults. */
 export interface ServerOptions {
@@ -70,16 +71,15 @@ export interface ListenOptions {
   backlog?: number;
 }
 
-/** The server's timeouts as its options set them. */
-export interface ServerTimeoutSettings {
-  requestTimeout: number;
-  headersTimeout: number;
-  keepAliveTimeout: number;
-}
-
 /**
  * `options` as the constructor takes it (null or omitted: none), checked as Node checks it: an object,
  * and the sizes and timeouts non-negative numbers. Throws `ERR_INVALID_ARG_TYPE`/`ERR_OUT_OF_RANGE`.
+ *
+ * @example
+ * ```ts ignore
+ * const options = checkedServerOptions(null); // {}
+ * checkedServerOptions({ headersTimeout: -1 }); // throws ERR_OUT_OF_RANGE
+ * ```
  */
 export function checkedServerOptions(options: unknown): ServerOptions {
   if (options === null || options === undefined) return {};
@@ -101,8 +101,14 @@ export function checkedServerOptions(options: unknown): ServerOptions {
 /**
  * The timeouts `options` sets, with Node's defaults; throws `ERR_OUT_OF_RANGE` when the head's budget is
  * longer than the whole request's.
+ *
+ * @example
+ * ```ts ignore
+ * serverTimeouts({ requestTimeout: 30_000 });
+ * // { requestTimeout: 30000, headersTimeout: 30000, keepAliveTimeout: 5000 }
+ * ```
  */
-export function serverTimeouts(options: ServerOptions): ServerTimeoutSettings {
+export function serverTimeouts(options: ServerOptions): ServerTimeouts {
   const requestTimeout = options.requestTimeout ?? 300_000;
   // As Node: the head's budget defaults to 60 s, or less when the whole request has less.
   const headersTimeout = options.headersTimeout ??
@@ -116,6 +122,12 @@ export function serverTimeouts(options: ServerOptions): ServerTimeoutSettings {
 /**
  * Where `server.listen(...args)` binds, from Node's forms (callback already taken off):
  * `(port, [hostname], [backlog])`, `(path)`, `(options)`, `()`. Throws `ERR_SOCKET_BAD_PORT`.
+ *
+ * @example
+ * ```ts ignore
+ * listenTarget([8080, "127.0.0.1"]); // { port: 8080, hostname: "127.0.0.1" }
+ * listenTarget(["/tmp/app.sock"]); // { path: "/tmp/app.sock" }
+ * ```
  */
 export function listenTarget(args: unknown[]): ListenTarget {
   const [first, second] = args;

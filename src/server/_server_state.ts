@@ -40,7 +40,14 @@ export interface ServerState {
   parserOptions: { maxHeaderSize: number; insecure: boolean; requireHost: boolean };
 }
 
-/** The state of a server just set up with `options`. */
+/**
+ * The state of a server just set up with `options`.
+ *
+ * @example
+ * ```ts ignore
+ * self[kState] = newServerState(options);
+ * ```
+ */
 export function newServerState(options: ServerOptions): ServerState {
   return {
     options,
@@ -61,7 +68,14 @@ export function newServerState(options: ServerOptions): ServerState {
   };
 }
 
-/** A new transport connection: refused when closing or at `maxConnections`, else a `'connection'`. */
+/**
+ * A new transport connection: refused when closing or at `maxConnections`, else a `'connection'`.
+ *
+ * @example
+ * ```ts ignore
+ * transport.listen(target, (conn) => accept(server, conn));
+ * ```
+ */
 export function accept(server: ServerClass, conn: TransportConn): void {
   const state = server[kState];
   if (state.closing) {
@@ -88,6 +102,11 @@ export function accept(server: ServerClass, conn: TransportConn): void {
  * server: the emitter passes the server as `this`): HTTP over the socket. A socket of ours is driven
  * directly; any other Duplex (`server.emit("connection", duplex)`, as Node allows) through a transport
  * adapter over it.
+ *
+ * @example
+ * ```ts ignore
+ * server.on("connection", onConnection);
+ * ```
  */
 export function onConnection(this: ServerClass, stream: Socket | Duplex): void {
   const state = this[kState];
@@ -98,7 +117,15 @@ export function onConnection(this: ServerClass, stream: Socket | Duplex): void {
   (this as unknown as { socketAccepted(socket: Socket): void }).socketAccepted(socket);
 }
 
-/** Emits `'close'` (and runs `close()`'s callbacks) once the server is closing and nothing is left. */
+/**
+ * Emits `'close'` (and runs `close()`'s callbacks) once the server is closing and nothing is left.
+ *
+ * @example
+ * ```ts ignore
+ * state.connections.delete(conn);
+ * maybeClosed(server);
+ * ```
+ */
 export function maybeClosed(server: ServerClass): void {
   const state = server[kState];
   if (

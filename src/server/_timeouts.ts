@@ -30,6 +30,11 @@ export type Overrun = "idle" | "request" | null;
 /**
  * The timeout `clock` has overrun at `now`, if any. An idle connection is judged by the keep-alive
  * timeout alone; otherwise the head's and the whole request's budgets apply.
+ *
+ * @example
+ * ```ts ignore
+ * if (overrun(conn, server, Date.now()) === "request") fail(requestTimedOut());
+ * ```
  */
 export function overrun(clock: ConnectionClock, timeouts: ServerTimeouts, now: number): Overrun {
   if (
@@ -48,6 +53,11 @@ export function overrun(clock: ConnectionClock, timeouts: ServerTimeouts, now: n
  * Starts the sweep that checks `connections` against the timeouts: every `interval` ms, or by default a
  * quarter of the shortest timeout, between 50 ms and 1 s (Node's `connectionsCheckingInterval`).
  * Returns the timer, for `clearInterval` when the server closes.
+ *
+ * @example
+ * ```ts ignore
+ * state.sweep ??= startSweep(state.connections, server, options.connectionsCheckingInterval);
+ * ```
  */
 export function startSweep(
   connections: ReadonlySet<{ checkTimeouts(now: number): void }>,
