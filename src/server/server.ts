@@ -2,10 +2,10 @@
  * `Server`: Node's `http.Server` on a {@linkcode Transport}. Accepts connections, runs one
  * `ServerConnection` per socket, enforces the timeouts with one sweep timer, and closes gracefully.
  *
- * This file holds the class, its setup (shared by `new Server()` and Node's `Server.call(this)`) and the
- * public types; the options' checks and defaults are in `_server_options.ts`, the state and connection
- * bookkeeping in `_server_state.ts`, the listener calls in `_request_dispatch.ts`, the sweep in
- * `_timeouts.ts`.
+ * This file holds the class and the public types; its setup (shared by `new Server()` and Node's
+ * `Server.call(this)`) is in `_server_setup.ts`, the options' checks and defaults in `_server_options.ts`,
+ * the state and connection bookkeeping in `_server_state.ts`, the listener calls in
+ * `_request_dispatch.ts`, the sweep in `_timeouts.ts`.
  *
  * @module
  */
@@ -16,22 +16,16 @@ import { reportUncaught } from "../io/_uncaught.ts";
 import { callableClass } from "../io/_callable.ts";
 import { invalidArgType as invalidArg } from "../io/_node_errors.ts";
 import { Buffer } from "node:buffer";
-import { IncomingMessage } from "../io/incoming_message.ts";
+import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Transport } from "../io/transport.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { HttpUsageError } from "../core/errors.ts";
 import type { ServerConnection } from "./_connection.ts";
 import type { MessageClasses } from "./_connection_host.ts";
-import { ServerResponse } from "./server_response.ts";
-import { checkedServerOptions, listenTarget, type ServerOptions, serverTimeouts } from "./_server_options.ts";
-import {
-  accept,
-  kState,
-  maybeClosed,
-  newServerState,
-  onConnection,
-  type ServerState,
-} from "./_server_state.ts";
+import type { ServerResponse } from "./server_response.ts";
+import { listenTarget, type ServerOptions } from "./_server_options.ts";
+import { accept, kState, maybeClosed, type ServerState } from "./_server_state.ts";
+import { initInPlace, initServer } from "./_server_setup.ts";
 import { dispatch } from "./_request_dispatch.ts";
 import { startSweep } from "./_timeouts.ts";
 
@@ -88,7 +82,7 @@ export interface ServerEvents {
  * ```
  */
 export class ServerClass extends EventEmitter<ServerEvents> {
-  // The fields are set by `initServer`, not by initializers, so that `Server.call(this)` (Node's
+  // The fields are set by `initServer` (`_server_setup.ts`), not by initializers, so that `Server.call(this)` (Node's
   // function-style subclassing, which never runs this constructor) sets up the same object.
   /** Node's: refuse connections beyond this many (default: no limit). */
   declare maxConnections: number | undefined;
@@ -335,55 +329,6 @@ export class ServerClass extends EventEmitter<ServerEvents> {
 
   /** @ignore Hook for subclasses (the https server): the socket HTTP now runs on. */
   protected socketAccepted(_socket: Socket): void {}
-}
-
-/**
- * Sets up `server` as an HTTP server: the constructor's body, and what `Server.call(self, ...)` runs on
- * an object of a function-style subclass (whose `EventEmitter` part is set up first, as Node's chain of
- * `.call`s does).
- */
-function initServer(
-  server: ServerClass,
-  options: ServerOptions | RequestListener | null | undefined,
-  listener: RequestListener | undefined,
-): void {
-  if (typeof options === "function") {
-    listener = options;
-    options = {};
-  } else options = checkedServerOptions(options);
-  const self = server as
-    & {
-      -readonly [K in keyof ServerClass]: ServerClass[K];
-    }
-    & { [kState]: ServerState };
-  self.maxConnections = undefined;
-  self.httpAllowHalfOpen = false;
-  self.maxHeadersCount = null;
-  self.timeout = 0;
-  self.listening = false;
-  const timeouts = serverTimeouts(options);
-  self.requestTimeout = timeouts.requestTimeout;
-  self.headersTimeout = timeouts.headersTimeout;
-  self.keepAliveTimeout = timeouts.keepAliveTimeout;
-  self.maxRequestsPerSocket = options.maxRequestsPerSocket ?? 0;
-  self.messageClasses = {
-    IncomingMessage: options.IncomingMessage ?? IncomingMessage,
-    ServerResponse: options.ServerResponse ?? ServerResponse,
-    joinDuplicateHeaders: options.joinDuplicateHeaders ?? false,
-    responseOptions: { rejectNonStandardBodyWrites: options.rejectNonStandardBodyWrites ?? false },
-  };
-  self[kState] = newServerState(options);
-  server.on("connection", onConnection);
-  if (listener) server.on("request", listener);
-}
-
-/** `Server.call(self, ...)` from a function-style subclass: `self` becomes a server in place. */
-function initInPlace(self: object, args: unknown[]): void {
-  const server = self as ServerClass;
-  // A server already set up keeps its state (Node would start over, orphaning live connections).
-  if (Object.hasOwn(server, kState)) return;
-  EventEmitter.call(server);
-  initServer(server, args[0] as ServerOptions | RequestListener | undefined, args[1] as RequestListener);
 }
 
 /**
