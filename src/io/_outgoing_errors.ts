@@ -84,6 +84,7 @@ export function nullChunk(): TypeError {
 export function contentLengthMismatch(actual: number, declared: number): HttpUsageError {
   return new HttpUsageError(
     "ERR_HTTP_CONTENT_LENGTH_MISMATCH",
-    `Response body's content-length of ${actual} byte(s) does not match the content-length of ${declared} byte(s) set in header`,
+    `Response body's content-length of ${actual} byte(s) does not match the content-length of ` +
+      `${declared} byte(s) set in header`,
   );
 }

@@ -82,8 +82,9 @@ export interface ServerEvents {
  * ```
  */
 export class ServerClass extends EventEmitter<ServerEvents> {
-  // The fields are set by `initServer` (`_server_setup.ts`), not by initializers, so that `Server.call(this)` (Node's
-  // function-style subclassing, which never runs this constructor) sets up the same object.
+  // The fields are set by `initServer` (`_server_setup.ts`), not by initializers, so that
+  // `Server.call(this)` (Node's function-style subclassing, which never runs this constructor) sets up the
+  // same object.
   /** Node's: refuse connections beyond this many (default: no limit). */
   declare maxConnections: number | undefined;
   /**
