@@ -89,28 +89,6 @@ export function renderFields(
 }
 
 /**
- * Whether field `lowerName` is set, in the raw list when there is one, else the map.
- *
- * @example
- * ```ts ignore
- * hasField(["Content-Type", "text/plain"], undefined, "content-type"); // true
- * ```
- */
-export function hasField(
-  raw: readonly string[] | undefined,
-  fields: FieldMap | undefined,
-  lowerName: string,
-): boolean {
-  if (fields !== undefined) return fields.has(lowerName);
-  if (raw === undefined) return false;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return true;
-  }
-  return false;
-}
-
-/**
  * `setHeaders(headers)`: each entry of a `Headers` or `Map` through `message.setHeader` (so a subclass's
  * override sees them); throws `ERR_INVALID_ARG_TYPE` for anything else.
  *

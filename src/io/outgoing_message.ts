@@ -34,7 +34,6 @@ import {
   fieldMapOf,
   fieldNamesRecord,
   fieldsRecord,
-  hasField,
   mergeFieldList,
   renameFields,
   renderFields,
@@ -499,7 +498,15 @@ export class OutgoingMessage extends Stream {
    * the caller's). Reads the raw list without building the field map a plain `writeHead` never needs.
    */
   protected hasUserField(lowerName: string): boolean {
-    return hasField(this.#rawFields, this.#fields, lowerName);
+    // Inline rather than a call into the field store: every response asks this in writeHead/its head.
+    if (this.#fields !== undefined) return this.#fields.has(lowerName);
+    const raw = this.#rawFields;
+    if (raw === undefined) return false;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (name.length === lowerName.length && name.toLowerCase() === lowerName) return true;
+    }
+    return false;
   }
 
   /** Marks the head as fixed (`writeHead`); later `setHeader` calls throw `ERR_HTTP_HEADERS_SENT`. */
