@@ -183,3 +183,26 @@ export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.byteLength);
   return out;
 }
+
+/**
+ * Joins byte arrays, in order, into a new one: the writes `cork()` held back going out as one, or a
+ * transport's queued writes. `size`, when the caller already keeps the total, saves counting it.
+ *
+ * @example
+ * ```ts ignore
+ * concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]); // Uint8Array [1, 2, 3]
+ * ```
+ */
+export function concatBytes(parts: readonly Uint8Array[], size = -1): Uint8Array {
+  if (size < 0) {
+    size = 0;
+    for (const part of parts) size += part.byteLength;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}

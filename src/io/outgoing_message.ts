@@ -10,6 +10,12 @@
  * Bytes go to a {@linkcode OutgoingSink} given by the connection; until there is one (a client request
  * waiting for a socket, a pipelined response waiting its turn) they queue here.
  *
+ * The header store's rules (and Node's deprecated views of it) are `_outgoing_fields.ts`, the errors the
+ * message raises `_outgoing_errors.ts`, the sink contract and one-write head assembly `_outgoing_sink.ts`.
+ * What stays in this class is its state: head, framing, queue and finish are read and written together on
+ * every `write()`/`end()`, and moving them into helper objects would add an allocation or a hop per
+ * message on the path the server benchmark measures.
+ *
  * @module
  */
 
@@ -21,16 +27,29 @@ import { encodeBody, encodeBodyEnd, remainingAfter } from "../core/body_encoder.
 import { type OutgoingFraming, outgoingFraming, type OutgoingHeadFacts } from "../core/framing.ts";
 import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
-import { toBytes } from "./_bytes.ts";
-import { invalidArgType } from "./_node_errors.ts";
+import { concatBytes, toBytes } from "./_bytes.ts";
 import {
   appendField,
   type FieldMap,
   fieldMapOf,
+  fieldNamesRecord,
+  fieldsRecord,
   mergeFieldList,
+  renameFields,
   renderFields,
+  replaceFields,
   setField,
-} from "./_field_store.ts";
+  setFieldsFrom,
+  warnDeprecatedFields,
+} from "./_outgoing_fields.ts";
+import {
+  alreadyFinished,
+  contentLengthMismatch,
+  headersSentError,
+  nullChunk,
+  writeAfterDestroy,
+  writeAfterEnd,
+} from "./_outgoing_errors.ts";
 import { writableStreamOf } from "./_outgoing_stream.ts";
 import { headWithBody, isScratch, kAttachSink, kSinkDrained, type OutgoingSink } from "./_outgoing_sink.ts";
 
@@ -150,23 +169,8 @@ export class OutgoingMessage extends Stream {
 
   /** Sets several fields from a `Headers` or `Map`. */
   setHeaders(headers: Headers | Map<string, OutgoingValue>): this {
-    if (this.headersSent) {
-      throw new HttpUsageError(
-        "ERR_HTTP_HEADERS_SENT",
-        "Cannot set headers after they are sent to the client",
-      );
-    }
-    const isHeaders = typeof Headers === "function" && headers instanceof Headers;
-    if (!isHeaders && !(headers instanceof Map)) {
-      throw invalidArgType("headers", "an instance of Headers or Map", headers);
-    }
-    // As Node: a Headers' Set-Cookie values stay separate fields (Headers joins the rest with ", ").
-    const cookies = isHeaders ? (headers as Headers).getSetCookie() : [];
-    for (const [name, value] of headers) {
-      if (isHeaders && name === "set-cookie") continue;
-      this.setHeader(name, value);
-    }
-    if (cookies.length > 0) this.setHeader("set-cookie", cookies);
+    if (this.headersSent) throw headersSentError("set");
+    setFieldsFrom(this, headers);
     return this;
   }
 
@@ -183,9 +187,7 @@ export class OutgoingMessage extends Stream {
 
   /** All fields set, names lower-cased. */
   getHeaders(): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = Object.create(null);
-    for (const [key, [, value]] of this.#materialize() ?? []) out[key] = value;
-    return out;
+    return fieldsRecord(this.#materialize());
   }
 
   /** Names of the fields set, lower-cased. */
@@ -229,15 +231,12 @@ export class OutgoingMessage extends Stream {
    * what to use. Assigning an object replaces every field with its entries.
    */
   get _headers(): Record<string, string | string[]> {
-    deprecated("_headers");
+    warnDeprecatedFields("_headers");
     return this.getHeaders();
   }
   set _headers(value: Record<string, string | string[]> | null | undefined) {
-    deprecated("_headers");
-    const fields = this.#fieldsForChange("set");
-    fields.clear();
-    if (value === null || typeof value !== "object") return;
-    for (const name of Object.keys(value)) setField(fields, name, value[name]!);
+    warnDeprecatedFields("_headers");
+    replaceFields(this.#fieldsForChange("set"), value);
   }
 
   /**
@@ -245,21 +244,13 @@ export class OutgoingMessage extends Stream {
    * set); use `getRawHeaderNames()`. Assigning an object renames the fields it names (lower-cased keys).
    */
   get _headerNames(): Record<string, string> | null {
-    deprecated("_headerNames");
-    const fields = this.#materialize();
-    if (!fields?.size) return null;
-    const out: Record<string, string> = Object.create(null);
-    for (const [key, [name]] of fields) out[key] = name;
-    return out;
+    warnDeprecatedFields("_headerNames");
+    return fieldNamesRecord(this.#materialize());
   }
   set _headerNames(value: Record<string, string> | null | undefined) {
-    deprecated("_headerNames");
+    warnDeprecatedFields("_headerNames");
     if (value === null || typeof value !== "object" || this.#materialize() === undefined) return;
-    const fields = this.#fieldsForChange("set");
-    for (const key of Object.keys(value)) {
-      const field = fields.get(key);
-      if (field !== undefined) field[0] = String(value[key]);
-    }
+    renameFields(this.#fieldsForChange("set"), value);
   }
 
   /** Node's: whether `Date` is added to a head that has none (responses; false on requests). */
@@ -295,7 +286,7 @@ export class OutgoingMessage extends Stream {
       encoding = undefined;
     }
     if (this.writableEnded) {
-      const err = new HttpUsageError("ERR_STREAM_WRITE_AFTER_END", "write after end");
+      const err = writeAfterEnd();
       // Whether 'error' follows is decided now: in Node the message's 'close' comes a tick after its
       // 'finish', later than ours, so a write right after end() still reports to 'error' there.
       const alive = !this.destroyed;
@@ -307,10 +298,7 @@ export class OutgoingMessage extends Stream {
     }
     if (this.destroyed) {
       // As Node: a destroyed message reports to the write's callback, never as 'error'.
-      const err = new HttpUsageError(
-        "ERR_STREAM_DESTROYED",
-        "Cannot call write after a stream was destroyed",
-      );
+      const err = writeAfterDestroy();
       if (callback) queueMicrotask(() => callback!(err));
       return false;
     }
@@ -349,10 +337,7 @@ export class OutgoingMessage extends Stream {
       }
       if (callback) {
         const cb = callback as (err?: Error) => void;
-        const err = new HttpUsageError(
-          "ERR_STREAM_ALREADY_FINISHED",
-          "Cannot call end after a stream was finished",
-        );
+        const err = alreadyFinished();
         if (this.writableFinished) queueMicrotask(() => cb(err));
         else this.once("finish", () => cb(err));
       }
@@ -369,14 +354,7 @@ export class OutgoingMessage extends Stream {
       // Node's `strictContentLength`: ending short of a declared Content-Length throws, nothing changed.
       const last = bytes ? bytes.byteLength : 0;
       if (this.strictContentLength && this.#framing === "length" && this.#remaining !== last) {
-        throw new HttpUsageError(
-          "ERR_HTTP_CONTENT_LENGTH_MISMATCH",
-          `Response body's content-length of ${
-            this.#sentLength() + last
-          } byte(s) does not match the content-length of ${
-            this.#sentLength() + this.#remaining
-          } byte(s) set in header`,
-        );
+        throw contentLengthMismatch(this.#sentLength() + last, this.#sentLength() + this.#remaining);
       }
       this.writableEnded = true;
       if (bytes && bytes.byteLength > 0) this.#writeBody(bytes);
@@ -520,6 +498,7 @@ export class OutgoingMessage extends Stream {
    * the caller's). Reads the raw list without building the field map a plain `writeHead` never needs.
    */
   protected hasUserField(lowerName: string): boolean {
+    // Inline rather than a call into the field store: every response asks this in writeHead/its head.
     if (this.#fields !== undefined) return this.#fields.has(lowerName);
     const raw = this.#rawFields;
     if (raw === undefined) return false;
@@ -586,13 +565,8 @@ export class OutgoingMessage extends Stream {
   }
 
   /** The map to change (`setHeader` and friends); throws `ERR_HTTP_HEADERS_SENT` once the head is fixed. */
-  #fieldsForChange(action: string): FieldMap {
-    if (this.headersSent) {
-      throw new HttpUsageError(
-        "ERR_HTTP_HEADERS_SENT",
-        `Cannot ${action} headers after they are sent to the client`,
-      );
-    }
+  #fieldsForChange(action: "set" | "append" | "remove"): FieldMap {
+    if (this.headersSent) throw headersSentError(action);
     const fields = this.#materialize() ?? (this.#fields = new Map());
     this.#rawFields = undefined;
     return fields;
@@ -714,7 +688,7 @@ export class OutgoingMessage extends Stream {
       this.#pending = undefined;
       this.#pendingBytes = 0;
       let ok = true;
-      if (asOne) ok = sink.write(pending.length === 1 ? pending[0]! : concat(pending));
+      if (asOne) ok = sink.write(pending.length === 1 ? pending[0]! : concatBytes(pending));
       else for (const bytes of pending) ok = sink.write(bytes);
       if (ok) this[kSinkDrained]();
     }
@@ -761,34 +735,4 @@ export class OutgoingMessage extends Stream {
     // As Node: a message already destroyed (a response that closed) reports to the callback only.
     if ((aliveChecked || !this.destroyed) && this.listenerCount("error") > 0) this.emit("error", err);
   }
-}
-
-const warned = new Set<string>();
-
-/** Node's DEP0066 warning, once per accessor name per process. */
-function deprecated(name: "_headers" | "_headerNames"): void {
-  if (warned.has(name)) return;
-  warned.add(name);
-  const proc = (globalThis as {
-    process?: { emitWarning?(message: string, type: string, code: string): void };
-  }).process;
-  proc?.emitWarning?.(`OutgoingMessage.prototype.${name} is deprecated`, "DeprecationWarning", "DEP0066");
-}
-
-function nullChunk(): TypeError {
-  return Object.assign(new TypeError("May not write null values to stream"), {
-    code: "ERR_STREAM_NULL_VALUES",
-  });
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.byteLength;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }

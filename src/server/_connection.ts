@@ -7,15 +7,18 @@
  * EOF) are `src/core/connection.ts`; every event goes through one of its transitions and this file
  * carries out the action it returns. What stays here is I/O: responses wait in `#responses` in request
  * order; only the first has the socket as its sink, the rest queue their bytes inside themselves until
- * their turn. A request body being received throttles the socket through `onWantMore`. When the socket
- * closes, every request still open is aborted the way Node's `abortIncoming` does it. Parse errors and
- * timeouts end only this connection.
+ * their turn. A request body being received throttles the socket through `kResumeReading`. When the
+ * socket closes, every request still open is aborted the way Node's `abortIncoming` does it. Parse errors
+ * and timeouts end only this connection.
+ *
+ * What it asks of its server is `_connection_host.ts`; which timeout it overran, `_timeouts.ts`; the
+ * errors it raises itself and its default answer to them, `_client_errors.ts`.
  *
  * @module
  */
 
 import { RequestParser } from "../core/parser.ts";
-import { HttpError, HttpParseError, isHttpError } from "../core/errors.ts";
+import { HttpParseError } from "../core/errors.ts";
 import {
   type ConnectionAction,
   type ConnectionState,
@@ -29,10 +32,8 @@ import {
   readFailed,
   readingStopped,
 } from "../core/connection.ts";
-import { STATUS_CODES } from "../core/status_codes.ts";
 import type { RequestHead } from "../core/types.ts";
 import {
-  BODY_HIGH_WATER_MARK,
   type IncomingMessage,
   kResumeReading,
   receiveBody,
@@ -44,62 +45,20 @@ import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_mes
 import { kBindOwner, type ResponseOwner, type ServerResponse } from "./server_response.ts";
 import { abortOpenExchanges } from "./_abort_exchanges.ts";
 import { asNodeParseError } from "../io/_parse_error.ts";
+import type { ConnectionHost } from "./_connection_host.ts";
+import {
+  answerClientError,
+  MAX_UPGRADE_BODY,
+  requestTimedOut,
+  upgradeBodyTooLarge,
+} from "./_client_errors.ts";
+import { type ConnectionClock, overrun } from "./_timeouts.ts";
 
 /** Past this many responses waiting their turn, stop reading more pipelined requests. */
 const MAX_PIPELINED_RESPONSES = 32;
 
-/**
- * Most body bytes an upgrade request may carry. The body is read as HTTP before the switch (RFC 9110
- * section 7.8) and `'upgrade'` comes only after it, so nobody can read it while it arrives: it is held
- * whole, and a bigger one is answered 413 instead of held without bound. The body queue's high-water
- * mark is the same budget a request listener gets before backpressure.
- */
-const MAX_UPGRADE_BODY = BODY_HIGH_WATER_MARK;
-
-/** What a connection needs from its server. */
-export interface ConnectionHost {
-  /** The server emitting events (`request`, `upgrade`, ...). */
-  emitRequest(req: IncomingMessage, res: ServerResponse, event: "request"): void;
-  /** Emits `checkContinue`/`checkExpectation` if listened for; returns false when nobody listens. */
-  emitRequestIfListened(
-    req: IncomingMessage,
-    res: ServerResponse,
-    event: "checkContinue" | "checkExpectation",
-  ): boolean;
-  /** Emits `upgrade`/`connect` if listened for; returns false when nobody listens. */
-  emitTakeover(event: "upgrade" | "connect", req: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
-  /** Emits `clientError` if listened for; returns false when nobody listens. */
-  emitClientError(error: Error, socket: Socket): boolean;
-  /** Emits the server's `'dropRequest'` (a request past `maxRequestsPerSocket`). */
-  emitDropRequest(req: IncomingMessage, socket: Socket): void;
-  /** Emits the server's `'timeout'`; returns false when nobody listens. */
-  emitTimeout(socket: Socket): boolean;
-  /** The classes requests and responses are made of (Node's `IncomingMessage`/`ServerResponse` options). */
-  readonly messageClasses: {
-    IncomingMessage: typeof IncomingMessage;
-    ServerResponse: typeof ServerResponse;
-    joinDuplicateHeaders: boolean;
-    responseOptions: { rejectNonStandardBodyWrites: boolean };
-  };
-  /** Node's `httpAllowHalfOpen`: a peer's FIN still lets the requests already read be answered. */
-  readonly httpAllowHalfOpen: boolean;
-  /** Node's `maxHeadersCount`: request fields kept past it are dropped (null or 0: all). */
-  readonly maxHeadersCount: number | null;
-  /** Whether the server is closing (no new keep-alive). */
-  readonly closing: boolean;
-  /** Limits and timeouts. */
-  readonly keepAliveTimeout: number;
-  readonly maxRequestsPerSocket: number;
-  readonly headersTimeout: number;
-  readonly requestTimeout: number;
-  /** The connection is gone. */
-  connectionClosed(conn: ServerConnection): void;
-  /** The connection left HTTP (upgrade/CONNECT): no more timeouts, but `close()` still waits for it. */
-  connectionHandedOver(conn: ServerConnection): void;
-}
-
 /** Per-connection protocol driver. Internal to the server. */
-export class ServerConnection implements SocketConsumer, ResponseOwner, OutgoingSink {
+export class ServerConnection implements SocketConsumer, ResponseOwner, OutgoingSink, ConnectionClock {
   readonly socket: Socket;
   #host: ConnectionHost;
   #parser: RequestParser;
@@ -349,23 +308,17 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   /** Applies the server's timeouts at time `now`. */
   checkTimeouts(now: number): void {
     if (this.#closed) return;
-    const host = this.#host;
-    if (this.idleSince > 0 && host.keepAliveTimeout > 0 && now - this.idleSince >= host.keepAliveTimeout) {
+    const late = overrun(this, this.#host, now);
+    if (late === "idle") {
       this.idleSince = 0;
       // As Node, whose keep-alive timeout is the socket's idle timeout: a server 'timeout' listener hears
       // it and decides (once, until the connection is busy again); without one the socket closes. A
       // socket we already ended only waits for the peer's FIN: it is cut off either way.
-      if (this.socket.writableEnded || !host.emitTimeout(this.socket)) this.socket.destroy();
-      return;
-    }
-    const headLate = this.headStartedAt > 0 && host.headersTimeout > 0 &&
-      now - this.headStartedAt >= host.headersTimeout;
-    const requestLate = this.requestStartedAt > 0 && host.requestTimeout > 0 &&
-      now - this.requestStartedAt >= host.requestTimeout;
-    if (headLate || requestLate) {
+      if (this.socket.writableEnded || !this.#host.emitTimeout(this.socket)) this.socket.destroy();
+    } else if (late === "request") {
       this.headStartedAt = 0;
       this.requestStartedAt = 0;
-      this.#fail(new HttpError("ERR_HTTP_REQUEST_TIMEOUT", "Request timeout", 408));
+      this.#fail(requestTimedOut());
     }
   }
 
@@ -517,19 +470,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.requestStartedAt = 0;
     const error = err instanceof Error ? err : new Error(String(err));
     // The requests still open are aborted when the socket closes (ECONNRESET "aborted", as Node); the
-    // error itself goes to 'clientError', whose default answers with the status it names.
+    // error itself goes to 'clientError', whose default answers with the status it names (or, if it names
+    // none or a response is already on the wire, destroys the socket).
     if (this.#host.emitClientError(error, this.socket)) return;
-    // Nobody listens: answer with the status the error names, unless a response is already on the wire
-    // (as Node: a response whose head has not been written yet is abandoned).
-    const onWire = this.#responses.length > 0 && this.#responses[0]!.headersSent;
-    if (!onWire && isHttpError(error) && !this.socket.destroyed) {
-      for (const res of this.#responses) res.destroyed = true;
-      const status = error.status;
-      this.socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\nConnection: close\r\n\r\n`,
-      );
-      this.#endSocket();
-    } else this.socket.destroy();
+    if (answerClientError(this.socket, this.#responses, error)) this.#endSocket();
+    else this.socket.destroy();
   }
 
   /** Starts the keep-alive clock when nothing is in flight in either direction. */
@@ -573,12 +518,4 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 function endImminent(res: ServerResponse): boolean {
   const req = res.req;
   return req.complete && !req.readableEnded && req.readableFlowing === true;
-}
-
-function upgradeBodyTooLarge(): HttpError {
-  return new HttpError(
-    "ERR_HTTP_REQUEST_TOO_LARGE",
-    `Upgrade request content over ${MAX_UPGRADE_BODY} bytes`,
-    413,
-  );
 }

@@ -28,6 +28,7 @@ import type { OutgoingHeaders } from "../core/types.ts";
 import { type IncomingMessage, readStarted } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import { httpDate } from "./_date.ts";
+import { headersSentError } from "../io/_outgoing_errors.ts";
 
 /** What a response needs from the connection it is written on. */
 export interface ResponseOwner {
@@ -202,12 +203,7 @@ export class ServerResponse extends OutgoingMessage {
     reason?: string | OutgoingHeaders | readonly string[],
     headers?: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[],
   ): this {
-    if (this.headersSent) {
-      throw new HttpUsageError(
-        "ERR_HTTP_HEADERS_SENT",
-        "Cannot write headers after they are sent to the client",
-      );
-    }
+    if (this.headersSent) throw headersSentError("write");
     if (typeof reason !== "string") {
       // `writeHead(status, headers)`, or Node's `writeHead(status, undefined, headers)`.
       if (reason !== undefined && reason !== null) headers = reason;

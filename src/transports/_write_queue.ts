@@ -7,6 +7,8 @@
  * @module
  */
 
+import { concatBytes } from "../io/_bytes.ts";
+
 /** `write()` returns `false` once more than this many bytes wait to be sent (Node's default for sockets). */
 export const WRITE_HIGH_WATER_MARK = 64 * 1024;
 
@@ -138,7 +140,7 @@ export class WriteQueue {
     }
     const queue = this.#queue;
     if (queue.length > 0) {
-      const next = queue.length === 1 ? queue[0] as Uint8Array : coalesce(queue, this.#buffered);
+      const next = queue.length === 1 ? queue[0] as Uint8Array : concatBytes(queue, this.#buffered);
       queue.length = 0;
       this.#start(next);
       return;
@@ -160,15 +162,4 @@ export class WriteQueue {
     this.#notifyIdle();
     this.#events.onIdle();
   };
-}
-
-/** Copies queued chunks into one buffer of `size` bytes. */
-function coalesce(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }
