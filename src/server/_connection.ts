@@ -473,8 +473,13 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // error itself goes to 'clientError', whose default answers with the status it names (or, if it names
     // none or a response is already on the wire, destroys the socket).
     if (this.#host.emitClientError(error, this.socket)) return;
-    if (answerClientError(this.socket, this.#responses, error)) this.#endSocket();
-    else this.socket.destroy();
+    if (answerClientError(this.socket, this.#responses, error)) {
+      this.#endSocket();
+      // As Node's default, which destroys the socket with the error after its answer: the socket's own
+      // 'error' listeners hear it (here after the answer, which still goes out before the FIN).
+      const socket = this.socket;
+      if (socket.listenerCount("error") > 0) queueMicrotask(() => socket.emit("error", error));
+    } else this.socket.destroy(error);
   }
 
   /** Starts the keep-alive clock when nothing is in flight in either direction. */

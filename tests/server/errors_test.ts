@@ -71,6 +71,25 @@ test("a clientError listener gets the coded error and the socket, and answers it
   assert.equal(text, "HTTP/1.1 400 Custom\r\n\r\n");
 });
 
+// As Node 20 (test-http-server-destroy-socket-on-client-error.js's scenario run under node with a bad
+// header name): with no 'clientError' listener the default answer goes out, and the socket's own 'error'
+// listeners hear the parse error (Node destroys the socket with it).
+test("the default clientError answer: 400 with Connection: close, and the error on the socket's 'error'", async () => {
+  const { server, port } = await listen({}, () => assert.fail("no request"));
+  const heard: string[] = [];
+  server.on(
+    "connection",
+    (socket) => socket.on("error", (err: Error & { code?: string }) => heard.push(err.code!)),
+  );
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nBad Name: 1\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.equal(text, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+  assert.deepEqual(heard, ["HPE_INVALID_HEADER_TOKEN"]);
+});
+
 test("a bad request on one connection does not disturb another one in flight", async () => {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
