@@ -21,8 +21,24 @@ import {
   validateHeaderValue,
 } from "../core/head_writer.ts";
 
-/** Lower-cased name -> [name as first given, value or values]. */
-export type FieldMap = Map<string, [name: string, value: string | string[]]>;
+/**
+ * Lower-cased name -> [name as first given, value or values as text, and the value as `setHeader` got
+ * it when that was not text (a number, or a list holding numbers): Node's getters return it as set].
+ */
+export type FieldMap = Map<string, [name: string, value: string | string[], asSet?: unknown]>;
+
+/**
+ * Node's check of a header name given to `getHeader`/`hasHeader`/`removeHeader`: a string, else
+ * `ERR_INVALID_ARG_TYPE`.
+ *
+ * @example
+ * ```ts ignore
+ * checkName(undefined); // TypeError: The "name" argument must be of type string. Received undefined
+ * ```
+ */
+export function checkName(name: unknown): asserts name is string {
+  if (typeof name !== "string") throw invalidArgType("name", "string", name);
+}
 
 /** The map for a raw list, repeated names collected into arrays. */
 export function fieldMapOf(raw: readonly string[]): FieldMap {
@@ -40,7 +56,10 @@ export function fieldMapOf(raw: readonly string[]): FieldMap {
 /** `setHeader`: validates and replaces. */
 export function setField(fields: FieldMap, name: string, value: OutgoingValue): void {
   validateHeaderName(name);
-  fields.set(name.toLowerCase(), [name, storedValue(name, value)]);
+  const stored = storedValue(name, value);
+  const asText = typeof value === "string" ||
+    (Array.isArray(value) && value.every((v) => typeof v === "string"));
+  fields.set(name.toLowerCase(), asText ? [name, stored] : [name, stored, value]);
 }
 
 /** `appendHeader`: validates and adds to what is there. */
@@ -124,7 +143,7 @@ export function setFieldsFrom(
  */
 export function fieldsRecord(fields: FieldMap | undefined): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
-  for (const [key, [, value]] of fields ?? []) out[key] = value;
+  for (const [key, [, value, asSet]] of fields ?? []) out[key] = (asSet ?? value) as string | string[];
   return out;
 }
 
@@ -203,7 +222,8 @@ function storedValue(name: string, value: OutgoingValue): string | string[] {
   }
   const list = [...value];
   for (const v of list) validateHeaderValue(name, v);
-  return list;
+  // Text from here on (what is rendered and matched); the value as given is kept beside it by setField.
+  return list.map(String);
 }
 
 function toList(value: string | string[]): string[] {

@@ -30,6 +30,7 @@ import type { OutgoingHeaders } from "../core/types.ts";
 import { concatBytes, toBytes } from "./_bytes.ts";
 import {
   appendField,
+  checkName,
   type FieldMap,
   fieldMapOf,
   fieldNamesRecord,
@@ -182,7 +183,10 @@ export class OutgoingMessage extends Stream {
 
   /** The value set for `name` (case-insensitive), as given. */
   getHeader(name: string): string | string[] | undefined {
-    return this.#materialize()?.get(name.toLowerCase())?.[1];
+    checkName(name);
+    const entry = this.#materialize()?.get(name.toLowerCase());
+    // As Node: the value as set (a number stays a number); text when it came as text.
+    return entry === undefined ? undefined : (entry[2] ?? entry[1]) as string | string[];
   }
 
   /** All fields set, names lower-cased. */
@@ -202,11 +206,13 @@ export class OutgoingMessage extends Stream {
 
   /** Whether `name` is set (case-insensitive). */
   hasHeader(name: string): boolean {
+    checkName(name);
     return this.#materialize()?.has(name.toLowerCase()) ?? false;
   }
 
   /** Removes a field from the implicit head. */
   removeHeader(name: string): void {
+    checkName(name);
     const key = name.toLowerCase();
     this.#fieldsForChange("remove").delete(key);
     // As Node: removing a field the message would add by itself keeps it out of the head.

@@ -215,6 +215,10 @@ export class ServerResponse extends OutgoingMessage {
     else if (this.statusMessage !== undefined) validateStatusMessage(this.statusMessage);
     this.statusCode = statusCode;
     if (reason !== undefined) this.statusMessage = reason;
+    // As Node, whose writeHead() renders the status line: a later `res.statusCode = n` changes the
+    // property, not what goes on the wire.
+    this.#wireStatus = statusCode;
+    this.#wireReason = this.statusMessage;
     if (headers) this.mergeHeaders(headers);
     // As Node, where writeHead() renders the head: announced trailers need a chunked body, so a `Trailer`
     // beside a Content-Length (or on a response that cannot be chunked) throws here, with the head still
@@ -259,17 +263,27 @@ export class ServerResponse extends OutgoingMessage {
 
   /** @ignore Internal hook, for the package's own layers. */
   protected override startLine(): string {
-    validateStatusCode(this.statusCode);
-    const reason = this.statusMessage ?? STATUS_CODES[this.statusCode] ?? "unknown";
-    if (this.statusMessage !== undefined) validateStatusMessage(reason);
+    const status = this.#status();
+    validateStatusCode(status);
+    const message = this.#wireStatus === undefined ? this.statusMessage : this.#wireReason;
+    const reason = message ?? STATUS_CODES[status] ?? "unknown";
+    if (message !== undefined) validateStatusMessage(reason);
     // RFC 9110 section 2.5: a server sends the highest version it conforms to (with a major version the
     // client's); HTTP/1.0 clients get "HTTP/1.1" too, as from Node.
-    return "HTTP/1.1 " + this.statusCode + " " + reason;
+    return "HTTP/1.1 " + status + " " + reason;
   }
+
+  /** The status that goes on the wire: the one `writeHead()` fixed, else the current `statusCode`. */
+  #status(): number {
+    return this.#wireStatus ?? this.statusCode;
+  }
+
+  #wireStatus: number | undefined;
+  #wireReason: string | undefined;
 
   /** @ignore Internal hook, for the package's own layers. */
   protected override bodyAllowed(): boolean {
-    const s = this.statusCode;
+    const s = this.#status();
     return this.req.method !== "HEAD" && s !== 204 && s !== 304 && (s >= 200 || s < 100);
   }
 
@@ -289,7 +303,7 @@ export class ServerResponse extends OutgoingMessage {
     if (connection !== undefined && hasToken(connection, "close")) keepAlive = false;
     // Node closes after a 204/304 that names a Transfer-Encoding: such a response has no body, yet a
     // peer may read one (checked under Node 20.20.2).
-    const status = this.statusCode;
+    const status = this.#status();
     if ((status === 204 || status === 304) && seen.transferEncoding !== undefined) keepAlive = false;
     this.#keepAlive = keepAlive;
     if (this.sendDate && !seen.date) out += "Date: " + httpDate() + "\r\n";

@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import process from "node:process";
 import { finished } from "node:stream";
 import { test } from "../_harness.ts";
-import { closeServer, listen, RawClient } from "../_net.ts";
+import { closeServer, codeOf, exchangeGet, listen, RawClient } from "../_net.ts";
 import { OutgoingMessage } from "../../mod.ts";
 
 // As Node 20 (test-http-outgoing-destroy.js passes under node): a destroyed message reports a write to
@@ -203,4 +203,32 @@ test("captureRejections: a listener's rejection destroys the message with its er
   } finally {
     EventEmitter.captureRejections = saved;
   }
+});
+
+// As Node 20 (test-http-mutable-headers.js passes under node; these calls run under node): getters return
+// a value as it was set (a number stays a number), a name that is not a string is ERR_INVALID_ARG_TYPE,
+// and a status changed after writeHead() changes the property, not the status line.
+test("header getters return values as set; names must be strings; writeHead fixes the wire status", async () => {
+  const text = await exchangeGet((res) => {
+    res.setHeader("Content-Length", 2);
+    // Untyped JavaScript passes numbers in lists too (Node's own test does); typed callers cannot.
+    res.setHeader("X-List", [1, "two"] as unknown as string[]);
+    assert.equal(res.getHeader("content-length"), 2);
+    assert.deepEqual(res.getHeader("x-list"), [1, "two"]);
+    assert.deepEqual({ ...res.getHeaders() }, { "content-length": 2, "x-list": [1, "two"] });
+    const codes = [
+      () => res.getHeader(undefined as unknown as string),
+      () => res.hasHeader(null as unknown as string),
+      () => res.removeHeader({} as unknown as string),
+    ].map((call) => codeOf(call));
+    assert.deepEqual(codes, ["ERR_INVALID_ARG_TYPE", "ERR_INVALID_ARG_TYPE", "ERR_INVALID_ARG_TYPE"]);
+    res.writeHead(200);
+    res.statusCode = 201;
+    res.end("ok");
+  }, "ok");
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-List: 1\r\nX-List: two\r\nDate: <date>\r\n" +
+      "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nok",
+  );
 });
