@@ -113,7 +113,18 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.headStartedAt = this.requestStartedAt = Date.now();
     socket[kSetConsumer](this);
     socket.on("timeout", this.#onSocketTimeout);
+    socket.on("error", this.#onSocketError);
   }
+
+  /**
+   * Node's socketOnError: an error on the socket (a reset, or one emitted on it by code that holds it) goes
+   * to the server's `'clientError'`; with nobody listening the socket is destroyed. Once only: later
+   * errors are the socket's own to swallow (as Node's noop listener does).
+   */
+  #onSocketError = (error: Error): void => {
+    this.socket.off("error", this.#onSocketError);
+    if (!this.#host.emitClientError(error, this.socket)) this.socket.destroy();
+  };
 
   /**
    * Node's socketOnTimeout: an idle socket (`server.setTimeout`, `req.setTimeout`, `res.setTimeout`)
@@ -458,6 +469,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // The socket leaves HTTP: it belongs to the listener now, with no server timeouts and none of our
     // listeners on it (as Node detaches its own).
     this.socket.off("timeout", this.#onSocketTimeout);
+    this.socket.off("error", this.#onSocketError);
     this.#host.connectionHandedOver(this);
     this.socket[kSetConsumer](null);
     if (!this.#host.emitTakeover(event, req, this.socket, head)) this.socket.destroy();
@@ -472,6 +484,8 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // The requests still open are aborted when the socket closes (ECONNRESET "aborted", as Node); the
     // error itself goes to 'clientError', whose default answers with the status it names (or, if it names
     // none or a response is already on the wire, destroys the socket).
+    // The connection reports this error itself: the socket's later errors are not client errors again.
+    this.socket.off("error", this.#onSocketError);
     if (this.#host.emitClientError(error, this.socket)) return;
     if (answerClientError(this.socket, this.#responses, error)) {
       this.#endSocket();

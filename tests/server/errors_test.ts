@@ -90,6 +90,31 @@ test("the default clientError answer: 400 with Connection: close, and the error 
   assert.deepEqual(heard, ["HPE_INVALID_HEADER_TOKEN"]);
 });
 
+// As Node 20 (test-http-header-badrequest.js passes under node; the clientError half run under node): an
+// error on a server socket goes to 'clientError' with the socket, else the socket is destroyed; nothing
+// is written after what the response had sent.
+test("an error on a server socket: 'clientError' hears it, or the socket is destroyed after what was sent", async () => {
+  const heard: string[] = [];
+  for (const listening of [false, true]) {
+    const { server, port } = await listen({}, (_req, res) => {
+      res.write("asd", () => res.socket!.emit("error", new Error("kaboom")));
+    });
+    if (listening) {
+      server.on("clientError", (err, socket) => {
+        heard.push(err.message);
+        socket.destroy();
+      });
+    }
+    const client = await RawClient.connect(port);
+    client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const text = await client.readAll();
+    await client.close();
+    await closeServer(server);
+    assert.ok(text.endsWith("\r\n\r\n3\r\nasd\r\n"), JSON.stringify(text));
+  }
+  assert.deepEqual(heard, ["kaboom"]);
+});
+
 test("a bad request on one connection does not disturb another one in flight", async () => {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
