@@ -30,7 +30,8 @@ import { machineTicks, processTicks, TICKS_PER_SECOND } from "../_lib/proc.ts";
 import { middle } from "../_lib/stats.ts";
 import { BLOCK, DOWNLOAD_BYTES, HELLO_BODY, HOST, IN_FLIGHT, REQUESTS, UPLOAD_BYTES } from "./shared.ts";
 
-export type Client = "ours" | "fetch" | "node";
+/** `base` is ours from another checkout (`--baseline=DIR`): an A/B in one invocation, rounds interleaved. */
+export type Client = "ours" | "fetch" | "node" | "base";
 export type Kind = "rate" | "download" | "upload";
 export const CLIENTS: readonly Client[] = ["ours", "fetch", "node"];
 export const KINDS: readonly Kind[] = ["rate", "download", "upload"];
@@ -88,6 +89,20 @@ export interface CellsOptions {
   beforeMeasured?: (kind: Kind) => Promise<void>;
   /** Called after the measured runs of a kind. */
   afterMeasured?: (kind: Kind) => Promise<void>;
+  /** The package root module of another checkout: its client runs as `base`, beside `ours`. */
+  baseline?: ClientModule;
+}
+
+/** What the `ours` cells use of the package root (this checkout's, or a baseline's). */
+export interface ClientModule {
+  Agent: typeof Agent;
+  request: typeof request;
+}
+
+/** Imports a checkout's package root for the `base` client (`DIR/mod.ts`). */
+export async function loadBaseline(dir: string): Promise<ClientModule> {
+  const url = new URL(`file://${dir.replace(/\/$/, "")}/mod.ts`);
+  return (await import(url.href)) as ClientModule;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -107,9 +122,13 @@ interface Ops {
 const block = new Uint8Array(BLOCK).fill(0x79);
 const textDecoder = new TextDecoder();
 
-function oursOps(port: number): Ops {
-  const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-  const bulkAgent = new Agent({ keepAlive: true, maxSockets: 1 });
+/** This checkout's package root, as the `ours` cells use it. */
+const THIS_CHECKOUT: ClientModule = { Agent, request };
+
+function oursOps(port: number, root: ClientModule = THIS_CHECKOUT): Ops {
+  const { request } = root;
+  const agent = new root.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const bulkAgent = new root.Agent({ keepAlive: true, maxSockets: 1 });
   const getOptions = { hostname: HOST, port, path: "/", agent };
   const downloadOptions = { hostname: HOST, port, path: "/download", agent: bulkAgent };
   const uploadOptions = {
@@ -402,7 +421,8 @@ function describe(err: unknown): string {
   return text;
 }
 
-function makeOps(client: Client, port: number): Ops {
+function makeOps(client: Client, port: number, baseline: ClientModule | undefined): Ops {
+  if (client === "base") return oursOps(port, baseline);
   return client === "ours" ? oursOps(port) : client === "fetch" ? fetchOps(port) : nodeOps(port);
 }
 
@@ -411,14 +431,17 @@ export async function runCells(options: CellsOptions): Promise<CellResult[]> {
   serverPid = options.serverPid;
   const runs = options.runs ?? RUNS;
   const requests = options.requests ?? REQUESTS;
+  // The baseline runs wherever ours does (`--only=ours:rate` keeps both).
   const wanted = (client: Client, kind: Kind) =>
-    options.only.length === 0 || options.only.some((text) => `${client}:${kind}`.includes(text));
+    options.only.length === 0 ||
+    options.only.some((text) => `${client === "base" ? "ours" : client}:${kind}`.includes(text));
   const results: CellResult[] = [];
   const opsByClient = new Map<Client, Ops>();
-  for (const client of CLIENTS) opsByClient.set(client, makeOps(client, options.port));
+  const clients: readonly Client[] = options.baseline ? [...CLIENTS, "base"] : CLIENTS;
+  for (const client of clients) opsByClient.set(client, makeOps(client, options.port, options.baseline));
 
   for (const kind of KINDS) {
-    const cells = CLIENTS.filter((client) => wanted(client, kind)).map((client): CellResult => ({
+    const cells = clients.filter((client) => wanted(client, kind)).map((client): CellResult => ({
       runtime: options.runtime,
       client,
       kind,
@@ -461,7 +484,7 @@ export async function runCells(options: CellsOptions): Promise<CellResult[]> {
           options.log(`  ${options.runtime} ${cell.client} ${kind}: FAILED ${cell.error}`);
           // Whatever is still in flight is abandoned: a fresh client for the next cells.
           opsByClient.get(cell.client)!.close();
-          opsByClient.set(cell.client, makeOps(cell.client, options.port));
+          opsByClient.set(cell.client, makeOps(cell.client, options.port, options.baseline));
         }
       }
     }

@@ -7,7 +7,8 @@
  * Options: `--only=TEXT,...` keep cells whose `runtime:client:kind` contains one of the texts (e.g.
  * `--only=deno:ours`, `--only=rate`), `--runs=N` measured runs per cell (default 3, the median is
  * reported), `--requests=N` GETs per request-rate run (default 20,000), `--json=FILE` also write every
- * run as JSON.
+ * run as JSON, `--baseline=DIR` also run the client of another checkout (a `git worktree` of the commit
+ * before a change) as "ours, baseline checkout", its rounds interleaved with ours, and print the ratios.
  *
  * One target server for every cell: `server.ts`, a raw `Bun.listen` server in its own process (started
  * once, shared, killed on every way out). It answers `GET /` with a precomputed 200 "Hello, World!"
@@ -27,7 +28,7 @@
  */
 
 import { cpus, loadavg } from "node:os";
-import { type CellResult, CLIENTS, type Kind, KINDS, runCells } from "./cells.ts";
+import { type CellResult, CLIENTS, type Kind, KINDS, loadBaseline, runCells } from "./cells.ts";
 import { DOWNLOAD_BYTES, IN_FLIGHT, REQUESTS } from "./shared.ts";
 import { type CellsOutcome, HERE, runCellsChild, type Server, startTargetServer } from "./_children.ts";
 import { BUN, killChildren, path } from "../_lib/children.ts";
@@ -40,6 +41,8 @@ const ONLY = (option("only") ?? "").split(",").filter((s) => s !== "");
 const RUNS = option("runs");
 const REQUESTS_OPTION = option("requests");
 const JSON_FILE = option("json");
+/** Another checkout (a `git worktree` of the commit before a change): its client runs beside ours. */
+const BASELINE = option("baseline");
 
 function runBunCells(server: Server): Promise<CellsOutcome> {
   const args = [`--port=${server.port}`, `--server-pid=${server.child.pid}`];
@@ -50,6 +53,7 @@ function runBunCells(server: Server): Promise<CellsOutcome> {
   if (only.length > 0) args.push(`--only=${only.join(",")}`);
   if (RUNS !== undefined) args.push(`--runs=${RUNS}`);
   if (REQUESTS_OPTION !== undefined) args.push(`--requests=${REQUESTS_OPTION}`);
+  if (BASELINE !== undefined) args.push(`--baseline=${BASELINE}`);
   return runCellsChild(BUN, [], args, BUN_CELLS_TIMEOUT_MS);
 }
 
@@ -70,13 +74,14 @@ const CLIENT_LABEL = {
   ours: "ours (@wire/http)",
   fetch: "fetch",
   node: "node:http",
+  base: "ours, baseline checkout",
 } as const;
 
 function table(results: CellResult[]): string {
   const rows: string[][] = [];
   for (const runtime of ["deno", "bun"] as const) {
     for (const kind of KINDS) {
-      for (const client of CLIENTS) {
+      for (const client of [...CLIENTS, "base"] as const) {
         const r = results.find((c) => c.runtime === runtime && c.kind === kind && c.client === client);
         if (!r) continue;
         const digits = kind === "rate" ? 0 : 1;
@@ -177,6 +182,28 @@ function targets(results: CellResult[]): { text: string; missed: number } {
   return { text: markdownTable(header, rows, { align }), missed };
 }
 
+/** Ours against the baseline checkout, cell by cell: rate (or throughput) and CPU per unit, as ratios. */
+function abTable(results: CellResult[]): string {
+  const rows: string[][] = [];
+  for (const ours of results.filter((r) => r.client === "ours")) {
+    const base = results.find((r) =>
+      r.runtime === ours.runtime && r.kind === ours.kind && r.client === "base"
+    );
+    if (!base || ours.median === null || base.median === null) continue;
+    const cpu = ours.cpuPerUnit !== null && base.cpuPerUnit
+      ? (ours.cpuPerUnit / base.cpuPerUnit).toFixed(2)
+      : "—";
+    rows.push([ours.runtime, KIND_LABEL[ours.kind], `${(ours.median / base.median).toFixed(2)}x`, `${cpu}x`]);
+  }
+  return markdownTable(
+    ["runtime", "cell", "ours ÷ baseline (rate)", "ours ÷ baseline (CPU per unit)"],
+    rows,
+    {
+      align: ["left", "left", "right", "right"],
+    },
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Main
 
@@ -205,6 +232,7 @@ try {
         only: denoOnly,
         log: (line) => console.error(line),
         serverPid: server.child.pid,
+        ...(BASELINE !== undefined ? { baseline: await loadBaseline(BASELINE) } : {}),
         ...(RUNS !== undefined ? { runs: Number(RUNS) } : {}),
         ...(REQUESTS_OPTION !== undefined ? { requests: Number(REQUESTS_OPTION) } : {}),
       }),
@@ -243,6 +271,7 @@ const out = [
   "",
   targetText,
   "",
+  ...(BASELINE === undefined ? [] : [abTable(results), ""]),
 ];
 if (errors.length > 0) out.push(...errors.map((e) => `- ERROR: ${e}`), "");
 const failed = results.filter((r) => r.error !== undefined);

@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 import process from "node:process";
 import { option } from "../_lib/args.ts";
 import { heapSampler } from "../_lib/profile.ts";
-import { type CellsOptions, runCells } from "./cells.ts";
+import { type CellsOptions, loadBaseline, runCells } from "./cells.ts";
 
 /**
  * `--heap-profile=FILE`: V8's sampling heap profiler (Deno only) over the measured runs, objects
@@ -39,6 +39,7 @@ const runs = option("runs");
 const requests = option("requests");
 const serverPid = option("server-pid");
 const heapProfile = option("heap-profile");
+const baselineDir = option("baseline");
 const results = await runCells({
   runtime,
   port,
@@ -47,6 +48,7 @@ const results = await runCells({
   ...(runs !== undefined ? { runs: Number(runs) } : {}),
   ...(requests !== undefined ? { requests: Number(requests) } : {}),
   ...(serverPid !== undefined ? { serverPid: Number(serverPid) } : {}),
+  ...(baselineDir !== undefined ? { baseline: await loadBaseline(baselineDir) } : {}),
   ...(heapProfile !== undefined ? await heapHooks(heapProfile) : {}),
 });
 const version = runtime === "bun" ? versions.bun : versions.deno;
