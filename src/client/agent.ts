@@ -12,13 +12,12 @@
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { callableClass } from "../io/_callable.ts";
-import { invalidArgType, outOfRange } from "../io/_node_errors.ts";
-import { AbortError, HttpUsageError } from "../core/errors.ts";
 import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
 import { kRetry } from "./_hooks.ts";
-import { connectingSocket, openConnection } from "./_open_connection.ts";
-import { PendingSocket } from "./_pending_socket.ts";
+import { enqueue, evictIdle, install, onFree, openFor, Openings, takeFree } from "./_agent_pool.ts";
+import { checkMaxTotal, checkScheduling, mergeOptions, plainPoolName } from "./_agent_options.ts";
+import { openAgentSocket } from "./_create_connection.ts";
 import type { OriginOptions } from "./_origin.ts";
 import { isHttps, tlsPoolSuffix } from "./tls_options.ts";
 
@@ -104,11 +103,6 @@ export interface AgentEvents {
 /** Node's `oncreate(err, socket)` of `createSocket`/`createConnection`. */
 export type CreateConnectionCallback = (err: Error | null, socket?: AgentSocket) => void;
 
-/** Per-request options of a queued request, kept until it gets a socket (Node keeps them on the req). */
-const queuedOptions = new WeakMap<AgentRequest, AgentRequestOptions>();
-/** The options each socket was created with (for `'free'` and removal), as Node's listeners close over. */
-const socketOptions = new WeakMap<AgentSocket, AgentRequestOptions>();
-
 /**
  * Connection pools for HTTP clients.
  *
@@ -152,7 +146,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
 
   readonly #transport: Transport | undefined;
   /** Sockets being opened asynchronously, by name: counted against the limits before they exist. */
-  #pending = new Map<string, number>();
+  readonly #openings = new Openings();
 
   /** Creates an agent; throws Node's errors for a bad `maxTotalSockets` or `scheduling`. */
   constructor(options: AgentOptions = {}) {
@@ -162,18 +156,10 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     this.keepAliveMsecs = options.keepAliveMsecs ?? 1000;
     this.maxSockets = options.maxSockets || Infinity;
     this.maxFreeSockets = options.maxFreeSockets ?? 256;
-    this.scheduling = options.scheduling ?? "lifo";
-    if (this.scheduling !== "lifo" && this.scheduling !== "fifo") {
-      throw new HttpUsageError(
-        "ERR_INVALID_ARG_VALUE",
-        `The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received ${
-          typeof this.scheduling === "string" ? `'${this.scheduling}'` : String(this.scheduling)
-        }`,
-      );
-    }
+    this.scheduling = checkScheduling(options.scheduling ?? "lifo");
     this.maxTotalSockets = checkMaxTotal(options.maxTotalSockets);
     this.#transport = options.transport;
-    this.on("free", (socket, opts) => this.#onFree(socket, opts));
+    this.on("free", (socket, opts) => onFree(this, this.#openings, socket, opts));
   }
 
   /** The seed's name: every request waiting for a socket, oldest name first. */
@@ -213,27 +199,28 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       : options;
     // A pooled socket for the name serves most requests of a keep-alive client: that path needs only the
     // name, so the merged options (a copy of both option sets) are made when a socket must be opened.
-    const quickName = this.#plainName(given);
-    let opts = quickName === undefined ? this.#merge(given) : undefined;
+    const quickName = this.getName === AgentClass.prototype.getName
+      ? plainPoolName(this.options, given)
+      : undefined;
+    let opts = quickName === undefined ? mergeOptions(this.options, given) : undefined;
     const name = quickName ?? this.getName(opts);
     this.sockets[name] ??= [];
-    const socket = this.#takeFree(name);
+    const socket = takeFree(this, name);
     if (socket) {
       this.reuseSocket(socket, req);
       this.sockets[name].push(socket as Socket);
       req.onSocket(socket);
       return;
     }
-    opts ??= this.#merge(given);
-    const open = (this.freeSockets[name]?.length ?? 0) + this.sockets[name].length + this.#pendingOf(name);
-    if (open < this.maxSockets && this.#totalOpen() < this.maxTotalSockets) {
+    opts ??= mergeOptions(this.options, given);
+    const open = openFor(this, this.#openings, name);
+    if (open < this.maxSockets && this.totalSocketCount + this.#openings.total() < this.maxTotalSockets) {
       this.#createFor(req, opts);
     } else {
       // Over the total limit an idle socket of another name makes room: once it closed, this request
       // gets a new socket (instead of waiting while that one sits idle).
-      if (open < this.maxSockets) this.#evictIdle();
-      queuedOptions.set(req, opts);
-      (this.requests[name] ??= []).push(req);
+      if (open < this.maxSockets) evictIdle(this);
+      enqueue(this, name, req, opts, false);
     }
   }
 
@@ -242,28 +229,26 @@ export class AgentClass extends EventEmitter<AgentEvents> {
    * `callback(err, socket)`.
    */
   createSocket(_req: AgentRequest, options: AgentRequestOptions, callback: CreateConnectionCallback): void {
-    const opts = this.#merge(options);
+    const opts = mergeOptions(this.options, options);
     const name = this.getName(opts);
     opts._agentKey = name;
     if (this.keepAlive) {
       opts.keepAlive = true;
       opts.keepAliveInitialDelay = this.keepAliveMsecs;
     }
-    this.#pending.set(name, this.#pendingOf(name) + 1);
+    this.#openings.add(name);
     let done = false;
     const oncreate: CreateConnectionCallback = (err, socket) => {
       if (done) return;
       done = true;
-      const pending = this.#pendingOf(name) - 1;
-      if (pending > 0) this.#pending.set(name, pending);
-      else this.#pending.delete(name);
+      this.#openings.done(name);
       if (err || !socket) {
         callback(err ?? new Error("createConnection gave no socket"));
         return;
       }
       (this.sockets[name] ??= []).push(socket as Socket);
       this.totalSocketCount++;
-      this.#install(socket, opts);
+      install(this, this.#openings, socket, opts);
       callback(null, socket);
     };
     let made: AgentSocket | undefined | void;
@@ -315,32 +300,10 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       if (typeof callback === "string") direct.host = callback;
       if (typeof extra === "function") onConnect = extra;
       else if (typeof callback === "function") onConnect = callback as () => void;
-      opts = this.#merge(direct);
+      opts = mergeOptions(this.options, direct);
     }
     const transport = (opts.transport as Transport | undefined) ?? this.#transport;
-    // A request's own createConnection is for agent-less requests; the agent's socket comes from here.
-    const { createConnection: _ignored, ...target } = opts;
-    const socket = connectingSocket(target, transport);
-    if (socket) {
-      const timeout = (opts.timeout as number | undefined) ?? this.options.timeout;
-      if (timeout) socket.setTimeout(timeout);
-      const signal = opts.signal as AbortSignal | undefined;
-      if (signal) abortWith(socket, signal);
-      if (onConnect) socket.once("connect", onConnect);
-      return socket;
-    }
-    const opening = openConnection(target, transport).then((opened) => {
-      if (this.options.timeout) opened.setTimeout(this.options.timeout);
-      return opened;
-    });
-    if (done === undefined) {
-      const pending = new PendingSocket(opening);
-      if (onConnect) pending.once("connect", onConnect);
-      const signal = opts.signal as AbortSignal | undefined;
-      if (signal) abortWith(pending, signal);
-      return pending;
-    }
-    opening.then((opened) => done(null, opened), (err: Error) => done(err));
+    return openAgentSocket(opts, transport, this.options, done, onConnect);
   }
 
   /** Called before a socket goes to the free list; false destroys it instead. As Node's. */
@@ -369,74 +332,16 @@ export class AgentClass extends EventEmitter<AgentEvents> {
 
   /** @ignore Internal (request): its reused socket was dead; run it again on a new socket. */
   [kRetry](req: AgentRequest, options: AgentRequestOptions): void {
-    const opts = this.#merge(options);
+    const opts = mergeOptions(this.options, options);
     const name = this.getName(opts);
     this.sockets[name] ??= [];
-    const open = (this.freeSockets[name]?.length ?? 0) + this.sockets[name].length + this.#pendingOf(name);
-    if (open < this.maxSockets && this.#totalOpen() < this.maxTotalSockets) this.#createFor(req, opts);
-    else {
-      queuedOptions.set(req, opts);
-      (this.requests[name] ??= []).unshift(req);
-    }
+    const open = openFor(this, this.#openings, name);
+    if (open < this.maxSockets && this.totalSocketCount + this.#openings.total() < this.maxTotalSockets) {
+      this.#createFor(req, opts);
+    } else enqueue(this, name, req, opts, true);
   }
 
   // ---- internals ----
-
-  /**
-   * `getName()` of the merged options, computed without merging them, when this agent names pools as
-   * the base class does and speaks plain HTTP (TLS names read many fields); undefined otherwise.
-   */
-  #plainName(given: AgentRequestOptions): string | undefined {
-    if (this.getName !== AgentClass.prototype.getName) return undefined;
-    const own = this.options as AgentRequestOptions;
-    // The agent's options win over the request's, as in the merge (an option the agent holds as
-    // `undefined` counts as unset here; no closure or `in` test: this runs for every request).
-    if ((own.protocol ?? given.protocol) === "https:") return undefined;
-    const host = (own.host ?? given.host) as string | undefined;
-    const port = own.port ?? given.port;
-    const localAddress = own.localAddress ?? given.localAddress;
-    const family = own.family ?? given.family;
-    const socketPath = own.socketPath ?? given.socketPath;
-    let name = `${host || "localhost"}:`;
-    if (port) name += port;
-    name += ":";
-    if (localAddress) name += localAddress;
-    if (family === 4 || family === 6) name += `:${family}`;
-    if (socketPath) name += `:${socketPath}`;
-    return name;
-  }
-
-  #merge(options: AgentRequestOptions): AgentRequestOptions {
-    // An ordinary object, not Node's `__proto__: null` one: V8 keeps prototype-less objects in dictionary
-    // mode, and this merge runs for every request (3.7% of a keep-alive client's CPU as a dictionary).
-    // Spread copies own properties only, so a `__proto__` key in the options stays a plain data property.
-    const opts: AgentRequestOptions = { ...options, ...this.#ownOptions() };
-    // The transport is the agent's business, not a connect option. Deleted only when a request brought
-    // one: `delete` turns the object into a slow dictionary (4% of a client's CPU when done every time).
-    if (opts.transport !== undefined) delete opts.transport;
-    // As Node: `path` is the unix socket for createConnection (net.connect reads it), never the request's
-    // path, so a subclass may pass these options straight to net.connect / tls.connect.
-    opts.path = opts.socketPath ?? null;
-    return opts;
-  }
-
-  /** The agent's options for a request: without its transport (read live: users may change them). */
-  #ownOptions(): AgentRequestOptions {
-    const options = this.options as AgentRequestOptions;
-    if (options.transport === undefined) return options;
-    const { transport: _transport, ...rest } = options;
-    return rest;
-  }
-
-  #pendingOf(name: string): number {
-    return this.#pending.get(name) ?? 0;
-  }
-
-  #totalOpen(): number {
-    let pending = 0;
-    for (const n of this.#pending.values()) pending += n;
-    return this.totalSocketCount + pending;
-  }
 
   #createFor(req: AgentRequest, opts: AgentRequestOptions): void {
     this.createSocket(req, opts, (err, socket) => {
@@ -444,176 +349,6 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       else req.onSocket(socket);
     });
   }
-
-  #takeFree(name: string): AgentSocket | undefined {
-    const free = this.freeSockets[name];
-    if (!free) return undefined;
-    let socket: AgentSocket | undefined;
-    while (free.length > 0 && !socket) {
-      const s = this.scheduling === "fifo" ? free.shift()! : free.pop()!;
-      idleSockets.delete(s);
-      if (!s.destroyed && !(s as Duplex).readableEnded) socket = s;
-    }
-    if (free.length === 0) delete this.freeSockets[name];
-    return socket;
-  }
-
-  #install(socket: AgentSocket, opts: AgentRequestOptions): void {
-    socketOptions.set(socket, opts);
-    const onFree = () => this.emit("free", socket, opts);
-    const onClose = () => this.#remove(socket, opts);
-    const onTimeout = () => {
-      // An idle pooled socket that times out is closed; a busy one is its request's business.
-      if (Object.values(this.freeSockets).some((list) => list.includes(socket as Socket))) socket.destroy();
-    };
-    const onRemove = () => {
-      this.#remove(socket, opts);
-      socket.off("free", onFree);
-      socket.off("close", onClose);
-      socket.off("timeout", onTimeout);
-      socket.off("agentRemove", onRemove);
-      socket.off("error", onPooledSocketError);
-    };
-    socket.on("free", onFree);
-    socket.on("close", onClose);
-    // Installed once for the socket's life instead of once per idle spell (a `once` wrapper and a
-    // listener-list search per request): it acts only while the socket is idle in the pool.
-    socket.on("error", onPooledSocketError);
-    socket.on("timeout", onTimeout);
-    socket.on("agentRemove", onRemove);
-  }
-
-  #onFree(socket: AgentSocket, opts: AgentRequestOptions): void {
-    // The pool the socket was made for (`createSocket` records it, as Node's does).
-    const name = (opts._agentKey as string | undefined) ?? this.getName(opts);
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const waiting = this.requests[name];
-    if (waiting && waiting.length > 0) {
-      const req = waiting.shift()!;
-      if (waiting.length === 0) delete this.requests[name];
-      queuedOptions.delete(req);
-      req.onSocket(socket);
-      return;
-    }
-    const req = (socket as { _httpMessage?: AgentRequest | null })._httpMessage;
-    // Requests of a name with no socket at all wait for room under maxTotalSockets: closing this one
-    // makes it (names with sockets of their own are served by those).
-    const othersWait = this.#totalOpen() >= this.maxTotalSockets &&
-      Object.keys(this.requests).some((n) => !this.sockets[n]?.length && this.#pendingOf(n) === 0);
-    if (!req || !req.shouldKeepAlive || !this.keepAlive || othersWait) {
-      socket.destroy();
-      return;
-    }
-    const free = this.freeSockets[name] ?? [];
-    const count = free.length + (this.sockets[name]?.length ?? 0);
-    if (
-      this.totalSocketCount > this.maxTotalSockets || count > this.maxSockets ||
-      free.length >= this.maxFreeSockets || !this.keepSocketAlive(socket)
-    ) {
-      socket.destroy();
-      return;
-    }
-    (socket as { _httpMessage?: unknown })._httpMessage = null;
-    this.#removeFrom(this.sockets, name, socket);
-    // An idle socket's error only closes it (Node's free-socket listener); no request hears of it.
-    idleSockets.add(socket);
-    this.freeSockets[name] = free;
-    free.push(socket as Socket);
-  }
-
-  #remove(socket: AgentSocket, opts: AgentRequestOptions): void {
-    const name = this.getName(opts);
-    this.#removeFrom(this.sockets, name, socket);
-    this.#removeFrom(this.freeSockets, name, socket);
-    if (socketOptions.delete(socket)) this.totalSocketCount--;
-    this.#serveWaiting(name);
-    // Room under maxTotalSockets: requests of other names may start now.
-    for (const other of Object.keys(this.requests)) if (other !== name) this.#serveWaiting(other);
-  }
-
-  /** Starts the first waiting request of `name` on a new socket if the limits allow. */
-  #serveWaiting(name: string): void {
-    const waiting = this.requests[name];
-    if (!waiting || waiting.length === 0) return;
-    const open = (this.freeSockets[name]?.length ?? 0) + (this.sockets[name]?.length ?? 0) +
-      this.#pendingOf(name);
-    if (open >= this.maxSockets) return;
-    if (this.#totalOpen() >= this.maxTotalSockets) {
-      this.#evictIdle();
-      return;
-    }
-    // As Node's removeSocket: the new socket is announced with 'free', whose handler gives it to the first
-    // request still waiting then (it stays queued until that moment).
-    const req = waiting[0]!;
-    const opts = queuedOptions.get(req) ?? { host: name };
-    this.createSocket(req, opts, (err, socket) => {
-      if (err || !socket) {
-        this.#dequeue(name, req);
-        req.onSocket(null, err);
-      } else socket.emit("free");
-    });
-  }
-
-  #dequeue(name: string, req: AgentRequest): void {
-    const waiting = this.requests[name];
-    const i = waiting ? waiting.indexOf(req) : -1;
-    if (i === -1) return;
-    waiting!.splice(i, 1);
-    if (waiting!.length === 0) delete this.requests[name];
-    queuedOptions.delete(req);
-  }
-
-  /** Closes the oldest idle socket of any name; its slot is free once it closed (see `#remove`). */
-  #evictIdle(): void {
-    for (const [name, list] of Object.entries(this.freeSockets)) {
-      const socket = list.shift();
-      if (list.length === 0) delete this.freeSockets[name];
-      if (socket) {
-        socket.destroy();
-        return;
-      }
-    }
-  }
-
-  #removeFrom(group: Record<string, Socket[]>, name: string, socket: AgentSocket): void {
-    const list: AgentSocket[] | undefined = group[name];
-    const i = list ? list.indexOf(socket) : -1;
-    if (i === -1) return;
-    list!.splice(i, 1);
-    // Node keeps an empty `sockets[name]` only while requests are being added; free lists go at once.
-    if (list!.length === 0) delete group[name];
-  }
-}
-
-/** Node's `net.connect({ signal })`: the signal's abort destroys the socket with an `AbortError`. */
-function abortWith(socket: Duplex, signal: AbortSignal): void {
-  const onAbort = () =>
-    socket.destroy(new AbortError("The operation was aborted", "ABORT_ERR", { cause: signal.reason }));
-  if (signal.aborted) {
-    onAbort();
-    return;
-  }
-  signal.addEventListener("abort", onAbort, { once: true });
-  socket.once("close", () => signal.removeEventListener("abort", onAbort));
-}
-
-/** Sockets idle in some agent's free list: their errors close them quietly (Node's free-socket listener). */
-const idleSockets = new WeakSet<AgentSocket>();
-
-function onPooledSocketError(this: AgentSocket): void {
-  if (!idleSockets.delete(this)) return;
-  this.destroy();
-  this.emit("agentRemove");
-}
-
-function checkMaxTotal(value: unknown): number {
-  if (value === undefined) return Infinity;
-  if (typeof value !== "number") throw invalidArgType("maxTotalSockets", "number", value);
-  if (!(value >= 1)) throw outOfRange("maxTotalSockets", ">= 1", value);
-  return value;
 }
 
 /**

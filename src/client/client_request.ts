@@ -7,14 +7,14 @@
  */
 
 import { Buffer } from "node:buffer";
-import process, { nextTick } from "node:process";
+import { nextTick } from "node:process";
 import { isHttps } from "./tls_options.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import { kAttachSink, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
 import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
-import { AbortError, ConnectionResetError, HttpUsageError } from "../core/errors.ts";
+import { AbortError, ConnectionResetError } from "../core/errors.ts";
 import { hostFieldValue, validateMethod, validatePath } from "../core/head_writer.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import type { OutgoingHeaders, ResponseHead } from "../core/types.ts";
@@ -35,23 +35,24 @@ import { basicCredentials } from "./_credentials.ts";
 import { RequestSocketTimeout } from "./_socket_timeout.ts";
 import type { RequestOptions } from "./request_options.ts";
 import { AgentClass, type AgentLike, type AgentRequestOptions, type AgentSocket } from "./agent.ts";
+import { MAX_REPLAY_BYTES, replayCures } from "./_request_retry.ts";
 import { bindSocket } from "./_socket_binding.ts";
 import { checkLookup } from "./_lookup.ts";
 import { agentOf, requestArgs, type ResponseCallback, startRequest } from "./_start_request.ts";
-import { invalidArgType, outOfRange } from "../io/_node_errors.ts";
+import { invalidArgType } from "../io/_node_errors.ts";
+import {
+  checkMethodType,
+  checkParserOptions,
+  checkProtocol,
+  checkTimeout,
+  timerDuration,
+} from "./_request_checks.ts";
 
 export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";
 import type { InformationEvent } from "./request_options.ts";
 
-/** The transports' code for a socket that belongs to another request context (see `_map_error.ts`). */
-const OTHER_CONTEXT = "ERR_SOCKET_OTHER_CONTEXT";
-const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]);
 /** Methods that send no `Content-Length: 0` when they end without a body (Node's list). */
 const NO_BODY_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
-/** Largest request we keep a copy of so it can be replayed on a fresh socket. */
-const MAX_REPLAY_BYTES = 64 * 1024;
-/** The longest timer runtimes take (2^31-1 ms), as Node's `TIMEOUT_MAX`. */
-const TIMEOUT_MAX = 2 ** 31 - 1;
 
 /** The request a response answers, for the request's shared response listeners. */
 const kExchangeOf: unique symbol = Symbol("wire.exchangeOf");
@@ -125,19 +126,13 @@ export class ClientRequest extends OutgoingMessage {
     const args = requestArgs(input, options, callback);
     options = args.options;
     const agent = agentOf(options);
-    if (options.protocol !== undefined && options.protocol !== "http:" && !isHttps(options)) {
-      throw new HttpUsageError(
-        "ERR_INVALID_PROTOCOL",
-        `Protocol "${options.protocol}" not supported. Expected "http:" or "https:"`,
-      );
-    }
-    this.protocol = isHttps(options) ? "https:" : "http:";
+    const https = isHttps(options);
+    checkProtocol(options.protocol, https);
+    this.protocol = https ? "https:" : "http:";
     this.#options = options;
     this.#agent = agent;
     const method: unknown = options.method;
-    if (method !== undefined && method !== null && typeof method !== "string") {
-      throw invalidArgType("options.method", "string", method);
-    }
+    checkMethodType(method);
     // As Node: an empty method is the default one.
     this.method = (method || "GET").toUpperCase();
     validateMethod(this.method);
@@ -493,12 +488,11 @@ export class ClientRequest extends OutgoingMessage {
     // fresh socket, if the server sent nothing back and we still hold every byte we sent.
     // A pooled socket of another request context (workerd) refused the first write: nothing was sent, so
     // any method may go again.
-    const code = (error as { code?: string }).code;
     if (
       !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried &&
       !this.destroyed &&
       this.#replay !== null && this.#agent instanceof AgentClass &&
-      ((code === "ECONNRESET" && IDEMPOTENT.has(this.method)) || code === OTHER_CONTEXT)
+      replayCures(error, this.method)
     ) {
       this.#retried = true;
       this.#timeout.detach(true);
@@ -786,44 +780,4 @@ function hostOf(headers: Record<string, unknown>): unknown {
   return undefined;
 }
 
-/** Node's checks of `maxHeaderSize` (an integer >= 0) and the boolean parser options. */
-function checkParserOptions(options: RequestOptions): void {
-  const size: unknown = options.maxHeaderSize;
-  if (size !== undefined) {
-    if (typeof size !== "number") throw invalidArgType("maxHeaderSize", "number", size);
-    if (!Number.isInteger(size)) throw outOfRange("maxHeaderSize", "an integer", size);
-    if (size < 0) throw outOfRange("maxHeaderSize", ">= 0 && <= 9007199254740991", size);
-  }
-  // Two plain checks, not a loop over a literal list: this runs for every request.
-  checkBooleanOption(options.insecureHTTPParser, "insecureHTTPParser");
-  checkBooleanOption(options.joinDuplicateHeaders, "joinDuplicateHeaders");
-}
-
-function checkBooleanOption(value: unknown, key: string): void {
-  if (value !== undefined && typeof value !== "boolean") {
-    throw invalidArgType(`options.${key}`, "boolean", value);
-  }
-}
-
 function ignoreError(): void {}
-
-/** Node's `getTimerDuration`: a finite number >= 0, clamped to 2^31-1 ms with a warning, as Node's timers. */
-function timerDuration(ms: unknown, name: string): number {
-  if (typeof ms !== "number") throw invalidArgType(name, "number", ms);
-  if (!Number.isFinite(ms) || ms < 0) throw outOfRange(name, "a non-negative finite number", ms);
-  if (ms > TIMEOUT_MAX) {
-    // A member, not a named import: workerd's node:process has no `emitWarning` export.
-    process.emitWarning?.(
-      `${ms} does not fit into a 32-bit signed integer.\nTimer duration was truncated to ${TIMEOUT_MAX}.`,
-      "TimeoutOverflowWarning",
-    );
-    return TIMEOUT_MAX;
-  }
-  return ms;
-}
-
-/** Node's check of the `timeout` option: a non-negative number. */
-function checkTimeout(value: unknown): void {
-  if (typeof value !== "number") throw invalidArgType("timeout", "number", value);
-  if (!(value >= 0)) throw outOfRange("timeout", ">= 0", value);
-}
