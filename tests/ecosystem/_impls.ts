@@ -99,6 +99,25 @@ export function testEach(
   }
 }
 
+/**
+ * An Agent of `http` (an implementation's module); at the end of the test it is destroyed and the test
+ * waits until its sockets have closed (a keep-alive socket closes after `destroy()` returns).
+ */
+export function agentFor(http: Http, scope: Scope, options: NodeHttp.AgentOptions): NodeHttp.Agent {
+  const agent = new http.Agent(options);
+  scope.defer(async () => {
+    const pools = [agent.freeSockets, agent.sockets] as Partial<Record<string, NetSocket[]>>[];
+    const open = pools.flatMap((pool) => Object.values(pool ?? {}).flat()).filter((s) => s !== undefined);
+    agent.destroy();
+    await Promise.all(
+      open.map((socket) =>
+        socket.closed ? undefined : new Promise((resolve) => socket.once("close", resolve))
+      ),
+    );
+  });
+  return agent;
+}
+
 /** Listens on 127.0.0.1, port 0, and resolves with the port. */
 export async function listen(server: NodeHttp.Server): Promise<number> {
   await new Promise<void>((resolve, reject) => {

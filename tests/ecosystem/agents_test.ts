@@ -11,9 +11,8 @@ import { Buffer } from "node:buffer";
 import type * as NodeHttp from "node:http";
 import type * as NodeHttps from "node:https";
 import { createRequire } from "node:module";
-import type { Socket } from "node:net";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import { closeServer, type Http, type Impl, impls, listen, type Scope, testEach } from "./_impls.ts";
+import { agentFor, closeServer, type Http, type Impl, impls, listen, testEach } from "./_impls.ts";
 import { pki } from "../https/_tls.ts";
 import { startForwardProxy } from "../../examples/proxy.ts";
 
@@ -47,22 +46,6 @@ function text(res: NodeHttp.IncomingMessage): Promise<string> {
   });
 }
 
-/** An Agent of `http`; destroyed at the end of the test, which waits for its sockets to close. */
-function agentOf(http: Http, scope: Scope, options: NodeHttp.AgentOptions): NodeHttp.Agent {
-  const agent = new http.Agent(options);
-  scope.defer(async () => {
-    const pools = [agent.freeSockets, agent.sockets] as Partial<Record<string, Socket[]>>[];
-    const open = pools.flatMap((pool) => Object.values(pool ?? {}).flat()).filter((s) => s !== undefined);
-    agent.destroy();
-    await Promise.all(
-      open.map((socket) =>
-        socket.closed ? undefined : new Promise((resolve) => socket.once("close", resolve))
-      ),
-    );
-  });
-  return agent;
-}
-
 testEach(
   "follow-redirects: a 302 chain through the implementation's keep-alive Agent",
   async (impl, scope) => {
@@ -77,7 +60,7 @@ testEach(
     scope.defer(() => closeServer(upstream));
     const port = await listen(upstream);
 
-    const agent = agentOf(impl.http, scope, { keepAlive: true, maxSockets: 1 });
+    const agent = agentFor(impl.http, scope, { keepAlive: true, maxSockets: 1 });
     const asked: string[] = [];
     // Node's Agent protocol: every request reaches the agent through `addRequest(req, options)`.
     const pooled = agent as unknown as { addRequest(req: unknown, options: { path?: string }): void };
@@ -152,7 +135,7 @@ testEach("http-proxy: a reverse proxy forwarding through the implementation's Ag
   scope.defer(() => closeServer(upstream));
   const upstreamPort = await listen(upstream);
 
-  const agent = agentOf(impl.http, scope, { keepAlive: true, maxSockets: 1 });
+  const agent = agentFor(impl.http, scope, { keepAlive: true, maxSockets: 1 });
   const forwarder = httpProxy.createProxyServer({ target: `http://127.0.0.1:${upstreamPort}`, agent });
   scope.defer(() => forwarder.close());
   forwarder.on("error", (err) => scope.fail(err));
@@ -163,7 +146,7 @@ testEach("http-proxy: a reverse proxy forwarding through the implementation's Ag
 
   // A keep-alive client in front: http-proxy forwards the client's `Connection` field, so a closing
   // client would close the upstream connection too.
-  const frontAgent = agentOf(control, scope, { keepAlive: true, maxSockets: 1 });
+  const frontAgent = agentFor(control, scope, { keepAlive: true, maxSockets: 1 });
   const ask = (method: string, path: string, body?: string) =>
     new Promise<{ status: number; upstream: string | undefined; json: unknown }>((resolve, reject) => {
       const req = control.request(

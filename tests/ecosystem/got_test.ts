@@ -6,9 +6,17 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type * as NodeHttp from "node:http";
-import type { Socket } from "node:net";
 import got from "got";
-import { closeServer, type Http, type Impl, impls, listen, type Scope, testEach } from "./_impls.ts";
+import {
+  agentFor,
+  closeServer,
+  type Http,
+  type Impl,
+  impls,
+  listen,
+  type Scope,
+  testEach,
+} from "./_impls.ts";
 
 const control: Http = impls[0]!.http;
 
@@ -40,25 +48,6 @@ async function serve(
   return { base: `http://127.0.0.1:${port}`, connections: () => connections, sockets };
 }
 
-/**
- * An Agent of the implementation; at the end of the test it is destroyed and the test waits until its
- * sockets have closed (a keep-alive socket closes after `destroy()` returns).
- */
-function agentOf(impl: Impl, scope: Scope, options: NodeHttp.AgentOptions): NodeHttp.Agent {
-  const agent = new impl.http.Agent(options);
-  scope.defer(async () => {
-    const pools = [agent.freeSockets, agent.sockets] as Partial<Record<string, Socket[]>>[];
-    const open = pools.flatMap((pool) => Object.values(pool ?? {}).flat()).filter((s) => s !== undefined);
-    agent.destroy();
-    await Promise.all(
-      open.map((socket) =>
-        socket.closed ? undefined : new Promise((resolve) => socket.once("close", resolve))
-      ),
-    );
-  });
-  return agent;
-}
-
 /** got options that route through the implementation (no retries: a failure shows at once). */
 function through(impl: Impl, agent: NodeHttp.Agent) {
   return { request: impl.http.request, agent: { http: agent }, retry: { limit: 0 } };
@@ -66,7 +55,7 @@ function through(impl: Impl, agent: NodeHttp.Agent) {
 
 testEach("got: GET JSON with request: http.request", async (impl, scope) => {
   const { base } = await serve(scope);
-  const agent = agentOf(impl, scope, { keepAlive: false });
+  const agent = agentFor(impl.http, scope, { keepAlive: false });
   const res = await got(`${base}/things?id=7`, through(impl, agent));
   assert.equal(res.statusCode, 200);
   assert.equal(res.headers["content-type"], "application/json");
@@ -78,7 +67,7 @@ testEach("got: GET JSON with request: http.request", async (impl, scope) => {
 
 testEach("got: POST with a json body with request: http.request", async (impl, scope) => {
   const { base } = await serve(scope);
-  const agent = agentOf(impl, scope, { keepAlive: false });
+  const agent = agentFor(impl.http, scope, { keepAlive: false });
   const sent = { name: "wire", text: "héllo ✓", list: [1, 2, 3] };
   const data = await got.post(`${base}/submit`, { ...through(impl, agent), json: sent }).json();
   assert.deepEqual(data, {
@@ -89,7 +78,7 @@ testEach("got: POST with a json body with request: http.request", async (impl, s
 
 testEach("got: three GETs through a keep-alive Agent reuse one connection", async (impl, scope) => {
   const { base, connections, sockets } = await serve(scope);
-  const agent = agentOf(impl, scope, { keepAlive: true, maxSockets: 1 });
+  const agent = agentFor(impl.http, scope, { keepAlive: true, maxSockets: 1 });
   const bodies: unknown[] = [];
   for (const n of [1, 2, 3]) {
     bodies.push(await got(`${base}/n/${n}`, through(impl, agent)).json());
