@@ -11,6 +11,7 @@ import type { ConnectTarget, TransportConn, TransportConnectOptions } from "../i
 import { describeTarget, mapError } from "./_map_error.ts";
 import { NodeSocketConn, type NodeSocketLike } from "./_node_socket_conn.ts";
 import { connectNodeTls } from "./_node_tls_client.ts";
+import { connected } from "./_node_connected.ts";
 
 /** Whether a connect asks to choose its local end. */
 export function bindsLocal(options: TransportConnectOptions | undefined): boolean {
@@ -64,23 +65,6 @@ export async function connectFromLocal(
     allowHalfOpen: true,
     noDelay: true,
   });
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      socket.destroy();
-      reject(signal!.reason);
-    };
-    const onError = (error: Error): void => {
-      signal?.removeEventListener("abort", onAbort);
-      socket.destroy();
-      reject(mapError(error, "connect", describeTarget(target)));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    socket.once("error", onError);
-    socket.once("connect", () => {
-      signal?.removeEventListener("abort", onAbort);
-      socket.removeListener("error", onError);
-      resolve();
-    });
-  });
+  await connected(socket, "connect", signal, (error) => mapError(error, "connect", describeTarget(target)));
   return new NodeSocketConn(socket);
 }

@@ -9,6 +9,7 @@
 import type { ConnectTarget, TlsConnectOptions, TransportConn } from "../io/transport.ts";
 import { describeTarget, mapError } from "./_map_error.ts";
 import { NodeSocketConn } from "./_node_socket_conn.ts";
+import { connected } from "./_node_connected.ts";
 import { loadNodeTls, type NodeTlsSocketLike } from "./_node_tls.ts";
 import {
   authorizationCode,
@@ -116,24 +117,7 @@ export async function connectNodeTls(
       onSession?.(session);
     });
   }
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      socket.destroy();
-      reject(signal!.reason);
-    };
-    const onError = (error: Error): void => {
-      signal?.removeEventListener("abort", onAbort);
-      socket.destroy();
-      reject(clientFailure(error, target));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    socket.once("error", onError);
-    socket.once("secureConnect", () => {
-      signal?.removeEventListener("abort", onAbort);
-      socket.removeListener("error", onError);
-      resolve();
-    });
-  });
+  await connected(socket, "secureConnect", signal, (error) => clientFailure(error, target));
   // Node's decision (see nodeClientOptions): a chain that does not verify, or the identity check's error.
   let code: string | null = null;
   if (socket.authorized !== true) {
