@@ -216,7 +216,8 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       } catch (err) {
         error = err;
       }
-      this.#fail(error);
+      // Node's shape, as for the errors of a read: "Parse Error: <reason>", with the reason kept.
+      this.#fail(asNodeParseError(error as Error));
       return;
     }
     // As Node's servers (httpAllowHalfOpen false): a peer that ends its side is gone. Whatever is

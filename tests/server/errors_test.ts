@@ -115,6 +115,23 @@ test("an error on a server socket: 'clientError' hears it, or the socket is dest
   assert.deepEqual(heard, ["kaboom"]);
 });
 
+// As Node 20 (test-http-parser-finish-error.js passes under node): a head cut by the peer's FIN is a
+// parse error in Node's shape, "Parse Error: ..." with HPE_INVALID_EOF_STATE.
+test("a head cut by the peer's end is 'clientError' HPE_INVALID_EOF_STATE, 'Parse Error: ...'", async () => {
+  const { server, port } = await listen({}, () => assert.fail("no request"));
+  const seen = Promise.withResolvers<string>();
+  server.on("clientError", (err, socket) => {
+    seen.resolve(`${err.code} ${/^Parse Error: /.test(err.message)}`);
+    socket.destroy();
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nContent-Length:");
+  client.end();
+  assert.equal(await seen.promise, "HPE_INVALID_EOF_STATE true");
+  await client.close();
+  await closeServer(server);
+});
+
 test("a bad request on one connection does not disturb another one in flight", async () => {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
