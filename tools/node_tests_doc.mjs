@@ -50,10 +50,7 @@ const KNOWN = {
   "test-http-server-keepalive-req-gc.js": "Bun: runtime: `onGC` needs async_hooks (Bun's own node:http fails it too); passes on Deno",
   "test-http-server-unconsume-consume.js": "strictness: `CONNECT / HTTP/1.1` (Node's client's default path) is 400: a CONNECT target must be authority-form (RFC 9112 section 3.2.3)",
   "test-http-upgrade-server2.js": "strictness: an HTTP/1.1 upgrade request without `Host` is 400 (RFC 9112 section 3.2); Node skips its Host check for upgrades",
-  "test-http-generic-streams.js": "passes now (a Duplex peer gets 'end' before the close; fixed after this run)",
   "test-http-incoming-message-options.js": "decision: message bodies buffer 64 KiB whatever the socket's `readableHighWaterMark` (Node takes the socket's, 16 KiB by default): fewer pauses of the socket on large bodies",
-  "test-http-max-headers-count.js": "passes now (`req.maxHeadersCount`; fixed after this run)",
-  "test-http-socket-encoding-error.js": "passes now (`setEncoding` refused on a server socket, `createConnection(port, listener)`; fixed after this run)",
   "test-http-sync-write-error-during-continue.js": "strictness: a body written after a GET's head went out without framing is not sent (the server would read it as a new request); Node sends it unframed, and the test needs that write",
   "test-http-no-read-no-dump.js": "not yet matched: the server stops reading an unread body without `socket.pause()`, so no 'pause' event on the socket (Node's), and a keep-alive Agent client",
   "test-http-agent-reuse-drained-socket-only.js": "Deno: the test reads `process.report.getReport().libuv`, which Deno does not have; passes on Bun",
@@ -66,12 +63,10 @@ const KNOWN = {
   "test-http-client-response-domain.js": "needs the deprecated `domain` module to follow callbacks, which Deno's and Bun's `domain` do not",
   "test-http-client-spurious-aborted.js": "reaches Node internals (`socket._handle`)",
   "test-http-destroyed-socket-write2.js": "reaches Node internals (`outputData`)",
-  "test-http-header-badrequest.js": "not yet matched: the server keeps no 'error' listener on its sockets (Node's socketOnError), so `res.socket.emit('error')` with none of the user's is thrown",
   "test-http-host-header-ipv6-fail.js": "decision: `host: 'foo:1234'` is split into name and port (Node sends `Host: foo:1234:80`); tests/client/origin_test.ts",
   "test-http-insecure-parser.js": "needs the `--insecure-http-parser` process flag, which the runner gives to Node only",
   "test-http-keep-alive-close-on-header.js": "Deno: not yet matched: the socket's 'close' comes a microtask after `destroy()` (Node's comes in a later I/O phase), so the agent drops the socket before the response's 'end' listeners run; passes on Bun",
   "test-http-max-header-size.js": "Deno: the test's child process prints the runtime's own `http.maxHeaderSize` (the child runs without the shim); passes on Bun",
-  "test-http-mutable-headers.js": "not yet matched: `getHeader()` returns numbers as strings (Node keeps the value as set), and `getHeader()`/`hasHeader()`/`removeHeader()` without a name do not throw",
   "test-http-nodelay.js": "patches `net.Socket.prototype.connect`, which our client does not use (its sockets come from the runtime's transport)",
   "test-http-perf_hooks.js": "needs Node's built-in `'http'` performance entries (perf_hooks), which are not emitted",
   "test-http-raw-headers.js": "decision: a server that is closing (`server.close()` called) answers `Connection: close`; Node still says keep-alive",
@@ -85,7 +80,6 @@ const KNOWN = {
 
 /** The https tests, one by one: what each needs that we do not do (or do differently). */
 const HTTPS = {
-  "test-https-agent-abort-controller.js": "passes now (`createConnection({ signal })` in the direct https form; fixed after this run)",
   "test-https-agent-create-connection.js": "client: `agent.createConnection` (Node's Agent protocol), the open client/Agent issue",
   "test-https-agent-getname.js": "client: `agent.getName()` fields (Node's Agent protocol), the open client/Agent issue",
   "test-https-agent-disable-session-reuse.js": "Deno: TLS session resumption on the client is refused (`ERR_FEATURE_UNAVAILABLE_ON_PLATFORM`; Deno's node:tls never resumes)",
@@ -99,14 +93,13 @@ const HTTPS = {
   "test-https-keep-alive-drop-requests.js": "`socket instanceof net.Socket` (README); also, over TLS the second request comes in a later read, after the FIN: Node reads on until the socket is destroyed and emits 'dropRequest' (its 503 is lost)",
   "test-http-keep-alive-drop-requests.js": "`socket instanceof net.Socket` in the 'dropRequest' listener (README); 'dropRequest' and the 503 are as Node's",
   "test-https-hwm.js": "decision: message bodies buffer 64 KiB whatever the `highWaterMark` option (Node takes the socket's, 16 KiB by default)",
-  "test-https-max-headers-count.js": "client: `req.maxHeadersCount` on a ClientRequest, the open client/Agent issue",
   "test-https-server-connections-checking-leak.js": "runtime: `onGC` needs async_hooks' destroy for GC'd objects (Deno's and Bun's own node:https fail it too)",
   "test-https-timeout-server-2.js": "`instanceof tls.TLSSocket` (the socket is a Duplex with TLSSocket's members; README)",
-  "test-https-timeout-server.js": "not yet matched: a handshake timeout is 'tlsClientError' with a TlsClientInfo, not also 'clientError' with the socket as Node's https.Server forwards it; the test also reads `conn._secureEstablished` (internal)",
+  "test-https-timeout-server.js": "documented: a failed handshake is `'tlsClientError'`, not also `'clientError'` (README); the test also reads `conn._secureEstablished` (Node internals)",
   "test-https-argument-of-creating.js": "reaches Node internals (`server.ALPNProtocols` as a Buffer)",
   "test-https-resume-after-renew.js": "reaches Node internals (`server._sharedCreds.context`)",
   "test-https-agent-sni.js": "Deno: Deno's node:tls sends no SNI name when connecting to an IP; Bun: the test closes its server after the 4th request, before our 5th connection's request arrived",
-  "test-https-agent-unref-socket.js": "not yet matched: an HTTPS agent socket is handed over after its handshake (plain ones while connecting), so the test's unref comes too late",
+  "test-https-agent-unref-socket.js": "documented: an HTTPS agent socket is handed over after its handshake (README), and the test's server never answers TLS, so no `'socket'` comes for the test to `unref()`",
   "test-https-client-override-global-agent.js": "assigns `https.globalAgent = ...` on the module: an ES module's exports cannot be reassigned",
 };
 
