@@ -231,11 +231,15 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       // before the server's end-of-stream handler runs: an answer written from its 'end' listener still
       // goes out before our FIN. The FIN waits for the next macrotask, after those ticks (a timer rather
       // than node:timers' setImmediate, which would pull another node: module into the graph).
-      setTimeout(this.#endAfterPeer, 0);
+      this.#finTimer = setTimeout(this.#endAfterPeer, 0);
     } else this.#endSocket();
   }
 
+  /** The timer of a FIN that waits for a request's 'end' (cleared if the socket closes first). */
+  #finTimer: ReturnType<typeof setTimeout> | undefined;
+
   #endAfterPeer = (): void => {
+    this.#finTimer = undefined;
     if (!this.#closed) this.#endSocket();
   };
 
@@ -251,6 +255,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   onClose(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#finTimer !== undefined) clearTimeout(this.#finTimer);
     this.#state = readFailed(this.#state).state;
     const responses = this.#responses;
     this.#responses = [];
