@@ -8,6 +8,7 @@
  * @module
  */
 
+import { isIpLiteral } from "../core/authority.ts";
 import process from "node:process";
 import { invalidArgType } from "../io/_node_errors.ts";
 import { SystemError } from "../io/transport.ts";
@@ -58,7 +59,7 @@ export async function resolveAddresses(
   },
 ): Promise<string[]> {
   const family = options.family === 4 || options.family === 6 ? options.family : undefined;
-  if (isIpAddress(host) || (options.lookup === undefined && family === undefined)) return [host];
+  if (isIpLiteral(host) || (options.lookup === undefined && family === undefined)) return [host];
   const lookup = options.lookup ?? systemLookup();
   const query = family !== undefined ? { family, hints: 0 } : { hints: ADDRCONFIG, all: true };
   const all = family === undefined && options.autoSelectFamily !== false;
@@ -77,11 +78,6 @@ export async function resolveAddresses(
 
 /** `dns.ADDRCONFIG` on Linux, the hint Node passes when no family is asked for. */
 const ADDRCONFIG = 32;
-
-/** Whether `host` is written as an IPv4 or IPv6 address (no name to look up). */
-export function isIpAddress(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
-}
 
 /**
  * `dns.lookup`, found at run time (`process.getBuiltinModule`), so the entries' module graphs stay free

@@ -12,7 +12,8 @@ import type {
   TransportConn,
   TransportConnectOptions,
 } from "../io/transport.ts";
-import { isIpAddress, resolveAddresses } from "./_lookup.ts";
+import { resolveAddresses } from "./_lookup.ts";
+import { isIpLiteral } from "../core/authority.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
@@ -100,7 +101,7 @@ function connectOptionsOf(
   const out: TransportConnectOptions = tls === undefined ? {} : { tls };
   // Node's checks (net.connect), with its codes.
   if (localAddress !== undefined) {
-    if (typeof localAddress !== "string" || !isIpAddress(localAddress)) {
+    if (typeof localAddress !== "string" || !isIpLiteral(localAddress)) {
       throw Object.assign(new TypeError(`Invalid IP address: ${String(localAddress)}`), {
         code: "ERR_INVALID_IP_ADDRESS",
       });

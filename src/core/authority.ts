@@ -29,3 +29,18 @@ export function isHostAuthority(value: string): boolean {
   const bytes = encodeLatin1(value);
   return isAuthority(bytes, 0, bytes.length, false);
 }
+
+/**
+ * Whether a host name is written as an IP address (dotted IPv4, or IPv6 without brackets), so there is no
+ * name to look up and none to send as TLS SNI. A quick shape test, as Node's `net.isIP` is used for these
+ * decisions: four dot-separated 1-3 digit groups, or anything with a colon.
+ *
+ * @example
+ * ```ts
+ * import { isIpLiteral } from "@wire/http/core";
+ * console.log(isIpLiteral("127.0.0.1"), isIpLiteral("::1"), isIpLiteral("example.com")); // true true false
+ * ```
+ */
+export function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+}

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isIpLiteral } from "../core/authority.ts";
 import type { ConnectTarget, TlsConnectOptions, TransportConn } from "../io/transport.ts";
 import { describeTarget, mapError } from "./_map_error.ts";
 import { NodeSocketConn } from "./_node_socket_conn.ts";
@@ -14,7 +15,6 @@ import { loadNodeTls, type NodeTlsSocketLike } from "./_node_tls.ts";
 import {
   authorizationCode,
   copyNodeTlsCommon,
-  isIp,
   nodeVerifyCode,
   rejectsUnauthorized,
   SocketTls,
@@ -63,7 +63,7 @@ function nodeClientOptions(
   const hostname = "path" in target ? "localhost" : target.hostname;
   const servername = tls.servername ?? hostname;
   // Node never sends an IP as SNI; an empty servername means "none" to node:tls.
-  options.servername = isIp(servername) ? "" : servername;
+  options.servername = isIpLiteral(servername) ? "" : servername;
   copyNodeTlsCommon(tls, options);
   if (tls.session !== undefined) options.session = tls.session;
   // The decision is taken after the handshake (see connectTls), where the certificate can refine the code.

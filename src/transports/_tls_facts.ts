@@ -142,11 +142,6 @@ export function alpnWire(protocols: TlsAlpnProtocols): Uint8Array {
   return out;
 }
 
-/** True for a literal IPv4 or IPv6 address: such a host is never sent as SNI (RFC 6066, section 3). */
-export function isIp(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
-}
-
 /** A TLS error with Node's `code`, for errors raised here rather than by the runtime. */
 export function tlsError(code: string, message: string, extra?: Record<string, unknown>): SystemError {
   const error = new SystemError(code, message, "tls");

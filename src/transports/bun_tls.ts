@@ -11,6 +11,7 @@
  * @module
  */
 
+import { isIpLiteral } from "../core/authority.ts";
 import type {
   TlsCommonOptions,
   TlsConnectOptions,
@@ -27,7 +28,6 @@ import {
   alpnWire,
   authorizationCode,
   copyNodeTlsCommon,
-  isIp,
   nodeVerifyCode,
   pemList,
   rejectsUnauthorized,
@@ -288,7 +288,7 @@ function armHandshakeTimer(
 }
 
 function sniOf(name: string | undefined): string | false {
-  return name === undefined || name === "" || isIp(name) ? false : name;
+  return name === undefined || name === "" || isIpLiteral(name) ? false : name;
 }
 
 /** A socket closed before its handshake finished: Node reports that as `'tlsClientError'` too. */
@@ -361,9 +361,9 @@ export function bunClientTls(tls: TlsConnectOptions, hostname: string): Record<s
 /** The SNI name: `servername`, else the host unless it is an IP address. */
 export function sniName(tls: TlsConnectOptions, hostname: string): string | undefined {
   if (tls.servername !== undefined && tls.servername !== "") {
-    return isIp(tls.servername) ? undefined : tls.servername;
+    return isIpLiteral(tls.servername) ? undefined : tls.servername;
   }
-  return isIp(hostname) ? undefined : hostname;
+  return isIpLiteral(hostname) ? undefined : hostname;
 }
 
 /**
