@@ -165,12 +165,16 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
-/** Starts a server on 127.0.0.1:0 and resolves with it and its port. */
-export async function listen(
-  options: ServerOptions,
-  handler?: (req: IncomingMessage, res: ServerResponse) => unknown,
-): Promise<{ server: Server; port: number }> {
-  const server = createServer(options, handler);
+/** A server of either kind (ours or a runtime's `node:http`/`node:https`) as `listenLocal` uses it. */
+export interface LocalServer {
+  once(event: "error", listener: (err: Error) => void): unknown;
+  off(event: "error", listener: (err: Error) => void): unknown;
+  listen(port: number, host: string, callback: () => void): unknown;
+  address(): { port: number } | string | null;
+}
+
+/** Listens on 127.0.0.1, port 0 (any server with Node's `listen`); resolves with the port. */
+export async function listenLocal(server: LocalServer): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
@@ -179,8 +183,19 @@ export async function listen(
     });
   });
   const address = server.address();
-  if (!address || typeof address === "string") throw new Error("expected a TCP address");
-  return { server, port: address.port };
+  if (address === null || typeof address === "string") {
+    throw new Error(`expected a TCP address, got ${address}`);
+  }
+  return address.port;
+}
+
+/** Starts a server on 127.0.0.1:0 and resolves with it and its port. */
+export async function listen(
+  options: ServerOptions,
+  handler?: (req: IncomingMessage, res: ServerResponse) => unknown,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer(options, handler);
+  return { server, port: await listenLocal(server as unknown as LocalServer) };
 }
 
 /** Closes a server, dropping its connections, and waits for `'close'`. */

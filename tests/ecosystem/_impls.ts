@@ -14,6 +14,7 @@ import { connect, type Socket as NetSocket } from "node:net";
 import { Buffer } from "node:buffer";
 import process from "node:process";
 import { test, type TestOptions } from "../_harness.ts";
+import { listenLocal, type LocalServer } from "../_net.ts";
 
 /** The shape of Node's `http` module, which is what these packages are written against. */
 export type Http = typeof NodeHttp;
@@ -119,17 +120,8 @@ export function agentFor(http: Http, scope: Scope, options: NodeHttp.AgentOption
 }
 
 /** Listens on 127.0.0.1, port 0, and resolves with the port. */
-export async function listen(server: NodeHttp.Server): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error(`unexpected address ${address}`);
-  return address.port;
+export function listen(server: NodeHttp.Server): Promise<number> {
+  return listenLocal(server as unknown as LocalServer);
 }
 
 /** Closes the server and every connection it still holds; resolves once it has closed. */

@@ -13,7 +13,7 @@ import { defaultTransport } from "../../src/transports/pick.ts";
 import type { TlsConnectOptions, TransportConn } from "../../src/io/transport.ts";
 import { createServer, type Server, type ServerOptions } from "../../src/https/mod.ts";
 import type { RequestListener } from "../../src/server/server.ts";
-import { RawClient } from "../_net.ts";
+import { listenLocal, type LocalServer, RawClient } from "../_net.ts";
 
 /** Absolute path of a fixture file. */
 export function fixturePath(name: string): string {
@@ -57,16 +57,7 @@ export async function listenHttps(
   handler?: RequestListener,
 ): Promise<{ server: Server; port: number }> {
   const server = createServer({ key: pki.serverKey, cert: pki.serverCert, ...options }, handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (!address || typeof address === "string") throw new Error("expected a TCP address");
-  return { server, port: address.port };
+  return { server, port: await listenLocal(server as unknown as LocalServer) };
 }
 
 /** Opens a TLS connection to 127.0.0.1:`port` on the runtime's transport. */
