@@ -38,6 +38,7 @@ export {
   type ListenTarget,
   type PeerCertificate,
   SystemError,
+  type SystemErrorConstructor,
   type TlsAlpnProtocols,
   type TlsCommonOptions,
   type TlsConnectOptions,
@@ -60,10 +61,12 @@ export { METHODS, STATUS_CODES } from "./src/core/status_codes.ts";
 export {
   AbortError,
   ConnectionResetError,
+  type ConnectionResetErrorConstructor,
   type ErrorStatus,
   HttpError,
   HttpParseError,
   HttpUsageError,
+  type HttpUsageErrorConstructor,
   isHttpError,
   type ParseErrorCode,
 } from "./src/core/errors.ts";

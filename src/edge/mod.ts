@@ -90,6 +90,7 @@ export {
   type ListenTarget,
   type PeerCertificate,
   SystemError,
+  type SystemErrorConstructor,
   type TlsAlpnProtocols,
   type TlsCommonOptions,
   type TlsConnectOptions,
@@ -112,10 +113,12 @@ export { METHODS, STATUS_CODES } from "../core/status_codes.ts";
 export {
   AbortError,
   ConnectionResetError,
+  type ConnectionResetErrorConstructor,
   type ErrorStatus,
   HttpError,
   HttpParseError,
   HttpUsageError,
+  type HttpUsageErrorConstructor,
   isHttpError,
   type ParseErrorCode,
 } from "../core/errors.ts";
