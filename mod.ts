@@ -30,7 +30,7 @@ export {
 export { ServerResponse, type ServerResponseEvents } from "./src/server/server_response.ts";
 export { IncomingMessage } from "./src/io/incoming_message.ts";
 export { type OutgoingEvents, OutgoingMessage } from "./src/io/outgoing_message.ts";
-export { Socket, type SocketConsumer, type SocketEvents } from "./src/io/socket.ts";
+export { Socket, type SocketConsumer, type SocketEvents, type SocketOptions } from "./src/io/socket.ts";
 export { SocketBase } from "./src/io/socket_base.ts";
 export {
   type CipherInfo,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Socket } from "../io/socket.ts";
+import { Socket, type SocketOptions, socketOver } from "../io/socket.ts";
 import type {
   TlsConnectOptions,
   Transport,
@@ -17,7 +17,6 @@ import { isIpLiteral } from "../core/authority.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
-import { duplexConn } from "../io/duplex_conn.ts";
 import type { Duplex } from "node:stream";
 import { PendingConn } from "./_pending_conn.ts";
 
@@ -41,9 +40,14 @@ export async function openConnection(
     const made = await created(options);
     if (made instanceof Socket) return made;
     // Ours (a TransportConn has `start`), or any Duplex: a net/tls socket, a test's in-memory pair.
-    return new Socket("start" in made ? made : duplexConn(made));
+    return "start" in made ? new Socket(made) : socketOver(made);
   }
-  return new Socket(await connectTransport(options, transport));
+  return new Socket(await connectTransport(options, transport), socketOptions(options));
+}
+
+/** The queue sizes a request asked its new socket for (Node's `highWaterMark` option). */
+function socketOptions(options: OriginOptions): SocketOptions | undefined {
+  return options.highWaterMark === undefined ? undefined : { highWaterMark: options.highWaterMark };
 }
 
 /**
@@ -64,7 +68,7 @@ export function connectingSocket(
 ): Socket | undefined {
   if (options.createConnection || originOf(options).tls) return undefined;
   const pending = new PendingConn(connectTransport(options, transport));
-  const socket = new Socket(pending);
+  const socket = new Socket(pending, socketOptions(options));
   pending.onConnect = () => {
     socket.emit("connect");
     socket.emit("ready");

@@ -82,7 +82,7 @@ export { get, request, type ResponseCallback } from "../client/request.ts";
 export type { RequestTlsOptions } from "../client/tls_options.ts";
 export { IncomingMessage } from "../io/incoming_message.ts";
 export { type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
-export { Socket, type SocketConsumer, type SocketEvents } from "../io/socket.ts";
+export { Socket, type SocketConsumer, type SocketEvents, type SocketOptions } from "../io/socket.ts";
 export { SocketBase } from "../io/socket_base.ts";
 export {
   type CipherInfo,

@@ -8,9 +8,8 @@
 
 import type { Duplex } from "node:stream";
 import { MAX_HEADER_SIZE } from "../core/limits.ts";
-import { Socket } from "../io/socket.ts";
+import { Socket, socketOver } from "../io/socket.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
-import { duplexConn } from "../io/duplex_conn.ts";
 import type { Transport, TransportConn, TransportListener } from "../io/transport.ts";
 import { ServerConnection } from "./_connection.ts";
 import type { ServerOptions } from "./_server_options.ts";
@@ -91,7 +90,8 @@ export function accept(server: ServerClass, conn: TransportConn): void {
   if (state.options.noDelay !== false) conn.setNoDelay(true);
   if (state.options.keepAlive) conn.setKeepAlive(true, state.options.keepAliveInitialDelay ?? 0);
   try {
-    server.emit("connection", new Socket(conn));
+    const highWaterMark = state.options.highWaterMark;
+    server.emit("connection", new Socket(conn, highWaterMark === undefined ? undefined : { highWaterMark }));
   } catch (err) {
     reportUncaught(err);
   }
@@ -110,7 +110,7 @@ export function accept(server: ServerClass, conn: TransportConn): void {
  */
 export function onConnection(this: ServerClass, stream: Socket | Duplex): void {
   const state = this[kState];
-  const socket = stream instanceof Socket ? stream : new Socket(duplexConn(stream));
+  const socket = stream instanceof Socket ? stream : socketOver(stream);
   const connection = new ServerConnection(socket, this, state.parserOptions);
   state.connections.add(connection);
   if (this.timeout > 0) socket.setTimeout(this.timeout);
