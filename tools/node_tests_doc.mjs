@@ -96,7 +96,7 @@ const HTTPS = {
   "test-https-argument-of-creating.js": "reaches Node internals (`server.ALPNProtocols` as a Buffer)",
   "test-https-resume-after-renew.js": "reaches Node internals (`server._sharedCreds.context`)",
   "test-https-agent-sni.js": "Deno: Deno's node:tls sends no SNI name when connecting to an IP; Bun: the test closes its server after the 4th request, before our 5th connection's request arrived",
-  "test-https-agent-unref-socket.js": "documented: an HTTPS agent socket is handed over after its handshake (README), and the test's server never answers TLS, so no `'socket'` comes for the test to `unref()`",
+  "test-https-agent-unref-socket.js": "runtime: the socket is handed over while connecting and `unref()` is kept, but the runtime's connect and TLS handshake in progress (the test's server never answers TLS) keep the process alive until they settle; Deno and Bun offer no unref for them",
   "test-https-client-override-global-agent.js": "assigns `https.globalAgent = ...` on the module: an ES module's exports cannot be reassigned",
 };
 

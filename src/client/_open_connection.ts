@@ -6,6 +6,7 @@
  */
 
 import { Socket, type SocketOptions, socketOver } from "../io/socket.ts";
+import { kTlsOpened } from "../io/socket_base.ts";
 import type {
   TlsConnectOptions,
   Transport,
@@ -51,26 +52,29 @@ function socketOptions(options: OriginOptions): SocketOptions | undefined {
 }
 
 /**
- * Node's `net.connect` for the Agent: the socket at once, still connecting (it emits `'connect'` and
- * `'ready'` once open; a failure to open is its `'error'` and `'close'`). Undefined for TLS, whose socket
- * facts (`encrypted`, the peer certificate) exist only after the handshake: that one waits.
+ * Node's `net.connect` / `tls.connect` for the Agent: the socket at once, still connecting (it emits
+ * `'connect'`, `'secureConnect'` over TLS, and `'ready'` once open; a failure to open, a refused
+ * certificate included, is its `'error'` and `'close'`). Its TLS facts (`authorized`, the peer
+ * certificate, ...) are there once it connected.
  *
  * @example
  * ```ts ignore
- * const socket = connectingSocket({ host: "127.0.0.1", port: 8080 }, undefined)!;
+ * const socket = connectingSocket({ host: "127.0.0.1", port: 8080 }, undefined);
  * console.log(socket.connecting); // true
  * socket.on("connect", () => console.log(socket.remoteAddress)); // "127.0.0.1"
  * ```
  */
 export function connectingSocket(
-  options: OriginOptions,
+  options: Omit<OriginOptions, "createConnection">,
   transport: Transport | undefined,
-): Socket | undefined {
-  if (options.createConnection || originOf(options).tls) return undefined;
-  const pending = new PendingConn(connectTransport(options, transport));
+): Socket {
+  const encrypted = originOf(options).tls;
+  const pending = new PendingConn(connectTransport(options, transport), encrypted);
   const socket = new Socket(pending, socketOptions(options));
+  pending.onOpen = () => socket[kTlsOpened]();
   pending.onConnect = () => {
     socket.emit("connect");
+    if (encrypted) socket.emit("secureConnect");
     socket.emit("ready");
   };
   return socket;

@@ -137,7 +137,7 @@ export class Socket extends SocketBase {
     // Half-open and 'close' are ours to manage: an HTTP connection decides when to end its side, and
     // 'close' carries `hadError` as net.Socket's does.
     const writable = options?.writableHighWaterMark ?? options?.highWaterMark;
-    super(conn.tls, {
+    super(conn, {
       allowHalfOpen: true,
       emitClose: false,
       readableHighWaterMark: options?.readableHighWaterMark ?? options?.highWaterMark ??
