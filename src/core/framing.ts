@@ -127,7 +127,7 @@ function readCodings(te: string): Codings {
  *
  * @example
  * ```ts
- * import { requestFraming } from "@wire/http/core";
+ * import { requestFraming } from "./framing.ts";
  * const framing = requestFraming({ versionMinor: 1, rawHeaders: ["Content-Length", "5"] });
  * console.log(framing); // { kind: "length", length: 5 }
  * ```
@@ -166,7 +166,7 @@ export function requestFraming(head: RequestFramingInput): BodyFraming {
  *
  * @example
  * ```ts
- * import { responseFraming } from "@wire/http/core";
+ * import { responseFraming } from "./framing.ts";
  * const head = { statusCode: 200, versionMinor: 1, rawHeaders: ["Transfer-Encoding", "chunked"] };
  * console.log(responseFraming(head).kind, responseFraming(head, "HEAD").kind); // "chunked" "none"
  * ```
@@ -307,7 +307,7 @@ function sendableCodings(te: string): boolean {
  *
  * @example
  * ```ts
- * import { type OutgoingHeadFacts, outgoingFraming } from "@wire/http/core";
+ * import { type OutgoingHeadFacts, outgoingFraming } from "./framing.ts";
  * const facts: OutgoingHeadFacts = {
  *   date: false, host: false, connection: undefined, contentLength: undefined, transferEncoding: undefined,
  *   isRequest: false, bodyAllowed: true, chunkedAllowed: true, ending: true, bodyLength: 5,

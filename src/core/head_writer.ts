@@ -199,7 +199,8 @@ function joined(previous: string | undefined, value: string): string {
  *
  * @example
  * ```ts
- * import { type OutgoingHeadFacts, renderUserField } from "@wire/http/core";
+ * import type { OutgoingHeadFacts } from "./framing.ts";
+ * import { renderUserField } from "./head_writer.ts";
  * const facts = { contentLength: undefined } as unknown as OutgoingHeadFacts;
  * console.log(JSON.stringify(renderUserField("content-length", "5", facts)), facts.contentLength);
  * // "content-length: 5\r\n" "5"
@@ -237,7 +238,8 @@ export function renderUserField(name: string, value: string, facts: OutgoingHead
  *
  * @example
  * ```ts
- * import { implicitFramingField, type OutgoingHeadFacts } from "@wire/http/core";
+ * import type { OutgoingHeadFacts } from "./framing.ts";
+ * import { implicitFramingField } from "./head_writer.ts";
  * const facts = { contentLength: undefined, transferEncoding: undefined, length: 5 } as OutgoingHeadFacts;
  * console.log(JSON.stringify(implicitFramingField("length", facts))); // "Content-Length: 5\r\n"
  * ```
@@ -309,7 +311,7 @@ export function serializeInformationalHead(
  *
  * @example
  * ```ts
- * import { earlyHintsFields } from "@wire/http/core";
+ * import { earlyHintsFields } from "./head_writer.ts";
  * console.log(earlyHintsFields({ link: ["</a.css>; rel=preload", "</b.js>; rel=preload"] }));
  * // [ "Link", "</a.css>; rel=preload", "Link", "</b.js>; rel=preload" ]
  * ```
@@ -359,7 +361,7 @@ const LINK_VALUE = /^<[^>]*>(?:\s*;\s*[^;"\s=]+(?:=(?:"[^"]*"|[^;"\s]*))?)*$/;
  *
  * @example
  * ```ts
- * import { hostFieldValue } from "@wire/http/core";
+ * import { hostFieldValue } from "./head_writer.ts";
  * console.log(hostFieldValue("::1", 8080), hostFieldValue("example.com", 80)); // "[::1]:8080" "example.com"
  * ```
  */

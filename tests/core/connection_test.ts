@@ -9,7 +9,6 @@ import { test } from "../_harness.ts";
 import {
   type ConnectionState,
   continueSent,
-  hasConnectionOption,
   type HeadFacts,
   headRead,
   mayKeepAlive,
@@ -23,6 +22,7 @@ import {
   requestSwitchesProtocols,
   responseSwitchesProtocols,
 } from "../../src/core/mod.ts";
+import { hasConnectionOption } from "../../src/core/connection_tokens.ts";
 import { latin1 } from "../_net.ts";
 
 const plain: HeadFacts = { keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: false };
