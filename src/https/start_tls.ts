@@ -10,7 +10,7 @@
 
 import { kStartTls, Socket } from "../io/socket.ts";
 import type { TlsConnectOptions } from "../io/transport.ts";
-import { connectNodeTls } from "../transports/_node_tls_client.ts";
+import { tlsOverStream } from "../transports/tls_over_stream.ts";
 
 /** The members of `node:stream`'s `Duplex` used here. */
 interface DuplexLike {
@@ -84,6 +84,6 @@ export async function startTls(socket: Socket, options: TlsConnectOptions = {}):
   const native = socket[kStartTls](withAlpn);
   if (native !== undefined) return new Socket(await native);
   const hostname = options.servername ?? options.host ?? "localhost";
-  const conn = await connectNodeTls({ stream: await duplexOver(socket), hostname }, withAlpn, undefined);
+  const conn = await tlsOverStream(await duplexOver(socket), hostname, withAlpn);
   return new Socket(conn);
 }
