@@ -12,6 +12,7 @@ import { Socket, socketOver } from "../io/socket.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import type { Transport, TransportConn, TransportListener } from "../io/transport.ts";
 import { ServerConnection } from "./_connection.ts";
+import type { ConnectionHost, HostedConnection } from "./_connection_host.ts";
 import type { ServerOptions } from "./_server_options.ts";
 import type { ServerClass } from "./server.ts";
 
@@ -25,6 +26,8 @@ export const kState: unique symbol = Symbol("@wire/http.serverState");
  */
 export interface ServerState {
   options: ServerOptions;
+  /** What the server's connections call (`_server_host.ts`): one object, shared by all of them. */
+  host: ConnectionHost;
   transport: Transport | undefined;
   listener: TransportListener | undefined;
   listenPending: boolean;
@@ -32,7 +35,7 @@ export interface ServerState {
   listenerClosed: boolean;
   closing: boolean;
   closeCallbacks: ((err?: Error) => void)[];
-  connections: Set<ServerConnection>;
+  connections: Set<HostedConnection>;
   /** Upgraded/CONNECT sockets, which `close()` still waits for. */
   handedOver: Set<Socket>;
   sweep: ReturnType<typeof setInterval> | undefined;
@@ -40,16 +43,17 @@ export interface ServerState {
 }
 
 /**
- * The state of a server just set up with `options`.
+ * The state of a server just set up with `options`, whose connections call `host`.
  *
  * @example
  * ```ts ignore
- * self[kState] = newServerState(options);
+ * self[kState] = newServerState(options, new ServerHost(server, classes));
  * ```
  */
-export function newServerState(options: ServerOptions): ServerState {
+export function newServerState(options: ServerOptions, host: ConnectionHost): ServerState {
   return {
     options,
+    host,
     transport: options.transport,
     listener: undefined,
     listenPending: false,
@@ -111,7 +115,7 @@ export function accept(server: ServerClass, conn: TransportConn): void {
 export function onConnection(this: ServerClass, stream: Socket | Duplex): void {
   const state = this[kState];
   const socket = stream instanceof Socket ? stream : socketOver(stream);
-  const connection = new ServerConnection(socket, this, state.parserOptions);
+  const connection = new ServerConnection(socket, state.host, state.parserOptions);
   state.connections.add(connection);
   if (this.timeout > 0) socket.setTimeout(this.timeout);
   (this as unknown as { socketAccepted(socket: Socket): void }).socketAccepted(socket);
