@@ -35,10 +35,12 @@ export type {
 export {
   AbortError,
   ConnectionResetError,
+  type ConnectionResetErrorConstructor,
   type ErrorStatus,
   HttpError,
   HttpParseError,
   HttpUsageError,
+  type HttpUsageErrorConstructor,
   isHttpError,
   type ParseErrorCode,
   statusForParseError,
