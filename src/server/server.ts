@@ -110,11 +110,6 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     initServer(this, options, listener);
   }
 
-  /** Whether `close()` was called. */
-  get closing(): boolean {
-    return this[kState].closing;
-  }
-
   /**
    * Starts listening. Forms: `listen(port, [hostname], [backlog], [callback])`, `listen(path, [callback])`,
    * `listen(options, [callback])`, `listen([callback])`. Errors (`EADDRINUSE`, `EACCES`) arrive as

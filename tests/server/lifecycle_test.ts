@@ -140,7 +140,7 @@ test("listen() twice throws ERR_SERVER_ALREADY_LISTEN; close() when not listenin
 
 // What a server's connections call (emits, bookkeeping) is a host object the server owns
 // (src/server/_server_host.ts), not members of the public class: none of it shows on a server.
-test("a Server has no connection-host members (emitRequest, connectionClosed, messageClasses, ...)", () => {
+test("a Server has no connection-host members (emitRequest, connectionClosed, messageClasses, closing, ...)", () => {
   const server = new Server();
   for (
     const name of [
@@ -153,6 +153,7 @@ test("a Server has no connection-host members (emitRequest, connectionClosed, me
       "connectionClosed",
       "connectionHandedOver",
       "messageClasses",
+      "closing",
     ]
   ) {
     assert.equal(name in server, false, name);
