@@ -56,5 +56,5 @@ export function setDefaultTransport(transport: Transport): void {
   setTransportProvider(() => transport);
 }
 
-// The same names as `@wire/http` minus the server (one list, src/shared_api.ts).
+// The names of `@wire/http` but its server, fetch bridge and maxHeaderSize (one list: src/shared_api.ts).
 export * from "../shared_api.ts";
