@@ -194,8 +194,9 @@ function joined(previous: string | undefined, value: string): string {
 
 /**
  * One field line of the user's (validated) fields, noting in `facts` the fields the framing decision and
- * the implicit fields depend on (Date, Host, Connection, Content-Length, Transfer-Encoding). A switch on
- * the name's length first: only five names matter, and most names are skipped with one comparison.
+ * the implicit fields depend on (Date, Host, Trailer, Connection, Keep-Alive, Content-Length,
+ * Transfer-Encoding). A switch on the name's length first: only these names matter, and most names are
+ * skipped with one comparison.
  *
  * @example
  * ```ts
@@ -216,6 +217,7 @@ export function renderUserField(name: string, value: string, facts: OutgoingHead
       break;
     case 10:
       if (stringEqualsCaseless(name, "connection")) facts.connection = joined(facts.connection, value);
+      else if (stringEqualsCaseless(name, "keep-alive")) facts.keepAliveField = true;
       break;
     case 14:
       if (stringEqualsCaseless(name, "content-length")) {

@@ -31,3 +31,4 @@ export * from "./connection_tokens.ts";
 export * from "./connection.ts";
 export * from "./authority.ts";
 export * from "./status_codes.ts";
+export * from "./encode.ts";
