@@ -21,7 +21,7 @@ import type { ConnectionRole, ConnectionState } from "./connection.ts";
 import { mayKeepAlive } from "./connection.ts";
 import { hasToken } from "./connection_tokens.ts";
 import { type BodyEncoder, remainingAfter } from "./body_encoder.ts";
-import { outgoingFraming, type OutgoingHeadFacts, responseHasBody } from "./framing.ts";
+import { type OutgoingFraming, outgoingFraming, type OutgoingHeadFacts, responseHasBody } from "./framing.ts";
 import { implicitFramingField, renderUserField, serializeInformationalHead } from "./head_writer.ts";
 import { validateStatusCode, validateStatusMessage } from "./head_validation.ts";
 import { STATUS_CODES } from "./status_codes.ts";
@@ -332,7 +332,7 @@ function encodeRequest(head: OutgoingHead): Encoded {
 }
 
 /** What a `length` body has left once the bytes that go out with the head are counted (-1 otherwise). */
-function remainingOf(kind: string, length: number, bodyLength: number): number {
+function remainingOf(kind: OutgoingFraming, length: number, bodyLength: number): number {
   if (kind !== "length") return -1;
   return bodyLength > 0 ? remainingAfter(length, bodyLength) : length;
 }

@@ -7,9 +7,11 @@
  * only concatenate, because a head is written for every message and must be cheap. No check lets CR, LF or
  * NUL through, so nothing a caller passes can end a line early and inject a field or a message.
  *
- * Every head goes through here: final heads (`serializeRequestHead`/`serializeResponseHead` with the
- * user's fields rendered by {@linkcode renderUserField} and the framing line from
- * {@linkcode implicitFramingField}), interim 1xx heads and Early Hints, and the client's `Host` value.
+ * These are the pieces `encode()` (`encode.ts`, the one call every writer makes) puts a head together
+ * with: the user's fields rendered by {@linkcode renderUserField}, the framing line from
+ * {@linkcode implicitFramingField}, interim 1xx heads ({@linkcode serializeInformationalHead}) and Early
+ * Hints; and the client's `Host` value. `serializeRequestHead`/`serializeResponseHead` write a head from
+ * fields given whole, with nothing implicit added.
  *
  * Errors are {@linkcode HttpUsageError}s with Node's codes and messages, so code written against
  * `node:http` that inspects `err.code` or `err.message` keeps working.

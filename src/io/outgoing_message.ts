@@ -480,8 +480,8 @@ export class OutgoingMessage extends Stream {
 
   /**
    * @ignore Internal hook: the facts of this message's role for core's `encode()` — the status or request
-   * line, the peer and the connection — written into `head`, whose common facts (fields, body, removed
-   * fields) are set already. Returns false for a message without a head (a plain OutgoingMessage, whose
+   * line, the peer and the connection — written into `head` (the message sets the common facts, fields,
+   * body and removed fields, after it). Returns false for a message without a head (a plain OutgoingMessage, whose
    * bytes go out as written, as Node's do once a subclass's `_implicitHeader` let it write).
    */
   protected headFacts(_head: OutgoingHead): boolean {
