@@ -12,7 +12,7 @@
  * implicit fields follow in Node's order (Date, Connection, Keep-Alive; then the framing field) and the
  * empty line. Everything that can be refused is refused before anything is returned, so a caller that
  * catches the error has changed nothing. The result is one object, which is also the message's body
- * encoder: writing a head allocates it and the head string, nothing else.
+ * encoder: writing a head from a raw field list allocates it and the head string, nothing else.
  *
  * @module
  */

@@ -513,6 +513,14 @@ export class OutgoingMessage extends Stream {
     return false;
   }
 
+  /**
+   * @ignore Internal hook: runs core's `encode()` on the head as it stands, before any body, and drops the
+   * result: throws what writing it would (Node's `writeHead()` renders the head at once), nothing changed.
+   */
+  protected checkHead(): void {
+    this.#encodeHead(0, false, false);
+  }
+
   /** Marks the head as fixed (`writeHead`); later `setHeader` calls throw `ERR_HTTP_HEADERS_SENT`. */
   protected lockHead(): void {
     this.headersSent = true;
@@ -576,27 +584,8 @@ export class OutgoingMessage extends Stream {
   #writeHead(body: Uint8Array | null, ending: boolean, flushing = false): boolean {
     if (this.#headWritten) return true;
     const bodyLength = body ? body.byteLength : 0;
-    const head = HEAD;
-    if (!this.headFacts(head)) return this.#writeHeadless(body, ending);
-    head.interim = false;
-    head.fields = this.#rawFields ?? this.#fields;
-    head.ending = ending;
-    head.bodyLength = bodyLength;
-    head.trailers = this.#trailers !== undefined;
-    head.headOnly = flushing;
-    // A removed Content-Length or Transfer-Encoding is not added back: the body's framing is then the
-    // other one, or the connection's close (Node's `_removedContLen`/`_removedTE`).
-    head.removedContentLength = this._removedContLen;
-    head.removedTransferEncoding = this._removedTE;
-    head.removedConnection = this._removedConnection;
-    let encoded: Encoded;
-    try {
-      encoded = encode(head);
-    } finally {
-      // The scratch outlives this message: it keeps no reference to its fields or its connection.
-      head.fields = undefined;
-      head.state = null;
-    }
+    const encoded = this.#encodeHead(bodyLength, ending, flushing);
+    if (encoded === null) return this.#writeHeadless(body, ending);
     this.headersSent = true;
     this.#headWritten = true;
     this.#body = encoded;
@@ -611,6 +600,33 @@ export class OutgoingMessage extends Stream {
     const ok = isScratch(out) ? this.#sink!.write(out, true) : this.#send(out);
     if (ending) this.#finishFraming();
     return ok;
+  }
+
+  /**
+   * Core's `encode()` on this message as it stands: the role's facts from `headFacts`, then the common
+   * ones. Null for a message without a head.
+   */
+  #encodeHead(bodyLength: number, ending: boolean, flushing: boolean): Encoded | null {
+    const head = HEAD;
+    if (!this.headFacts(head)) return null;
+    head.interim = false;
+    head.fields = this.#rawFields ?? this.#fields;
+    head.ending = ending;
+    head.bodyLength = bodyLength;
+    head.trailers = this.#trailers !== undefined;
+    head.headOnly = flushing;
+    // A removed Content-Length or Transfer-Encoding is not added back: the body's framing is then the
+    // other one, or the connection's close (Node's `_removedContLen`/`_removedTE`).
+    head.removedContentLength = this._removedContLen;
+    head.removedTransferEncoding = this._removedTE;
+    head.removedConnection = this._removedConnection;
+    try {
+      return encode(head);
+    } finally {
+      // The scratch outlives this message: it keeps no reference to its fields or its connection.
+      head.fields = undefined;
+      head.state = null;
+    }
   }
 
   /**

@@ -211,17 +211,8 @@ export class ServerResponse extends OutgoingMessage {
     if (headers) this.mergeHeaders(headers);
     // As Node, where writeHead() renders the head: announced trailers need a chunked body, so a `Trailer`
     // beside a Content-Length (or on a response that cannot be chunked) throws here, with the head still
-    // open. The first write checks the same for every framing (core's `outgoingFraming`).
-    if (
-      this.hasUserField("trailer") &&
-      (this.hasUserField("content-length") || !responseHasBody(statusCode, this.req.method ?? "GET") ||
-        this.req.httpVersionMinor < 1)
-    ) {
-      throw new HttpUsageError(
-        "ERR_HTTP_TRAILER_INVALID",
-        "Trailers are invalid with this transfer encoding",
-      );
-    }
+    // open. Core decides, as it will when the head is written.
+    if (this.hasUserField("trailer")) this.checkHead();
     this.lockHead();
     return this;
   }
