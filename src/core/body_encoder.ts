@@ -86,6 +86,13 @@ export function remainingAfter(remaining: number, size: number): number {
  * The body encoder of one outgoing message, as {@linkcode encode} returns it: how the body is framed and,
  * for a `length` body, how many bytes are still to come. One value per message, changed in place as body
  * bytes go out ({@linkcode encodeChunk}), so writing a body allocates nothing beyond the framed chunks.
+ *
+ * @example
+ * ```ts
+ * import { type BodyEncoder, bodyComplete } from "@wire/http/core";
+ * const encoder: BodyEncoder = { kind: "length", remaining: 0, length: 5 };
+ * console.log(bodyComplete(encoder)); // true
+ * ```
  */
 export interface BodyEncoder {
   /** How the body is delimited on the wire. */

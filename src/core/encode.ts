@@ -29,6 +29,13 @@ import { STATUS_CODES } from "./status_codes.ts";
 /**
  * Fields kept as a map (lower-cased name -> name as given, then one value or several), as an outgoing
  * message keeps them once `setHeader` was called: rendered in the map's order, one line per value.
+ *
+ * @example
+ * ```ts
+ * import type { FieldEntries } from "@wire/http/core";
+ * const fields: FieldEntries = new Map([["set-cookie", ["Set-Cookie", ["a=1", "b=2"]]]]);
+ * console.log(fields.size); // 1
+ * ```
  */
 export type FieldEntries = ReadonlyMap<
   string,
@@ -39,6 +46,16 @@ export type FieldEntries = ReadonlyMap<
  * What {@linkcode encode} needs to know about one outgoing message and its connection. Owned by the caller
  * and reused from message to message (make one with {@linkcode newOutgoingHead}): `encode` reads only the
  * fields of the role it writes for, so a caller fills those and the common ones before each call.
+ *
+ * @example
+ * ```ts
+ * import { encode, newOutgoingHead, type OutgoingHead } from "@wire/http/core";
+ * const head: OutgoingHead = newOutgoingHead("server");
+ * head.statusCode = 404;
+ * head.ending = true;
+ * console.log(JSON.stringify(encode(head).head));
+ * // "HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+ * ```
  */
 export interface OutgoingHead {
   /** Which end writes: a server writes responses, a client requests. */
@@ -116,6 +133,14 @@ export interface OutgoingHead {
 /**
  * A written head: its text and the keep-alive decision, and the message's {@linkcode BodyEncoder} (the
  * same object: the message keeps it as the encoder of its body, so a head costs one allocation).
+ *
+ * @example
+ * ```ts
+ * import { encode, type Encoded, encodeChunk, newOutgoingHead } from "@wire/http/core";
+ * const out: Encoded = encode(newOutgoingHead("client"));
+ * console.log(out.kind, out.keepAlive); // "chunked" true
+ * console.log(encodeChunk(out, new Uint8Array([0x61])).length); // 6 ("1\r\na\r\n")
+ * ```
  */
 export interface Encoded extends BodyEncoder {
   /** The head, latin1 text from the start line to the empty line; encode it with `encodeLatin1`. */
