@@ -99,11 +99,21 @@ export {
 } from "./head_writer.ts";
 export { encodeLatin1 } from "./latin1.ts";
 
-// ----- encode: the one-call head-and-body encoder (src/core/encode.ts) is added here on merge. -----
+// The one call that writes a head (hyper's `encode()`): from the message's facts and the connection's
+// state, the head, the body encoder and the keep-alive decision ...
+export { encode, type Encoded, type FieldEntries, newOutgoingHead, type OutgoingHead } from "./encode.ts";
 
 // ... and bodies, framed as the head said.
-export { type OutgoingFraming } from "./framing.ts";
-export { encodeBody, encodeBodyEnd, remainingAfter } from "./body_encoder.ts";
+export { type OutgoingFraming, responseHasBody } from "./framing.ts";
+export {
+  bodyComplete,
+  type BodyEncoder,
+  encodeBody,
+  encodeBodyEnd,
+  encodeChunk,
+  encodeEnd,
+  remainingAfter,
+} from "./body_encoder.ts";
 export { chunkHeader, frameChunk, lastChunk } from "./chunked_encoder.ts";
 
 // One connection's protocol state: what each event means for keep-alive, pipelining and hand-over.
