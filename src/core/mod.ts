@@ -104,7 +104,7 @@ export { encodeLatin1 } from "./latin1.ts";
 export { encode, type Encoded, type FieldEntries, newOutgoingHead, type OutgoingHead } from "./encode.ts";
 
 // ... and bodies, framed as the head said.
-export { type OutgoingFraming, responseHasBody } from "./framing.ts";
+export { type OutgoingFraming, type OutgoingHeadFacts, responseHasBody } from "./framing.ts";
 export {
   bodyComplete,
   type BodyEncoder,
