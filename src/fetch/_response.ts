@@ -30,11 +30,6 @@ export async function errorResponse(error: unknown, options: FetchBridgeOptions)
   });
 }
 
-export function writePlain500(res: ServerResponse): void {
-  res.writeHead(500, { "Content-Length": 0, Connection: "close" });
-  res.end();
-}
-
 /** Writes `response` on `res`: head, body with backpressure, trailers. */
 export async function writeResponse(
   req: IncomingMessage,

@@ -21,7 +21,8 @@ import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { ServerResponse } from "../server/server_response.ts";
 import { createServer, type RequestListener, type Server } from "../server/server.ts";
 import { toRequest } from "./_request.ts";
-import { errorResponse, writePlain500, writeResponse } from "./_response.ts";
+import { answerFailure } from "../server/_failure_answer.ts";
+import { errorResponse, writeResponse } from "./_response.ts";
 import type {
   FetchApp,
   FetchBridgeOptions,
@@ -175,9 +176,7 @@ async function serveOne(
     await writeResponse(req, res, response, state);
   } catch (error) {
     if (state.closed) return;
-    if (!res.headersSent) {
-      writePlain500(res);
-      console.error("Error while sending a fetch handler's response:", error);
-    } else res.destroy(error instanceof Error ? error : new Error(String(error)));
+    console.error("Error while sending a fetch handler's response:", error);
+    answerFailure(res);
   }
 }

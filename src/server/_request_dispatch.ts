@@ -7,11 +7,11 @@
  */
 
 import { EventEmitter } from "node:events";
-import { STATUS_CODES } from "../core/status_codes.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import type { ServerResponse } from "./server_response.ts";
 import { kState } from "./_server_state.ts";
+import { answerFailure } from "./_failure_answer.ts";
 import type { ServerClass } from "./server.ts";
 
 /**
@@ -44,22 +44,12 @@ export function dispatch(
     try {
       const result = (listener as (...args: unknown[]) => unknown).call(server, req, res);
       if (result && typeof (result as Promise<unknown>).then === "function") {
-        (result as Promise<unknown>).then(undefined, (err: unknown) => rejected(err, res));
+        (result as Promise<unknown>).then(undefined, () => answerFailure(res));
       }
     } catch (err) {
       reportUncaught(err);
     }
   }
-}
-
-/** Node's `Server[captureRejectionSymbol]` for requests: a 500 if nothing was sent, else destroy. */
-function rejected(_err: unknown, res: ServerResponse): void {
-  if (!res.headersSent && !res.writableEnded) {
-    // Don't leak headers the listener set before it failed.
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
-    res.statusCode = 500;
-    res.end(STATUS_CODES[500]);
-  } else res.destroy();
 }
 
 function captureRejections(server: ServerClass): boolean {

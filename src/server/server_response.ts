@@ -202,17 +202,29 @@ export class ServerResponse extends OutgoingMessage {
     // As Node: the reason given, or the one set on `statusMessage` before, is checked here.
     if (reason !== undefined) validateStatusMessage(reason);
     else if (this.statusMessage !== undefined) validateStatusMessage(this.statusMessage);
+    // Fields first: a refused one (a Content-Length of `5, 5`) throws before anything changed, so the
+    // response is as it was and can still be answered (a failure answer, the implicit head).
+    if (headers) this.mergeHeaders(headers);
+    const before = [this.statusCode, this.statusMessage] as const;
     this.statusCode = statusCode;
     if (reason !== undefined) this.statusMessage = reason;
     // As Node, whose writeHead() renders the status line: a later `res.statusCode = n` changes the
     // property, not what goes on the wire.
     this.#wireStatus = statusCode;
     this.#wireReason = this.statusMessage;
-    if (headers) this.mergeHeaders(headers);
     // As Node, where writeHead() renders the head: announced trailers need a chunked body, so a `Trailer`
     // beside a Content-Length (or on a response that cannot be chunked) throws here, with the head still
     // open. Core decides, as it will when the head is written.
-    if (this.hasUserField("trailer")) this.checkHead();
+    if (this.hasUserField("trailer")) {
+      try {
+        this.checkHead();
+      } catch (error) {
+        [this.statusCode, this.statusMessage] = before;
+        this.#wireStatus = undefined;
+        this.#wireReason = undefined;
+        throw error;
+      }
+    }
     this.lockHead();
     return this;
   }

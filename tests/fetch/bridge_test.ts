@@ -249,6 +249,31 @@ test("fetch bridge: a handler that throws (or rejects) gets 500 and the error is
   });
 });
 
+// The answer is Node's for a handler that failed (its captureRejections 500: the handler's fields dropped,
+// "Internal Server Error" as the body), the same the server gives a rejected request listener. Checked under
+// node 20: `res.setHeader("content-length", "9"); res.removeHeader("content-length"); res.statusCode = 500;
+// res.end("Internal Server Error")` goes out chunked.
+test("fetch bridge: a Response the writer refuses (Content-Length not 1*DIGIT) is answered 500, logged", async () => {
+  await quietly(async (errors) => {
+    await withBridge(
+      () => new Response("abc", { headers: { "content-length": "3, 3", "x-secret": "s" } }),
+      async (client) => {
+        client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        // Chunked, as Node frames it: the handler's Content-Length was removed with its other fields, and
+        // a removed Content-Length is never added back implicitly (Node's `_removedContLen`).
+        const text = normalizeDate(await client.until("0\r\n\r\n"));
+        assert.equal(
+          text,
+          "HTTP/1.1 500 Internal Server Error\r\nDate: <date>\r\n" + KEEP +
+            "Transfer-Encoding: chunked\r\n\r\n15\r\nInternal Server Error\r\n0\r\n\r\n",
+        );
+      },
+    );
+    assert.equal(errors.length, 1);
+    assert.equal((errors[0]![1] as { code?: string }).code, "ERR_HTTP_INVALID_HEADER_VALUE");
+  });
+});
+
 test("fetch bridge: onError answers for a failing handler; a non-Response is a failure too", async () => {
   const failures: string[] = [];
   await withBridge(

@@ -101,3 +101,14 @@ for (const split of [false, true]) {
     assert.equal(text, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
   });
 }
+
+test("writeHead() with a refused field throws with the response as it was: status and head still open", async () => {
+  const seen: unknown[] = [];
+  const text = await exchangeGet((res) => {
+    seen.push(codeOf(() => res.writeHead(404, "Gone", { "X-Bad": "a\u0000b" })));
+    seen.push(res.statusCode, res.statusMessage, res.headersSent);
+    res.end("ok");
+  }, "ok");
+  assert.deepEqual(seen, ["ERR_INVALID_CHAR", 200, undefined, false]);
+  assert.equal(text, OK);
+});
