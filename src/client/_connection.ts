@@ -14,13 +14,7 @@
  * @module
  */
 
-import {
-  type ConnectionAction,
-  continueReceived,
-  headWritten,
-  messageWritten,
-  readFailed,
-} from "../core/connection.ts";
+import type { ConnectionAction, ConnectionMachine } from "../core/connection.ts";
 import { ConnectionResetError } from "../core/errors.ts";
 import { type ParserOptions, ResponseParser } from "../core/parser.ts";
 import type { ResponseHead } from "../core/types.ts";
@@ -76,8 +70,9 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   /** How many requests this socket has carried (more than 1 means it was reused). */
   uses = 0;
   #owner: ConnectionOwner;
-  /** Reads the responses, and holds the connection's protocol state (`#parser.state`). */
   #parser: ResponseParser;
+  /** The connection's protocol state: the parser's, which it advances as it reads; we apply the rest. */
+  readonly #state: ConnectionMachine;
   #request: ConnectionRequest | null = null;
   /** The current request's final response (a switching one too), from its head on. */
   #response: IncomingMessage | null = null;
@@ -101,6 +96,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       },
       onEnd: (trailers) => this.#onResponseEnd(trailers),
     }, parserOptions);
+    this.#state = this.#parser.state;
     socket[kSetConsumer](this);
   }
 
@@ -151,7 +147,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   // ---- OutgoingSink ----
 
   write(bytes: Uint8Array, transient?: boolean): boolean {
-    const state = this.#parser.state;
+    const state = this.#state;
     switch (state.writing) {
       case "dropping":
         return true;
@@ -161,7 +157,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
         return false;
       case "idle":
         // The first bytes of a request carry its head.
-        this.#parser.state = headWritten(state, this.#request?.expectsContinue === true);
+        state.headWritten(this.#request?.expectsContinue === true);
         break;
       default:
         break;
@@ -190,7 +186,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       return false;
     }
     // The parser stopped right after a switching response (the hand-over action of its end).
-    if (this.#parser.state.reading === "switched") {
+    if (this.#state.reading === "switched") {
       const res = this.#response!;
       const req = this.#request;
       this.#request = null;
@@ -215,7 +211,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     }
     // reject: a response was owed or cut short. close: nothing was owed, but a request given this socket
     // and not yet written loses it all the same.
-    if (this.#parser.state.action === "reject" || this.#request !== null && this.#response === null) {
+    if (this.#state.action === "reject" || this.#request !== null && this.#response === null) {
       this.#lost(undefined, undefined);
     } else this.socket.destroy();
   }
@@ -254,13 +250,13 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
    * per request. A body still held for a 100 is written whole when it is released or dropped.
    */
   requestFinished(): void {
-    const writing = this.#parser.state.writing;
+    const writing = this.#state.writing;
     if (this.#request !== null && (writing === "body" || writing === "dropping")) this.#requestWritten();
   }
 
   /** The response was read whole (core opened no exchange that is still waiting for it). */
   get #responseDone(): boolean {
-    return this.#response !== null && this.#parser.state.open === 0;
+    return this.#response !== null && this.#state.open === 0;
   }
 
   // ---- parser events ----
@@ -280,7 +276,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     if (head.upgrade) return;
     // A final status before 100: the server decided without the body, which core now drops (and the
     // connection cannot be reused: the server may or may not expect the body).
-    if (this.#parser.state.writing === "dropping") {
+    if (this.#state.writing === "dropping") {
       this.#held = [];
       req[kSinkDrained]();
       if (req.writableFinished) this.#requestWritten();
@@ -298,7 +294,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   #onResponseEnd(rawTrailers: string[]): void {
     const res = this.#response;
     // The parser applied messageRead. A switching response is handed over by onData, once it stops.
-    const action = this.#parser.state.action;
+    const action = this.#state.action;
     if (res === null || action === "hand-over") return;
     this.#stopListeningTimeout();
     res[kResumeReading] = undefined;
@@ -309,9 +305,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
 
   /** The request is on the wire whole: core's messageWritten, with the reuse it promised. */
   #requestWritten(): void {
-    const state = messageWritten(this.#parser.state, this.#request!.shouldKeepAlive);
-    this.#parser.state = state;
-    this.#act(state.action);
+    this.#act(this.#state.messageWritten(this.#request!.shouldKeepAlive));
   }
 
   /** Carries out what core asks after the exchange moved on either side. */
@@ -356,9 +350,9 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
 
   /** A 100 came: the held body goes, and a request that ended meanwhile is written whole now. */
   #releaseBody(): void {
-    const state = this.#parser.state;
+    const state = this.#state;
     if (state.writing !== "continue") return;
-    this.#parser.state = continueReceived(state);
+    state.continueReceived();
     const held = this.#held;
     this.#held = [];
     let ok = true;
@@ -370,7 +364,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
 
   /** A malformed response: the socket cannot be trusted any more. */
   #fail(error: Error): void {
-    this.#parser.state = readFailed(this.#parser.state);
+    this.#state.readFailed();
     // The reject this asks for: the request hears of the error.
     this.#lost(undefined, error);
   }

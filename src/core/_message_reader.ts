@@ -1,7 +1,7 @@
 /**
  * The machinery {@linkcode RequestParser} and {@linkcode ResponseParser} share (see `parser.ts` for the
  * theory of operation): the connection's state, whose reading side says what comes next (`connection.ts`:
- * the reader applies `headRead`, `messageRead` and `peerEnded` to it), the head assembler, the body
+ * the reader applies `headRead`, `messageRead` and `peerEnded` to it, in place), the head assembler, the body
  * counters and the chunked decoder. The role decides how a head is decoded and what it means. Internal to
  * core.
  *
@@ -13,14 +13,7 @@ import { buildRequest, buildResponse, tryPlainRequest, tryPlainResponse } from "
 import { ChunkedDecoder, type ChunkSink } from "./chunked.ts";
 import { HttpParseError } from "./errors.ts";
 import { MAX_CHUNK_EXTENSIONS_SIZE, MAX_FIELDS, MAX_HEADER_SIZE } from "./limits.ts";
-import {
-  type ConnectionState,
-  headRead,
-  messageRead,
-  newConnectionState,
-  peerEnded,
-  readingStopped,
-} from "./connection.ts";
+import { ConnectionMachine } from "./connection.ts";
 import type { MessageHead, RequestHead, ResponseHead } from "./types.ts";
 
 /** The parser options a reader resolves (the public `RequestParserOptions` has this shape). */
@@ -61,7 +54,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
   readonly #handler: { onHead(head: H): void; onData(chunk: Uint8Array): void; onEnd(raw: string[]): void };
   readonly #options: ResolvedOptions;
   /** The connection's protocol state; its `reading` is what this reader does next. */
-  #state: ConnectionState;
+  readonly #state: ConnectionMachine;
   #body: BodyDecoder = "length";
   /** Set once the reader is dead: the parse error it met, or `HPE_CLOSED_CONNECTION` after `finish()`. */
   #error: HttpParseError | null = null;
@@ -81,7 +74,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
     this.#isRequest = isRequest;
     this.#handler = handler;
     this.#head = new HeadAssembler(isRequest ? "request" : "response");
-    this.#state = newConnectionState(isRequest ? "server" : "client");
+    this.#state = new ConnectionMachine(isRequest ? "server" : "client");
     this.#options = {
       maxHeaderSize: options?.maxHeaderSize ?? MAX_HEADER_SIZE,
       maxFields: options?.maxFields ?? MAX_FIELDS,
@@ -92,12 +85,8 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
     };
   }
 
-  get state(): ConnectionState {
+  get state(): ConnectionMachine {
     return this.#state;
-  }
-
-  set state(state: ConnectionState) {
-    this.#state = state;
   }
 
   get upgraded(): boolean {
@@ -117,7 +106,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
   }
 
   stop(): void {
-    this.#state = readingStopped(this.#state);
+    this.#state.readingStopped();
   }
 
   /** ChunkSink: forwards chunk data, marking that an exception from here is the handler's. */
@@ -155,7 +144,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
     const error = this.#error;
     if (error !== null) {
       if (error.code === "HPE_CLOSED_CONNECTION") return;
-      this.#state = peerEnded(this.#state, false);
+      this.#state.peerEnded(false);
       throw error;
     }
     let reading = this.#state.reading;
@@ -165,7 +154,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
       this.#end(NO_TRAILERS as string[]);
       reading = this.#state.reading;
     }
-    this.#state = peerEnded(this.#state, midHead);
+    this.#state.peerEnded(midHead);
     if (midHead) this.#die("Connection closed inside a message head");
     if (reading === "body" || reading === "continue") this.#die("Connection closed inside a message body");
     if (reading === "head") {
@@ -208,7 +197,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
     // The caller may have stopped reading inside this message (its socket closed under a handler).
     const reading = this.#state.reading;
     if (reading !== "body" && reading !== "continue") return;
-    this.#state = messageRead(this.#state);
+    this.#state.messageRead();
     this.#inHandler = true;
     this.#handler.onEnd(trailers);
     this.#inHandler = false;
@@ -271,7 +260,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
       }
       this.#methods.shift();
     }
-    this.#state = headRead(this.#state, head);
+    this.#state.headRead(head);
     const framing = head.framing;
     // RFC 9110 section 7.8: the protocol changes after the message that asked for it, so a request body
     // (h2c's POST, RFC 7540 section 3.2: "sent in their entirety before the client can send HTTP/2

@@ -15,13 +15,13 @@
  * Each parser carries its connection's protocol state (`connection.ts`) and advances its reading side
  * (`headRead`, `messageRead`, `peerEnded`): what it reads next is that state's `reading`, so there is no
  * second machine to keep in step. A connection that also writes applies its writing side to the same
- * value through `state`; a parser used alone reads message after message, as a codec.
+ * object (`state.headWritten()`, ...); a parser used alone reads message after message, as a codec.
  *
  * @module
  */
 
 import { MessageReader } from "./_message_reader.ts";
-import type { ConnectionState } from "./connection.ts";
+import type { ConnectionMachine } from "./connection.ts";
 import type { RequestHead, ResponseHead } from "./types.ts";
 
 /** Limits and leniency for both parsers. */
@@ -95,16 +95,12 @@ export class RequestParser {
   }
 
   /**
-   * The connection's protocol state (see `connection.ts`), as this parser advanced it. A caller that
-   * writes on the same connection applies its transitions here, so both sides share one value; the
-   * parser reads only while `state.reading` is `head`, `continue` or `body`.
+   * The connection's protocol state (see `connection.ts`), as this parser advances it. A caller that
+   * writes on the same connection applies its events to this same object (`state.headWritten()`, ...);
+   * the parser reads only while `state.reading` is `head`, `continue` or `body`.
    */
-  get state(): ConnectionState {
+  get state(): ConnectionMachine {
     return this.#reader.state;
-  }
-
-  set state(state: ConnectionState) {
-    this.#reader.state = state;
   }
 
   /**
@@ -178,16 +174,12 @@ export class ResponseParser {
   }
 
   /**
-   * The connection's protocol state (see `connection.ts`), as this parser advanced it. A caller that
-   * writes on the same connection applies its transitions here, so both sides share one value; the
-   * parser reads only while `state.reading` is `head`, `continue` or `body`.
+   * The connection's protocol state (see `connection.ts`), as this parser advances it. A caller that
+   * writes on the same connection applies its events to this same object (`state.headWritten()`, ...);
+   * the parser reads only while `state.reading` is `head`, `continue` or `body`.
    */
-  get state(): ConnectionState {
+  get state(): ConnectionMachine {
     return this.#reader.state;
-  }
-
-  set state(state: ConnectionState) {
-    this.#reader.state = state;
   }
 
   /**

@@ -20,7 +20,7 @@
 
 import { RequestParser } from "../core/parser.ts";
 import { HttpParseError } from "../core/errors.ts";
-import { continueSent, headWritten, mayKeepAlive, messageWritten, readFailed } from "../core/connection.ts";
+import { type ConnectionMachine, mayKeepAlive } from "../core/connection.ts";
 import type { RequestHead } from "../core/types.ts";
 import {
   type IncomingMessage,
@@ -75,8 +75,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   /** When the current head, request and idle spell began, for the server's sweep. */
   readonly clock: ConnectionClock;
   #host: ConnectionHost;
-  /** Reads the requests, and holds the connection's protocol state (`#parser.state`). */
   #parser: RequestParser;
+  /** The connection's protocol state: the parser's, which it advances as it reads; we apply the rest. */
+  readonly #state: ConnectionMachine;
   /** The request whose body is being read (also an upgrade request's, before the switch). */
   #receiving: IncomingMessage | null = null;
   #upgradeBodyBytes = 0;
@@ -111,6 +112,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       },
       parserOptions,
     );
+    this.#state = this.#parser.state;
     // Node counts a new connection as waiting for its first head: headersTimeout applies from here.
     this.clock = newClock(Date.now());
     socket[kSetConsumer](this);
@@ -145,7 +147,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   /** Whether the connection is between requests with nothing in flight. */
   get idle(): boolean {
-    return this.#parser.state.open === 0 && this.#parser.idle;
+    return this.#state.open === 0 && this.#parser.idle;
   }
 
   get keepAliveMax(): number {
@@ -183,7 +185,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       return this.#retained;
     }
     // The parser stopped right after a message that switched protocols (the hand-over action of its end).
-    if (this.#parser.state.reading === "switched") {
+    if (this.#state.reading === "switched") {
       this.#handOver(chunk.subarray(consumed));
       return true;
     }
@@ -201,7 +203,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     } catch (err) {
       error = err;
     }
-    const action = this.#parser.state.action;
+    const action = this.#state.action;
     if (action === "reject") {
       // Inside a message (a POST whose body never came, a cut head): as Node, the parser's EOF error
       // answers 400 and the open requests are aborted when the socket closes. Node's shape, as for the
@@ -245,7 +247,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#closed = true;
     if (this.#finTimer !== undefined) clearTimeout(this.#finTimer);
     // The reject this asks for is the abort of every exchange still open.
-    this.#parser.state = readFailed(this.#parser.state);
+    this.#state.readFailed();
     const responses = this.#responses;
     this.#responses = [];
     const receiving = this.#receiving;
@@ -258,8 +260,8 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   write(bytes: Uint8Array, transient?: boolean): boolean {
     // The first bytes of each response carry its head (interim heads go through sendInterim).
-    const state = this.#parser.state;
-    if (state.writing === "idle") this.#parser.state = headWritten(state);
+    const state = this.#state;
+    if (state.writing === "idle") state.headWritten();
     const ok = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
     if (!ok) this.#sendBackedUp = true;
     return ok;
@@ -274,13 +276,13 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // As Node: the response to the connection's last allowed request says close, whatever follows it.
     const max = this.#host.maxRequestsPerSocket;
     if (max > 0 && this.#answered + index + 1 >= max) return false;
-    return mayKeepAlive(this.#parser.state, later);
+    return mayKeepAlive(this.#state, later);
   }
 
   sendInterim(res: ServerResponse, bytes: Uint8Array, status: number): void {
     if (this.#responses[0] !== res) return;
     this.socket.send(bytes);
-    if (status === 100 && res.req === this.#receiving) this.#parser.state = continueSent(this.#parser.state);
+    if (status === 100 && res.req === this.#receiving) this.#state.continueSent();
   }
 
   responseFinished(res: ServerResponse, keepAlive: boolean): void {
@@ -293,14 +295,12 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     const max = this.#host.maxRequestsPerSocket;
     if (
       !keepAlive && this.#readPass !== "none" && max > 0 && this.#answered >= max &&
-      mayKeepAlive(this.#parser.state, 0)
+      mayKeepAlive(this.#state, 0)
     ) {
       this.#readPass = "parsing-last";
       keepAlive = true;
     }
-    const state = messageWritten(this.#parser.state, keepAlive);
-    this.#parser.state = state;
-    switch (state.action) {
+    switch (this.#state.messageWritten(keepAlive)) {
       case "close":
         this.#closeAfterQueued();
         return;
@@ -346,7 +346,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   #resumeReading = (): void => this.#setReadPause(PAUSED_BY_BODY, false);
 
   get #readingOn(): boolean {
-    const reading = this.#parser.state.reading;
+    const reading = this.#state.reading;
     return reading !== "closed" && reading !== "switched";
   }
 
@@ -425,7 +425,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     const req = this.#receiving;
     this.clock.requestStartedAt = 0;
     // The parser applied messageRead; its action is carried out once the request has its end.
-    const action = this.#parser.state.action;
+    const action = this.#state.action;
     if (req !== null) {
       this.#receiving = null;
       req[kResumeReading] = undefined;
@@ -466,7 +466,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   #fail(err: unknown): void {
     // Nothing more is read; the reject this asks for is the error's report below.
-    this.#parser.state = readFailed(this.#parser.state);
+    this.#state.readFailed();
     stopRequestClock(this.clock);
     const error = err instanceof Error ? err : new Error(String(err));
     // The requests still open are aborted when the socket closes (ECONNRESET "aborted", as Node); the

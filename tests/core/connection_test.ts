@@ -1,7 +1,8 @@
 /**
  * The connection rules of src/core/connection.ts, without sockets. First the transition tables: for each
  * role, states reached by a short history of events, and for every event the next state and its action,
- * or `ERR_INVALID_STATE` for an event that cannot happen there; a state is written
+ * or `ERR_INVALID_STATE` for an event that cannot happen there (which then changes nothing); a state is
+ * written
  * `reading writing open reusable|last [switching] > action`. Then whole exchanges in both orders, the
  * parsers advancing the same state, and the upgrade/keep-alive decisions. The request-side rules are also
  * checked end to end in tests/server/connection_rules_test.ts, the client's in
@@ -10,23 +11,16 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
 import {
+  type ConnectionAction,
+  type ConnectionMachine,
   type ConnectionRole,
   type ConnectionState,
-  continueReceived,
-  continueSent,
   hasConnectionOption,
   type HeadFacts,
-  headRead,
-  headWritten,
   isHttpError,
   mayKeepAlive,
-  messageRead,
-  messageWritten,
   newConnectionState,
   offersProtocol,
-  peerEnded,
-  readFailed,
-  readingStopped,
   RequestParser,
   requestSwitchesProtocols,
   ResponseParser,
@@ -45,92 +39,95 @@ function show(s: ConnectionState): string {
   return `${s.reading} ${s.writing} ${s.open} ${reuse}${s.switching ? " switching" : ""} > ${s.action}`;
 }
 
-const EVENTS: Record<string, (s: ConnectionState) => ConnectionState> = {
-  "headRead(plain)": (s) => headRead(s, plain),
-  "headRead(close)": (s) => headRead(s, closing),
-  "headRead(upgrade)": (s) => headRead(s, upgrading),
-  "headRead(expect)": (s) => headRead(s, expecting),
-  "messageRead": messageRead,
-  "continueSent": continueSent,
-  "continueReceived": continueReceived,
-  "readingStopped": readingStopped,
-  "readFailed": readFailed,
-  "peerEnded": (s) => peerEnded(s, false),
-  "peerEnded(midHead)": (s) => peerEnded(s, true),
-  "headWritten": (s) => headWritten(s),
-  "headWritten(await100)": (s) => headWritten(s, true),
-  "messageWritten(keep)": (s) => messageWritten(s, true),
-  "messageWritten(close)": (s) => messageWritten(s, false),
+const EVENTS: Record<string, (s: ConnectionMachine) => ConnectionAction> = {
+  "headRead(plain)": (s) => s.headRead(plain),
+  "headRead(close)": (s) => s.headRead(closing),
+  "headRead(upgrade)": (s) => s.headRead(upgrading),
+  "headRead(expect)": (s) => s.headRead(expecting),
+  "messageRead": (s) => s.messageRead(),
+  "continueSent": (s) => s.continueSent(),
+  "continueReceived": (s) => s.continueReceived(),
+  "readingStopped": (s) => s.readingStopped(),
+  "readFailed": (s) => s.readFailed(),
+  "peerEnded": (s) => s.peerEnded(false),
+  "peerEnded(midHead)": (s) => s.peerEnded(true),
+  "headWritten": (s) => s.headWritten(),
+  "headWritten(await100)": (s) => s.headWritten(true),
+  "messageWritten(keep)": (s) => s.messageWritten(true),
+  "messageWritten(close)": (s) => s.messageWritten(false),
 };
 
+/** A fresh state of `role` after `events`, in order. */
+function after(role: ConnectionRole, ...events: string[]): ConnectionMachine {
+  const state = newConnectionState(role);
+  for (const event of events) EVENTS[event]!(state);
+  return state;
+}
+
 /** The states each table starts from, by the events that lead there. */
-function serverStates(): Record<string, ConnectionState> {
-  const fresh = newConnectionState("server");
-  const body = headRead(fresh, plain);
-  const upgradeBody = headRead(fresh, upgrading);
-  const read = messageRead(body);
-  const readLast = messageRead(headRead(fresh, closing));
-  const answering = headWritten(read);
+function serverStates(): Record<string, ConnectionMachine> {
+  const s = (...events: string[]) => after("server", ...events);
   return {
-    fresh,
-    body,
-    continue: headRead(fresh, expecting),
-    upgradeBody,
-    read,
-    readLast,
-    stopped: readingStopped(readLast),
-    answering,
-    answeringEarly: headWritten(body),
-    pipelined: messageRead(headRead(read, plain)),
-    switched: messageRead(upgradeBody),
-    failed: readFailed(body),
-    ended: peerEnded(read, false),
-    closedWriting: messageWritten(answering, false),
+    fresh: s(),
+    body: s("headRead(plain)"),
+    continue: s("headRead(expect)"),
+    upgradeBody: s("headRead(upgrade)"),
+    read: s("headRead(plain)", "messageRead"),
+    readLast: s("headRead(close)", "messageRead"),
+    stopped: s("headRead(close)", "messageRead", "readingStopped"),
+    answering: s("headRead(plain)", "messageRead", "headWritten"),
+    answeringEarly: s("headRead(plain)", "headWritten"),
+    pipelined: s("headRead(plain)", "messageRead", "headRead(plain)", "messageRead"),
+    switched: s("headRead(upgrade)", "messageRead"),
+    failed: s("headRead(plain)", "readFailed"),
+    ended: s("headRead(plain)", "messageRead", "peerEnded"),
+    closedWriting: s("headRead(plain)", "messageRead", "headWritten", "messageWritten(close)"),
   };
 }
 
-function clientStates(): Record<string, ConnectionState> {
-  const fresh = newConnectionState("client");
-  const sending = headWritten(fresh);
-  const holding = headWritten(fresh, true);
-  const sent = messageWritten(sending, true);
-  const body = headRead(sent, plain);
-  const bodyEarly = headRead(sending, plain);
-  const upgradeBody = headRead(sent, upgrading);
+function clientStates(): Record<string, ConnectionMachine> {
+  const c = (...events: string[]) => after("client", ...events);
   return {
-    fresh,
-    sending,
-    holding,
-    sent,
-    sentLast: messageWritten(sending, false),
-    body,
-    bodyEarly,
-    dropping: headRead(holding, plain),
-    upgradeBody,
-    switched: messageRead(upgradeBody),
-    readEarly: messageRead(bodyEarly),
-    failed: readFailed(body),
+    fresh: c(),
+    sending: c("headWritten"),
+    holding: c("headWritten(await100)"),
+    sent: c("headWritten", "messageWritten(keep)"),
+    sentLast: c("headWritten", "messageWritten(close)"),
+    body: c("headWritten", "messageWritten(keep)", "headRead(plain)"),
+    bodyEarly: c("headWritten", "headRead(plain)"),
+    dropping: c("headWritten(await100)", "headRead(plain)"),
+    upgradeBody: c("headWritten", "messageWritten(keep)", "headRead(upgrade)"),
+    switched: c("headWritten", "messageWritten(keep)", "headRead(upgrade)", "messageRead"),
+    readEarly: c("headWritten", "headRead(plain)", "messageRead"),
+    failed: c("headWritten", "messageWritten(keep)", "headRead(plain)", "readFailed"),
   };
 }
 
-/** What `event` makes of `state`: the next state as the tables write it, or the error's code. */
-function outcome(state: ConnectionState, event: string): string {
+/**
+ * What `event` makes of (a copy of) `state`: the next state as the tables write it, or the error's code;
+ * an error leaves the state as it was, and the action returned is the one the state keeps.
+ */
+function outcome(state: ConnectionMachine, event: string): string {
+  const next = state.copy();
   try {
-    return show(EVENTS[event]!(state));
+    const action = EVENTS[event]!(next);
+    assert.equal(next.action, action);
+    return show(next);
   } catch (err) {
     assert.ok(isHttpError(err), String(err));
+    assert.equal(show(next), show(state), "an illegal event changes nothing");
     return err.code;
   }
 }
 
 function checkTable(
   role: ConnectionRole,
-  states: Record<string, ConnectionState>,
+  states: Record<string, ConnectionMachine>,
   table: Record<string, Record<string, string>>,
 ): void {
   assert.deepEqual(Object.keys(states), Object.keys(table));
   for (const [name, rows] of Object.entries(table)) {
-    const state = Object.freeze(states[name]!);
+    const state = states[name]!;
     assert.equal(state.role, role);
     assert.equal(show(state), rows["(state)"], name);
     for (const [event, expected] of Object.entries(rows)) {
@@ -592,8 +589,11 @@ test("client: every event from every state (the transition table)", () => {
 
 /** Runs `events` in order from a fresh state of `role`; returns the states as the tables write them. */
 function walk(role: ConnectionRole, ...events: string[]): string[] {
-  let state = newConnectionState(role);
-  return events.map((event) => show(state = EVENTS[event]!(state)));
+  const state = newConnectionState(role);
+  return events.map((event) => {
+    EVENTS[event]!(state);
+    return show(state);
+  });
 }
 
 test("server: a keep-alive exchange, answered after the request or before its end", () => {
@@ -632,24 +632,27 @@ test("server: after Connection: close the request is read to its end, then readi
 });
 
 test("server: pipelining keeps earlier answers keep-alive when a later request says close", () => {
-  let state = messageRead(headRead(messageRead(headRead(newConnectionState("server"), plain)), closing));
+  const state = after("server", "headRead(plain)", "messageRead", "headRead(close)", "messageRead");
   assert.equal(state.open, 2);
   // The first answer has a request after it: the connection goes on for that one.
   assert.equal(mayKeepAlive(state, 1), true);
-  state = messageWritten(state, true);
-  assert.deepEqual([state.open, state.action], [1, "continue"]);
+  assert.equal(state.messageWritten(true), "continue");
+  assert.equal(state.open, 1);
   assert.equal(mayKeepAlive(state, 0), false);
-  assert.equal(messageWritten(state, false).action, "close");
+  assert.equal(state.messageWritten(false), "close");
 });
 
 test("server: 100-continue waits in 'continue' until 100 is sent; answering first forbids reuse", () => {
-  const head = headRead(newConnectionState("server"), expecting);
-  assert.equal(mayKeepAlive(head, 0), false);
-  assert.equal(mayKeepAlive(continueSent(head), 0), true);
+  const state = after("server", "headRead(expect)");
+  assert.equal(mayKeepAlive(state, 0), false);
+  state.continueSent();
+  assert.equal(mayKeepAlive(state, 0), true);
   // RFC 9110 10.1.1: an HTTP/1.0 request's 100-continue is ignored; its body just comes.
-  assert.equal(headRead(newConnectionState("server"), { ...expecting, versionMinor: 0 }).reading, "body");
+  const http10 = newConnectionState("server");
+  http10.headRead({ ...expecting, versionMinor: 0 });
+  assert.equal(http10.reading, "body");
   // A client never waits in 'continue' when reading (it is its writing side that waits for the 100).
-  assert.equal(headRead(newConnectionState("client"), expecting).reading, "body");
+  assert.equal(after("client", "headRead(expect)").reading, "body");
 });
 
 test("server: a switching message hands over when it ends, after its body, and opens no exchange", () => {
@@ -726,24 +729,19 @@ test("client: a 101 or a 2xx to CONNECT hands both sides over", () => {
   );
 });
 
-test("transitions never change the state they are given", () => {
-  for (const role of ["server", "client"] as const) {
-    const state = Object.freeze(newConnectionState(role));
-    for (const event of Object.values(EVENTS)) {
-      try {
-        event(state);
-      } catch {
-        // An illegal event throws and changes nothing either.
-      }
-    }
-    assert.deepEqual(state, newConnectionState(role));
-  }
+test("copy() is a snapshot: the copy and the original change apart", () => {
+  const state = after("server", "headRead(plain)");
+  const copy = state.copy();
+  state.messageRead();
+  assert.deepEqual([copy.reading, state.reading], ["body", "head"]);
+  copy.readFailed();
+  assert.deepEqual([copy.reading, state.reading], ["closed", "head"]);
 });
 
 test("illegal events throw ERR_INVALID_STATE, an Error with Node's code", () => {
   let err: unknown;
   try {
-    headWritten(newConnectionState("server"));
+    newConnectionState("server").headWritten();
   } catch (e) {
     err = e;
   }
@@ -768,10 +766,11 @@ function parsedRequests(text: string): { parser: RequestParser; urls: string[] }
 test("parsers advance the one state; the writing side is applied to the same value", () => {
   const { parser } = parsedRequests("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   assert.equal(show(parser.state), "head idle 1 reusable > continue");
-  parser.state = messageWritten(headWritten(parser.state), true);
+  parser.state.headWritten();
+  assert.equal(parser.state.messageWritten(true), "idle");
   assert.equal(show(parser.state), "head idle 0 reusable > idle");
   // The parser reads only while its state's reading side says so.
-  parser.state = readingStopped(parser.state);
+  parser.state.readingStopped();
   assert.equal(parser.execute(latin1("GET /2 HTTP/1.1\r\nHost: x\r\n\r\n")), 0);
   // The peer's end goes through the same state.
   parser.finish();
@@ -808,7 +807,8 @@ test("a client's response parser switches on 101 and on a 2xx to CONNECT, at onc
   ) {
     const parser = new ResponseParser({ onHead: () => {}, onData: () => {}, onEnd: () => {} });
     parser.expectResponseTo(method!);
-    parser.state = messageWritten(headWritten(parser.state), true);
+    parser.state.headWritten();
+    parser.state.messageWritten(true);
     const bytes = latin1(text!);
     assert.equal(bytes.length - parser.execute(bytes), 4);
     assert.equal(show(parser.state), "switched switched 0 reusable > hand-over");
