@@ -163,7 +163,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
         break;
     }
     const sent = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
-    // The transport holds more than it should: its onDrain will come (see #maybeRelease).
+    // The transport holds more than it should: its onDrain will come (see #exchangeEnded).
     if (!sent) this.#sendBlocked = true;
     return sent;
   }

@@ -84,7 +84,10 @@ export type Writing =
 export type ConnectionAction =
   /** Nothing beyond the ordinary (deliver the message, keep reading and writing). */
   | "continue"
-  /** An exchange completed, nothing is open and more may come: the keep-alive clock starts (client: reuse). */
+  /**
+   * An exchange completed, nothing is open and more may come: the keep-alive clock starts (a client's
+   * socket may carry the next request).
+   */
   | "idle"
   /**
    * Read no further bytes as HTTP: apply {@linkcode readingStopped} (a parser on its own, as a codec,
@@ -182,7 +185,8 @@ export function mayKeepAlive(state: ConnectionState, later: number): boolean {
  * import { newConnectionState } from "@wire/http/core";
  * const server = newConnectionState("server");
  * server.headRead({ keepAlive: true, upgrade: false });
- * console.log(server.messageRead(), server.headWritten(), server.messageWritten(true)); // continue continue idle
+ * server.messageRead();
+ * console.log(server.headWritten(), server.messageWritten(true)); // continue idle
  * ```
  */
 export class ConnectionMachine implements ConnectionState {

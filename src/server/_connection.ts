@@ -4,13 +4,14 @@
  * server's timeouts and limits, and hands the raw socket over on upgrade/CONNECT.
  *
  * Theory of operation: the protocol rules (keep-alive, pipelining after `close`, 100-continue, upgrade,
- * EOF) are `src/core/connection.ts`, and the connection's one state value lives in the request parser:
- * the parser applies the reading side's transitions, this file the writing side's (a response's head and
- * its end) and the ones it observes itself (a 100 sent, a failure, the close), and it carries out the
- * action of every one. What stays here is I/O: responses wait in `#responses` in request order; only the first has the socket as its sink, the rest queue their bytes inside themselves until
- * their turn. A request body being received throttles the socket through `kResumeReading`. When the
- * socket closes, every request still open is aborted the way Node's `abortIncoming` does it. Parse errors
- * and timeouts end only this connection.
+ * EOF) are `src/core/connection.ts`, and the connection's one state machine is the request parser's: the
+ * parser applies the reading side's events, this file the writing side's (a response's head and its end)
+ * and the ones it observes itself (a 100 sent, a failure, the close), and it carries out the action of
+ * every one. What stays here is I/O: responses wait in `#responses` in request order; only the first has
+ * the socket as its sink, the rest queue their bytes inside themselves until their turn. A request body
+ * being received throttles the socket through `kResumeReading`. When the socket closes, every request
+ * still open is aborted the way Node's `abortIncoming` does it. Parse errors and timeouts end only this
+ * connection.
  *
  * What it asks of its server is `_connection_host.ts`; which timeout it overran, `_timeouts.ts`; the
  * errors it raises itself and its default answer to them, `_client_errors.ts`.

@@ -612,7 +612,7 @@ test("server: a keep-alive exchange, answered after the request or before its en
   ]);
 });
 
-test("server: after Connection: close the request is read to its end, then reading stops (RFC 9112 9.6)", () => {
+test("server: after Connection: close the request is read whole, then reading stops (RFC 9112 9.6)", () => {
   // Answered early: the rest of the request is still read, then nothing more.
   assert.deepEqual(walk("server", "headRead(close)", "headWritten", "messageWritten(close)", "messageRead"), [
     "body idle 1 last > continue",
@@ -688,7 +688,7 @@ test("client: the exchange ends when the request is written and the response rea
   );
 });
 
-test("client: 100-continue holds the body; a 100 sends it, a final response first drops it (RFC 9110 10.1.1)", () => {
+test("client: 100-continue holds the body; a 100 sends it, a final status drops it (RFC 9110 10.1.1)", () => {
   assert.deepEqual(
     walk(
       "client",
@@ -785,7 +785,7 @@ test("a parser on its own is a codec: it reads on after Connection: close (the s
   assert.equal(show(parser.state), "head idle 3 last > stop-reading");
 });
 
-test("the parsers' peer end: inside a body it rejects, after a close-delimited body it ends the message", () => {
+test("the parsers' peer end: inside a body it rejects; it ends a close-delimited body", () => {
   const { parser } = parsedRequests("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab");
   assert.throws(() => parser.finish(), { code: "HPE_INVALID_EOF_STATE" });
   assert.equal(show(parser.state), "closed idle 1 last > reject");
