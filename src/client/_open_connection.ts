@@ -5,7 +5,8 @@
  * @module
  */
 
-import { Socket } from "../io/socket.ts";
+import { Socket, type SocketOptions, socketOver } from "../io/socket.ts";
+import { kTlsOpened } from "../io/socket_base.ts";
 import type {
   TlsConnectOptions,
   Transport,
@@ -17,7 +18,6 @@ import { isIpLiteral } from "../core/authority.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
-import { duplexConn } from "../io/duplex_conn.ts";
 import type { Duplex } from "node:stream";
 import { PendingConn } from "./_pending_conn.ts";
 
@@ -41,32 +41,40 @@ export async function openConnection(
     const made = await created(options);
     if (made instanceof Socket) return made;
     // Ours (a TransportConn has `start`), or any Duplex: a net/tls socket, a test's in-memory pair.
-    return new Socket("start" in made ? made : duplexConn(made));
+    return "start" in made ? new Socket(made) : socketOver(made);
   }
-  return new Socket(await connectTransport(options, transport));
+  return new Socket(await connectTransport(options, transport), socketOptions(options));
+}
+
+/** The queue sizes a request asked its new socket for (Node's `highWaterMark` option). */
+function socketOptions(options: OriginOptions): SocketOptions | undefined {
+  return options.highWaterMark === undefined ? undefined : { highWaterMark: options.highWaterMark };
 }
 
 /**
- * Node's `net.connect` for the Agent: the socket at once, still connecting (it emits `'connect'` and
- * `'ready'` once open; a failure to open is its `'error'` and `'close'`). Undefined for TLS, whose socket
- * facts (`encrypted`, the peer certificate) exist only after the handshake: that one waits.
+ * Node's `net.connect` / `tls.connect` for the Agent: the socket at once, still connecting (it emits
+ * `'connect'`, `'secureConnect'` over TLS, and `'ready'` once open; a failure to open, a refused
+ * certificate included, is its `'error'` and `'close'`). Its TLS facts (`authorized`, the peer
+ * certificate, ...) are there once it connected.
  *
  * @example
  * ```ts ignore
- * const socket = connectingSocket({ host: "127.0.0.1", port: 8080 }, undefined)!;
+ * const socket = connectingSocket({ host: "127.0.0.1", port: 8080 }, undefined);
  * console.log(socket.connecting); // true
  * socket.on("connect", () => console.log(socket.remoteAddress)); // "127.0.0.1"
  * ```
  */
 export function connectingSocket(
-  options: OriginOptions,
+  options: Omit<OriginOptions, "createConnection">,
   transport: Transport | undefined,
-): Socket | undefined {
-  if (options.createConnection || originOf(options).tls) return undefined;
-  const pending = new PendingConn(connectTransport(options, transport));
-  const socket = new Socket(pending);
+): Socket {
+  const encrypted = originOf(options).tls;
+  const pending = new PendingConn(connectTransport(options, transport), encrypted);
+  const socket = new Socket(pending, socketOptions(options));
+  pending.onOpen = () => socket[kTlsOpened]();
   pending.onConnect = () => {
     socket.emit("connect");
+    if (encrypted) socket.emit("secureConnect");
     socket.emit("ready");
   };
   return socket;

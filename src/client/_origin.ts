@@ -36,10 +36,18 @@ export interface OriginOptions extends RequestTlsOptions {
    * `net.getDefaultAutoSelectFamily()`); `false` connects to the first only.
    */
   autoSelectFamily?: boolean;
-  /** Local address to bind; refused with `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` (the transports cannot). */
+  /**
+   * Local address to bind (through the runtime's `node:net`/`node:tls`); refused with
+   * `ERR_FEATURE_UNAVAILABLE_ON_PLATFORM` on the Web Streams transport, which cannot bind.
+   */
   localAddress?: string;
-  /** Local port to bind; refused likewise. */
+  /** Local port to bind; as `localAddress`. */
   localPort?: number;
+  /**
+   * The new socket's queue sizes (`readableHighWaterMark`, `writableHighWaterMark`), which the response
+   * takes too, as Node's (default 64 KiB read, the runtime's default write).
+   */
+  highWaterMark?: number;
   /** Connect to this unix socket instead of host/port. */
   socketPath?: string;
   /** Bring your own connection (a `Socket` or a transport connection). */

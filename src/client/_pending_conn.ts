@@ -1,8 +1,8 @@
 /**
- * A connection still being opened, standing in for it so an Agent can hand out its socket at once, as
- * Node's `net.connect` does (the request's `'socket'` comes before `'connect'`, `socket.connecting` is
- * true, `setTimeout` and the `timeout` option apply to it, and a `lookup` that never answers leaves it
- * connecting). Writes and settings wait here and go to the real connection once it opened; a failure to
+ * A connection still being opened (TCP, or TLS until its handshake is done), standing in for it so an
+ * Agent can hand out its socket at once, as Node's `net.connect` and `tls.connect` do (the request's
+ * `'socket'` comes before `'connect'`, `socket.connecting` is true, `setTimeout` and the `timeout` option
+ * apply to it, and a `lookup` that never answers leaves it connecting). Writes and settings wait here and go to the real connection once it opened; a failure to
  * open is its close, with the error.
  *
  * Once open, every call goes straight through (one extra call per write; reads do not pass here).
@@ -40,11 +40,19 @@ export class PendingConn implements TransportConn {
   #noDelay: boolean | undefined;
   #keepAlive: [boolean, number] | undefined;
   #unref: boolean | undefined;
+  /** Called once the connection is open, before anything reaches it (its TLS session is known then). */
+  onOpen: (() => void) | undefined;
   /** Called once the connection is open and its queued writes went out (the socket's `'connect'`). */
   onConnect: (() => void) | undefined;
+  /** True for a TLS connection, also while it opens (the socket's `encrypted`). */
+  readonly encrypted: boolean;
 
-  /** Stands in for the connection `opening` resolves to; a rejection closes it with that error. */
-  constructor(opening: Promise<TransportConn>) {
+  /**
+   * Stands in for the connection `opening` resolves to; a rejection closes it with that error.
+   * `encrypted`: the connection will be TLS (its session facts come once it opened).
+   */
+  constructor(opening: Promise<TransportConn>, encrypted = false) {
+    this.encrypted = encrypted;
     // A failure is reported a macrotask later, as a socket's connect error comes from I/O: the request
     // that was handed this socket binds to it first (its nextTick), and hears the error as its own.
     opening.then(
@@ -146,6 +154,7 @@ export class PendingConn implements TransportConn {
       return;
     }
     this.#real = conn;
+    this.onOpen?.();
     if (this.#alternate !== undefined) conn.alternate?.(this.#alternate);
     if (this.#noDelay !== undefined) conn.setNoDelay(this.#noDelay);
     if (this.#keepAlive !== undefined) conn.setKeepAlive(...this.#keepAlive);

@@ -8,8 +8,7 @@
  */
 
 import type { Duplex } from "node:stream";
-import { Socket } from "../io/socket.ts";
-import { duplexConn } from "../io/duplex_conn.ts";
+import { Socket, socketOver } from "../io/socket.ts";
 import { ClientConnection, type ConnectionOwner } from "./_connection.ts";
 import { kReleased, kRemoved } from "./_hooks.ts";
 import type { ParserOptions } from "../core/parser.ts";
@@ -61,7 +60,7 @@ export function bindSocket(
     bindings.get(conn)!.oneOff = oneOff;
     return conn;
   }
-  const socket = source instanceof Socket ? source : new Socket(duplexConn(source));
+  const socket = source instanceof Socket ? source : socketOver(source);
   conn = new ClientConnection(socket, owner, parserOptions);
   bySource.set(source, conn);
   bindings.set(conn, { source, oneOff });

@@ -262,16 +262,14 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   }
 
   /**
-   * Opens a connection through the agent's transport (ours, or the runtime's). As Node's (`net.connect`),
-   * returns the socket at once, still connecting; with a callback (the agent's own form), an HTTPS one is
-   * yielded to `callback` once its handshake is done. `options.signal` aborts it (`AbortError`),
-   * `options.timeout` is its idle timeout. Subclasses return (or yield) any socket: a `net`/`tls` socket
-   * or any Duplex is wrapped by the request.
-   *
-   * Node's direct forms, `createConnection(port[, host][, options])` or `createConnection(options)`
-   * without a callback, return the socket at once too (an HTTPS one relays through a stand-in until its
-   * handshake is done): writes wait, `'connect'` (and `'secureConnect'` over TLS) follows, a failure is
-   * its `'error'`.
+   * Opens a connection through the agent's transport (ours, or the runtime's). As Node's (`net.connect`,
+   * `tls.connect`), returns the socket at once, still connecting: writes wait, `'connect'` (and
+   * `'secureConnect'` over TLS) follows, a failure (a refused certificate too) is its `'error'`.
+   * `options.signal` aborts it (`AbortError`), `options.timeout` is its idle timeout. Node's forms:
+   * `createConnection(options[, callback])` (the callback is the agent's own, called by `createSocket`
+   * with the returned socket) and `createConnection(port[, host][, options][, connectListener])`.
+   * Subclasses return (or yield to the callback) any socket: a `net`/`tls` socket or any Duplex is
+   * wrapped by the request.
    */
   createConnection(
     options: AgentRequestOptions | number,
@@ -279,12 +277,11 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     extra?: AgentRequestOptions | (() => void) | null,
   ): AgentSocket | undefined | void {
     let opts: AgentRequestOptions;
-    let done: CreateConnectionCallback | undefined;
     /** The direct forms' last function argument: a `'connect'` listener, as `net.createConnection`'s. */
     let onConnect: (() => void) | undefined;
     if (typeof options === "object" && options !== null && typeof callback === "function") {
+      // The agent's own form: the socket is returned, and createSocket hands it to the callback.
       opts = options;
-      done = callback;
     } else {
       // As Node's https.Agent: an options object given last is copied, never changed; port and host
       // given as arguments win over it.
@@ -303,7 +300,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       opts = mergeOptions(this.options, direct);
     }
     const transport = (opts.transport as Transport | undefined) ?? this.#transport;
-    return openAgentSocket(opts, transport, this.options, done, onConnect);
+    return openAgentSocket(opts, transport, this.options, onConnect);
   }
 
   /** Called before a socket goes to the free list; false destroys it instead. As Node's. */

@@ -11,7 +11,7 @@ import { nextTick } from "node:process";
 import { isHttps } from "./tls_options.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
 import { kAttachSink, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
-import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
+import type { OutgoingHead } from "../core/encode.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import { AbortError, ConnectionResetError } from "../core/errors.ts";
@@ -50,9 +50,6 @@ import {
 
 export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";
 import type { InformationEvent } from "./request_options.ts";
-
-/** Methods that send no `Content-Length: 0` when they end without a body (Node's list). */
-const NO_BODY_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
 
 /** The request a response answers, for the request's shared response listeners. */
 const kExchangeOf: unique symbol = Symbol("wire.exchangeOf");
@@ -606,57 +603,18 @@ export class ClientRequest extends OutgoingMessage {
     this.lockHead();
   }
 
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override startLine(): string {
-    return this.method + " " + this.path + " HTTP/1.1";
-  }
-
   /**
-   * Sends the head now. As Node, a request whose method sends no body by default (GET, HEAD, DELETE,
-   * OPTIONS, TRACE, CONNECT) and that declares no length or coding gets a head without framing: the
-   * server reads it as complete (checked under node: `GET` then `flushHeaders()` sends no
-   * `Transfer-Encoding`). Node would send a later body unframed, which the server reads as the next
-   * request; here such a body is not sent.
+   * @ignore Internal hook, for the package's own layers: the request's facts for core's `encode()`. As
+   * Node, a request sent head first (`flushHeaders()`, or an `Expect` field) whose method sends no body by
+   * default (GET, HEAD, DELETE, OPTIONS, TRACE, CONNECT) and that declares no length or coding goes out as
+   * a whole request; a later body is not sent (Node would send it unframed).
    */
-  override flushHeaders(): void {
-    if (
-      !this.headersSent && NO_BODY_BY_DEFAULT.has(this.method) && !this.hasUserField("content-length") &&
-      !this.hasUserField("transfer-encoding")
-    ) this.#headOnly = true;
-    super.flushHeaders();
-  }
-
-  /** Set by {@linkcode ClientRequest.flushHeaders}: the head went out as a whole request. */
-  #headOnly = false;
-
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override bodyAllowed(): boolean {
-    return !this.#headOnly;
-  }
-
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override chunkedAllowed(): boolean {
+  protected override headFacts(head: OutgoingHead): boolean {
+    head.role = "client";
+    head.method = this.method;
+    head.target = this.path;
+    head.keepAlive = this.shouldKeepAlive;
     return true;
-  }
-
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override isRequest(): boolean {
-    return true;
-  }
-
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override emptyBodyHasLength(): boolean {
-    return !NO_BODY_BY_DEFAULT.has(this.method);
-  }
-
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override implicitFields(_framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
-    // Host is a field set by the constructor (see #addHost), not an implicit one.
-    let out = "";
-    if (seen.connection === undefined && !this._removedConnection) {
-      out += this.shouldKeepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
-    }
-    return out;
   }
 
   /** @ignore Internal hook, for the package's own layers. */

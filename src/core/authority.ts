@@ -16,7 +16,7 @@ import { encodeLatin1 } from "./latin1.ts";
  *
  * @example
  * ```ts
- * import { isHostAuthority } from "@wire/http/core";
+ * import { isHostAuthority } from "./authority.ts";
  * console.log(isHostAuthority("example.com:8080")); // true
  * console.log(isHostAuthority("[::1]")); // true
  * console.log(isHostAuthority("evil.test/path")); // false
@@ -37,7 +37,7 @@ export function isHostAuthority(value: string): boolean {
  *
  * @example
  * ```ts
- * import { isIpLiteral } from "@wire/http/core";
+ * import { isIpLiteral } from "./authority.ts";
  * console.log(isIpLiteral("127.0.0.1"), isIpLiteral("::1"), isIpLiteral("example.com")); // true true false
  * ```
  */

@@ -81,3 +81,69 @@ export function remainingAfter(remaining: number, size: number): number {
   }
   return remaining - size;
 }
+
+/**
+ * The body encoder of one outgoing message, as {@linkcode encode} returns it: how the body is framed and,
+ * for a `length` body, how many bytes are still to come. One value per message, changed in place as body
+ * bytes go out ({@linkcode encodeChunk}), so writing a body allocates nothing beyond the framed chunks.
+ *
+ * @example
+ * ```ts
+ * import { type BodyEncoder, bodyComplete } from "@wire/http/core";
+ * const encoder: BodyEncoder = { kind: "length", remaining: 0, length: 5 };
+ * console.log(bodyComplete(encoder)); // true
+ * ```
+ */
+export interface BodyEncoder {
+  /** How the body is delimited on the wire. */
+  readonly kind: OutgoingFraming;
+  /** Bytes a `length` body still takes (-1 for the other kinds). */
+  remaining: number;
+  /** The declared length of a `length` body (-1 for the other kinds). */
+  readonly length: number;
+}
+
+/**
+ * One piece of body through `encoder`: the wire bytes (see {@linkcode encodeBody}), after the length
+ * encoder's check ({@linkcode remainingAfter}, which throws `ERR_HTTP_CONTENT_LENGTH_MISMATCH` past the
+ * declared length and changes nothing then).
+ *
+ * @example
+ * ```ts
+ * import { type BodyEncoder, encodeChunk } from "@wire/http/core";
+ * const encoder: BodyEncoder = { kind: "length", remaining: 5, length: 5 };
+ * encodeChunk(encoder, new TextEncoder().encode("hi"));
+ * console.log(encoder.remaining); // 3
+ * ```
+ */
+export function encodeChunk(encoder: BodyEncoder, data: Uint8Array): Uint8Array {
+  if (encoder.kind === "length") encoder.remaining = remainingAfter(encoder.remaining, data.byteLength);
+  return encodeBody(encoder.kind, data);
+}
+
+/**
+ * What ends the body of `encoder` on the wire (latin1 text; see {@linkcode encodeBodyEnd}).
+ *
+ * @example
+ * ```ts
+ * import { encodeEnd } from "@wire/http/core";
+ * console.log(JSON.stringify(encodeEnd({ kind: "chunked", remaining: -1, length: -1 }))); // "0\r\n\r\n"
+ * ```
+ */
+export function encodeEnd(encoder: BodyEncoder, trailers?: readonly string[]): string {
+  return encodeBodyEnd(encoder.kind, trailers);
+}
+
+/**
+ * Whether the body ended where its framing says it does: a `length` body short of its declared length
+ * leaves the peer waiting for the rest, so the connection cannot be reused after it.
+ *
+ * @example
+ * ```ts
+ * import { bodyComplete } from "@wire/http/core";
+ * console.log(bodyComplete({ kind: "length", remaining: 2, length: 5 })); // false
+ * ```
+ */
+export function bodyComplete(encoder: BodyEncoder): boolean {
+  return encoder.kind !== "length" || encoder.remaining === 0;
+}

@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts
- * import { hasToken } from "@wire/http/core";
+ * import { hasToken } from "./connection_tokens.ts";
  * console.log(hasToken("Keep-Alive, Upgrade", "upgrade")); // true
  * console.log(hasToken("close-ish", "close")); // false
  * ```
@@ -40,7 +40,7 @@ export function hasToken(value: string | readonly string[] | undefined, token: s
  *
  * @example
  * ```ts
- * import { hasConnectionOption } from "@wire/http/core";
+ * import { hasConnectionOption } from "./connection_tokens.ts";
  * console.log(hasConnectionOption("keep-alive, Upgrade", "upgrade")); // true
  * console.log(hasConnectionOption("upgrade;x", "upgrade")); // false
  * ```

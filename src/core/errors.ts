@@ -72,6 +72,17 @@ export class HttpError extends Error {
     this.code = code;
     this.status = status;
   }
+
+  /**
+   * `instanceof HttpError` holds for every error of the family, including those that are Node's own
+   * classes (a usage error is a real `TypeError` or `RangeError`, a reset a plain `Error`; see
+   * {@linkcode HttpUsageError}), and for errors made by another copy of this package. Subclasses keep the
+   * ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this === HttpError) return isHttpError(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
 }
 
 /**
@@ -94,27 +105,102 @@ export class HttpParseError extends HttpError {
   }
 }
 
-/**
- * Misuse of the API by the local program (Node's `ERR_*` codes, thrown as `TypeError`-like errors).
- *
- * @example
- * ```ts
- * import { HttpUsageError } from "@wire/http/core";
- * throw new HttpUsageError("ERR_HTTP_HEADERS_SENT", "Cannot set headers after they are sent to the client");
- * ```
- */
-export class HttpUsageError extends HttpError {
-  /** Creates a usage error with Node's code; its `name` is the class Node throws for that code. */
-  constructor(code: string, message: string) {
-    super(code, message, 500);
-    this.name = NODE_ERROR_NAMES[code] ?? "Error";
-  }
+/** What kind of family member an error of Node's own class is (it has no prototype of ours to say it). */
+const KIND: unique symbol = Symbol.for("@wire/http.HttpError.kind") as never;
+
+/** The kinds of family members that are instances of the runtime's own error classes. */
+export type FamilyKind = "usage" | "reset" | "system";
+
+/** An error of the family that is an instance of one of the runtime's own classes. */
+interface NativeMember {
+  code: string;
+  status: ErrorStatus;
+  [BRAND]: true;
+  [KIND]: FamilyKind;
 }
 
 /**
- * The class Node throws for each code (`TypeError`, `RangeError`), as `name`: Node's callers and tests
- * check `{ code, name }`. Codes not listed are plain `Error`s in Node.
+ * Internal (the error classes): makes `error` (a `TypeError`, `RangeError` or `Error` of the runtime) a
+ * member of the family: Node's `code` as an ordinary property, the brand and the status hidden as Node's
+ * errors carry no such fields.
+ *
+ * @example
+ * ```ts ignore
+ * const err = joinFamily(new Error("socket hang up"), "ECONNRESET", 400, "reset");
+ * ```
  */
+export function joinFamily<E extends Error>(
+  error: E,
+  code: string,
+  status: ErrorStatus,
+  kind: FamilyKind,
+): E & HttpError {
+  (error as unknown as { code: string }).code = code;
+  Object.defineProperty(error, "status", { value: status, configurable: true, writable: true });
+  Object.defineProperty(error, BRAND, { value: true, configurable: true });
+  Object.defineProperty(error, KIND, { value: kind, configurable: true });
+  return error as E & HttpError;
+}
+
+/**
+ * Internal (the error classes): a family member of one kind, for the `instanceof` checks of the classes
+ * made of native errors.
+ *
+ * @example
+ * ```ts ignore
+ * isFamilyKind(new ConnectionResetError("aborted"), "reset"); // true
+ * ```
+ */
+export function isFamilyKind(value: unknown, kind: FamilyKind): boolean {
+  return isHttpError(value) && (value as unknown as NativeMember)[KIND] === kind;
+}
+
+/** Constructor type of {@linkcode HttpUsageError}. */
+export interface HttpUsageErrorConstructor {
+  /** Creates the error Node throws for `code`: a `TypeError`, `RangeError` or `Error` with that `code`. */
+  new (code: string, message: string): HttpUsageError;
+  /** True for a usage error of this package (or of another copy of it). */
+  [Symbol.hasInstance](value: unknown): boolean;
+}
+
+/**
+ * Misuse of the API by the local program: Node's `ERR_*` codes, each an instance of the class Node throws
+ * for it (`TypeError` for `ERR_INVALID_ARG_TYPE` or `ERR_INVALID_HTTP_TOKEN`, `RangeError` for
+ * `ERR_OUT_OF_RANGE`, else `Error`), so `assert.throws(fn, TypeError)` and `err instanceof RangeError` hold
+ * as with Node. `instanceof HttpUsageError`, `instanceof HttpError` and `isHttpError()` hold as well.
+ *
+ * @example
+ * ```ts
+ * import { HttpError, HttpUsageError } from "@wire/http/core";
+ * const err = new HttpUsageError("ERR_INVALID_HTTP_TOKEN", "Header name must be a valid HTTP token");
+ * console.log(err instanceof TypeError, err instanceof HttpError, err.code); // true true "ERR_INVALID_HTTP_TOKEN"
+ * ```
+ */
+export interface HttpUsageError extends HttpError {}
+
+/** See {@linkcode HttpUsageError}: a function, so that `new` can hand back an object of Node's class. */
+export const HttpUsageError: HttpUsageErrorConstructor = function HttpUsageError(
+  code: string,
+  message: string,
+) {
+  const name = NODE_ERROR_NAMES[code];
+  const error = name === "TypeError"
+    ? new TypeError(message)
+    : name === "RangeError"
+    ? new RangeError(message)
+    : new Error(message);
+  // The stack starts where the caller threw, as Node's errors' stacks do.
+  (Error as { captureStackTrace?: (e: object, fn: unknown) => void }).captureStackTrace?.(
+    error,
+    HttpUsageError,
+  );
+  return joinFamily(error, code, 500, "usage");
+} as unknown as HttpUsageErrorConstructor;
+Object.defineProperty(HttpUsageError, Symbol.hasInstance, {
+  value: (value: unknown) => isFamilyKind(value, "usage"),
+});
+
+/** The class Node throws for each code (`TypeError`, `RangeError`); codes not listed are plain `Error`s. */
 const NODE_ERROR_NAMES: Readonly<Record<string, string>> = {
   ERR_INVALID_ARG_TYPE: "TypeError",
   ERR_INVALID_ARG_VALUE: "TypeError",
@@ -130,25 +216,44 @@ const NODE_ERROR_NAMES: Readonly<Record<string, string>> = {
   ERR_SOCKET_BAD_PORT: "RangeError",
 };
 
+/** Constructor type of {@linkcode ConnectionResetError}. */
+export interface ConnectionResetErrorConstructor {
+  /** Creates an `ECONNRESET` error; `cause` may carry the transport's error. */
+  new (message: string, options?: ErrorOptions): ConnectionResetError;
+  /** True for a reset error of this package (or of another copy of it). */
+  [Symbol.hasInstance](value: unknown): boolean;
+}
+
 /**
  * The connection was reset or closed before a message was complete (Node's `ECONNRESET`): a server that
- * closed before answering ("socket hang up"), a peer that went away mid-body ("aborted"). The message
- * follows Node's, so code that matches on it keeps working.
+ * closed before answering ("socket hang up"), a peer that went away mid-body ("aborted"). As Node's, it is
+ * a plain `Error` (`err.constructor === Error`) with `code` `"ECONNRESET"` and Node's message, so code that
+ * matches on them keeps working; `instanceof ConnectionResetError` and `isHttpError()` hold too.
  *
  * @example
  * ```ts
  * import { ConnectionResetError, isHttpError } from "@wire/http/core";
  * const err = new ConnectionResetError("socket hang up");
- * console.log(isHttpError(err), err.code, err.message); // true "ECONNRESET" "socket hang up"
+ * console.log(err.constructor === Error, isHttpError(err), err.code); // true true "ECONNRESET"
  * ```
  */
-export class ConnectionResetError extends HttpError {
-  /** Creates an `ECONNRESET` error; `cause` may carry the transport's error. */
-  constructor(message: string, options?: ErrorOptions) {
-    super("ECONNRESET", message, 400, options);
-    this.name = "Error";
-  }
-}
+export interface ConnectionResetError extends HttpError {}
+
+/** See {@linkcode ConnectionResetError}: a function, so that `new` can hand back a plain `Error`. */
+export const ConnectionResetError: ConnectionResetErrorConstructor = function ConnectionResetError(
+  message: string,
+  options?: ErrorOptions,
+) {
+  const error = new Error(message, options);
+  (Error as { captureStackTrace?: (e: object, fn: unknown) => void }).captureStackTrace?.(
+    error,
+    ConnectionResetError,
+  );
+  return joinFamily(error, "ECONNRESET", 400, "reset");
+} as unknown as ConnectionResetErrorConstructor;
+Object.defineProperty(ConnectionResetError, Symbol.hasInstance, {
+  value: (value: unknown) => isFamilyKind(value, "reset"),
+});
 
 /**
  * An operation stopped by its caller or its peer, named `AbortError` as the Web platform names aborts:

@@ -90,7 +90,7 @@ export function headersFromRaw(raw: readonly string[], joinDuplicates = false): 
  *
  * @example
  * ```ts
- * import { addField } from "@wire/http/core";
+ * import { addField } from "./fields.ts";
  * const headers = {};
  * addField(headers, "cookie", "a=1");
  * addField(headers, "cookie", "b=2");

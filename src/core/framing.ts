@@ -127,7 +127,7 @@ function readCodings(te: string): Codings {
  *
  * @example
  * ```ts
- * import { requestFraming } from "@wire/http/core";
+ * import { requestFraming } from "./framing.ts";
  * const framing = requestFraming({ versionMinor: 1, rawHeaders: ["Content-Length", "5"] });
  * console.log(framing); // { kind: "length", length: 5 }
  * ```
@@ -166,7 +166,7 @@ export function requestFraming(head: RequestFramingInput): BodyFraming {
  *
  * @example
  * ```ts
- * import { responseFraming } from "@wire/http/core";
+ * import { responseFraming } from "./framing.ts";
  * const head = { statusCode: 200, versionMinor: 1, rawHeaders: ["Transfer-Encoding", "chunked"] };
  * console.log(responseFraming(head).kind, responseFraming(head, "HEAD").kind); // "chunked" "none"
  * ```
@@ -180,11 +180,29 @@ export function responseFraming(head: ResponseFramingInput, requestMethod = "GET
     framing = readCodings(te).chunkedLast ? CHUNKED : CLOSE;
   } else if (length !== -1) framing = { kind: "length", length };
   else framing = CLOSE;
-  if (
-    status < 200 || status === 204 || status === 304 || requestMethod === "HEAD" ||
-    (requestMethod === "CONNECT" && status < 300)
-  ) return NONE;
+  if (!responseHasBody(status, requestMethod)) return NONE;
   return framing;
+}
+
+/**
+ * Whether a response with `statusCode` to a request with `requestMethod` has a body at all (RFC 9112
+ * section 6.3 rules 1-2, RFC 9110 sections 6.4.1 and 9.3.6): not for 1xx, 204 and 304, not for a response
+ * to `HEAD`, not for a 2xx response to `CONNECT` (the tunnel starts after its head). One rule for both
+ * directions: the reader frames a response with it, and the writer drops the body a handler gives such a
+ * response.
+ *
+ * @example
+ * ```ts
+ * import { responseHasBody } from "@wire/http/core";
+ * console.log(responseHasBody(200, "GET"), responseHasBody(200, "HEAD"), responseHasBody(304, "GET"));
+ * // true false false
+ * ```
+ */
+export function responseHasBody(statusCode: number, requestMethod: string): boolean {
+  return !(
+    statusCode < 200 || statusCode === 204 || statusCode === 304 || requestMethod === "HEAD" ||
+    (requestMethod === "CONNECT" && statusCode < 300)
+  );
 }
 
 /** How the body of an outgoing message is delimited on the wire. */
@@ -223,6 +241,8 @@ export interface OutgoingHeadFacts {
    * `renderUserField`.
    */
   trailerField?: boolean;
+  /** A `Keep-Alive` field is present (the implicit one then gives way); set by `renderUserField`. */
+  keepAliveField?: boolean;
   /** An empty body gets `Content-Length: 0` (responses, and requests whose method implies a body). */
   emptyBodyHasLength: boolean;
   /** Set by {@linkcode outgoingFraming}: the body's length for `length` framing, else -1. */
@@ -307,7 +327,7 @@ function sendableCodings(te: string): boolean {
  *
  * @example
  * ```ts
- * import { type OutgoingHeadFacts, outgoingFraming } from "@wire/http/core";
+ * import { type OutgoingHeadFacts, outgoingFraming } from "./framing.ts";
  * const facts: OutgoingHeadFacts = {
  *   date: false, host: false, connection: undefined, contentLength: undefined, transferEncoding: undefined,
  *   isRequest: false, bodyAllowed: true, chunkedAllowed: true, ending: true, bodyLength: 5,

@@ -115,7 +115,7 @@ export function decodeRequestHead(
  *
  * @example
  * ```ts
- * import { tryDecodeRequestHead } from "@wire/http/core";
+ * import { tryDecodeRequestHead } from "./head_parser.ts";
  * const bytes = new TextEncoder().encode("GET /a HTTP/1.1\r\nHost: x\r\n\r\nnext");
  * const result = tryDecodeRequestHead(bytes, 0, bytes.length);
  * console.log(result?.head.url, result?.consumed); // "/a" 28
@@ -165,7 +165,7 @@ export function decodeResponseHead(
  *
  * @example
  * ```ts
- * import { tryDecodeResponseHead } from "@wire/http/core";
+ * import { tryDecodeResponseHead } from "./head_parser.ts";
  * const bytes = new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
  * const result = tryDecodeResponseHead(bytes, 0, bytes.length);
  * console.log(result?.head.statusCode, result?.consumed); // 200 38

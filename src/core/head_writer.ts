@@ -7,9 +7,11 @@
  * only concatenate, because a head is written for every message and must be cheap. No check lets CR, LF or
  * NUL through, so nothing a caller passes can end a line early and inject a field or a message.
  *
- * Every head goes through here: final heads (`serializeRequestHead`/`serializeResponseHead` with the
- * user's fields rendered by {@linkcode renderUserField} and the framing line from
- * {@linkcode implicitFramingField}), interim 1xx heads and Early Hints, and the client's `Host` value.
+ * These are the pieces `encode()` (`encode.ts`, the one call every writer makes) puts a head together
+ * with: the user's fields rendered by {@linkcode renderUserField}, the framing line from
+ * {@linkcode implicitFramingField}, interim 1xx heads ({@linkcode serializeInformationalHead}) and Early
+ * Hints; and the client's `Host` value. `serializeRequestHead`/`serializeResponseHead` write a head from
+ * fields given whole, with nothing implicit added.
  *
  * Errors are {@linkcode HttpUsageError}s with Node's codes and messages, so code written against
  * `node:http` that inspects `err.code` or `err.message` keeps working.
@@ -194,12 +196,14 @@ function joined(previous: string | undefined, value: string): string {
 
 /**
  * One field line of the user's (validated) fields, noting in `facts` the fields the framing decision and
- * the implicit fields depend on (Date, Host, Connection, Content-Length, Transfer-Encoding). A switch on
- * the name's length first: only five names matter, and most names are skipped with one comparison.
+ * the implicit fields depend on (Date, Host, Trailer, Connection, Keep-Alive, Content-Length,
+ * Transfer-Encoding). A switch on the name's length first: only these names matter, and most names are
+ * skipped with one comparison.
  *
  * @example
  * ```ts
- * import { type OutgoingHeadFacts, renderUserField } from "@wire/http/core";
+ * import type { OutgoingHeadFacts } from "./framing.ts";
+ * import { renderUserField } from "./head_writer.ts";
  * const facts = { contentLength: undefined } as unknown as OutgoingHeadFacts;
  * console.log(JSON.stringify(renderUserField("content-length", "5", facts)), facts.contentLength);
  * // "content-length: 5\r\n" "5"
@@ -216,6 +220,7 @@ export function renderUserField(name: string, value: string, facts: OutgoingHead
       break;
     case 10:
       if (stringEqualsCaseless(name, "connection")) facts.connection = joined(facts.connection, value);
+      else if (stringEqualsCaseless(name, "keep-alive")) facts.keepAliveField = true;
       break;
     case 14:
       if (stringEqualsCaseless(name, "content-length")) {
@@ -237,7 +242,8 @@ export function renderUserField(name: string, value: string, facts: OutgoingHead
  *
  * @example
  * ```ts
- * import { implicitFramingField, type OutgoingHeadFacts } from "@wire/http/core";
+ * import type { OutgoingHeadFacts } from "./framing.ts";
+ * import { implicitFramingField } from "./head_writer.ts";
  * const facts = { contentLength: undefined, transferEncoding: undefined, length: 5 } as OutgoingHeadFacts;
  * console.log(JSON.stringify(implicitFramingField("length", facts))); // "Content-Length: 5\r\n"
  * ```
@@ -309,7 +315,7 @@ export function serializeInformationalHead(
  *
  * @example
  * ```ts
- * import { earlyHintsFields } from "@wire/http/core";
+ * import { earlyHintsFields } from "./head_writer.ts";
  * console.log(earlyHintsFields({ link: ["</a.css>; rel=preload", "</b.js>; rel=preload"] }));
  * // [ "Link", "</a.css>; rel=preload", "Link", "</b.js>; rel=preload" ]
  * ```
@@ -359,7 +365,7 @@ const LINK_VALUE = /^<[^>]*>(?:\s*;\s*[^;"\s=]+(?:=(?:"[^"]*"|[^;"\s]*))?)*$/;
  *
  * @example
  * ```ts
- * import { hostFieldValue } from "@wire/http/core";
+ * import { hostFieldValue } from "./head_writer.ts";
  * console.log(hostFieldValue("::1", 8080), hostFieldValue("example.com", 80)); // "[::1]:8080" "example.com"
  * ```
  */

@@ -48,7 +48,7 @@ export function encodeLatin1(str: string): Uint8Array {
  *
  * @example
  * ```ts
- * import { encodeLatin1Into } from "@wire/http/core";
+ * import { encodeLatin1Into } from "./latin1.ts";
  * const buf = new Uint8Array(8);
  * const n = encodeLatin1Into("OK\r\n", buf, 2);
  * console.log(n, buf); // 4 Uint8Array(8) [ 0, 0, 79, 75, 13, 10, 0, 0 ]
@@ -94,7 +94,7 @@ function encodeByChar(str: string, dest: Uint8Array, offset: number): number {
  *
  * @example
  * ```ts
- * import { decodeLatin1 } from "@wire/http/core";
+ * import { decodeLatin1 } from "./latin1.ts";
  * const bytes = new Uint8Array([0x48, 0x49, 0x80, 0xe9]);
  * console.log(decodeLatin1(bytes) === "HI\u0080\u00e9"); // true
  * console.log(decodeLatin1(bytes, 1, 2)); // "I"

@@ -41,7 +41,8 @@ import type { Transport } from "../io/transport.ts";
 
 /**
  * Sets the transport that requests use when their Agent names none (and the global agent's). On the
- * edge there is no runtime default: call this once at module scope.
+ * edge there is no runtime default: call this once at module scope. It also beats the runtime's transport
+ * where there is one (a Deno or Bun program that imports this entry as well as `@wire/http`).
  *
  * @example
  * ```ts
@@ -55,76 +56,5 @@ export function setDefaultTransport(transport: Transport): void {
   setTransportProvider(() => transport);
 }
 
-export {
-  Agent,
-  AgentClass,
-  type AgentConstructor,
-  type AgentEvents,
-  type AgentLike,
-  type AgentOptions,
-  type AgentRequest,
-  type AgentRequestOptions,
-  type AgentSocket,
-  type CreateConnectionCallback,
-  getAgent,
-  globalAgent,
-  type PendingRequest,
-} from "../client/agent.ts";
-export type { OriginOptions } from "../client/_origin.ts";
-export type { LookupFunction } from "../client/_lookup.ts";
-export {
-  ClientRequest,
-  type ClientRequestEvents,
-  type InformationEvent,
-  type RequestOptions,
-} from "../client/client_request.ts";
-export { get, request, type ResponseCallback } from "../client/request.ts";
-export type { RequestTlsOptions } from "../client/tls_options.ts";
-export { IncomingMessage } from "../io/incoming_message.ts";
-export { type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
-export { Socket, type SocketConsumer, type SocketEvents } from "../io/socket.ts";
-export { SocketBase } from "../io/socket_base.ts";
-export {
-  type CipherInfo,
-  type ConnectTarget,
-  type ListenTarget,
-  type PeerCertificate,
-  SystemError,
-  type TlsAlpnProtocols,
-  type TlsCommonOptions,
-  type TlsConnectOptions,
-  type TlsContext,
-  type TlsFeatures,
-  type TlsMaterial,
-  type TlsPfx,
-  type TlsServerOptions,
-  type TlsSniCallback,
-  type Transport,
-  type TransportAddress,
-  type TransportConn,
-  type TransportConnectOptions,
-  type TransportHandler,
-  type TransportListener,
-  type TransportListenOptions,
-  type TransportTls,
-} from "../io/transport.ts";
-export { METHODS, STATUS_CODES } from "../core/status_codes.ts";
-export {
-  AbortError,
-  ConnectionResetError,
-  type ErrorStatus,
-  HttpError,
-  HttpParseError,
-  HttpUsageError,
-  isHttpError,
-  type ParseErrorCode,
-} from "../core/errors.ts";
-export { type OutgoingValue, validateHeaderName, validateHeaderValue } from "../core/head_writer.ts";
-export type { IncomingHeaders, OutgoingHeaders } from "../core/types.ts";
-export {
-  fromWebStreams,
-  type WebStreamConnectOptions,
-  type WebStreamInfo,
-  type WebStreamPair,
-  webStreamsTransport,
-} from "../transports/web_streams.ts";
+// The names of `@wire/http` but its server, fetch bridge and maxHeaderSize (one list: src/shared_api.ts).
+export * from "../shared_api.ts";

@@ -6,6 +6,7 @@
  */
 
 import { hasToken } from "../core/connection_tokens.ts";
+import { responseHasBody } from "../core/framing.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { ServerResponse } from "../server/server_response.ts";
 import type { FetchBridgeOptions, ResponseTrailers } from "./types.ts";
@@ -56,7 +57,8 @@ export async function writeResponse(
   if (cookies.length > 0) res.setHeader("set-cookie", cookies);
 
   const trailers = (response as Response & ResponseTrailers).trailers;
-  const noBody = req.method === "HEAD" || status === 204 || status === 304 || status < 200;
+  // Core's rule, the one the response's head writer drops such a body by: no body for a HEAD, 1xx, 204, 304.
+  const noBody = !responseHasBody(status, req.method ?? "GET");
   if (noBody || !response.body) {
     if (trailers) trailers.catch(() => {});
     response.body?.cancel().catch(() => {});

@@ -12,10 +12,11 @@
  * @module
  */
 
-// The package root installs the runtime's transport, which `serveFetch`'s server listens with: without it
-// this entry alone could not serve (ERR_NO_TRANSPORT). The root re-exports the bridge from the files
-// below, not from this entry, so there is no import cycle.
-import "../../mod.ts";
+import { useRuntimeTransport } from "../transports/pick.ts";
+
+// `serveFetch` listens with the runtime's transport: wired here, not borrowed from the package root's
+// import (see src/transports/pick.ts).
+useRuntimeTransport();
 
 export { serveFetch, toRequestListener } from "./bridge.ts";
 export type {

@@ -12,7 +12,12 @@
  * @module
  */
 
-// The main entry installs the runtime's transport; its names are the base this entry builds on.
+import { useRuntimeTransport } from "../transports/pick.ts";
+
+// The TLS transports wrap the runtime's, wired here for this entry itself (see src/transports/pick.ts).
+useRuntimeTransport();
+
+// Every name of `@wire/http`; the ones below replace its server and client with their TLS versions.
 export * from "../../mod.ts";
 export { Agent as HttpAgent } from "../client/agent.ts";
 export { Server as HttpServer, type ServerOptions as HttpServerOptions } from "../server/server.ts";

@@ -1,9 +1,9 @@
 /**
  * The outgoing header store's rules, as functions over the map an `OutgoingMessage` keeps: names are
  * matched case-insensitively and kept as first given, values are validated by core's head writer where
- * they enter, and rendering goes through core's `renderUserField`, which notes the fields that decide
- * framing. A message keeps a raw `[name, value, ...]` list instead of a map until a map is needed (most
- * responses are `writeHead(...)` then `end(...)`), so these functions allocate nothing on that path.
+ * they enter, and core's `encode()` renders them (the raw list or this map, as they are). A message keeps
+ * a raw `[name, value, ...]` list instead of a map until a map is needed (most responses are
+ * `writeHead(...)` then `end(...)`), so these functions allocate nothing on that path.
  *
  * The message keeps the list and the map as private fields (its header methods are its public API);
  * the work on them is here, taking them as arguments, so the class holds the state and this file the
@@ -12,14 +12,8 @@
  * @module
  */
 
-import type { OutgoingHeadFacts } from "../core/framing.ts";
 import { invalidArgType } from "./_node_errors.ts";
-import {
-  type OutgoingValue,
-  renderUserField,
-  validateHeaderName,
-  validateHeaderValue,
-} from "../core/head_writer.ts";
+import { type OutgoingValue, validateHeaderName, validateHeaderValue } from "../core/head_writer.ts";
 
 /**
  * Lower-cased name -> [name as first given, value or values as text, and the value as `setHeader` got
@@ -87,24 +81,6 @@ export function mergeFieldList(fields: FieldMap, list: readonly string[]): void 
     else fields.set(key, [name, value]);
     seen.add(key);
   }
-}
-
-/** The field lines of the head, from the raw list when there is one, else the map; fills `facts`. */
-export function renderFields(
-  raw: readonly string[] | undefined,
-  fields: FieldMap | undefined,
-  facts: OutgoingHeadFacts,
-): string {
-  let out = "";
-  if (raw) {
-    for (let i = 0; i < raw.length; i += 2) out += renderUserField(raw[i]!, raw[i + 1]!, facts);
-  } else if (fields) {
-    for (const [name, value] of fields.values()) {
-      if (typeof value === "string") out += renderUserField(name, value, facts);
-      else for (const v of value) out += renderUserField(name, v, facts);
-    }
-  }
-  return out;
 }
 
 /**

@@ -22,8 +22,8 @@ import type { IncomingHeaders, RequestHead, ResponseHead } from "../core/types.t
 import type { Socket } from "./socket.ts";
 
 /**
- * Queue size above which the connection stops reading the socket for a body (the stream's
- * `readableHighWaterMark`; Node 22's default for sockets, which keeps large uploads to few reads).
+ * Queue size above which the connection stops reading the socket for the body of a message made without
+ * a socket (with one, the socket's `readableHighWaterMark`, as Node's): Node 22's default for streams.
  */
 export const BODY_HIGH_WATER_MARK = 64 * 1024;
 
@@ -98,7 +98,9 @@ export class IncomingMessage extends Readable {
 
   /** As Node's: a message on `socket` (servers and clients make them; tests and frameworks may too). */
   constructor(socket?: Socket) {
-    super({ highWaterMark: BODY_HIGH_WATER_MARK });
+    // As Node's: the body's queue is as large as its socket's (the `highWaterMark` option of servers and
+    // requests, 64 KiB by default; a `net.Socket` given to `createConnection` brings its own).
+    super({ highWaterMark: socket?.readableHighWaterMark ?? BODY_HIGH_WATER_MARK });
     this.socket = socket as Socket;
     // As Node: the connection pushes on its own; the stream must not ask for more (`_read`) until a
     // consumer does, or every message would count as "being read".

@@ -1,9 +1,9 @@
 /**
  * `OutgoingMessage`: what `ServerResponse` and `ClientRequest` share — the header store, the queue of
  * bytes waiting for a connection (with backpressure) and the `WritableStream` view. The rules live in core:
- * the head writer renders and checks every field, `outgoingFraming` decides the body framing from the
- * user's fields, and the body encoders frame and check what is written. Subclasses supply the start line
- * and their role's implicit fields.
+ * one call to core's `encode()` writes the head, decides the body framing and the keep-alive answer, and
+ * returns the body encoder that frames and checks what is written after it. Subclasses tell the facts of
+ * their role (status or request line, the peer, the connection) once per head, through `headFacts`.
  *
  * Theory of operation: nothing goes on the wire until the body starts (first `write()`/`end()`) or
  * `flushHeaders()`, so `end(data)` can send head and body in one write with an exact `Content-Length`.
@@ -21,10 +21,9 @@
 
 import { Stream } from "node:stream";
 import { HttpUsageError } from "../core/errors.ts";
-import { fieldsFromHeaders, implicitFramingField, type OutgoingValue } from "../core/head_writer.ts";
-import { fieldsFromTrailers } from "../core/head_writer.ts";
-import { encodeBody, encodeBodyEnd, remainingAfter } from "../core/body_encoder.ts";
-import { type OutgoingFraming, outgoingFraming, type OutgoingHeadFacts } from "../core/framing.ts";
+import { fieldsFromHeaders, fieldsFromTrailers, type OutgoingValue } from "../core/head_writer.ts";
+import { bodyComplete, encodeBody, encodeChunk, encodeEnd } from "../core/body_encoder.ts";
+import { encode, type Encoded, newOutgoingHead, type OutgoingHead } from "../core/encode.ts";
 import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import { concatBytes, toBytes } from "./_bytes.ts";
@@ -37,7 +36,6 @@ import {
   fieldsRecord,
   mergeFieldList,
   renameFields,
-  renderFields,
   replaceFields,
   setField,
   setFieldsFrom,
@@ -58,6 +56,29 @@ export { kAttachSink, kSinkDrained, type OutgoingSink } from "./_outgoing_sink.t
 
 /** Queue size at which `write()` starts returning `false` (Node's `writableHighWaterMark`). */
 export const OUTGOING_HIGH_WATER_MARK = 16 * 1024;
+
+/** The encoder of a message whose head is not written yet: nothing is framed. */
+const UNWRITTEN: Encoded = Object.freeze({
+  head: "",
+  kind: "none",
+  remaining: -1,
+  length: -1,
+  keepAlive: false,
+});
+/** The encoder of a message without a head (a plain OutgoingMessage): bytes go out as written. */
+const HEADLESS: Encoded = Object.freeze({
+  head: "",
+  kind: "close",
+  remaining: -1,
+  length: -1,
+  keepAlive: false,
+});
+
+/**
+ * The facts of the head being written, filled and read within one synchronous `#writeHead` call (no
+ * user code runs in between), so one object serves every message: writing a head allocates no facts.
+ */
+const HEAD: OutgoingHead = newOutgoingHead("server");
 
 /** Events of outgoing messages, with their listener arguments. */
 export interface OutgoingEvents {
@@ -143,8 +164,8 @@ export class OutgoingMessage extends Stream {
   #fields: FieldMap | undefined;
   /** A raw field list given to `writeHead`/the request options, sent exactly as given (case, order). */
   #rawFields: string[] | undefined;
-  #framing: OutgoingFraming = "none";
-  #remaining = -1;
+  /** The head's encoding, once written: the body encoder (kind, bytes left) and the keep-alive answer. */
+  #body: Encoded = UNWRITTEN;
   #trailers: string[] | undefined;
   #headWritten = false;
   #sink: OutgoingSink | null = null;
@@ -275,7 +296,7 @@ export class OutgoingMessage extends Stream {
 
   /** Sends the head now, without waiting for the body. */
   flushHeaders(): void {
-    this.#writeHead(null, false);
+    this.#writeHead(null, false, true);
   }
 
   /**
@@ -359,8 +380,9 @@ export class OutgoingMessage extends Stream {
     } else {
       // Node's `strictContentLength`: ending short of a declared Content-Length throws, nothing changed.
       const last = bytes ? bytes.byteLength : 0;
-      if (this.strictContentLength && this.#framing === "length" && this.#remaining !== last) {
-        throw contentLengthMismatch(this.#sentLength() + last, this.#sentLength() + this.#remaining);
+      const body = this.#body;
+      if (this.strictContentLength && body.kind === "length" && body.remaining !== last) {
+        throw contentLengthMismatch(this.#sentLength() + last, this.#sentLength() + body.remaining);
       }
       this.writableEnded = true;
       if (bytes && bytes.byteLength > 0) this.#writeBody(bytes);
@@ -456,48 +478,24 @@ export class OutgoingMessage extends Stream {
 
   // ---- for subclasses ----
 
-  /** @ignore Internal hook: the start line, e.g. `"HTTP/1.1 200 OK"` or `"GET / HTTP/1.1"`, without CRLF. */
-  protected startLine(): string | null {
-    // A plain OutgoingMessage has no head: what is written goes out as given (as Node's does once a
-    // subclass's `_implicitHeader` let it write).
-    return null;
-  }
-  /** @ignore Internal hook: whether this message may carry a body at all (false for HEAD responses, 204, 304). */
-  protected bodyAllowed(): boolean {
-    return true;
+  /**
+   * @ignore Internal hook: the facts of this message's role for core's `encode()` — the status or request
+   * line, the peer and the connection — written into `head` (the message sets the common facts, fields,
+   * body and removed fields, after it). Returns false for a message without a head (a plain OutgoingMessage, whose
+   * bytes go out as written, as Node's do once a subclass's `_implicitHeader` let it write).
+   */
+  protected headFacts(_head: OutgoingHead): boolean {
+    return false;
   }
   /**
-   * @ignore Internal hook: whether a body of unknown length is sent chunked (true for HTTP/1.1 peers). When false, the body is
-   * delimited by closing the connection (server) or sent without framing (client GET-like requests).
+   * @ignore Internal hook: called once the last byte is handed to the sink; `keepAlive` says whether the
+   * head promised reuse and the body ended complete.
    */
-  protected chunkedAllowed(): boolean {
-    return true;
-  }
-  /**
-   * @ignore Internal hook: role-specific fields appended after the user's (Date, Connection, Host, ...).
-   * `framing` is the decided body framing; `facts` says which of the deciding fields the user already set.
-   */
-  protected implicitFields(_framing: OutgoingFraming, _facts: OutgoingHeadFacts): string {
-    return "";
-  }
-  /** @ignore Internal hook: called once the last byte is handed to the sink. */
-  protected finishImpl(_framing: OutgoingFraming, _complete: boolean): void {}
+  protected finishImpl(_keepAlive: boolean): void {}
   /** @ignore Internal hook: runs after `'finish'` and the `end()` callbacks, in the same microtask. */
   protected afterFinish(): void {}
   /** @ignore Internal hook: releases the connection on destroy. */
   protected destroyImpl(_error: Error | undefined): void {}
-  /**
-   * @ignore Internal hook: framing when the message ends without a body and no length was set (client GET sends none; POST
-   * sends `Content-Length: 0`; a server response sends `Content-Length: 0`).
-   */
-  protected emptyBodyHasLength(): boolean {
-    return true;
-  }
-
-  /** @ignore Internal hook: a request (its Transfer-Encoding must end in chunked); responses by default. */
-  protected isRequest(): boolean {
-    return false;
-  }
 
   /**
    * @ignore Internal hook: whether the caller set field `lowerName` (for implicit fields that give way to
@@ -515,17 +513,17 @@ export class OutgoingMessage extends Stream {
     return false;
   }
 
+  /**
+   * @ignore Internal hook: runs core's `encode()` on the head as it stands, before any body, and drops the
+   * result: throws what writing it would (Node's `writeHead()` renders the head at once), nothing changed.
+   */
+  protected checkHead(): void {
+    this.#encodeHead(0, false, false);
+  }
+
   /** Marks the head as fixed (`writeHead`); later `setHeader` calls throw `ERR_HTTP_HEADERS_SENT`. */
   protected lockHead(): void {
     this.headersSent = true;
-  }
-
-  /**
-   * @ignore Internal hook: whether the framing was fixed before any body was known (Node's `writeHead()`
-   * stores the head at once): then a body without a declared length is chunked even if it comes whole.
-   */
-  protected framedAtHead(): boolean {
-    return false;
   }
 
   /** Replaces the fields with `headers` merged over what `setHeader` stored (writeHead semantics). */
@@ -579,55 +577,56 @@ export class OutgoingMessage extends Stream {
   }
 
   /**
-   * Renders the head, decides framing (core's `outgoingFraming`, which throws for a Content-Length or
-   * Transfer-Encoding it would not accept from a peer, before anything changes here), and sends the head
-   * with `body` (and the end, if `ending`) in one write.
+   * Writes the head through core's `encode()` (which throws for a Content-Length or Transfer-Encoding it
+   * would not accept from a peer, before anything changes here) and sends it with `body` (and the end, if
+   * `ending`) in one write. `flushing`: `flushHeaders()`, the head goes before any body.
    */
-  #writeHead(body: Uint8Array | null, ending: boolean): boolean {
+  #writeHead(body: Uint8Array | null, ending: boolean, flushing = false): boolean {
     if (this.#headWritten) return true;
-    const line = this.startLine();
-    if (line === null) return this.#writeHeadless(body, ending);
     const bodyLength = body ? body.byteLength : 0;
-    const facts: OutgoingHeadFacts = {
-      date: false,
-      host: false,
-      connection: undefined,
-      contentLength: undefined,
-      transferEncoding: undefined,
-      isRequest: this.isRequest(),
-      bodyAllowed: this.bodyAllowed(),
-      chunkedAllowed: this.chunkedAllowed() && !this._removedTE,
-      // A removed Content-Length or Transfer-Encoding is not added back: the body's framing is then the
-      // other one, or the connection's close (Node's `_removedContLen`/`_removedTE`).
-      ending: ending && !this._removedContLen && !this.framedAtHead(),
-      bodyLength,
-      hasTrailers: this.#trailers !== undefined,
-      emptyBodyHasLength: this.emptyBodyHasLength(),
-      length: -1,
-    };
-    // One pass renders the user's fields and notes the few that decide framing and implicit fields.
-    let head = line + "\r\n" + renderFields(this.#rawFields, this.#fields, facts);
-    const framing = outgoingFraming(facts);
-    let remaining = facts.length;
-    if (framing === "length" && bodyLength > 0) remaining = remainingAfter(remaining, bodyLength);
+    const encoded = this.#encodeHead(bodyLength, ending, flushing);
+    if (encoded === null) return this.#writeHeadless(body, ending);
     this.headersSent = true;
     this.#headWritten = true;
-    this.#framing = framing;
-    this.#declaredLength = facts.length;
-    this.#remaining = remaining;
-    this.chunkedEncoding = framing === "chunked";
-    // Node's order: the role's implicit fields (Date, Connection, Keep-Alive; Host) before the framing
-    // field, so code that reads a head line by line finds them where Node puts them.
-    head += this.implicitFields(framing, facts) + implicitFramingField(framing, facts) + "\r\n";
+    this.#body = encoded;
+    const kind = encoded.kind;
+    this.chunkedEncoding = kind === "chunked";
 
     // Head, body and (when ending) the terminator in one buffer: one write, one packet for small messages.
-    const framedBody = body && bodyLength > 0 ? encodeBody(framing, body) : null;
-    const tail = ending ? encodeBodyEnd(framing, this.#trailers) : "";
+    const framedBody = body && bodyLength > 0 ? encodeBody(kind, body) : null;
+    const tail = ending ? encodeEnd(encoded, this.#trailers) : "";
     const direct = this.#sink !== null && this.#pending === undefined && this.#corked === 0;
-    const out = headWithBody(head, framedBody, tail, direct);
+    const out = headWithBody(encoded.head, framedBody, tail, direct);
     const ok = isScratch(out) ? this.#sink!.write(out, true) : this.#send(out);
     if (ending) this.#finishFraming();
     return ok;
+  }
+
+  /**
+   * Core's `encode()` on this message as it stands: the role's facts from `headFacts`, then the common
+   * ones. Null for a message without a head.
+   */
+  #encodeHead(bodyLength: number, ending: boolean, flushing: boolean): Encoded | null {
+    const head = HEAD;
+    if (!this.headFacts(head)) return null;
+    head.interim = false;
+    head.fields = this.#rawFields ?? this.#fields;
+    head.ending = ending;
+    head.bodyLength = bodyLength;
+    head.trailers = this.#trailers !== undefined;
+    head.headOnly = flushing;
+    // A removed Content-Length or Transfer-Encoding is not added back: the body's framing is then the
+    // other one, or the connection's close (Node's `_removedContLen`/`_removedTE`).
+    head.removedContentLength = this._removedContLen;
+    head.removedTransferEncoding = this._removedTE;
+    head.removedConnection = this._removedConnection;
+    try {
+      return encode(head);
+    } finally {
+      // The scratch outlives this message: it keeps no reference to its fields or its connection.
+      head.fields = undefined;
+      head.state = null;
+    }
   }
 
   /**
@@ -649,7 +648,7 @@ export class OutgoingMessage extends Stream {
   /** A message without a head (a plain OutgoingMessage): its bytes go out as written. */
   #writeHeadless(body: Uint8Array | null, ending: boolean): boolean {
     this.#headWritten = true;
-    this.#framing = "close";
+    this.#body = HEADLESS;
     const ok = body && body.byteLength > 0 ? this.#send(body) : this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
     if (ending) this.#finishFraming();
     return ok;
@@ -657,28 +656,24 @@ export class OutgoingMessage extends Stream {
 
   /** Body bytes sent so far under a declared Content-Length. */
   #sentLength(): number {
-    return this.#declaredLength - this.#remaining;
+    return this.#body.length - this.#body.remaining;
   }
 
-  #declaredLength = -1;
-
   #writeBody(bytes: Uint8Array): boolean {
-    if (bytes.byteLength === 0 || this.#framing === "none") {
-      return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
-    }
-    if (this.#framing === "length") this.#remaining = remainingAfter(this.#remaining, bytes.byteLength);
-    return this.#send(encodeBody(this.#framing, bytes));
+    const body = this.#body;
+    if (bytes.byteLength === 0 || body.kind === "none") return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    return this.#send(encodeChunk(body, bytes));
   }
 
   #writeEnd(): void {
-    const tail = encodeBodyEnd(this.#framing, this.#trailers);
+    const tail = encodeEnd(this.#body, this.#trailers);
     if (tail) this.#send(encodeLatin1(tail));
     this.#finishFraming();
   }
 
   #finishFraming(): void {
     // A declared Content-Length that was not reached leaves the peer waiting; the connection must close.
-    this.#complete = this.#framing !== "length" || this.#remaining === 0;
+    this.#complete = bodyComplete(this.#body);
   }
 
   #complete = true;
@@ -727,7 +722,7 @@ export class OutgoingMessage extends Stream {
       if (callbacks) { for (const cb of callbacks) cb(); }
       this.afterFinish();
     });
-    this.finishImpl(this.#framing, this.#complete);
+    this.finishImpl(this.#body.keepAlive && this.#complete);
   }
 
   #runWriteCallbacks(): void {

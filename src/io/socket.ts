@@ -16,6 +16,8 @@
  */
 
 import { Buffer } from "node:buffer";
+import type { Duplex } from "node:stream";
+import { duplexConn } from "./duplex_conn.ts";
 import type { TlsConnectOptions, TransportConn, TransportHandler } from "./transport.ts";
 import { SocketBase } from "./socket_base.ts";
 import { IdleTimer } from "./_idle_timer.ts";
@@ -69,8 +71,21 @@ export const kClosed: unique symbol = Symbol("wire.closed");
 /** Internal: installs or removes (`null`) the owner of a socket's bytes. Not part of the public API. */
 export const kSetConsumer: unique symbol = Symbol("wire.setConsumer");
 
-/** Raw-mode readable queue size before the transport is paused (Node's socket default). */
-const RAW_HIGH_WATER_MARK = 16 * 1024;
+/**
+ * A socket's default `readableHighWaterMark`, which its messages' bodies take too: Node 22's default for
+ * streams (Node 20's is 16 KiB), so a large upload takes few reads and pauses of the socket.
+ */
+export const SOCKET_HIGH_WATER_MARK = 64 * 1024;
+
+/** Options of `new Socket(conn, options)`: the queue sizes, as `net.Socket` takes them. */
+export interface SocketOptions {
+  /** Both queue sizes (Node's server and request option `highWaterMark`). */
+  highWaterMark?: number;
+  /** Bytes read and not yet consumed before the transport is paused; message bodies take it too. */
+  readableHighWaterMark?: number;
+  /** Bytes queued for writing at which `write()` returns false. */
+  writableHighWaterMark?: number;
+}
 
 type Callback = (error?: Error | null) => void;
 
@@ -118,10 +133,17 @@ export class Socket extends SocketBase {
   [kClosed]: (() => void) | undefined = undefined;
 
   /** Wraps an open transport connection and starts reading from it. */
-  constructor(conn: TransportConn) {
+  constructor(conn: TransportConn, options?: SocketOptions) {
     // Half-open and 'close' are ours to manage: an HTTP connection decides when to end its side, and
     // 'close' carries `hadError` as net.Socket's does.
-    super(conn.tls, { allowHalfOpen: true, emitClose: false, readableHighWaterMark: RAW_HIGH_WATER_MARK });
+    const writable = options?.writableHighWaterMark ?? options?.highWaterMark;
+    super(conn, {
+      allowHalfOpen: true,
+      emitClose: false,
+      readableHighWaterMark: options?.readableHighWaterMark ?? options?.highWaterMark ??
+        SOCKET_HIGH_WATER_MARK,
+      ...(writable === undefined ? {} : { writableHighWaterMark: writable }),
+    });
     this.#conn = conn;
     const handler: TransportHandler = {
       onData: (chunk) => this.#onData(chunk),
@@ -306,15 +328,18 @@ export class Socket extends SocketBase {
 
   /** Node's `ref()`: the open socket keeps the process alive again (the default). */
   ref(): this {
-    // Pools call ref()/unref() on every reuse: only a change reaches the transport.
-    if (this.#unrefed && !this.#closed) {
+    if (this.#unrefed) {
       this.#unrefed = false;
-      this.#conn.ref?.();
+      this.#scheduleRefSync();
     }
     return this;
   }
 
+  /** What the user asked for last: the socket does not keep the process alive. */
   #unrefed = false;
+  /** What the transport was last told (it starts ref'd). */
+  #transportUnrefed = false;
+  #refSyncQueued = false;
 
   /**
    * Node's `unref()`: the open socket no longer keeps the process alive (an Agent unrefs its idle pooled
@@ -322,11 +347,31 @@ export class Socket extends SocketBase {
    * cannot (web streams).
    */
   unref(): this {
-    if (!this.#unrefed && !this.#closed) {
+    if (!this.#unrefed) {
       this.#unrefed = true;
-      this.#conn.unref?.();
+      this.#scheduleRefSync();
     }
     return this;
+  }
+
+  // A pool unrefs a socket when its response ends and refs it again when the next request takes it, most
+  // often in the same turn of the event loop; each change costs the transport a call into the runtime
+  // (Deno: an op on the pending read). Liveness only matters once the loop runs out of work, so the
+  // transport is told once the current turn's microtasks run, and only if the wish still differs.
+  #scheduleRefSync(): void {
+    if (this.#refSyncQueued) return;
+    this.#refSyncQueued = true;
+    queueMicrotask(this.#syncRef ??= () => this.#applyRefWish());
+  }
+
+  #syncRef: (() => void) | undefined;
+
+  #applyRefWish(): void {
+    this.#refSyncQueued = false;
+    if (this.#closed || this.#unrefed === this.#transportUnrefed) return;
+    this.#transportUnrefed = this.#unrefed;
+    if (this.#unrefed) this.#conn.unref?.();
+    else this.#conn.ref?.();
   }
 
   /** @ignore Node's stream hook: the readable side wants bytes (raw mode). */
@@ -498,4 +543,20 @@ export function validTimeout(ms: unknown): number {
   if (typeof ms !== "number") throw invalidArgType("msecs", "number", ms);
   if (!Number.isFinite(ms) || ms < 0) throw outOfRange("msecs", "a non-negative finite number", ms);
   return ms;
+}
+
+/**
+ * Internal (servers and clients): our socket over any other Duplex (a `net`/`tls` socket, a test's
+ * in-memory pair), with that stream's queue sizes, as Node's messages take them from the socket.
+ *
+ * @example
+ * ```ts ignore
+ * const socket = socketOver(net.connect(8080)); // a Socket reading and writing through the net.Socket
+ * ```
+ */
+export function socketOver(stream: Duplex): Socket {
+  return new Socket(duplexConn(stream), {
+    readableHighWaterMark: stream.readableHighWaterMark,
+    writableHighWaterMark: stream.writableHighWaterMark,
+  });
 }

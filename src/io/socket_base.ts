@@ -11,9 +11,21 @@ import { type CipherInfo, type PeerCertificate, SystemError, type TransportTls }
 
 /**
  * Internal: the socket made over each TLS session. Whoever watched that session's handshake (the https
- * Agent's key log) can name the socket once it exists: it is made after the handshake.
+ * Agent's key log) can name the socket once the session is known: at once for a socket made over an open
+ * connection, at its `'connect'` for one made while connecting.
  */
 export const socketsByTls: WeakMap<TransportTls, SocketBase> = new WeakMap();
+
+/** Internal: tells a socket made while connecting that its connection opened (see `socketsByTls`). */
+export const kTlsOpened: unique symbol = Symbol("wire.tlsOpened");
+
+/** Where a socket reads its TLS facts: the transport connection (its `tls` may come once it opened). */
+export interface TlsSource {
+  /** The session's facts; undefined on a plain connection, or while a TLS one is still opening. */
+  readonly tls?: TransportTls | undefined;
+  /** True when the connection is TLS, also while it opens; absent: whether `tls` is there. */
+  readonly encrypted?: boolean;
+}
 
 /**
  * The TLS half of {@linkcode Socket}; `Socket` is the class to use.
@@ -27,13 +39,28 @@ export const socketsByTls: WeakMap<TransportTls, SocketBase> = new WeakMap();
 export class SocketBase extends Duplex {
   /** True on a TLS connection (Node's `TLSSocket.encrypted`), false on plain TCP or unix. */
   readonly encrypted: boolean;
-  readonly #tls: TransportTls | undefined;
+  readonly #source: TlsSource;
 
-  /** Keeps the transport's TLS facts (undefined on a plain connection); `options` go to `Duplex`. */
-  constructor(tls: TransportTls | undefined, options?: DuplexOptions) {
+  /**
+   * Reads TLS facts from `source` when asked (a connection still opening has none yet); `options` go to
+   * `Duplex`.
+   */
+  constructor(source: TlsSource, options?: DuplexOptions) {
     super(options);
-    this.#tls = tls;
-    this.encrypted = tls !== undefined;
+    this.#source = source;
+    const tls = source.tls;
+    this.encrypted = source.encrypted ?? tls !== undefined;
+    if (tls !== undefined) socketsByTls.set(tls, this);
+  }
+
+  /** The session's facts, once there (read at each use: they come when a connecting socket opens). */
+  get #tls(): TransportTls | undefined {
+    return this.#source.tls;
+  }
+
+  /** @ignore Internal (a socket made while connecting): its connection opened, so its session is known. */
+  [kTlsOpened](): void {
+    const tls = this.#source.tls;
     if (tls !== undefined) socketsByTls.set(tls, this);
   }
 
@@ -41,7 +68,8 @@ export class SocketBase extends Duplex {
 
   /** TLS: whether the peer's certificate verified against the trusted CAs (and, on a client, its name). */
   get authorized(): boolean | undefined {
-    return this.#tls?.authorized;
+    // A TLS socket still connecting is not authorized yet (false, as Node's); a plain one has no such field.
+    return this.#tls?.authorized ?? (this.encrypted ? false : undefined);
   }
 
   /** TLS: why the peer is not authorized, as Node's code (`UNABLE_TO_GET_ISSUER_CERT`), or null. */

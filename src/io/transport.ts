@@ -13,7 +13,7 @@
  * @module
  */
 
-import { HttpError } from "../core/errors.ts";
+import { type HttpError, isFamilyKind, joinFamily } from "../core/errors.ts";
 
 /** Address of one end of a connection. For unix sockets `address` is the path and `port` is 0. */
 export interface TransportAddress {
@@ -445,26 +445,43 @@ export interface TransportConnectOptions {
   localPort?: number;
 }
 
+/** Constructor type of {@linkcode SystemError}. */
+export interface SystemErrorConstructor {
+  /** Creates a plain `Error` with a Node-style code (and `syscall` when known). */
+  new (code: string, message: string, syscall?: string, options?: ErrorOptions): SystemError;
+  /** True for a system error of this package (or of another copy of it). */
+  [Symbol.hasInstance](value: unknown): boolean;
+}
+
 /**
- * Error with a Node-style `code` (and `syscall` when known), as adapters raise them. Part of the package's
- * one error family: `isHttpError()` and `instanceof HttpError` hold for it too.
+ * Error with a Node-style `code` (and `syscall` when known), as adapters raise them. As Node's connect and
+ * TLS errors, it is a plain `Error` ("Error: connect ECONNREFUSED ...", `err.constructor === Error`); it is
+ * part of the package's one error family too: `isHttpError()` and `instanceof HttpError` hold for it.
  *
  * @example
  * ```ts
  * import { SystemError } from "@wire/http";
  * const err = new SystemError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:1", "connect");
- * console.log(err.code); // "ECONNREFUSED"
+ * console.log(err.code, err.constructor === Error); // "ECONNREFUSED" true
  * ```
  */
-export class SystemError extends HttpError {
+export interface SystemError extends HttpError {
   /** The operation that failed: `listen`, `connect`, `read`, `write`. */
   readonly syscall: string | undefined;
-  /** Creates an error with a Node-style code. */
-  constructor(code: string, message: string, syscall?: string, options?: ErrorOptions) {
-    super(code, message, 500, options);
-    // Node's connect and TLS errors are plain `Error`s ("Error: connect ECONNREFUSED ...", "Error: unable
-    // to verify the first certificate"): code that prints or matches them sees the same text here.
-    this.name = "Error";
-    this.syscall = syscall;
-  }
 }
+
+/** See {@linkcode SystemError}: a function, so that `new` can hand back a plain `Error`. */
+export const SystemError: SystemErrorConstructor = function SystemError(
+  code: string,
+  message: string,
+  syscall?: string,
+  options?: ErrorOptions,
+) {
+  const error = new Error(message, options) as Error & { syscall: string | undefined };
+  (Error as { captureStackTrace?: (e: object, fn: unknown) => void }).captureStackTrace?.(error, SystemError);
+  error.syscall = syscall;
+  return joinFamily(error, code, 500, "system");
+} as unknown as SystemErrorConstructor;
+Object.defineProperty(SystemError, Symbol.hasInstance, {
+  value: (value: unknown) => isFamilyKind(value, "system"),
+});

@@ -7,7 +7,7 @@
  */
 
 import { HttpError, isHttpError } from "../core/errors.ts";
-import { STATUS_CODES } from "../core/status_codes.ts";
+import { encode, newOutgoingHead } from "../core/encode.ts";
 import { BODY_HIGH_WATER_MARK } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import type { ServerResponse } from "./server_response.ts";
@@ -68,7 +68,20 @@ export function answerClientError(
   const onWire = responses.length > 0 && responses[0]!.headersSent;
   if (onWire || !isHttpError(error) || socket.destroyed) return false;
   for (const res of responses) res.destroyed = true;
-  const status = error.status;
-  socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Bad Request"}\r\nConnection: close\r\n\r\n`);
+  socket.write(errorAnswer(error.status));
   return true;
+}
+
+/**
+ * The head of the server's own answer to a request it could not read, written by core's `encode()` as
+ * every head is: `HTTP/1.1 <status> <reason>` and `Connection: close`, as Node's default `'clientError'`
+ * answer. The request's version is unknown (its head may be what failed), so the answer is framed as for
+ * an HTTP/1.0 peer: no body, delimited by the close that follows; and no `Date`, as Node sends none.
+ */
+function errorAnswer(status: number): string {
+  const head = newOutgoingHead("server");
+  head.statusCode = status;
+  head.peerVersionMinor = 0;
+  head.keepAlive = false;
+  return encode(head).head;
 }

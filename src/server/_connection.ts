@@ -23,6 +23,7 @@ import { RequestParser } from "../core/parser.ts";
 import { HttpParseError } from "../core/errors.ts";
 import { type ConnectionMachine, mayKeepAlive } from "../core/connection.ts";
 import type { RequestHead } from "../core/types.ts";
+import type { OutgoingHead } from "../core/encode.ts";
 import {
   type IncomingMessage,
   kResumeReading,
@@ -270,14 +271,13 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   // ---- ResponseOwner ----
 
-  keepAliveAllowed(res: ServerResponse): boolean {
-    if (this.#host.closing) return false;
+  exchangeFacts(res: ServerResponse, head: OutgoingHead): void {
     const index = this.#responses.indexOf(res);
-    const later = this.#responses.length - 1 - index;
+    head.state = this.#state;
+    head.later = this.#responses.length - 1 - index;
     // As Node: the response to the connection's last allowed request says close, whatever follows it.
     const max = this.#host.maxRequestsPerSocket;
-    if (max > 0 && this.#answered + index + 1 >= max) return false;
-    return mayKeepAlive(this.#state, later);
+    if (this.#host.closing || max > 0 && this.#answered + index + 1 >= max) head.keepAlive = false;
   }
 
   sendInterim(res: ServerResponse, bytes: Uint8Array, status: number): void {

@@ -1,7 +1,9 @@
 /**
  * The contract between a server and the per-socket driver it runs (`ServerConnection`): what a
- * connection asks of its server (events to emit, limits, timeouts, bookkeeping). The server implements it;
- * the connection knows the server only through it.
+ * connection asks of its server (events to emit, limits, timeouts, bookkeeping), and what the server
+ * needs of a connection in return. The server's `ServerHost` (`_server_host.ts`) implements the first;
+ * the connection knows the server only through it. Both sides are declared here, so neither file imports
+ * the other's.
  *
  * @module
  */
@@ -9,7 +11,6 @@
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import type { ServerResponse } from "./server_response.ts";
-import type { ServerConnection } from "./_connection.ts";
 import type { ServerTimeouts } from "./_timeouts.ts";
 
 /** The classes requests and responses are made of (Node's `IncomingMessage`/`ServerResponse` options). */
@@ -18,6 +19,16 @@ export interface MessageClasses {
   ServerResponse: typeof ServerResponse;
   joinDuplicateHeaders: boolean;
   responseOptions: { rejectNonStandardBodyWrites: boolean };
+}
+
+/** What a server needs of one of its connections (a `ServerConnection` has it). */
+export interface HostedConnection {
+  /** The socket the connection runs on. */
+  readonly socket: Socket;
+  /** Closes the connection if it is between requests; returns whether it did. */
+  closeIfIdle(): boolean;
+  /** Checks the connection against the server's timeouts at `now` (ms), from the server's sweep. */
+  checkTimeouts(now: number): void;
 }
 
 /** What a connection needs from its server. */
@@ -49,7 +60,7 @@ export interface ConnectionHost extends ServerTimeouts {
   /** Requests per connection (0: unlimited). */
   readonly maxRequestsPerSocket: number;
   /** The connection is gone. */
-  connectionClosed(conn: ServerConnection): void;
+  connectionClosed(conn: HostedConnection): void;
   /** The connection left HTTP (upgrade/CONNECT): no more timeouts, but `close()` still waits for it. */
-  connectionHandedOver(conn: ServerConnection): void;
+  connectionHandedOver(conn: HostedConnection): void;
 }

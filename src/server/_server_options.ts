@@ -35,6 +35,11 @@ export interface ServerOptions {
   connectionsCheckingInterval?: number;
   /** Disable Nagle's algorithm on accepted sockets (default true, as Node). */
   noDelay?: boolean;
+  /**
+   * The queue sizes of accepted sockets (`readableHighWaterMark` and `writableHighWaterMark`), which
+   * requests and responses take too (default 64 KiB read, the runtime's default write).
+   */
+  highWaterMark?: number;
   /** Enable TCP keep-alive probes on accepted sockets (default false, as Node). */
   keepAlive?: boolean;
   /** Initial delay (ms) of those probes (default 0). */
@@ -94,6 +99,10 @@ export function checkedServerOptions(options: unknown): ServerOptions {
         ? invalidArgType(`options.${name}`, "number", value)
         : outOfRange(`options.${name}`, ">= 0", value);
     }
+  }
+  // Node checks only the type here (the stream takes the number).
+  if (checked.highWaterMark !== undefined && typeof checked.highWaterMark !== "number") {
+    throw invalidArgType("options.highWaterMark", "number", checked.highWaterMark);
   }
   return checked;
 }

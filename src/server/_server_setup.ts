@@ -11,6 +11,7 @@ import { IncomingMessage } from "../io/incoming_message.ts";
 import { ServerResponse } from "./server_response.ts";
 import { checkedServerOptions, type ServerOptions, serverTimeouts } from "./_server_options.ts";
 import { kState, newServerState, onConnection, type ServerState } from "./_server_state.ts";
+import { ServerHost } from "./_server_host.ts";
 import type { RequestListener, ServerClass } from "./server.ts";
 
 /**
@@ -50,13 +51,13 @@ export function initServer(
   self.headersTimeout = timeouts.headersTimeout;
   self.keepAliveTimeout = timeouts.keepAliveTimeout;
   self.maxRequestsPerSocket = options.maxRequestsPerSocket ?? 0;
-  self.messageClasses = {
+  const host = new ServerHost(server, {
     IncomingMessage: options.IncomingMessage ?? IncomingMessage,
     ServerResponse: options.ServerResponse ?? ServerResponse,
     joinDuplicateHeaders: options.joinDuplicateHeaders ?? false,
     responseOptions: { rejectNonStandardBodyWrites: options.rejectNonStandardBodyWrites ?? false },
-  };
-  self[kState] = newServerState(options);
+  });
+  self[kState] = newServerState(options, host);
   server.on("connection", onConnection);
   if (listener) server.on("request", listener);
 }

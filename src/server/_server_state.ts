@@ -8,11 +8,11 @@
 
 import type { Duplex } from "node:stream";
 import { MAX_HEADER_SIZE } from "../core/limits.ts";
-import { Socket } from "../io/socket.ts";
+import { Socket, socketOver } from "../io/socket.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
-import { duplexConn } from "../io/duplex_conn.ts";
 import type { Transport, TransportConn, TransportListener } from "../io/transport.ts";
 import { ServerConnection } from "./_connection.ts";
+import type { ConnectionHost, HostedConnection } from "./_connection_host.ts";
 import type { ServerOptions } from "./_server_options.ts";
 import type { ServerClass } from "./server.ts";
 
@@ -26,6 +26,8 @@ export const kState: unique symbol = Symbol("@wire/http.serverState");
  */
 export interface ServerState {
   options: ServerOptions;
+  /** What the server's connections call (`_server_host.ts`): one object, shared by all of them. */
+  host: ConnectionHost;
   transport: Transport | undefined;
   listener: TransportListener | undefined;
   listenPending: boolean;
@@ -33,7 +35,7 @@ export interface ServerState {
   listenerClosed: boolean;
   closing: boolean;
   closeCallbacks: ((err?: Error) => void)[];
-  connections: Set<ServerConnection>;
+  connections: Set<HostedConnection>;
   /** Upgraded/CONNECT sockets, which `close()` still waits for. */
   handedOver: Set<Socket>;
   sweep: ReturnType<typeof setInterval> | undefined;
@@ -41,16 +43,17 @@ export interface ServerState {
 }
 
 /**
- * The state of a server just set up with `options`.
+ * The state of a server just set up with `options`, whose connections call `host`.
  *
  * @example
  * ```ts ignore
- * self[kState] = newServerState(options);
+ * self[kState] = newServerState(options, new ServerHost(server, classes));
  * ```
  */
-export function newServerState(options: ServerOptions): ServerState {
+export function newServerState(options: ServerOptions, host: ConnectionHost): ServerState {
   return {
     options,
+    host,
     transport: options.transport,
     listener: undefined,
     listenPending: false,
@@ -91,7 +94,8 @@ export function accept(server: ServerClass, conn: TransportConn): void {
   if (state.options.noDelay !== false) conn.setNoDelay(true);
   if (state.options.keepAlive) conn.setKeepAlive(true, state.options.keepAliveInitialDelay ?? 0);
   try {
-    server.emit("connection", new Socket(conn));
+    const highWaterMark = state.options.highWaterMark;
+    server.emit("connection", new Socket(conn, highWaterMark === undefined ? undefined : { highWaterMark }));
   } catch (err) {
     reportUncaught(err);
   }
@@ -110,8 +114,8 @@ export function accept(server: ServerClass, conn: TransportConn): void {
  */
 export function onConnection(this: ServerClass, stream: Socket | Duplex): void {
   const state = this[kState];
-  const socket = stream instanceof Socket ? stream : new Socket(duplexConn(stream));
-  const connection = new ServerConnection(socket, this, state.parserOptions);
+  const socket = stream instanceof Socket ? stream : socketOver(stream);
+  const connection = new ServerConnection(socket, state.host, state.parserOptions);
   state.connections.add(connection);
   if (this.timeout > 0) socket.setTimeout(this.timeout);
   (this as unknown as { socketAccepted(socket: Socket): void }).socketAccepted(socket);

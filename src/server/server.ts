@@ -4,29 +4,24 @@
  *
  * This file holds the class and the public types; its setup (shared by `new Server()` and Node's
  * `Server.call(this)`) is in `_server_setup.ts`, the options' checks and defaults in `_server_options.ts`,
- * the state and connection bookkeeping in `_server_state.ts`, the listener calls in
- * `_request_dispatch.ts`, the sweep in `_timeouts.ts`.
+ * the state and connection bookkeeping in `_server_state.ts`, what its connections call (events, limits)
+ * in `_server_host.ts`, the listener calls in `_request_dispatch.ts`, the sweep in `_timeouts.ts`.
  *
  * @module
  */
 
 import { EventEmitter } from "node:events";
-import { kClosed, type Socket, validTimeout } from "../io/socket.ts";
-import { reportUncaught } from "../io/_uncaught.ts";
+import { type Socket, validTimeout } from "../io/socket.ts";
 import { callableClass } from "../io/_callable.ts";
 import { invalidArgType as invalidArg } from "../io/_node_errors.ts";
-import { Buffer } from "node:buffer";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Transport } from "../io/transport.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { HttpUsageError } from "../core/errors.ts";
-import type { ServerConnection } from "./_connection.ts";
-import type { MessageClasses } from "./_connection_host.ts";
 import type { ServerResponse } from "./server_response.ts";
 import { listenTarget, type ServerOptions } from "./_server_options.ts";
 import { accept, kState, maybeClosed, type ServerState } from "./_server_state.ts";
 import { initInPlace, initServer } from "./_server_setup.ts";
-import { dispatch } from "./_request_dispatch.ts";
 import { startSweep } from "./_timeouts.ts";
 
 export type { ListenOptions, ServerOptions } from "./_server_options.ts";
@@ -106,8 +101,6 @@ export class ServerClass extends EventEmitter<ServerEvents> {
   declare timeout: number;
   /** True while accepting connections. */
   declare listening: boolean;
-  /** @ignore Internal (server connections): see `ConnectionHost.messageClasses`. */
-  declare readonly messageClasses: MessageClasses;
   /** @ignore Internal: the server's own state (see {@linkcode ServerState}). */
   declare readonly [kState]: ServerState;
 
@@ -115,11 +108,6 @@ export class ServerClass extends EventEmitter<ServerEvents> {
   constructor(options?: ServerOptions | RequestListener | null, listener?: RequestListener) {
     super();
     initServer(this, options, listener);
-  }
-
-  /** Whether `close()` was called. */
-  get closing(): boolean {
-    return this[kState].closing;
   }
 
   /**
@@ -248,84 +236,6 @@ export class ServerClass extends EventEmitter<ServerEvents> {
     const state = this[kState];
     if (!state.listener && !state.listenPending) return;
     await new Promise<void>((resolve) => this.close(() => resolve()));
-  }
-
-  // ---- ConnectionHost ----
-
-  /** @ignore Internal (server connections). */
-  emitRequest(req: IncomingMessage, res: ServerResponse, event: "request"): void {
-    dispatch(this, event, req, res);
-  }
-
-  /** @ignore Internal (server connections). */
-  emitRequestIfListened(
-    req: IncomingMessage,
-    res: ServerResponse,
-    event: "checkContinue" | "checkExpectation",
-  ): boolean {
-    if (this.listenerCount(event) === 0) return false;
-    dispatch(this, event, req, res);
-    return true;
-  }
-
-  /** @ignore Internal (server connections). */
-  emitTakeover(
-    event: "upgrade" | "connect",
-    req: IncomingMessage,
-    socket: Socket,
-    head: Uint8Array,
-  ): boolean {
-    if (this.listenerCount(event) === 0) return false;
-    try {
-      this.emit(event, req, socket, Buffer.from(head.buffer, head.byteOffset, head.byteLength));
-    } catch (err) {
-      reportUncaught(err);
-    }
-    return true;
-  }
-
-  /** @ignore Internal (server connections). */
-  emitClientError(error: Error, socket: Socket): boolean {
-    if (this.listenerCount("clientError") === 0) return false;
-    try {
-      this.emit("clientError", error, socket);
-    } catch (err) {
-      reportUncaught(err);
-    }
-    return true;
-  }
-
-  /** @ignore Internal (server connections). */
-  emitDropRequest(req: IncomingMessage, socket: Socket): void {
-    try {
-      this.emit("dropRequest", req, socket);
-    } catch (err) {
-      reportUncaught(err);
-    }
-  }
-
-  /** @ignore Internal (server connections). */
-  emitTimeout(socket: Socket): boolean {
-    return this.emit("timeout", socket);
-  }
-
-  /** @ignore Internal (ConnectionHost). */
-  connectionClosed(conn: ServerConnection): void {
-    this[kState].connections.delete(conn);
-    maybeClosed(this);
-  }
-
-  /** @ignore Internal (ConnectionHost). */
-  connectionHandedOver(conn: ServerConnection): void {
-    // As a net.Server in Node: 'close' waits for upgraded sockets too, though HTTP no longer drives them.
-    const state = this[kState];
-    state.connections.delete(conn);
-    const socket = conn.socket;
-    state.handedOver.add(socket);
-    socket[kClosed] = () => {
-      state.handedOver.delete(socket);
-      maybeClosed(this);
-    };
   }
 
   /** @ignore Hook for subclasses (the https server): the socket HTTP now runs on. */

@@ -13,16 +13,10 @@ import {
   OutgoingMessage,
   type OutgoingSink,
 } from "../io/outgoing_message.ts";
-import type { OutgoingFraming, OutgoingHeadFacts } from "../core/framing.ts";
+import { responseHasBody } from "../core/framing.ts";
 import { HttpUsageError } from "../core/errors.ts";
-import { hasToken } from "../core/connection_tokens.ts";
-import { STATUS_CODES } from "../core/status_codes.ts";
-import {
-  earlyHintsFields,
-  serializeInformationalHead,
-  validateStatusCode,
-  validateStatusMessage,
-} from "../core/head_writer.ts";
+import { earlyHintsFields, validateStatusCode, validateStatusMessage } from "../core/head_writer.ts";
+import { encode, newOutgoingHead, type OutgoingHead } from "../core/encode.ts";
 import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import { type IncomingMessage, readStarted } from "../io/incoming_message.ts";
@@ -32,8 +26,12 @@ import { headersSentError } from "../io/_outgoing_errors.ts";
 
 /** What a response needs from the connection it is written on. */
 export interface ResponseOwner {
-  /** Whether the connection may stay open after this response (request asked, server allows). */
-  keepAliveAllowed(res: ServerResponse): boolean;
+  /**
+   * The connection's part of `res`'s head, written into `head` for core's `encode()`: the connection
+   * state and how many exchanges follow this one (`state`, `later`), and `keepAlive` turned off when the
+   * server will not reuse the connection whatever the request asked (closing, `maxRequestsPerSocket`).
+   */
+  exchangeFacts(res: ServerResponse, head: OutgoingHead): void;
   /** The server's `maxRequestsPerSocket`, sent as `Keep-Alive: max=N` (0: omitted). */
   readonly keepAliveMax: number;
   /** Seconds for the `Keep-Alive: timeout=N` field, or 0 to omit it. */
@@ -89,7 +87,6 @@ export class ServerResponse extends OutgoingMessage {
 
   #owner: ResponseOwner | null = null;
   #continueSent = false;
-  #keepAlive = false;
   #closeEmitted = false;
 
   /** Whether the request carried an `Expect` field (its body may never come unless we send 100). */
@@ -121,7 +118,7 @@ export class ServerResponse extends OutgoingMessage {
   ): boolean {
     if (
       this.#rejectBodyWrites && chunk !== null && chunk !== undefined && chunk.length > 0 &&
-      !this.bodyAllowed()
+      !responseHasBody(this.#status(), this.req.method ?? "GET")
     ) {
       throw new HttpUsageError(
         "ERR_HTTP_BODY_NOT_ALLOWED",
@@ -179,14 +176,6 @@ export class ServerResponse extends OutgoingMessage {
   /** The head was fixed by the first write, not by a call to `writeHead()`. */
   #implicit = false;
 
-  /**
-   * @ignore Internal hook: as Node, an explicit `writeHead()` fixes the framing before the body: without a
-   * Content-Length the body is chunked (`writeHead(200); end("hi")` is chunked in Node too).
-   */
-  protected override framedAtHead(): boolean {
-    return !this.#implicit;
-  }
-
   /** Whether `writeContinue()` was called. */
   get continueSent(): boolean {
     return this.#continueSent;
@@ -222,16 +211,8 @@ export class ServerResponse extends OutgoingMessage {
     if (headers) this.mergeHeaders(headers);
     // As Node, where writeHead() renders the head: announced trailers need a chunked body, so a `Trailer`
     // beside a Content-Length (or on a response that cannot be chunked) throws here, with the head still
-    // open. The first write checks the same for every framing (core's `outgoingFraming`).
-    if (
-      this.hasUserField("trailer") &&
-      (this.hasUserField("content-length") || !this.bodyAllowed() || !this.chunkedAllowed())
-    ) {
-      throw new HttpUsageError(
-        "ERR_HTTP_TRAILER_INVALID",
-        "Trailers are invalid with this transfer encoding",
-      );
-    }
+    // open. Core decides, as it will when the head is written.
+    if (this.hasUserField("trailer")) this.checkHead();
     this.lockHead();
     return this;
   }
@@ -261,16 +242,31 @@ export class ServerResponse extends OutgoingMessage {
     if (callback) queueMicrotask(callback);
   }
 
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override startLine(): string {
-    const status = this.#status();
-    validateStatusCode(status);
-    const message = this.#wireStatus === undefined ? this.statusMessage : this.#wireReason;
-    const reason = message ?? STATUS_CODES[status] ?? "unknown";
-    if (message !== undefined) validateStatusMessage(reason);
-    // RFC 9110 section 2.5: a server sends the highest version it conforms to (with a major version the
-    // client's); HTTP/1.0 clients get "HTTP/1.1" too, as from Node.
-    return "HTTP/1.1 " + status + " " + reason;
+  /** @ignore Internal hook, for the package's own layers: the response's facts for core's `encode()`. */
+  protected override headFacts(head: OutgoingHead): boolean {
+    head.role = "server";
+    head.statusCode = this.#status();
+    head.reason = this.#wireStatus === undefined ? this.statusMessage : this.#wireReason;
+    head.requestMethod = this.req.method ?? "GET";
+    head.peerVersionMinor = this.req.httpVersionMinor;
+    // As Node, an explicit `writeHead()` fixes the framing before the body: without a Content-Length the
+    // body is chunked (`writeHead(200); end("hi")` is chunked in Node too).
+    head.framedAtHead = !this.#implicit;
+    head.date = this.sendDate ? httpDate() : "";
+    head.keepAlive = this.shouldKeepAlive;
+    const owner = this.#owner;
+    if (owner === null) {
+      // A standalone response: no server connection to keep open.
+      head.state = null;
+      head.later = 0;
+      head.keepAliveTimeout = 0;
+      head.keepAliveMax = 0;
+    } else {
+      owner.exchangeFacts(this, head);
+      head.keepAliveTimeout = owner.keepAliveTimeoutSeconds;
+      head.keepAliveMax = owner.keepAliveMax;
+    }
+    return true;
   }
 
   /** The status that goes on the wire: the one `writeHead()` fixed, else the current `statusCode`. */
@@ -282,50 +278,8 @@ export class ServerResponse extends OutgoingMessage {
   #wireReason: string | undefined;
 
   /** @ignore Internal hook, for the package's own layers. */
-  protected override bodyAllowed(): boolean {
-    const s = this.#status();
-    return this.req.method !== "HEAD" && s !== 204 && s !== 304 && (s >= 200 || s < 100);
-  }
-
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override chunkedAllowed(): boolean {
-    return this.req.httpVersionMinor >= 1;
-  }
-
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override implicitFields(framing: OutgoingFraming, seen: OutgoingHeadFacts): string {
-    let out = "";
-    const connection = seen.connection;
-    // Keep-alive needs a self-delimited body; a close-delimited one ends the connection by definition.
-    const owner = this.#owner;
-    let keepAlive = this.shouldKeepAlive && framing !== "close" && owner !== null &&
-      owner.keepAliveAllowed(this);
-    if (connection !== undefined && hasToken(connection, "close")) keepAlive = false;
-    // Node closes after a 204/304 that names a Transfer-Encoding: such a response has no body, yet a
-    // peer may read one (checked under Node 20.20.2).
-    const status = this.#status();
-    if ((status === 204 || status === 304) && seen.transferEncoding !== undefined) keepAlive = false;
-    this.#keepAlive = keepAlive;
-    if (this.sendDate && !seen.date) out += "Date: " + httpDate() + "\r\n";
-    if (connection === undefined && !this._removedConnection) {
-      if (!keepAlive) out += "Connection: close\r\n";
-      else {
-        out += "Connection: keep-alive\r\n";
-        // A Keep-Alive field of the handler's own is sent as given, not doubled (as Node).
-        const seconds = owner!.keepAliveTimeoutSeconds;
-        if (seconds > 0 && !this.hasUserField("keep-alive")) {
-          // Node adds the server's request budget per connection as `max`.
-          const max = owner!.keepAliveMax;
-          out += "Keep-Alive: timeout=" + seconds + (max > 0 ? ", max=" + max : "") + "\r\n";
-        }
-      }
-    }
-    return out;
-  }
-
-  /** @ignore Internal hook, for the package's own layers. */
-  protected override finishImpl(_framing: OutgoingFraming, complete: boolean): void {
-    this.#owner?.responseFinished(this, this.#keepAlive && complete);
+  protected override finishImpl(keepAlive: boolean): void {
+    this.#owner?.responseFinished(this, keepAlive);
   }
 
   /** @ignore Internal hook, for the package's own layers. */
@@ -364,6 +318,11 @@ export class ServerResponse extends OutgoingMessage {
       );
     }
     if (this.req.httpVersionMinor < 1) return;
-    this.#owner?.sendInterim(this, encodeLatin1(serializeInformationalHead(status, reason, fields)), status);
+    const head = newOutgoingHead("server");
+    head.interim = true;
+    head.statusCode = status;
+    head.reason = reason;
+    head.fields = fields;
+    this.#owner?.sendInterim(this, encodeLatin1(encode(head).head), status);
   }
 }

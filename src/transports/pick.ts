@@ -1,9 +1,18 @@
 /**
- * Picks the transport for the running runtime.
+ * Picks the transport for the running runtime, and wires it as the default of the layers below.
+ *
+ * Why an explicit call and not an import side effect: every entry that serves or requests on Deno or Bun
+ * (`mod.ts`, `src/https/mod.ts`, `src/fetch/mod.ts`) calls {@linkcode useRuntimeTransport} at its top, so
+ * each works on its own and a reader of any entry sees where its transport comes from, instead of one
+ * entry importing another for what its module body happens to do. The choice itself stays lazy
+ * ({@linkcode defaultTransport} runs when a server listens or a connection opens), so wiring costs
+ * nothing and never throws at import. The edge entry calls none of this: its module graph must carry no
+ * Deno or Bun code, and there the user gives the transport (`setDefaultTransport`).
  *
  * @module
  */
 
+import { setRuntimeTransport } from "../io/default_transport.ts";
 import { SystemError, type Transport } from "../io/transport.ts";
 import { bunTransport } from "./bun.ts";
 import { denoTransport } from "./deno.ts";
@@ -29,4 +38,18 @@ export function defaultTransport(): Transport {
     "Cannot find a socket transport for this runtime: pass one explicitly, e.g. " +
       "webStreamsTransport(connect) or fromWebStreams(socket) from the web-streams transport",
   );
+}
+
+/**
+ * Makes {@linkcode defaultTransport} the transport of servers and requests that name none (unless the
+ * user set one, which wins). Idempotent; each Deno/Bun entry calls it once at module scope.
+ *
+ * @example
+ * ```ts
+ * import { useRuntimeTransport } from "./pick.ts";
+ * useRuntimeTransport(); // what `@wire/http` does at its top
+ * ```
+ */
+export function useRuntimeTransport(): void {
+  setRuntimeTransport(defaultTransport);
 }

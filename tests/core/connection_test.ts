@@ -15,7 +15,6 @@ import {
   type ConnectionMachine,
   type ConnectionRole,
   type ConnectionState,
-  hasConnectionOption,
   type HeadFacts,
   isHttpError,
   mayKeepAlive,
@@ -26,6 +25,7 @@ import {
   ResponseParser,
   responseSwitchesProtocols,
 } from "../../src/core/mod.ts";
+import { hasConnectionOption } from "../../src/core/connection_tokens.ts";
 import { latin1 } from "../_net.ts";
 
 const plain: HeadFacts = { keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: false };

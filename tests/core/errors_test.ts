@@ -9,6 +9,7 @@ import {
   isHttpError,
   statusForParseError,
 } from "../../src/core/errors.ts";
+import { SystemError } from "../../src/io/transport.ts";
 
 test("every error class is an HttpError with a stable code, and isHttpError() knows it", () => {
   const errors: [HttpError, string, string][] = [
@@ -43,4 +44,42 @@ test("parse errors carry the status a server answers with", () => {
   assert.equal(statusForParseError("HPE_INVALID_VERSION"), 505);
   assert.equal(statusForParseError("HPE_CHUNK_EXTENSIONS_OVERFLOW"), 413);
   assert.equal(new HttpParseError("HPE_INVALID_METHOD", "m").status, 400);
+});
+
+// Checked under node 20 (`node -e`): `http.validateHeaderName("a b")` throws a TypeError, `res.writeHead(1000)`
+// a RangeError, and a request to a server that closes without answering fails with an error whose
+// `constructor === Error` and `code === "ECONNRESET"`; `net.connect` to a closed port gives a plain Error
+// with `code`, `syscall`.
+test("usage errors are Node's classes, resets and system errors plain Errors, and still of the family", () => {
+  const token = new HttpUsageError("ERR_INVALID_HTTP_TOKEN", "Header name must be a valid HTTP token");
+  assert.ok(token instanceof TypeError);
+  assert.equal(Object.getPrototypeOf(token), TypeError.prototype);
+  const range = new HttpUsageError("ERR_HTTP_INVALID_STATUS_CODE", "Invalid status code: 1000");
+  assert.ok(range instanceof RangeError);
+  const plain = new HttpUsageError("ERR_HTTP_HEADERS_SENT", "m");
+  assert.equal(plain.constructor, Error);
+  const reset = new ConnectionResetError("socket hang up");
+  assert.equal(reset.constructor, Error);
+  const system = new SystemError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:1", "connect");
+  assert.equal(system.constructor, Error);
+  assert.equal(system.syscall, "connect");
+  for (const err of [token, range, plain, reset, system]) {
+    assert.ok(err instanceof HttpError);
+    assert.ok(isHttpError(err));
+    assert.equal(err.status, err === reset ? 400 : 500);
+    // Node's errors show `code` (and `syscall`) as own fields, nothing of ours.
+    assert.deepEqual(
+      Object.keys(err).filter((k) => k !== "syscall"),
+      ["code"],
+    );
+  }
+  // Each class knows its own members only; the subclasses keep the ordinary check.
+  assert.ok(token instanceof HttpUsageError && !(token instanceof ConnectionResetError));
+  assert.ok(reset instanceof ConnectionResetError && !(reset instanceof HttpUsageError));
+  assert.ok(system instanceof SystemError && !(system instanceof HttpUsageError));
+  assert.ok(!(new Error("x") instanceof HttpError));
+  assert.ok(!(new HttpParseError("HPE_INVALID_METHOD", "m") instanceof HttpUsageError));
+  assert.ok(!(token instanceof HttpParseError));
+  // The stack starts at the caller, not inside the factory.
+  assert.doesNotMatch(token.stack!.split("\n")[1]!, /errors\.ts/);
 });

@@ -1,9 +1,9 @@
 /**
  * Property tests: whatever our writer produces, our parser reads back exactly — method, target, status,
  * reason, every field in order and case, body bytes and trailers — whole, byte by byte and at random
- * splits (through the shared split helper). The framing property drives the pieces `OutgoingMessage`
- * writes with, in its order: `renderUserField` per field, `outgoingFraming`, `implicitFramingField`,
- * `remainingAfter`, `encodeBody` per write and `encodeBodyEnd`, with the framing fields chosen at random.
+ * splits (through the shared split helper). Every message is written the way the library writes one:
+ * core's `encode()` for the head (with the role's implicit fields), then its body encoder for each write
+ * (`encodeChunk`) and the end (`encodeEnd`), with the framing fields chosen at random.
  * Trailer lists sometimes carry a field that may not be a trailer: then the writer's `fieldsFromTrailers`
  * refuses them and the reader rejects the message with that field's code, at every split.
  */
@@ -11,16 +11,10 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { test } from "../_harness.ts";
 import { parseRequests, parseResponses } from "./_split.ts";
-import {
-  fieldsFromTrailers,
-  implicitFramingField,
-  renderUserField,
-  serializeRequestHead,
-  serializeResponseHead,
-} from "../../src/core/head_writer.ts";
-import { encodeBody, encodeBodyEnd, remainingAfter } from "../../src/core/body_encoder.ts";
-import { outgoingFraming, type OutgoingHeadFacts } from "../../src/core/framing.ts";
-import { frameChunk, lastChunk } from "../../src/core/chunked_encoder.ts";
+import { fieldsFromTrailers } from "../../src/core/head_writer.ts";
+import { encodeBody, encodeChunk, encodeEnd } from "../../src/core/body_encoder.ts";
+import { encode, newOutgoingHead } from "../../src/core/encode.ts";
+import { newConnectionState } from "../../src/core/connection.ts";
 import { decodeLatin1, encodeLatin1 } from "../../src/core/latin1.ts";
 import type { RequestHead, ResponseHead } from "../../src/core/types.ts";
 import { NOT_IN_TRAILERS } from "../../src/core/_trailer_fields.ts";
@@ -89,17 +83,16 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 test("property: requests written by our writer are read back exactly (chunked, with trailers)", () => {
   fc.assert(
     fc.property(token, path, fieldList, body, trailerList, (method, target, fields, chunks, trailers) => {
-      const head = serializeRequestHead(method, target, [
-        "Host",
-        "h",
-        ...fields,
-        "Transfer-Encoding",
-        "chunked",
-      ]);
+      const head = newOutgoingHead("client");
+      head.method = method;
+      head.target = target;
+      head.fields = ["Host", "h", ...fields, "Transfer-Encoding", "chunked"];
+      head.trailers = trailers.length > 0;
+      const out = encode(head);
       const message = concat([
-        encodeLatin1(head),
-        ...chunks.map(frameChunk),
-        encodeLatin1(lastChunk(trailers)),
+        encodeLatin1(out.head),
+        ...chunks.map((chunk) => encodeChunk(out, chunk)),
+        encodeLatin1(encodeEnd(out, trailers)),
       ]);
       const { events, error } = parseRequests(message);
       const refused = refusal(trailers);
@@ -109,7 +102,15 @@ test("property: requests written by our writer are read back exactly (chunked, w
       const parsed = events[0]!.type === "head" ? events[0]!.head as RequestHead : assert.fail("no head");
       assert.equal(parsed.method, method);
       assert.equal(parsed.url, target);
-      assert.deepEqual(parsed.rawHeaders, ["Host", "h", ...fields, "Transfer-Encoding", "chunked"]);
+      assert.deepEqual(parsed.rawHeaders, [
+        "Host",
+        "h",
+        ...fields,
+        "Transfer-Encoding",
+        "chunked",
+        "Connection",
+        "keep-alive",
+      ]);
       const end = events[1]!.type === "end" ? events[1]! : assert.fail("no end");
       assert.equal(end.body, decodeLatin1(concat(chunks)));
       assert.deepEqual(end.trailers, trailers);
@@ -128,13 +129,20 @@ test("property: responses written by our writer are read back exactly (Content-L
       (status, reason, fields, chunks) => {
         const payload = concat(chunks);
         const all = [...fields, "Content-Length", String(payload.byteLength)];
-        const message = concat([encodeLatin1(serializeResponseHead(status, reason, all)), payload]);
+        const head = newOutgoingHead("server");
+        head.statusCode = status;
+        head.reason = reason;
+        head.fields = all;
+        head.ending = true;
+        head.bodyLength = payload.byteLength;
+        head.state = newConnectionState("server");
+        const message = concat([encodeLatin1(encode(head).head), encodeBody("length", payload)]);
         const { events, error } = parseResponses(message);
         assert.equal(error, null);
         const parsed = events[0]!.type === "head" ? events[0]!.head as ResponseHead : assert.fail("no head");
         assert.equal(parsed.statusCode, status);
         assert.equal(parsed.statusMessage, reason);
-        assert.deepEqual(parsed.rawHeaders, all);
+        assert.deepEqual(parsed.rawHeaders, [...all, "Connection", "keep-alive"]);
         const end = events[1]!.type === "end" ? events[1]! : assert.fail("no end");
         assert.equal(end.body, decodeLatin1(payload));
       },
@@ -146,14 +154,13 @@ test("property: responses written by our writer are read back exactly (Content-L
 /** How the framing is chosen: by the user's fields, or left to the writer (whole body known or not). */
 type FramingChoice = "user-length" | "user-chunked" | "user-gzip" | "implicit-whole" | "implicit-streamed";
 
-/** Writes a message the way `OutgoingMessage` does, with core's pieces in its order. */
+/** Writes a message the way `OutgoingMessage` does: `encode()`, then its body encoder. */
 function writeMessage(
-  startLine: string,
+  isRequest: boolean,
   fields: readonly string[],
   chunks: Uint8Array[],
   trailers: readonly string[],
   choice: FramingChoice,
-  isRequest: boolean,
 ): Uint8Array {
   const total = chunks.reduce((n, c) => n + c.byteLength, 0);
   const user = [...fields];
@@ -161,34 +168,22 @@ function writeMessage(
   if (choice === "user-chunked") user.push("Transfer-Encoding", "chunked");
   if (choice === "user-gzip") user.push("Transfer-Encoding", "gzip");
   const whole = choice === "implicit-whole";
-  const facts: OutgoingHeadFacts = {
-    date: false,
-    host: false,
-    connection: undefined,
-    contentLength: undefined,
-    transferEncoding: undefined,
-    isRequest,
-    bodyAllowed: true,
-    chunkedAllowed: true,
-    ending: whole,
-    bodyLength: whole ? total : 0,
-    hasTrailers: trailers.length > 0,
-    emptyBodyHasLength: true,
-    length: -1,
-  };
-  let head = startLine + "\r\n";
-  for (let i = 0; i < user.length; i += 2) head += renderUserField(user[i]!, user[i + 1]!, facts);
-  const framing = outgoingFraming(facts);
-  head += implicitFramingField(framing, facts) + "\r\n";
-  let remaining = facts.length;
-  const out = [encodeLatin1(head)];
-  for (const chunk of chunks) {
-    if (framing === "length") remaining = remainingAfter(remaining, chunk.byteLength);
-    out.push(encodeBody(framing, chunk));
-  }
-  if (framing === "length") assert.equal(remaining, 0);
-  out.push(encodeLatin1(encodeBodyEnd(framing, trailers)));
-  return concat(out);
+  const head = newOutgoingHead(isRequest ? "client" : "server");
+  head.method = "POST";
+  head.target = "/x";
+  head.state = newConnectionState("server");
+  head.fields = user;
+  head.trailers = trailers.length > 0;
+  head.ending = whole;
+  head.bodyLength = whole ? total : 0;
+  const out = encode(head);
+  const wire = [encodeLatin1(out.head)];
+  // A whole body goes out with the head (already counted by encode()); a streamed one write by write.
+  if (whole) wire.push(total > 0 ? encodeBody(out.kind, concat(chunks)) : new Uint8Array(0));
+  else for (const chunk of chunks) wire.push(encodeChunk(out, chunk));
+  if (out.kind === "length") assert.equal(out.remaining, 0);
+  wire.push(encodeLatin1(encodeEnd(out, trailers)));
+  return concat(wire);
 }
 
 const choice = fc.constantFrom<FramingChoice>(
@@ -213,9 +208,8 @@ test("property: the library's writer, framing fields included, is read back exac
         const chunked = how === "user-chunked" || how === "implicit-streamed" ||
           (how === "implicit-whole" && trailerFields.length > 0);
         const trailers = chunked ? trailerFields : [];
-        const startLine = isRequest ? "POST /x HTTP/1.1" : "HTTP/1.1 200 OK";
         const all = isRequest ? ["Host", "h", ...fields] : fields;
-        const message = writeMessage(startLine, all, chunks, trailers, how, isRequest);
+        const message = writeMessage(isRequest, all, chunks, trailers, how);
         const outcome = isRequest ? parseRequests(message) : parseResponses(message, { finish: true });
         const refused = refusal(trailers);
         if (refused !== null) return assert.equal(outcome.error?.code, refused);

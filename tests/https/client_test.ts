@@ -305,3 +305,49 @@ test("https Agent.createConnection({ signal }): an abort before or during the ha
     await closeServer(server);
   }
 });
+
+// As Node 20 (node -e, same fixtures): the request's 'socket' comes while the TLS socket is still
+// connecting (`connecting` true, `encrypted` true, `authorized` false), then 'connect', then
+// 'secureConnect' with `authorized` true; a certificate that does not verify is that socket's failure,
+// after 'socket', as the request's 'error' UNABLE_TO_VERIFY_LEAF_SIGNATURE.
+test("an https Agent hands its socket over while the handshake runs, then 'connect' and 'secureConnect'", async () => {
+  const { server, port } = await listenHttps({}, (_req, res) => res.end("ok"));
+  const agent = new Agent({ keepAlive: true });
+  try {
+    const seen: string[] = [];
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, servername: "localhost", ca: pki.ca, agent }, (res) => {
+        seen.push(`response authorized=${res.socket.authorized}`);
+        resolve(text(res));
+      });
+      req.on("socket", (socket) => {
+        seen.push(
+          `socket connecting=${socket.connecting} encrypted=${socket.encrypted} authorized=${socket.authorized}`,
+        );
+        socket.on("connect", () => seen.push("connect"));
+        socket.on("secureConnect", () => seen.push(`secureConnect authorized=${socket.authorized}`));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    assert.equal(body, "ok");
+    assert.deepEqual(seen, [
+      "socket connecting=true encrypted=true authorized=false",
+      "connect",
+      "secureConnect authorized=true",
+      "response authorized=true",
+    ]);
+    const failure: string[] = [];
+    const err = await new Promise<Error & { code?: string }>((resolve) => {
+      const bad = request({ host: "127.0.0.1", port, servername: "localhost", agent: new Agent() });
+      bad.on("socket", (socket) => failure.push(`socket connecting=${socket.connecting}`));
+      bad.on("error", resolve);
+      bad.end();
+    });
+    assert.deepEqual(failure, ["socket connecting=true"]);
+    assert.equal(err.code, "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+  } finally {
+    agent.destroy();
+    await closeServer(server);
+  }
+});

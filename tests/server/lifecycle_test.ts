@@ -138,6 +138,28 @@ test("listen() twice throws ERR_SERVER_ALREADY_LISTEN; close() when not listenin
   await closeServer(server);
 });
 
+// What a server's connections call (emits, bookkeeping) is a host object the server owns
+// (src/server/_server_host.ts), not members of the public class: none of it shows on a server.
+test("a Server has no connection-host members (emitRequest, connectionClosed, messageClasses, closing, ...)", () => {
+  const server = new Server();
+  for (
+    const name of [
+      "emitRequest",
+      "emitRequestIfListened",
+      "emitTakeover",
+      "emitClientError",
+      "emitDropRequest",
+      "emitTimeout",
+      "connectionClosed",
+      "connectionHandedOver",
+      "messageClasses",
+      "closing",
+    ]
+  ) {
+    assert.equal(name in server, false, name);
+  }
+});
+
 // Node's function-style subclassing: `Server.call(this, listener)` sets up an object the subclass's own
 // constructor made. Checked against node:http under Node 20: the object serves requests, `close()` works,
 // and `Server.call` returns undefined.

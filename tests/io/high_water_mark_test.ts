@@ -1,0 +1,86 @@
+/**
+ * Queue sizes as Node's: a message's body queue is its socket's `readableHighWaterMark`; the server and
+ * request option `highWaterMark` sets both of the socket's sizes; a `net.Socket` from `createConnection`
+ * brings its own. The default is 64 KiB (Node 22's; Node 20's is 16 KiB).
+ *
+ * Checked under node 20 (`node -e`): `createServer({ highWaterMark: 1000 })` gives 1000 for
+ * `req.readableHighWaterMark`, `req.socket.readableHighWaterMark`, `req.socket.writableHighWaterMark` and
+ * `res.writableHighWaterMark`; `get({ highWaterMark: 2000 })` gives 2000 for `res.readableHighWaterMark`
+ * and both of `res.socket`'s; `createServer({ highWaterMark: "x" })` throws ERR_INVALID_ARG_TYPE.
+ */
+import assert from "node:assert/strict";
+import * as net from "node:net";
+import { test } from "../_harness.ts";
+import { closeServer, codeOf, listen } from "../_net.ts";
+import { createServer, get, type IncomingMessage, type ServerResponse } from "../../mod.ts";
+
+function firstResponse(options: Parameters<typeof get>[0]): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    get(options, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res));
+    }).on("error", reject);
+  });
+}
+
+test("the server's highWaterMark sizes its sockets, requests and responses", async () => {
+  let seen: number[] = [];
+  const { server, port } = await listen(
+    { highWaterMark: 1000 },
+    (req: IncomingMessage, res: ServerResponse) => {
+      seen = [
+        req.readableHighWaterMark,
+        req.socket.readableHighWaterMark,
+        req.socket.writableHighWaterMark,
+        res.writableHighWaterMark,
+      ];
+      res.end("ok");
+    },
+  );
+  try {
+    await firstResponse({ host: "127.0.0.1", port, agent: false });
+    assert.deepEqual(seen, [1000, 1000, 1000, 1000]);
+  } finally {
+    await closeServer(server);
+  }
+});
+
+test("a request's highWaterMark sizes its socket and its response; 64 KiB by default", async () => {
+  const { server, port } = await listen({}, (req: IncomingMessage, res: ServerResponse) => {
+    res.end(String(req.readableHighWaterMark));
+  });
+  try {
+    const sized = await firstResponse({ host: "127.0.0.1", port, agent: false, highWaterMark: 2000 });
+    assert.deepEqual(
+      [sized.readableHighWaterMark, sized.socket.readableHighWaterMark, sized.socket.writableHighWaterMark],
+      [2000, 2000, 2000],
+    );
+    const plain = await firstResponse({ host: "127.0.0.1", port, agent: false });
+    assert.equal(plain.readableHighWaterMark, 64 * 1024);
+  } finally {
+    await closeServer(server);
+  }
+});
+
+test("a net.Socket from createConnection brings its own readableHighWaterMark to the response", async () => {
+  const { server, port } = await listen({}, (_req: IncomingMessage, res: ServerResponse) => res.end("ok"));
+  try {
+    const res = await firstResponse({
+      port,
+      // `readableHighWaterMark` is a stream option `net.createConnection` passes on (Node's types omit it).
+      createConnection: () =>
+        net.createConnection({ host: "127.0.0.1", port, readableHighWaterMark: 1024 } as net.NetConnectOpts),
+    });
+    assert.equal(res.readableHighWaterMark, 1024);
+    assert.equal(res.socket.readableHighWaterMark, 1024);
+  } finally {
+    await closeServer(server);
+  }
+});
+
+test("a highWaterMark that is not a number is refused as Node refuses it", () => {
+  assert.equal(
+    codeOf(() => createServer({ highWaterMark: "x" as unknown as number })),
+    "ERR_INVALID_ARG_TYPE",
+  );
+});
