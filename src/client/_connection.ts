@@ -4,19 +4,17 @@
  * the socket is free again or dead.
  *
  * Theory of operation: a connection carries one request at a time (no pipelining, as Node's client).
- * The socket is reusable when the request was fully written, the response fully read, and both sides
- * said keep-alive. Anything else destroys it.
+ * The protocol rules are core's (`src/core/connection.ts`, the same the server follows), on the one state
+ * value the response parser holds: the parser applies the reading side (a response head, its end, the
+ * peer's EOF), this file the writing side as it happens (the request's head, a 100 received, the request
+ * written whole) and failures, and it carries out each action. The exchange ends when core says so:
+ * `idle` (both sides said keep-alive: the socket goes back to its owner) or `close` (it is destroyed);
+ * `hand-over` gives the socket away after a 101 or a 2xx to CONNECT.
  *
  * @module
  */
 
-import {
-  type ConnectionState,
-  headRead,
-  messageRead,
-  messageWritten,
-  newConnectionState,
-} from "../core/connection.ts";
+import type { ConnectionAction, ConnectionMachine } from "../core/connection.ts";
 import { ConnectionResetError } from "../core/errors.ts";
 import { type ParserOptions, ResponseParser } from "../core/parser.ts";
 import type { ResponseHead } from "../core/types.ts";
@@ -73,18 +71,16 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   uses = 0;
   #owner: ConnectionOwner;
   #parser: ResponseParser;
+  /** The connection's protocol state: the parser's, which it advances as it reads; we apply the rest. */
+  readonly #state: ConnectionMachine;
   #request: ConnectionRequest | null = null;
+  /** The current request's final response (a switching one too), from its head on. */
   #response: IncomingMessage | null = null;
   #responseBytes = 0;
-  #responseComplete = false;
-  /** The protocol state, by core's rules (the same the server follows): it decides reuse. */
-  #state: ConnectionState = newConnectionState("client");
-  #takeover: IncomingMessage | undefined;
+  /** The transport closed (its `onClose` came). */
   #closed = false;
-  #holdBody = false;
+  /** The request's body bytes held back while its writing side waits for a 100. */
   #held: Uint8Array[] = [];
-  #wroteHead = false;
-  #discardBody = false;
 
   /** `parserOptions`: the first request's `maxHeaderSize` and `insecureHTTPParser` hold for the socket. */
   constructor(socket: Socket, owner: ConnectionOwner, parserOptions?: ParserOptions) {
@@ -100,6 +96,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       },
       onEnd: (trailers) => this.#onResponseEnd(trailers),
     }, parserOptions);
+    this.#state = this.#parser.state;
     socket[kSetConsumer](this);
   }
 
@@ -110,8 +107,11 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
    * a timeout set later (`res.setTimeout()`) to the response.
    */
   #listensTimeout = false;
-  /** The exchange is over but the socket was still sending the request: released on its drain. */
-  #releaseOnDrain = false;
+  /**
+   * The exchange is over but the socket was still sending the request: it ends on the drain, with this
+   * (reuse or not).
+   */
+  #endOnDrain: boolean | undefined;
   /** A write was refused (the transport's queue is over its mark) and its onDrain has not come yet. */
   #sendBlocked = false;
 
@@ -133,11 +133,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     this.#request = req;
     this.#response = null;
     this.#responseBytes = 0;
-    this.#responseComplete = false;
-    this.#holdBody = req.expectsContinue;
     this.#held = [];
-    this.#wroteHead = false;
-    this.#discardBody = false;
     this.#parser.expectResponseTo(req.method);
     this.socket.setReadPaused(false);
     req[kAttachSink](this);
@@ -151,15 +147,23 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   // ---- OutgoingSink ----
 
   write(bytes: Uint8Array, transient?: boolean): boolean {
-    if (this.#discardBody) return true;
-    // With `Expect: 100-continue` the head goes now and the body waits for 100 (or a final status).
-    if (this.#holdBody && this.#wroteHead) {
-      this.#held.push(transient ? bytes.slice() : bytes);
-      return false;
+    const state = this.#state;
+    switch (state.writing) {
+      case "dropping":
+        return true;
+      case "continue":
+        // With `Expect: 100-continue` the head went and the body waits for 100 (or a final status).
+        this.#held.push(transient ? bytes.slice() : bytes);
+        return false;
+      case "idle":
+        // The first bytes of a request carry its head.
+        state.headWritten(this.#request?.expectsContinue === true);
+        break;
+      default:
+        break;
     }
-    this.#wroteHead = true;
     const sent = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
-    // The transport holds more than it should: its onDrain will come (see #maybeRelease).
+    // The transport holds more than it should: its onDrain will come (see #exchangeEnded).
     if (!sent) this.#sendBlocked = true;
     return sent;
   }
@@ -181,9 +185,9 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
       this.#fail(asNodeParseError(err as Error, chunk));
       return false;
     }
-    if (this.#takeover) {
-      const res = this.#takeover;
-      this.#takeover = undefined;
+    // The parser stopped right after a switching response (the hand-over action of its end).
+    if (this.#state.reading === "switched") {
+      const res = this.#response!;
       const req = this.#request;
       this.#request = null;
       this.#closed = true;
@@ -199,14 +203,17 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
 
   onEnd(): void {
     try {
-      // Completes a body delimited by the close; anything else unfinished is reported below.
+      // Completes a body delimited by the close, and applies peerEnded.
       this.#parser.finish();
     } catch {
       // An incomplete message at EOF: Node reports the hang-up ("socket hang up" before the response,
       // "aborted" on the response), not the parser's EOF code.
     }
-    if (this.#request && !this.#responseComplete) this.#lost(undefined, undefined);
-    else this.socket.destroy();
+    // reject: a response was owed or cut short. close: nothing was owed, but a request given this socket
+    // and not yet written loses it all the same.
+    if (this.#state.action === "reject" || this.#request !== null && this.#response === null) {
+      this.#lost(undefined, undefined);
+    } else this.socket.destroy();
   }
 
   /** The socket timed out; a response read without our listener hears it here. */
@@ -222,9 +229,10 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
 
   onDrain(): void {
     this.#sendBlocked = false;
-    if (this.#releaseOnDrain) {
-      this.#releaseOnDrain = false;
-      this.#maybeRelease();
+    const keep = this.#endOnDrain;
+    if (keep !== undefined) {
+      this.#endOnDrain = undefined;
+      this.#exchangeEnded(keep);
     }
     this.#request?.[kSinkDrained]();
   }
@@ -232,45 +240,50 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
   onClose(error: Error | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#request && !this.#responseComplete) this.#lost(error, undefined);
+    if (this.#request && !this.#responseDone) this.#lost(error, undefined);
     this.#request = null;
     this.#owner[kRemoved](this, false);
   }
 
-  /** Called by the request once its last byte has been handed over. */
+  /**
+   * Called by the request once its last byte has been handed over: the request is written whole, once
+   * per request. A body still held for a 100 is written whole when it is released or dropped.
+   */
   requestFinished(): void {
-    this.#maybeRelease();
+    const writing = this.#state.writing;
+    if (this.#request !== null && (writing === "body" || writing === "dropping")) this.#requestWritten();
+  }
+
+  /** The response was read whole (core opened no exchange that is still waiting for it). */
+  get #responseDone(): boolean {
+    return this.#response !== null && this.#state.open === 0;
   }
 
   // ---- parser events ----
 
   #onHead(head: ResponseHead): void {
     const req = this.#request!;
+    // An interim head is no message for core: the parser applied nothing.
     if (head.statusCode < 200 && !head.upgrade) {
       if (head.statusCode === 100) this.#releaseBody();
       req[kOnInformation](head);
       return;
     }
+    // The parser applied headRead; a switching response ends at once and is handed over.
     const res = new IncomingMessage(this.socket);
     receiveHead(res, head, req.maxHeadersCount ?? 0);
-    if (head.upgrade) {
-      this.#takeover = res;
-      return;
-    }
-    // A final status before 100: the server decided without the body. Nothing more of it is sent,
-    // so the connection cannot be reused (the server may or may not expect the body).
-    if (this.#holdBody) {
-      this.#holdBody = false;
+    this.#response = res;
+    if (head.upgrade) return;
+    // A final status before 100: the server decided without the body, which core now drops (and the
+    // connection cannot be reused: the server may or may not expect the body).
+    if (this.#state.writing === "dropping") {
       this.#held = [];
-      this.#discardBody = true;
       req[kSinkDrained]();
+      if (req.writableFinished) this.#requestWritten();
     }
-    this.#state =
-      headRead(this.#state, { keepAlive: head.keepAlive, upgrade: false, expectContinue: false }).state;
     // As Node: a response that will not keep the connection turns the request's `shouldKeepAlive` off.
     if (!head.keepAlive) req.shouldKeepAlive = false;
     res[kResumeReading] = this.#resumeReading;
-    this.#response = res;
     if (this.socket.timeout) {
       this.#listensTimeout = true;
       this.socket.on("timeout", this.#onTimeout);
@@ -280,51 +293,79 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
 
   #onResponseEnd(rawTrailers: string[]): void {
     const res = this.#response;
-    if (!res) return;
-    this.#responseComplete = true;
+    // The parser applied messageRead. A switching response is handed over by onData, once it stops.
+    const action = this.#state.action;
+    if (res === null || action === "hand-over") return;
     this.#stopListeningTimeout();
     res[kResumeReading] = undefined;
     this.socket.setReadPaused(false);
     receiveEnd(res, rawTrailers);
-    this.#maybeRelease();
+    this.#act(action);
   }
 
-  #maybeRelease(): void {
+  /** The request is on the wire whole: core's messageWritten, with the reuse it promised. */
+  #requestWritten(): void {
+    this.#act(this.#state.messageWritten(this.#request!.shouldKeepAlive));
+  }
+
+  /** Carries out what core asks after the exchange moved on either side. */
+  #act(action: ConnectionAction): void {
+    switch (action) {
+      case "idle":
+        this.#exchangeEnded(true);
+        break;
+      case "close":
+        this.#exchangeEnded(false);
+        break;
+      default:
+        // continue: the other side of the exchange is still under way. A client is never asked to stop
+        // reading; a hand-over is onData's.
+        break;
+    }
+  }
+
+  /** The exchange is complete: the socket goes back to its owner (`keep`) or is destroyed. */
+  #exchangeEnded(keep: boolean): void {
     const req = this.#request;
-    if (!req || !this.#responseComplete || !req.writableFinished) return;
+    if (!req) return;
     // As Node (a request is finished once its socket flushed it): a socket still sending a request body
     // the peer is not reading is not free yet; it is released on its drain, so no other request queues
     // behind it. Only after a refused write: onDrain is then certain.
     if (this.#sendBlocked && !this.#closed) {
-      this.#releaseOnDrain = true;
+      this.#endOnDrain = keep;
+      return;
+    }
+    // The request's 'finish' (queued when its last byte was handed over) comes first, as in Node.
+    if (!req.writableFinished) {
+      queueMicrotask(() => this.#exchangeEnded(keep));
       return;
     }
     this.#request = null;
     this.#response = null;
-    // Core's rules: the request, written whole, promised reuse or not; the response, read whole, allowed it
-    // or not. A request whose held-back body was dropped ended short, so the connection cannot go on.
-    const written = messageWritten(this.#state, req.shouldKeepAlive && !this.#discardBody);
-    const read = messageRead(written.state);
-    this.#state = read.state;
-    const keep = read.action === "idle" && !this.#closed;
+    keep &&= !this.#closed;
     req[kOnExchangeEnd](keep);
     if (keep) this.#owner[kReleased](this);
     else this.socket.destroy();
   }
 
+  /** A 100 came: the held body goes, and a request that ended meanwhile is written whole now. */
   #releaseBody(): void {
-    if (!this.#holdBody) return;
-    this.#holdBody = false;
+    const state = this.#state;
+    if (state.writing !== "continue") return;
+    state.continueReceived();
     const held = this.#held;
     this.#held = [];
     let ok = true;
     for (const bytes of held) ok = this.socket.send(bytes);
     if (!ok) this.#sendBlocked = true;
     if (ok) this.#request?.[kSinkDrained]();
+    if (this.#request?.writableFinished) this.#requestWritten();
   }
 
   /** A malformed response: the socket cannot be trusted any more. */
   #fail(error: Error): void {
+    this.#state.readFailed();
+    // The reject this asks for: the request hears of the error.
     this.#lost(undefined, error);
   }
 
@@ -335,7 +376,7 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     this.#request = null;
     this.#stopListeningTimeout();
     this.socket.destroy();
-    if (this.#response && !this.#responseComplete) {
+    if (this.#response !== null && !this.#responseDone) {
       req[kOnResponseLost](cause, parseError);
       return;
     }

@@ -1,7 +1,9 @@
 /**
  * The machinery {@linkcode RequestParser} and {@linkcode ResponseParser} share (see `parser.ts` for the
- * theory of operation): the phase a connection is in, the head assembler, the body counters and the
- * chunked decoder. The role decides how a head is decoded and what it means. Internal to core.
+ * theory of operation): the connection's state, whose reading side says what comes next (`connection.ts`:
+ * the reader applies `headRead`, `messageRead` and `peerEnded` to it, in place), the head assembler, the body
+ * counters and the chunked decoder. The role decides how a head is decoded and what it means. Internal to
+ * core.
  *
  * @module
  */
@@ -11,6 +13,7 @@ import { buildRequest, buildResponse, tryPlainRequest, tryPlainResponse } from "
 import { ChunkedDecoder, type ChunkSink } from "./chunked.ts";
 import { HttpParseError } from "./errors.ts";
 import { MAX_CHUNK_EXTENSIONS_SIZE, MAX_FIELDS, MAX_HEADER_SIZE } from "./limits.ts";
+import { ConnectionMachine } from "./connection.ts";
 import type { MessageHead, RequestHead, ResponseHead } from "./types.ts";
 
 /** The parser options a reader resolves (the public `RequestParserOptions` has this shape). */
@@ -22,22 +25,17 @@ export interface ReaderOptions {
   requireHost?: boolean;
 }
 
-/** What the parser is reading. */
-type Phase =
-  /** A head (or the empty lines before one). */
-  | "head"
+/**
+ * How the body being read is delimited: the decoder inside the connection's `body` (or `continue`)
+ * reading state, as hyper's `Reading::Body(Decoder)`.
+ */
+type BodyDecoder =
   /** A Content-Length body. */
   | "length"
   /** A chunked body. */
   | "chunked"
   /** A body that ends when the connection closes (responses only). */
-  | "close"
-  /** The connection changed protocols; the parser reads nothing more. */
-  | "upgraded"
-  /** The caller stopped reading HTTP (`stop()`); input is left unread. */
-  | "stopped"
-  /** `finish()` was called. */
-  | "closed";
+  | "close";
 
 const NO_TRAILERS: readonly string[] = Object.freeze([]);
 
@@ -55,15 +53,16 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
   readonly #isRequest: boolean;
   readonly #handler: { onHead(head: H): void; onData(chunk: Uint8Array): void; onEnd(raw: string[]): void };
   readonly #options: ResolvedOptions;
-  #phase: Phase = "head";
+  /** The connection's protocol state; its `reading` is what this reader does next. */
+  readonly #state: ConnectionMachine;
+  #body: BodyDecoder = "length";
+  /** Set once the reader is dead: the parse error it met, or `HPE_CLOSED_CONNECTION` after `finish()`. */
   #error: HttpParseError | null = null;
   #inHandler = false;
   /** The head being read, its lexer and the scratch its offsets go to (reused for every head). */
   readonly #head: HeadAssembler;
   #remaining = 0;
   #chunked: ChunkedDecoder | null = null;
-  /** A request that switches protocols has a body: the switch happens when that body ends. */
-  #switchAfterBody = false;
   /** Methods of requests whose responses have not started yet (responses only). */
   readonly #methods: string[] = [];
 
@@ -75,6 +74,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
     this.#isRequest = isRequest;
     this.#handler = handler;
     this.#head = new HeadAssembler(isRequest ? "request" : "response");
+    this.#state = new ConnectionMachine(isRequest ? "server" : "client");
     this.#options = {
       maxHeaderSize: options?.maxHeaderSize ?? MAX_HEADER_SIZE,
       maxFields: options?.maxFields ?? MAX_FIELDS,
@@ -85,16 +85,20 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
     };
   }
 
+  get state(): ConnectionMachine {
+    return this.#state;
+  }
+
   get upgraded(): boolean {
-    return this.#phase === "upgraded";
+    return this.#state.reading === "switched";
   }
 
   get inHead(): boolean {
-    return this.#phase === "head" && this.#error === null && this.#head.lexer.busy;
+    return this.#state.reading === "head" && this.#error === null && this.#head.lexer.busy;
   }
 
   get idle(): boolean {
-    return this.#phase === "head" && this.#error === null && !this.inHead;
+    return this.#state.reading === "head" && this.#error === null && !this.#head.lexer.busy;
   }
 
   expect(method: string): void {
@@ -102,7 +106,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
   }
 
   stop(): void {
-    if (this.#phase !== "upgraded" && this.#phase !== "closed") this.#phase = "stopped";
+    this.#state.readingStopped();
   }
 
   /** ChunkSink: forwards chunk data, marking that an exception from here is the handler's. */
@@ -118,41 +122,11 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
     const end = input.length;
     try {
       while (p < end) {
-        switch (this.#phase) {
-          case "head":
-            p = this.#readHead(input, p);
-            break;
-          case "length": {
-            const n = Math.min(this.#remaining, end - p);
-            this.#remaining -= n;
-            const view = input.subarray(p, p + n);
-            p += n;
-            if (this.#remaining === 0) this.#phase = "head";
-            this.onData(view);
-            if (this.#remaining === 0) this.#end(NO_TRAILERS as string[]);
-            break;
-          }
-          case "chunked": {
-            const decoder = this.#chunked as ChunkedDecoder;
-            p = decoder.decode(input, p, this);
-            if (decoder.done) {
-              this.#phase = "head";
-              this.#end(decoder.trailers);
-            }
-            break;
-          }
-          case "close": {
-            const view = input.subarray(p);
-            p = end;
-            this.onData(view);
-            break;
-          }
-          case "upgraded":
-          case "stopped":
-            return p;
-          case "closed":
-            throw new HttpParseError("HPE_CLOSED_CONNECTION", "Data after the connection was closed");
-        }
+        const reading = this.#state.reading;
+        if (reading === "head") p = this.#readHead(input, p);
+        else if (reading === "body" || reading === "continue") p = this.#readBody(input, p, end);
+        // Closed or switched: what follows is not ours to read.
+        else return p;
       }
     } catch (err) {
       if (this.#inHandler || !(err instanceof HttpParseError)) {
@@ -167,26 +141,49 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
   }
 
   finish(): void {
-    if (this.#error !== null) throw this.#error;
-    switch (this.#phase) {
-      case "head":
-        if (!this.#head.lexer.busy) break;
-        this.#die("Connection closed inside a message head");
-        break;
-      case "length":
-      case "chunked":
-        this.#die("Connection closed inside a message body");
-        break;
-      case "close":
-        this.#phase = "closed";
-        this.#end(NO_TRAILERS as string[]);
-        return;
-      case "upgraded":
-      case "stopped":
-      case "closed":
-        return;
+    const error = this.#error;
+    if (error !== null) {
+      if (error.code === "HPE_CLOSED_CONNECTION") return;
+      this.#state.peerEnded(false);
+      throw error;
     }
-    this.#phase = "closed";
+    let reading = this.#state.reading;
+    const midHead = reading === "head" && this.#head.lexer.busy;
+    // A body delimited by the close ends with it.
+    if ((reading === "body" || reading === "continue") && this.#body === "close") {
+      this.#end(NO_TRAILERS as string[]);
+      reading = this.#state.reading;
+    }
+    this.#state.peerEnded(midHead);
+    if (midHead) this.#die("Connection closed inside a message head");
+    if (reading === "body" || reading === "continue") this.#die("Connection closed inside a message body");
+    if (reading === "head") {
+      const closed = new HttpParseError("HPE_CLOSED_CONNECTION", "Data after the connection was closed");
+      closed.bytesParsed = 0;
+      this.#error = closed;
+    }
+  }
+
+  /** Reads (part of) the body from `input[p..end]`; returns where it stopped. */
+  #readBody(input: Uint8Array, p: number, end: number): number {
+    switch (this.#body) {
+      case "length": {
+        const n = Math.min(this.#remaining, end - p);
+        this.#remaining -= n;
+        this.onData(input.subarray(p, p + n));
+        if (this.#remaining === 0) this.#end(NO_TRAILERS as string[]);
+        return p + n;
+      }
+      case "chunked": {
+        const decoder = this.#chunked as ChunkedDecoder;
+        p = decoder.decode(input, p, this);
+        if (decoder.done) this.#end(decoder.trailers);
+        return p;
+      }
+      case "close":
+        this.onData(input.subarray(p));
+        return end;
+    }
   }
 
   #die(message: string): never {
@@ -197,10 +194,10 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
   }
 
   #end(trailers: string[]): void {
-    if (this.#switchAfterBody) {
-      this.#switchAfterBody = false;
-      this.#phase = "upgraded";
-    }
+    // The caller may have stopped reading inside this message (its socket closed under a handler).
+    const reading = this.#state.reading;
+    if (reading !== "body" && reading !== "continue") return;
+    this.#state.messageRead();
     this.#inHandler = true;
     this.#handler.onEnd(trailers);
     this.#inHandler = false;
@@ -263,22 +260,19 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
       }
       this.#methods.shift();
     }
+    this.#state.headRead(head);
+    const framing = head.framing;
     // RFC 9110 section 7.8: the protocol changes after the message that asked for it, so a request body
     // (h2c's POST, RFC 7540 section 3.2: "sent in their entirety before the client can send HTTP/2
-    // frames") is read as HTTP first. CONNECT's content has no defined semantics: it switches at once.
+    // frames") is read as HTTP first. CONNECT's content has no defined semantics, and a switching
+    // response has none: they switch at once.
     if (
-      head.upgrade && this.#isRequest && head.framing.kind !== "none" &&
-      (head as unknown as RequestHead).method !== "CONNECT"
+      head.upgrade && (!this.#isRequest || (head as unknown as RequestHead).method === "CONNECT")
     ) {
-      this.#switchAfterBody = !(head.framing.kind === "length" && head.framing.length === 0);
-    }
-    if (head.upgrade && !this.#switchAfterBody) {
-      this.#phase = "upgraded";
       this.#emit(head);
       this.#end(NO_TRAILERS as string[]);
       return;
     }
-    const framing = head.framing;
     switch (framing.kind) {
       case "none":
         this.#emit(head);
@@ -291,16 +285,16 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
           return;
         }
         this.#remaining = framing.length;
-        this.#phase = "length";
+        this.#body = "length";
         break;
       case "chunked": {
         if (this.#chunked === null) this.#chunked = new ChunkedDecoder(this.#options);
         else this.#chunked.reset();
-        this.#phase = "chunked";
+        this.#body = "chunked";
         break;
       }
       case "close":
-        this.#phase = "close";
+        this.#body = "close";
         break;
     }
     this.#emit(head);

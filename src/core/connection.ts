@@ -1,29 +1,44 @@
 /**
- * The protocol state of one HTTP/1.1 connection, as data: what the reading side expects next, how many
- * exchanges are open, and whether the connection may be reused. Both roles use it; the server and client
- * connection files keep the timers, queues and I/O and ask this module what each event means.
+ * The protocol state of one HTTP/1.1 connection, as one value: what the reading side expects next, where
+ * the writing side is, how many exchanges are open, and whether the connection may be reused. Both roles
+ * use it; the parsers advance its reading side, the server and client connection files advance its
+ * writing side and carry out what each transition asks.
  *
- * Theory of operation (after hyper's `proto/h1/conn.rs` Reading/KA and h11's `_state.py`):
+ * Theory of operation (after hyper's `proto/h1/conn.rs` `Reading`/`Writing`/`KA` and h11's `_state.py`):
  *
- * - A {@linkcode ConnectionState} is an immutable value. Each event the caller observes (a head read, a
- *   message read, a message written, a 100 sent, the peer's EOF) goes through one transition function,
- *   which returns the next state and the one {@linkcode ConnectionAction} the caller must carry out. The
- *   caller never decides keep-alive, upgrade or close rules itself.
+ * - A {@linkcode ConnectionMachine} holds the state of one connection. Each event the caller observes (a
+ *   head read, a message read, a head or a message written, a 100 sent or received, the peer's EOF) is one
+ *   of its transition methods, which changes the state in place and returns the one
+ *   {@linkcode ConnectionAction} the caller must carry out (also kept as `action`). The caller never
+ *   decides keep-alive, upgrade or close rules itself. The state is a small mutable value rather than a
+ *   new object per event because the transitions run four times per request on the hot path (and twice
+ *   per message in a parser on its own: on Bun, two objects per message cost the parser about 5%);
+ *   `copy()` takes a snapshot.
  * - `reading` walks `head → body → head` for every message. A head whose message asks to switch protocols
- *   makes the end of that message `switched` (hand the bytes that follow to the new protocol); a message
- *   that forbids reuse makes its end `closed` (read nothing more). A server that received
- *   `Expect: 100-continue` reads `continue` until it sends 100: the body may never come.
+ *   makes the end of that message `switched` for both sides (hand the bytes that follow to the new
+ *   protocol). A server that received `Expect: 100-continue` reads `continue` until it sends 100: the body
+ *   may never come. The body's framing (length, chunked, until close) is the parser's, as hyper keeps the
+ *   `Decoder` inside `Reading::Body`.
+ * - `writing` walks `idle → body → idle` for every message: `body` from the head on (the body may be
+ *   empty), back to `idle` once the message is written whole, or `closed` when it said the connection
+ *   ends. A client that sent `Expect: 100-continue` holds its body in `continue` until a 100 comes; a final
+ *   response first makes it `dropping` (the body is not sent, RFC 9110 section 10.1.1).
  * - `open` counts exchanges whose request went one way and whose response has not ended: the server opens
- *   one per request head read and closes it per response written; the client opens one per request
+ *   one per request head read and closes it per response written; the client opens one per request head
  *   written and closes it per response read. Pipelining is `open > 1`.
  * - `reusable` is false once any message has said the connection ends after it (RFC 9112 section 9.3).
+ * - An exchange is complete when its response ended and its request was written whole: then the action is
+ *   `idle` (the keep-alive clock starts, a client's socket goes back to its pool) or `close`.
  *
- * The transitions allocate one small object each; nothing here does I/O, keeps time or holds bytes.
+ * Events that make no sense in a state (a head written inside a message, anything written after a
+ * hand-over) throw `ERR_INVALID_STATE` and change nothing. Nothing here does I/O, keeps time or holds
+ * bytes.
  *
  * @module
  */
 
 import { hasConnectionOption } from "./connection_tokens.ts";
+import { HttpUsageError } from "./errors.ts";
 
 /** Which end of the connection we are. */
 export type ConnectionRole = "client" | "server";
@@ -37,49 +52,73 @@ export type Reading =
   /** The body of the message whose head was read (possibly empty). */
   | "body"
   /**
-   * Nothing more is read: the last message forbade reuse or the peer ended its side. RFC 9112 section
-   * 9.6: "A server that receives a "close" connection option MUST initiate closure of the connection ...
-   * after it sends the final response to the request that contained the "close" connection option ...
-   * and MUST NOT process any further requests received on that connection."
+   * Nothing more is read: reading was stopped after a message that forbade reuse, failed, or the peer
+   * ended its side. RFC 9112 section 9.6: "A server that receives a "close" connection option MUST
+   * initiate closure of the connection ... after it sends the final response to the request that
+   * contained the "close" connection option ... and MUST NOT process any further requests received on
+   * that connection."
    */
   | "closed"
   /** The bytes that follow belong to another protocol (upgrade or CONNECT tunnel). */
   | "switched";
 
-/** The protocol state of one connection. Create with {@linkcode newConnectionState}. */
+/** Where the writing side is. */
+export type Writing =
+  /** Between messages: the next head may be written. */
+  | "idle"
+  /** A client wrote a head with `Expect: 100-continue`: its body waits for a 100 (or a final response). */
+  | "continue"
+  /** A head was written; the rest of its message (possibly nothing) follows. */
+  | "body"
+  /**
+   * A client's held-back body will not be sent: a final response came before any 100. RFC 9110 section
+   * 10.1.1: a client that receives a final status code instead "SHOULD NOT continue sending" the content.
+   */
+  | "dropping"
+  /** A message that ended the connection was written: nothing more is written but the close. */
+  | "closed"
+  /** The bytes written now belong to another protocol (after an upgrade or CONNECT). */
+  | "switched";
+
+/** What the caller must do after a transition. */
+export type ConnectionAction =
+  /** Nothing beyond the ordinary (deliver the message, keep reading and writing). */
+  | "continue"
+  /**
+   * An exchange completed, nothing is open and more may come: the keep-alive clock starts (a client's
+   * socket may carry the next request).
+   */
+  | "idle"
+  /**
+   * Read no further bytes as HTTP: apply {@linkcode readingStopped} (a parser on its own, as a codec,
+   * may read on).
+   */
+  | "stop-reading"
+  /** Give the bytes after this message, and the socket, to the new protocol. */
+  | "hand-over"
+  /** Finish what is queued for writing, then close. */
+  | "close"
+  /** A message was cut short (a malformed one, the peer's EOF inside one): report it, then close. */
+  | "reject";
+
+/**
+ * The protocol state of one connection, as its readers see it (a {@linkcode ConnectionMachine}, or a
+ * snapshot of one). Create with {@linkcode newConnectionState}.
+ */
 export interface ConnectionState {
   /** Which end we are. */
   readonly role: ConnectionRole;
   /** What the reading side expects next. */
   readonly reading: Reading;
+  /** Where the writing side is. */
+  readonly writing: Writing;
   /** Exchanges started and not yet answered completely (more than one while pipelining). */
   readonly open: number;
   /** False once a message said the connection ends after it. */
   readonly reusable: boolean;
   /** The message being read switches protocols when it ends. */
   readonly switching: boolean;
-}
-
-/** What the caller must do after a transition. */
-export type ConnectionAction =
-  /** Nothing beyond the ordinary (deliver the message, keep reading). */
-  | "continue"
-  /** Nothing is open and more may come: the keep-alive clock starts. */
-  | "idle"
-  /** Read no further bytes as HTTP (the parser stops; later bytes are not processed). */
-  | "stop-reading"
-  /** Give the bytes after this message, and the socket, to the new protocol. */
-  | "hand-over"
-  /** Finish what is queued for writing, then close. */
-  | "close"
-  /** The peer ended inside a message: report the incomplete message (a server answers 400), then close. */
-  | "reject";
-
-/** One transition: the next state and what to do. */
-export interface ConnectionStep {
-  /** The state after the event. */
-  readonly state: ConnectionState;
-  /** What the caller does now. */
+  /** What the last transition asked of the caller. */
   readonly action: ConnectionAction;
 }
 
@@ -90,7 +129,10 @@ export interface ConnectionStep {
 export interface HeadFacts {
   /** The head allows reuse after its message (RFC 9112 section 9.3). */
   readonly keepAlive: boolean;
-  /** The message switches protocols when it ends (see {@linkcode requestSwitchesProtocols}). */
+  /**
+   * The message switches protocols when it ends (see {@linkcode requestSwitchesProtocols} and
+   * {@linkcode responseSwitchesProtocols}).
+   */
   readonly upgrade: boolean;
   /** 1 for HTTP/1.1 (the default), 0 for HTTP/1.0. */
   readonly versionMinor?: number;
@@ -105,87 +147,11 @@ export interface HeadFacts {
  * ```ts
  * import { newConnectionState } from "@wire/http/core";
  * const state = newConnectionState("server");
- * console.log(state.reading, state.open, state.reusable); // head 0 true
+ * console.log(state.reading, state.writing, state.open, state.reusable); // head idle 0 true
  * ```
  */
-export function newConnectionState(role: ConnectionRole): ConnectionState {
-  return { role, reading: "head", open: 0, reusable: true, switching: false };
-}
-
-/**
- * A message head was read. The server opens an exchange; a head that forbids reuse makes the connection
- * end after this message; a server that got `Expect: 100-continue` waits in `continue`. RFC 9110 section
- * 10.1.1: "A server that receives a 100-continue expectation in an HTTP/1.0 request MUST ignore that
- * expectation."
- *
- * @example
- * ```ts
- * import { headRead, newConnectionState } from "@wire/http/core";
- * const { state, action } = headRead(newConnectionState("server"), {
- *   keepAlive: false,
- *   upgrade: false,
- *   versionMinor: 1,
- * });
- * console.log(state.reading, state.open, state.reusable, action); // body 1 false continue
- * ```
- */
-export function headRead(state: ConnectionState, head: HeadFacts): ConnectionStep {
-  const server = state.role === "server";
-  return step(
-    {
-      role: state.role,
-      reading: server && head.expectContinue === true && head.versionMinor !== 0 && !head.upgrade
-        ? "continue"
-        : "body",
-      // A switching request leaves HTTP: no HTTP response will close an exchange for it.
-      open: server && !head.upgrade ? state.open + 1 : state.open,
-      reusable: state.reusable && head.keepAlive,
-      switching: head.upgrade,
-    },
-    "continue",
-  );
-}
-
-/**
- * The server sent `100 Continue`: the body the client held back is now on its way.
- *
- * @example
- * ```ts
- * import { continueSent, headRead, newConnectionState } from "@wire/http/core";
- * const facts = { keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: true };
- * const s = headRead(newConnectionState("server"), facts);
- * console.log(s.state.reading, continueSent(s.state).state.reading); // continue body
- * ```
- */
-export function continueSent(state: ConnectionState): ConnectionStep {
-  return step(
-    state.reading === "continue" ? with4(state, "body", state.open, state.reusable, state.switching) : state,
-    "continue",
-  );
-}
-
-/**
- * The message being read ended. The client closes an exchange. Then: a message that switches protocols
- * hands over; one that forbade reuse stops reading (RFC 9112 section 9.6); otherwise the next head may come.
- *
- * @example
- * ```ts
- * import { headRead, messageRead, newConnectionState } from "@wire/http/core";
- * let s = headRead(newConnectionState("server"), { keepAlive: false, upgrade: false, versionMinor: 1 });
- * s = messageRead(s.state);
- * console.log(s.state.reading, s.action); // closed stop-reading
- * ```
- */
-export function messageRead(state: ConnectionState): ConnectionStep {
-  const open = state.role === "client" ? Math.max(0, state.open - 1) : state.open;
-  if (state.switching) return step(with4(state, "switched", open, state.reusable, false), "hand-over");
-  if (!state.reusable) {
-    // The client reads the last response of a connection that will not be reused: nothing is open.
-    const action = state.role === "client" ? "close" : "stop-reading";
-    return step(with4(state, "closed", open, state.reusable, state.switching), action);
-  }
-  const idle = open === 0 && state.role === "client";
-  return step(with4(state, "head", open, state.reusable, state.switching), idle ? "idle" : "continue");
+export function newConnectionState(role: ConnectionRole): ConnectionMachine {
+  return new ConnectionMachine(role);
 }
 
 /**
@@ -197,10 +163,10 @@ export function messageRead(state: ConnectionState): ConnectionStep {
  *
  * @example
  * ```ts
- * import { headRead, mayKeepAlive, newConnectionState } from "@wire/http/core";
- * const facts = { keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: true };
- * const s = headRead(newConnectionState("server"), facts);
- * console.log(mayKeepAlive(s.state, 0)); // false
+ * import { mayKeepAlive, newConnectionState } from "@wire/http/core";
+ * const state = newConnectionState("server");
+ * state.headRead({ keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: true });
+ * console.log(mayKeepAlive(state, 0)); // false
  * ```
  */
 export function mayKeepAlive(state: ConnectionState, later: number): boolean {
@@ -210,91 +176,325 @@ export function mayKeepAlive(state: ConnectionState, later: number): boolean {
 }
 
 /**
- * The server stops reading on its own (after the last request `maxRequestsPerSocket` allows, once the
- * requests already received behind it are read to be refused): nothing more is read and the connection is
- * not reused; it closes once what is open is written.
+ * The state machine of one connection: the {@linkcode ConnectionState} fields, changed in place by one
+ * method per event, each returning what the caller must do. A parser holds one (its `state`); the
+ * connection that drives the parser applies its own events to the same object.
  *
  * @example
  * ```ts
- * import { newConnectionState, readingStopped } from "@wire/http/core";
- * const { state, action } = readingStopped(newConnectionState("server"));
- * console.log(state.reading, state.reusable, action); // closed false stop-reading
+ * import { newConnectionState } from "@wire/http/core";
+ * const server = newConnectionState("server");
+ * server.headRead({ keepAlive: true, upgrade: false });
+ * server.messageRead();
+ * console.log(server.headWritten(), server.messageWritten(true)); // continue idle
  * ```
  */
-export function readingStopped(state: ConnectionState): ConnectionStep {
-  return step(
-    with4(state, closedUnlessSwitched(state.reading), state.open, false, state.switching),
-    "stop-reading",
-  );
-}
+export class ConnectionMachine implements ConnectionState {
+  /** Which end we are. */
+  readonly role: ConnectionRole;
+  /** What the reading side expects next. */
+  reading: Reading = "head";
+  /** Where the writing side is. */
+  writing: Writing = "idle";
+  /** Exchanges started and not yet answered completely (more than one while pipelining). */
+  open = 0;
+  /** False once a message said the connection ends after it. */
+  reusable = true;
+  /** The message being read switches protocols when it ends. */
+  switching = false;
+  /** What the last transition asked of the caller. */
+  action: ConnectionAction = "continue";
 
-/**
- * Reading failed (a malformed message, a timeout): nothing more is read and the connection is not reused;
- * the caller reports the error (a server answers with its status) and closes.
- *
- * @example
- * ```ts
- * import { newConnectionState, readFailed } from "@wire/http/core";
- * const { state, action } = readFailed(newConnectionState("server"));
- * console.log(state.reading, action); // closed reject
- * ```
- */
-export function readFailed(state: ConnectionState): ConnectionStep {
-  return step(with4(state, "closed", state.open, false, false), "reject");
-}
+  /** A fresh connection for `role` (see {@linkcode newConnectionState}). */
+  constructor(role: ConnectionRole) {
+    this.role = role;
+  }
 
-/**
- * A whole message was written; `keepAlive` says whether it promised reuse. The server closes an exchange,
- * the client opens one. A message that did not promise reuse closes the connection once written, as does
- * the server's last response after reading stopped; a server with nothing open and reading on goes idle.
- *
- * @example
- * ```ts
- * import { headRead, messageRead, messageWritten, newConnectionState } from "@wire/http/core";
- * let s = headRead(newConnectionState("server"), { keepAlive: true, upgrade: false, versionMinor: 1 });
- * s = messageRead(s.state);
- * console.log(messageWritten(s.state, true).action); // idle
- * console.log(messageWritten(s.state, false).action); // close
- * ```
- */
-export function messageWritten(state: ConnectionState, keepAlive: boolean): ConnectionStep {
-  const server = state.role === "server";
-  const open = server ? Math.max(0, state.open - 1) : state.open + 1;
-  if (!keepAlive) {
-    // Whatever the peer sends after this message is not processed (RFC 9112 section 9.6).
-    return step(with4(state, closedUnlessSwitched(state.reading), open, false, state.switching), "close");
+  /**
+   * A snapshot: an independent machine in the same state.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * const state = newConnectionState("client");
+   * const before = state.copy();
+   * state.headWritten();
+   * console.log(before.writing, state.writing); // idle body
+   * ```
+   */
+  copy(): ConnectionMachine {
+    const copy = new ConnectionMachine(this.role);
+    copy.reading = this.reading;
+    copy.writing = this.writing;
+    copy.open = this.open;
+    copy.reusable = this.reusable;
+    copy.switching = this.switching;
+    copy.action = this.action;
+    return copy;
   }
-  if (server && open === 0 && (state.reading === "closed" || !state.reusable && state.reading === "head")) {
-    return step(with4(state, state.reading, open, state.reusable, state.switching), "close");
-  }
-  const idle = server && open === 0 && state.reading === "head";
-  return step(with4(state, state.reading, open, state.reusable, state.switching), idle ? "idle" : "continue");
-}
 
-/**
- * The peer ended its side (EOF). Between messages the connection ends once what is open is written (Node
- * servers do not allow half-open connections); inside a message it is rejected: RFC 9112 section 8: "A
- * message that uses a valid Content-Length is incomplete if the size of the message body received ... is
- * less than the value given by Content-Length", and Node answers such a request 400. `midHead` says
- * whether part of a head had arrived.
- *
- * @example
- * ```ts
- * import { headRead, newConnectionState, peerEnded } from "@wire/http/core";
- * const fresh = newConnectionState("server");
- * console.log(peerEnded(fresh, false).action); // close
- * const inBody = headRead(fresh, { keepAlive: true, upgrade: false, versionMinor: 1 }).state;
- * console.log(peerEnded(inBody, false).action); // reject
- * ```
- */
-export function peerEnded(state: ConnectionState, midHead: boolean): ConnectionStep {
-  const reading = state.reading;
-  if (reading === "switched") return step(state, "continue");
-  const next: ConnectionState = with4(state, "closed", state.open, false, false);
-  if (reading === "body" || reading === "continue" || reading === "head" && midHead) {
-    return step(next, "reject");
+  // ---- the reading side ----
+
+  /**
+   * A final message head was read (not a 1xx interim one). The server opens an exchange; a head that
+   * forbids reuse makes the connection end after this message; a server that got `Expect: 100-continue`
+   * waits in `continue`. RFC 9110 section 10.1.1: "A server that receives a 100-continue expectation in
+   * an HTTP/1.0 request MUST ignore that expectation." A client whose body still waits for a 100 drops it.
+   * A head outside `head` throws `ERR_INVALID_STATE`.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * const state = newConnectionState("server");
+   * const action = state.headRead({ keepAlive: false, upgrade: false, versionMinor: 1 });
+   * console.log(state.reading, state.open, state.reusable, action); // body 1 false continue
+   * ```
+   */
+  headRead(head: HeadFacts): ConnectionAction {
+    if (this.reading !== "head") invalid("a head was read while reading " + this.reading);
+    const upgrade = head.upgrade;
+    this.switching = upgrade;
+    this.reusable &&= head.keepAlive;
+    if (this.role === "server") {
+      this.reading = head.expectContinue === true && head.versionMinor !== 0 && !upgrade
+        ? "continue"
+        : "body";
+      // A switching request leaves HTTP: no HTTP response will close an exchange for it.
+      if (!upgrade) this.open++;
+    } else {
+      this.reading = "body";
+      if (this.writing === "continue" && !upgrade) {
+        // The server decided without the body it was waiting for: it is not sent, and whether the server
+        // still expects it cannot be known, so the connection is not reused.
+        this.writing = "dropping";
+        this.reusable = false;
+      }
+    }
+    return this.action = "continue";
   }
-  return step(next, "close");
+
+  /**
+   * The server sent `100 Continue`: the body the client held back is now on its way. Outside `continue`
+   * nothing changes.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * const state = newConnectionState("server");
+   * state.headRead({ keepAlive: true, upgrade: false, versionMinor: 1, expectContinue: true });
+   * console.log(state.reading, state.continueSent(), state.reading); // continue continue body
+   * ```
+   */
+  continueSent(): ConnectionAction {
+    if (this.reading === "continue") this.reading = "body";
+    return this.action = "continue";
+  }
+
+  /**
+   * The message being read ended. The client closes an exchange. Then: a message that switches protocols
+   * hands over (both sides are `switched`); a server asked not to reuse the connection stops reading (RFC
+   * 9112 section 9.6; a parser on its own, as a codec, reads on); an exchange now complete (client: its
+   * request written too; server: its response written first) makes the connection `idle`, or `close`
+   * when it may not be reused. Outside a message it throws `ERR_INVALID_STATE`.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * const state = newConnectionState("server");
+   * state.headRead({ keepAlive: false, upgrade: false });
+   * console.log(state.messageRead(), state.reading); // stop-reading head
+   * ```
+   */
+  messageRead(): ConnectionAction {
+    const reading = this.reading;
+    if (reading !== "body" && reading !== "continue") invalid("a message ended while reading " + reading);
+    if (this.role === "client" && this.open > 0) this.open--;
+    if (this.switching) {
+      this.switching = false;
+      this.reading = this.writing = "switched";
+      return this.action = "hand-over";
+    }
+    this.reading = "head";
+    if (this.role === "client") return this.action = this.#exchangeEnd();
+    if (!this.reusable) return this.action = "stop-reading";
+    // A handler may answer before the request's body has been read: the exchange completes here then.
+    return this.action = this.open === 0 ? "idle" : "continue";
+  }
+
+  /**
+   * The server stops reading on its own: after a message that forbade reuse (the `stop-reading` action),
+   * or after the last request `maxRequestsPerSocket` allows. Nothing more is read and the connection is
+   * not reused; it closes once what is open is written.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * const state = newConnectionState("server");
+   * console.log(state.readingStopped(), state.reading, state.reusable); // stop-reading closed false
+   * ```
+   */
+  readingStopped(): ConnectionAction {
+    if (this.reading !== "switched") this.reading = "closed";
+    this.reusable = false;
+    this.switching = false;
+    return this.action = "stop-reading";
+  }
+
+  /**
+   * Reading failed (a malformed message, a timeout): nothing more is read and the connection is not
+   * reused; the caller reports the error (a server answers with its status) and closes.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * const state = newConnectionState("server");
+   * console.log(state.readFailed(), state.reading); // reject closed
+   * ```
+   */
+  readFailed(): ConnectionAction {
+    this.reading = "closed";
+    this.reusable = false;
+    this.switching = false;
+    return this.action = "reject";
+  }
+
+  /**
+   * The peer ended its side (EOF). Between messages the connection ends once what is open is written
+   * (Node servers do not allow half-open connections); inside a message, or on a client still owed a
+   * response, it is rejected: RFC 9112 section 8: "A message that uses a valid Content-Length is
+   * incomplete if the size of the message body received ... is less than the value given by
+   * Content-Length", and Node answers such a request 400 (a client reports "socket hang up"). `midHead`
+   * says whether part of a head had arrived. After a hand-over the bytes are the new protocol's.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * console.log(newConnectionState("server").peerEnded(false)); // close
+   * const inBody = newConnectionState("server");
+   * inBody.headRead({ keepAlive: true, upgrade: false });
+   * console.log(inBody.peerEnded(false)); // reject
+   * ```
+   */
+  peerEnded(midHead: boolean): ConnectionAction {
+    const reading = this.reading;
+    this.reusable = false;
+    this.switching = false;
+    if (reading === "switched") return this.action = "continue";
+    this.reading = "closed";
+    const cut = reading === "body" || reading === "continue" || reading === "head" && midHead ||
+      this.role === "client" && this.open > 0;
+    return this.action = cut ? "reject" : "close";
+  }
+
+  // ---- the writing side ----
+
+  /**
+   * A final message head was written (interim 1xx heads are not messages). The client opens an exchange;
+   * with `awaitContinue` (a request with `Expect: 100-continue` and a body) its body waits in `continue`.
+   * A head inside a message being written, after the connection's last one, or a response with no
+   * request open throws `ERR_INVALID_STATE`.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * const state = newConnectionState("client");
+   * state.headWritten(true);
+   * console.log(state.writing, state.open); // continue 1
+   * ```
+   */
+  headWritten(awaitContinue = false): ConnectionAction {
+    if (this.writing !== "idle") invalid("a head was written while writing " + this.writing);
+    if (this.role === "server") {
+      if (this.open === 0) invalid("a response was written with no request open");
+      this.writing = "body";
+    } else {
+      this.writing = awaitContinue ? "continue" : "body";
+      this.open++;
+    }
+    return this.action = "continue";
+  }
+
+  /**
+   * A 100 came for the request whose body waits in `continue`: the body goes now. Elsewhere (a 100 nobody
+   * waited for) nothing changes.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * const state = newConnectionState("client");
+   * state.headWritten(true);
+   * state.continueReceived();
+   * console.log(state.writing); // body
+   * ```
+   */
+  continueReceived(): ConnectionAction {
+    if (this.writing === "continue") this.writing = "body";
+    return this.action = "continue";
+  }
+
+  /**
+   * A whole message was written; `keepAlive` says whether it promised reuse. From `idle` its head counts
+   * as written with it. The server closes an exchange. A message that did not promise reuse ends the
+   * writing side (`closed`) and the connection once written (a request still being read is read to its
+   * end first), as does the server's last response after reading stopped; an exchange now complete makes
+   * the connection `idle`. A server's answer written after the connection's last message (`closed`) asks
+   * `close` again (an answer already queued still goes out first). It throws `ERR_INVALID_STATE` for a
+   * server with no request open, for a client after its last request, while a body waits for a 100, and
+   * after a hand-over.
+   *
+   * @example
+   * ```ts
+   * import { newConnectionState } from "@wire/http/core";
+   * const state = newConnectionState("server");
+   * state.headRead({ keepAlive: true, upgrade: false });
+   * state.messageRead();
+   * console.log(state.copy().messageWritten(false), state.messageWritten(true)); // close idle
+   * ```
+   */
+  messageWritten(keepAlive: boolean): ConnectionAction {
+    const writing = this.writing;
+    if (writing === "continue" || writing === "switched") {
+      invalid("a message was written while writing " + writing);
+    }
+    if (this.role === "client") {
+      if (writing === "closed") invalid("a request was written after the connection's last one");
+      if (writing === "idle") this.open++;
+      const keep = keepAlive && writing !== "dropping" && this.reusable;
+      this.writing = keep ? "idle" : "closed";
+      this.reusable = keep;
+      return this.action = this.#exchangeEnd();
+    }
+    if (this.open === 0) invalid("a response was written with no request open");
+    this.open--;
+    // An answer queued before the connection's last one went (Node writes it still): close again.
+    if (writing === "closed") return this.action = "close";
+    const reading = this.reading;
+    if (!keepAlive) {
+      // Whatever the peer sends after this message is not processed (RFC 9112 section 9.6); a request
+      // still being read is read to its end first (messageRead then stops reading).
+      if (reading === "head") this.reading = "closed";
+      this.writing = "closed";
+      this.reusable = false;
+      return this.action = "close";
+    }
+    if (this.open === 0 && (reading === "closed" || !this.reusable && reading === "head")) {
+      this.reading = this.writing = "closed";
+      this.reusable = false;
+      return this.action = "close";
+    }
+    this.writing = "idle";
+    return this.action = this.open === 0 && reading === "head" ? "idle" : "continue";
+  }
+
+  /**
+   * A client's action after its side of an exchange moved: the exchange is complete once its response
+   * was read (nothing open) and its request written whole.
+   */
+  #exchangeEnd(): ConnectionAction {
+    const writing = this.writing;
+    if (this.open > 0 || writing !== "idle" && writing !== "closed") return "continue";
+    return writing === "idle" && this.reusable && this.reading === "head" ? "idle" : "close";
+  }
 }
 
 /**
@@ -352,25 +552,6 @@ export function responseSwitchesProtocols(statusCode: number, requestMethod: str
   return statusCode === 101 || requestMethod === "CONNECT" && statusCode >= 200 && statusCode < 300;
 }
 
-function closedUnlessSwitched(reading: Reading): Reading {
-  return reading === "switched" ? reading : "closed";
-}
-
-/**
- * The next state, written out field by field: every transition runs on each request, and an object
- * literal of one fixed shape is cheaper than `{ ...state, field }` on JavaScriptCore (Bun hello server, A/B
- * with `bench/server --baseline`: 1.06x req/s, 0.95x CPU per request).
- */
-function with4(
-  state: ConnectionState,
-  reading: Reading,
-  open: number,
-  reusable: boolean,
-  switching: boolean,
-): ConnectionState {
-  return { role: state.role, reading, open, reusable, switching };
-}
-
-function step(state: ConnectionState, action: ConnectionAction): ConnectionStep {
-  return { state, action };
+function invalid(what: string): never {
+  throw new HttpUsageError("ERR_INVALID_STATE", "Invalid state: " + what);
 }

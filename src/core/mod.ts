@@ -119,23 +119,17 @@ export { chunkHeader, frameChunk, lastChunk } from "./chunked_encoder.ts";
 // One connection's protocol state: what each event means for keep-alive, pipelining and hand-over.
 export {
   type ConnectionAction,
+  ConnectionMachine,
   type ConnectionRole,
   type ConnectionState,
-  type ConnectionStep,
-  continueSent,
   type HeadFacts,
-  headRead,
   mayKeepAlive,
-  messageRead,
-  messageWritten,
   newConnectionState,
   offersProtocol,
-  peerEnded,
-  readFailed,
   type Reading,
-  readingStopped,
   requestSwitchesProtocols,
   responseSwitchesProtocols,
+  type Writing,
 } from "./connection.ts";
 export { isKeepAlive } from "./connection_tokens.ts";
 

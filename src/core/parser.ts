@@ -12,10 +12,16 @@
  * input. After an error the parser is dead and rethrows the same error, whose `bytesParsed` is the offset
  * in the failing input of the byte that proved it (llhttp's error position).
  *
+ * Each parser carries its connection's protocol state (`connection.ts`) and advances its reading side
+ * (`headRead`, `messageRead`, `peerEnded`): what it reads next is that state's `reading`, so there is no
+ * second machine to keep in step. A connection that also writes applies its writing side to the same
+ * object (`state.headWritten()`, ...); a parser used alone reads message after message, as a codec.
+ *
  * @module
  */
 
 import { MessageReader } from "./_message_reader.ts";
+import type { ConnectionMachine } from "./connection.ts";
 import type { RequestHead, ResponseHead } from "./types.ts";
 
 /** Limits and leniency for both parsers. */
@@ -89,6 +95,15 @@ export class RequestParser {
   }
 
   /**
+   * The connection's protocol state (see `connection.ts`), as this parser advances it. A caller that
+   * writes on the same connection applies its events to this same object (`state.headWritten()`, ...);
+   * the parser reads only while `state.reading` is `head`, `continue` or `body`.
+   */
+  get state(): ConnectionMachine {
+    return this.#reader.state;
+  }
+
+  /**
    * Parses as much of `input` as possible; returns the number of bytes consumed. It consumes everything
    * unless the message switched protocols (head.upgrade true): then it stops right after that message
    * (its head, or its body for a request with one other than CONNECT),
@@ -102,8 +117,8 @@ export class RequestParser {
 
   /**
    * The peer closed the connection. Throws `HPE_INVALID_EOF_STATE` when a message is incomplete (partial
-   * head, short body, unfinished chunked body); no-op between messages. Further input is then
-   * `HPE_CLOSED_CONNECTION`.
+   * head, short body, unfinished chunked body); no-op between messages. Either way `state` records the
+   * peer's end (`peerEnded`). Further input is then `HPE_CLOSED_CONNECTION`.
    */
   finish(): void {
     this.#reader.finish();
@@ -156,6 +171,15 @@ export class ResponseParser {
   /** Creates a parser that reports to `handler`. */
   constructor(handler: ResponseHandler, options?: ParserOptions) {
     this.#reader = new MessageReader<ResponseHead>(false, handler, options);
+  }
+
+  /**
+   * The connection's protocol state (see `connection.ts`), as this parser advances it. A caller that
+   * writes on the same connection applies its events to this same object (`state.headWritten()`, ...);
+   * the parser reads only while `state.reading` is `head`, `continue` or `body`.
+   */
+  get state(): ConnectionMachine {
+    return this.#reader.state;
   }
 
   /**

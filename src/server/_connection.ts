@@ -4,12 +4,14 @@
  * server's timeouts and limits, and hands the raw socket over on upgrade/CONNECT.
  *
  * Theory of operation: the protocol rules (keep-alive, pipelining after `close`, 100-continue, upgrade,
- * EOF) are `src/core/connection.ts`; every event goes through one of its transitions and this file
- * carries out the action it returns. What stays here is I/O: responses wait in `#responses` in request
- * order; only the first has the socket as its sink, the rest queue their bytes inside themselves until
- * their turn. A request body being received throttles the socket through `kResumeReading`. When the
- * socket closes, every request still open is aborted the way Node's `abortIncoming` does it. Parse errors
- * and timeouts end only this connection.
+ * EOF) are `src/core/connection.ts`, and the connection's one state machine is the request parser's: the
+ * parser applies the reading side's events, this file the writing side's (a response's head and its end)
+ * and the ones it observes itself (a 100 sent, a failure, the close), and it carries out the action of
+ * every one. What stays here is I/O: responses wait in `#responses` in request order; only the first has
+ * the socket as its sink, the rest queue their bytes inside themselves until their turn. A request body
+ * being received throttles the socket through `kResumeReading`. When the socket closes, every request
+ * still open is aborted the way Node's `abortIncoming` does it. Parse errors and timeouts end only this
+ * connection.
  *
  * What it asks of its server is `_connection_host.ts`; which timeout it overran, `_timeouts.ts`; the
  * errors it raises itself and its default answer to them, `_client_errors.ts`.
@@ -19,19 +21,7 @@
 
 import { RequestParser } from "../core/parser.ts";
 import { HttpParseError } from "../core/errors.ts";
-import {
-  type ConnectionAction,
-  type ConnectionState,
-  continueSent,
-  headRead,
-  mayKeepAlive,
-  messageRead,
-  messageWritten,
-  newConnectionState,
-  peerEnded,
-  readFailed,
-  readingStopped,
-} from "../core/connection.ts";
+import { type ConnectionMachine, mayKeepAlive } from "../core/connection.ts";
 import type { RequestHead } from "../core/types.ts";
 import type { OutgoingHead } from "../core/encode.ts";
 import {
@@ -53,47 +43,61 @@ import {
   requestTimedOut,
   upgradeBodyTooLarge,
 } from "./_client_errors.ts";
-import { type ConnectionClock, overrun } from "./_timeouts.ts";
+import {
+  type ConnectionClock,
+  idleFrom,
+  newClock,
+  overrun,
+  requestStarted,
+  stopRequestClock,
+} from "./_timeouts.ts";
 
 /** Past this many responses waiting their turn, stop reading more pipelined requests. */
 const MAX_PIPELINED_RESPONSES = 32;
 
+/** Why reading the socket is paused: bits of `#readPause` (reading resumes when none is left). */
+const PAUSED_BY_BODY = 1;
+const PAUSED_BY_PIPELINE = 2;
+/**
+ * The socket's send queue is full (a write returned false) and a new request came: as Node's flood
+ * protection, no more requests are read until it drains, so a client that pipelines without reading
+ * the answers cannot make us queue them without bound.
+ */
+const PAUSED_BY_WRITES = 4;
+
+/**
+ * Where the current read is: not being parsed, being parsed, or being parsed with reading to stop once it
+ * is (`maxRequestsPerSocket`'s last answer was written inside it).
+ */
+type ReadPass = "none" | "parsing" | "parsing-last";
+
 /** Per-connection protocol driver. Internal to the server. */
-export class ServerConnection implements SocketConsumer, ResponseOwner, OutgoingSink, ConnectionClock {
+export class ServerConnection implements SocketConsumer, ResponseOwner, OutgoingSink {
   readonly socket: Socket;
+  /** When the current head, request and idle spell began, for the server's sweep. */
+  readonly clock: ConnectionClock;
   #host: ConnectionHost;
   #parser: RequestParser;
-  #state: ConnectionState = newConnectionState("server");
+  /** The connection's protocol state: the parser's, which it advances as it reads; we apply the rest. */
+  readonly #state: ConnectionMachine;
   /** The request whose body is being read (also an upgrade request's, before the switch). */
   #receiving: IncomingMessage | null = null;
   #upgradeBodyBytes = 0;
   #responses: ServerResponse[] = [];
   #requests = 0;
-  /** The peer ended its side under `httpAllowHalfOpen`: the FIN follows the last queued answer. */
-  #endWhenAnswered = false;
   /** Responses written whole on this connection so far. */
   #answered = 0;
-  #retained = false;
   #takeover: { req: IncomingMessage; event: "upgrade" | "connect" } | undefined;
-  #handOverNow = false;
+  /** The transport closed (its `onClose` came). */
   #closed = false;
-  #readPausedByBody = false;
-  #readPausedByPipeline = false;
-  /**
-   * The socket's send queue is full (a write returned false) and a new request came: as Node's flood
-   * protection, no more requests are read until it drains, so a client that pipelines without reading
-   * the answers cannot make us queue them without bound.
-   */
-  #readPausedByWrites = false;
+  // ---- I/O mechanics: the current read and backpressure both ways ----
+  #readPass: ReadPass = "none";
+  /** A body chunk of the current read was kept by a request (the transport must not reuse its buffer). */
+  #retained = false;
+  /** `PAUSED_BY_*` bits. */
+  #readPause = 0;
+  /** A write returned false and the drain has not come yet. */
   #sendBackedUp = false;
-  /** Inside `parser.execute()`: the bytes of the current read are being parsed. */
-  #executing = false;
-  /** The last response `maxRequestsPerSocket` allows was written: close once the current read is parsed. */
-  #closeAfterRead = false;
-  /** Timestamps (ms) for the server's sweep; 0 when not running. */
-  headStartedAt: number;
-  requestStartedAt = 0;
-  idleSince = 0;
 
   constructor(
     socket: Socket,
@@ -110,8 +114,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       },
       parserOptions,
     );
+    this.#state = this.#parser.state;
     // Node counts a new connection as waiting for its first head: headersTimeout applies from here.
-    this.headStartedAt = this.requestStartedAt = Date.now();
+    this.clock = newClock(Date.now());
     socket[kSetConsumer](this);
     socket.on("timeout", this.#onSocketTimeout);
     socket.on("error", this.#onSocketError);
@@ -144,7 +149,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   /** Whether the connection is between requests with nothing in flight. */
   get idle(): boolean {
-    return this.#responses.length === 0 && this.#receiving === null && this.#parser.idle;
+    return this.#state.open === 0 && this.#parser.idle;
   }
 
   get keepAliveMax(): number {
@@ -160,74 +165,63 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   onData(chunk: Uint8Array): boolean {
     // RFC 9112 section 9.6: after the last request we answer, nothing more is processed.
     if (!this.#readingOn) return false;
-    if (this.#parser.idle && this.headStartedAt === 0) {
-      const now = Date.now();
-      this.headStartedAt = now;
-      this.requestStartedAt = now;
-      this.idleSince = 0;
-    }
+    const clock = this.clock;
+    if (clock.headStartedAt === 0 && this.#parser.idle) requestStarted(clock, Date.now());
     this.#retained = false;
     let consumed: number;
-    this.#executing = true;
+    this.#readPass = "parsing";
     try {
       consumed = this.#parser.execute(chunk);
     } catch (err) {
-      this.#executing = false;
-      this.#closeAfterRead = false;
+      this.#readPass = "none";
       this.#fail(asNodeParseError(err as Error, chunk));
       return false;
-    } finally {
-      this.#executing = false;
     }
-    if (this.#closeAfterRead) {
+    const last = (this.#readPass as ReadPass) === "parsing-last";
+    this.#readPass = "none";
+    if (last) {
       // The requests of this read behind the connection's last allowed one were read and refused (503):
       // nothing more is read, and the socket ends after their answers.
-      this.#closeAfterRead = false;
-      this.#state = readingStopped(this.#state).state;
       this.#parser.stop();
       this.#closeAfterQueued();
       return this.#retained;
     }
-    if (this.#handOverNow) {
+    // The parser stopped right after a message that switched protocols (the hand-over action of its end).
+    if (this.#state.reading === "switched") {
       this.#handOver(chunk.subarray(consumed));
       return true;
     }
     // The chunk ended inside a further pipelined head: as Node's, whose clock starts when a message
     // begins, that head's headersTimeout (and the request's) runs from now, not from the next read.
-    if (this.headStartedAt === 0 && this.#parser.inHead) {
-      const now = Date.now();
-      this.headStartedAt = now;
-      this.requestStartedAt = now;
-      this.idleSince = 0;
-    }
-    // A handler may have answered inside execute(), before the parser reached the end of the message.
-    this.#markIdleIfQuiet();
+    if (clock.headStartedAt === 0 && this.#parser.inHead) requestStarted(clock, Date.now());
     return this.#retained;
   }
 
   onEnd(): void {
-    const { state, action } = peerEnded(this.#state, this.#parser.inHead);
-    this.#state = state;
+    // The parser applies peerEnded; its EOF error says what was cut short.
+    let error: unknown = new HttpParseError("HPE_INVALID_EOF_STATE", "Connection closed inside a message");
+    try {
+      this.#parser.finish();
+    } catch (err) {
+      error = err;
+    }
+    const action = this.#state.action;
     if (action === "reject") {
       // Inside a message (a POST whose body never came, a cut head): as Node, the parser's EOF error
-      // answers 400 and the open requests are aborted when the socket closes.
-      let error: unknown = new HttpParseError("HPE_INVALID_EOF_STATE", "Connection closed inside a message");
-      try {
-        this.#parser.finish();
-      } catch (err) {
-        error = err;
-      }
-      // Node's shape, as for the errors of a read: "Parse Error: <reason>", with the reason kept.
+      // answers 400 and the open requests are aborted when the socket closes. Node's shape, as for the
+      // errors of a read: "Parse Error: <reason>", with the reason kept.
       this.#fail(asNodeParseError(error as Error));
       return;
     }
+    // After a hand-over the end is the new protocol's.
+    if (action !== "close") return;
     // As Node's servers (httpAllowHalfOpen false): a peer that ends its side is gone. Whatever is
     // queued still goes out before our FIN; a response still being written learns of it through
     // 'close' once the socket closes, instead of waiting for its next write.
-    if (action !== "close") return;
-    // Node's `httpAllowHalfOpen`: the requests already read are still answered, then the FIN.
-    if (this.#host.httpAllowHalfOpen && this.#responses.length > 0) this.#endWhenAnswered = true;
-    else if (this.#responses.some(endImminent)) {
+    // Node's `httpAllowHalfOpen`: the requests already read are still answered; the last answer's
+    // messageWritten says close (reading is closed), then the FIN.
+    if (this.#host.httpAllowHalfOpen && this.#responses.length > 0) return;
+    if (this.#responses.some(endImminent)) {
       // As Node, where a request read whole before the FIN and being read emits 'end' (on its own ticks)
       // before the server's end-of-stream handler runs: an answer written from its 'end' listener still
       // goes out before our FIN. The FIN waits for the next macrotask, after those ticks (a timer rather
@@ -246,10 +240,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
 
   onDrain(): void {
     this.#sendBackedUp = false;
-    if (this.#readPausedByWrites) {
-      this.#readPausedByWrites = false;
-      this.#applyReadPause();
-    }
+    this.#setReadPause(PAUSED_BY_WRITES, false);
     this.#responses[0]?.[kSinkDrained]();
   }
 
@@ -257,7 +248,8 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     if (this.#closed) return;
     this.#closed = true;
     if (this.#finTimer !== undefined) clearTimeout(this.#finTimer);
-    this.#state = readFailed(this.#state).state;
+    // The reject this asks for is the abort of every exchange still open.
+    this.#state.readFailed();
     const responses = this.#responses;
     this.#responses = [];
     const receiving = this.#receiving;
@@ -269,6 +261,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   // ---- OutgoingSink (for the response at the head of the queue) ----
 
   write(bytes: Uint8Array, transient?: boolean): boolean {
+    // The first bytes of each response carry its head (interim heads go through sendInterim).
+    const state = this.#state;
+    if (state.writing === "idle") state.headWritten();
     const ok = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
     if (!ok) this.#sendBackedUp = true;
     return ok;
@@ -288,7 +283,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   sendInterim(res: ServerResponse, bytes: Uint8Array, status: number): void {
     if (this.#responses[0] !== res) return;
     this.socket.send(bytes);
-    if (status === 100 && res.req === this.#receiving) this.#state = continueSent(this.#state).state;
+    if (status === 100 && res.req === this.#receiving) this.#state.continueSent();
   }
 
   responseFinished(res: ServerResponse, keepAlive: boolean): void {
@@ -299,20 +294,24 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // not end reading at once when it was written while a read is being parsed: the requests behind it
     // in that read are still read, to be dropped ('dropRequest', 503 each) before the close.
     const max = this.#host.maxRequestsPerSocket;
-    if (!keepAlive && this.#executing && max > 0 && this.#answered >= max && mayKeepAlive(this.#state, 0)) {
-      this.#closeAfterRead = true;
+    if (
+      !keepAlive && this.#readPass !== "none" && max > 0 && this.#answered >= max &&
+      mayKeepAlive(this.#state, 0)
+    ) {
+      this.#readPass = "parsing-last";
       keepAlive = true;
     }
-    const { state, action } = messageWritten(this.#state, keepAlive);
-    this.#state = state;
-    if (action === "close") {
-      this.#closeAfterQueued();
-      return;
+    switch (this.#state.messageWritten(keepAlive)) {
+      case "close":
+        this.#closeAfterQueued();
+        return;
+      case "idle":
+        idleFrom(this.clock, Date.now());
+        break;
+      default:
+        break;
     }
-    const next = this.#responses[0];
-    if (next) next[kAttachSink](this);
-    else if (this.#endWhenAnswered) this.#endSocket();
-    else this.#markIdleIfQuiet();
+    this.#responses[0]?.[kAttachSink](this);
     this.#updatePipelinePause();
   }
 
@@ -325,16 +324,14 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   /** Applies the server's timeouts at time `now`. */
   checkTimeouts(now: number): void {
     if (this.#closed) return;
-    const late = overrun(this, this.#host, now);
+    const late = overrun(this.clock, this.#host, now);
     if (late === "idle") {
-      this.idleSince = 0;
+      this.clock.idleSince = 0;
       // As Node, whose keep-alive timeout is the socket's idle timeout: a server 'timeout' listener hears
       // it and decides (once, until the connection is busy again); without one the socket closes. A
       // socket we already ended only waits for the peer's FIN: it is cut off either way.
       if (this.socket.writableEnded || !this.#host.emitTimeout(this.socket)) this.socket.destroy();
     } else if (late === "request") {
-      this.headStartedAt = 0;
-      this.requestStartedAt = 0;
       this.#fail(requestTimedOut());
     }
   }
@@ -347,11 +344,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   }
 
   // Given to each request body; made once per connection rather than once per request.
-  #resumeReading = (): void => {
-    if (!this.#readPausedByBody) return;
-    this.#readPausedByBody = false;
-    this.#applyReadPause();
-  };
+  #resumeReading = (): void => this.#setReadPause(PAUSED_BY_BODY, false);
 
   get #readingOn(): boolean {
     const reading = this.#state.reading;
@@ -361,9 +354,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   // ---- parser events ----
 
   #onHead(head: RequestHead): void {
-    this.#state = headRead(this.#state, head).state;
+    // The parser applied headRead (its action is always "continue").
     this.#requests++;
-    this.headStartedAt = 0;
+    this.clock.headStartedAt = 0;
     const classes = this.#host.messageClasses;
     const req = new classes.IncomingMessage(this.socket);
     receiveHead(req, head, this.#host.maxHeadersCount ?? 0);
@@ -386,10 +379,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     this.#responses.push(res);
     if (this.#responses.length === 1) res[kAttachSink](this);
     this.#updatePipelinePause();
-    if (this.#sendBackedUp && !this.#readPausedByWrites) {
-      this.#readPausedByWrites = true;
-      this.#applyReadPause();
-    }
+    if (this.#sendBackedUp) this.#setReadPause(PAUSED_BY_WRITES, true);
 
     // As Node: a request past the connection's `maxRequestsPerSocket` is dropped: 'dropRequest', then 503.
     const max = this.#host.maxRequestsPerSocket;
@@ -426,52 +416,46 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
         throw upgradeBodyTooLarge();
       }
     }
-    if (!receiveBody(req, chunk) && !this.#readPausedByBody && this.#takeover?.req !== req) {
+    if (!receiveBody(req, chunk) && this.#takeover?.req !== req) {
       // The request's queue is full: stop reading until its consumer asks for more (`_read`).
-      this.#readPausedByBody = true;
-      this.socket.setReadPaused(true);
+      this.#setReadPause(PAUSED_BY_BODY, true);
     }
   }
 
   #onMessageEnd(rawTrailers: string[]): void {
     const req = this.#receiving;
-    this.requestStartedAt = 0;
-    const { state, action } = messageRead(this.#state);
-    this.#state = state;
+    this.clock.requestStartedAt = 0;
+    // The parser applied messageRead; its action is carried out once the request has its end.
+    const action = this.#state.action;
     if (req !== null) {
       this.#receiving = null;
       req[kResumeReading] = undefined;
-      if (this.#readPausedByBody) {
-        this.#readPausedByBody = false;
-        this.#applyReadPause();
-      }
+      this.#setReadPause(PAUSED_BY_BODY, false);
       receiveEnd(req, rawTrailers);
     }
-    this.#act(action);
-  }
-
-  // ---- helpers ----
-
-  #act(action: ConnectionAction): void {
     switch (action) {
       case "stop-reading":
+        // RFC 9112 section 9.6: no request after one that said close is processed.
         this.#parser.stop();
+        break;
+      case "idle":
+        // The answer was written before the request was read whole: the exchange completes here.
+        idleFrom(this.clock, Date.now());
         break;
       case "hand-over":
         // The parser stopped right after this message; onData hands over the bytes that follow.
-        this.#handOverNow = true;
         break;
       default:
         break;
     }
   }
 
+  // ---- helpers ----
+
   #handOver(head: Uint8Array): void {
     const { req, event } = this.#takeover!;
     this.#takeover = undefined;
-    this.#handOverNow = false;
-    this.headStartedAt = 0;
-    this.requestStartedAt = 0;
+    stopRequestClock(this.clock);
     // The socket leaves HTTP: it belongs to the listener now, with no server timeouts and none of our
     // listeners on it (as Node detaches its own).
     this.socket.off("timeout", this.#onSocketTimeout);
@@ -482,10 +466,9 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   }
 
   #fail(err: unknown): void {
-    this.#state = readFailed(this.#state).state;
-    this.#parser.stop();
-    this.headStartedAt = 0;
-    this.requestStartedAt = 0;
+    // Nothing more is read; the reject this asks for is the error's report below.
+    this.#state.readFailed();
+    stopRequestClock(this.clock);
     const error = err instanceof Error ? err : new Error(String(err));
     // The requests still open are aborted when the socket closes (ECONNRESET "aborted", as Node); the
     // error itself goes to 'clientError', whose default answers with the status it names (or, if it names
@@ -502,23 +485,17 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     } else this.socket.destroy(error);
   }
 
-  /** Starts the keep-alive clock when nothing is in flight in either direction. */
-  #markIdleIfQuiet(): void {
-    if (this.idleSince === 0 && this.#state.reading === "head" && this.idle) this.idleSince = Date.now();
-  }
-
-  #applyReadPause(): void {
-    this.socket.setReadPaused(
-      this.#readPausedByBody || this.#readPausedByPipeline || this.#readPausedByWrites,
-    );
+  /** Sets or clears one reason to pause reading; the socket hears only when the answer changes. */
+  #setReadPause(reason: number, on: boolean): void {
+    const before = this.#readPause;
+    const after = on ? before | reason : before & ~reason;
+    if (after === before) return;
+    this.#readPause = after;
+    if ((before === 0) !== (after === 0)) this.socket.setReadPaused(after !== 0);
   }
 
   #updatePipelinePause(): void {
-    const pause = this.#responses.length > MAX_PIPELINED_RESPONSES;
-    if (pause !== this.#readPausedByPipeline) {
-      this.#readPausedByPipeline = pause;
-      this.#applyReadPause();
-    }
+    this.#setReadPause(PAUSED_BY_PIPELINE, this.#responses.length > MAX_PIPELINED_RESPONSES);
   }
 
   /**
@@ -535,7 +512,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // FIN after the queued bytes; the transport closes once the peer's EOF arrives too. A peer that
     // never closes is cut off by the keep-alive sweep.
     if (!this.socket.writableEnded) this.socket.end();
-    this.idleSince = this.idleSince || Date.now();
+    this.clock.idleSince ||= Date.now();
   }
 }
 

@@ -17,11 +17,70 @@ export interface ServerTimeouts {
   readonly requestTimeout: number;
 }
 
-/** A connection's clock: when (ms) its current head, request and idle spell began; 0 when not running. */
+/**
+ * A connection's clock: when (ms) its current head, request and idle spell began; 0 when not running.
+ * One small mutable value per connection, changed in place by the functions below (no allocation per
+ * request).
+ */
 export interface ConnectionClock {
   headStartedAt: number;
   requestStartedAt: number;
   idleSince: number;
+}
+
+/**
+ * A clock whose head and request run from `now`: Node counts a new connection as waiting for its first
+ * head, so headersTimeout applies from the accept.
+ *
+ * @example
+ * ```ts ignore
+ * const clock = newClock(Date.now());
+ * ```
+ */
+export function newClock(now: number): ConnectionClock {
+  return { headStartedAt: now, requestStartedAt: now, idleSince: 0 };
+}
+
+/**
+ * A request began arriving at `now` (its head's first bytes): the head's and the request's budgets run,
+ * the idle spell ends.
+ *
+ * @example
+ * ```ts ignore
+ * if (clock.headStartedAt === 0 && parser.inHead) requestStarted(clock, Date.now());
+ * ```
+ */
+export function requestStarted(clock: ConnectionClock, now: number): void {
+  clock.headStartedAt = now;
+  clock.requestStartedAt = now;
+  clock.idleSince = 0;
+}
+
+/**
+ * An exchange completed with nothing in flight: the keep-alive spell runs from `now`, unless the next
+ * head already started arriving (its headersTimeout runs instead) or the spell already runs.
+ *
+ * @example
+ * ```ts ignore
+ * if (state.action === "idle") idleFrom(clock, Date.now());
+ * ```
+ */
+export function idleFrom(clock: ConnectionClock, now: number): void {
+  if (clock.idleSince === 0 && clock.headStartedAt === 0) clock.idleSince = now;
+}
+
+/**
+ * Nothing is being received any more (the request failed, timed out or left HTTP): the head's and the
+ * request's budgets stop.
+ *
+ * @example
+ * ```ts ignore
+ * stopRequestClock(clock);
+ * ```
+ */
+export function stopRequestClock(clock: ConnectionClock): void {
+  clock.headStartedAt = 0;
+  clock.requestStartedAt = 0;
 }
 
 /** Which timeout a connection overran: keep-alive (idle too long) or the request's (head or whole). */

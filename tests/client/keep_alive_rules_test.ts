@@ -70,3 +70,53 @@ test("keep-alive rules: a request that says Connection: close sends nothing more
   const ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
   assert.equal(await connectionsFor(ok, { Connection: "close" }), 2);
 });
+
+test("keep-alive rules: a response read whole before the request's 'finish' still frees the socket", async () => {
+  // A transport whose peer answers within the same turn as the request's head (an in-memory pair can):
+  // the response ends before the request's 'finish'. The exchange ends once both have (core's rule, in
+  // either order), so the socket carries the next request instead of staying taken.
+  const response = new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  const address = { address: "127.0.0.1", port: 1, family: "IPv4" as const };
+  let connections = 0;
+  const transport = {
+    name: "answers-at-once",
+    listen: () => Promise.reject(new Error("not a server")),
+    connect: () => {
+      connections++;
+      let handler: { onData(chunk: Uint8Array): boolean; onClose(error: Error | undefined): void };
+      return Promise.resolve({
+        local: address,
+        remote: address,
+        bufferedAmount: 0,
+        start: (h: typeof handler) => handler = h,
+        write: () => {
+          queueMicrotask(() => handler.onData(response));
+          return true;
+        },
+        pause() {},
+        resume() {},
+        end() {},
+        destroy: () => queueMicrotask(() => handler.onClose(undefined)),
+        setNoDelay() {},
+        setKeepAlive() {},
+      });
+    },
+  };
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, transport });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const body = await new Promise<string>((resolve, reject) => {
+        get({ host: "127.0.0.1", port: 1, agent }, (res) => {
+          let text = "";
+          res.setEncoding("latin1");
+          res.on("data", (chunk: string) => text += chunk);
+          res.on("end", () => resolve(text));
+        }).on("error", reject);
+      });
+      assert.equal(body, "ok");
+    }
+    assert.equal(connections, 1);
+  } finally {
+    agent.destroy();
+  }
+});

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
 import { encode, type Encoded, newOutgoingHead, type OutgoingHead } from "../../src/core/encode.ts";
 import { bodyComplete, encodeChunk, encodeEnd } from "../../src/core/body_encoder.ts";
-import { headRead, newConnectionState } from "../../src/core/connection.ts";
+import { newConnectionState } from "../../src/core/connection.ts";
 import { decodeLatin1 } from "../../src/core/latin1.ts";
 
 const DATE = "Fri, 04 Dec 2026 20:00:00 GMT";
@@ -70,8 +70,8 @@ test("encode(): a server response says close when the message, the user or the c
   assert.equal(out.head, closeHead);
   assert.equal(out.keepAlive, false);
   // The connection will not be reused: the request's head said close.
-  const state = headRead(newConnectionState("server"), { keepAlive: false, upgrade: false, versionMinor: 1 })
-    .state;
+  const state = newConnectionState("server");
+  state.headRead({ keepAlive: false, upgrade: false, versionMinor: 1 });
   out = encode(response({ ending: true, bodyLength: 2, state }));
   assert.equal(out.head, closeHead);
   // ... unless pipelined requests were read behind this one: the connection goes on for them.
