@@ -90,6 +90,14 @@ export interface SocketOptions {
 type Callback = (error?: Error | null) => void;
 
 /**
+ * Runs `fn` in a later turn of the event loop: the runtime's `setImmediate` (Deno, Bun, workerd with
+ * nodejs_compat), else a zero timer. Global rather than `node:timers`, which the edge entry does not load.
+ */
+const nextTurn: (fn: () => void) => void =
+  (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate?.bind(globalThis) ??
+    ((fn) => setTimeout(fn, 0));
+
+/**
  * A connected byte stream (TCP, unix or TLS): a `stream.Duplex` shaped like `net.Socket`.
  *
  * @example
@@ -516,7 +524,10 @@ export class Socket extends SocketBase {
     // While an HTTP connection owns the socket, it handles the socket's errors (as Node's server does
     // with its own 'error' listener): they are not the process's to crash on unless someone listens.
     callback(this.#consumer !== null && this.listenerCount("error") === 0 ? null : error);
-    queueMicrotask(() => {
+    // As Node, whose 'close' comes from the handle's close callback in a later turn of the event loop:
+    // what the current turn queued (a response's 'end', a tick) runs while the socket is still counted
+    // open, e.g. among its agent's sockets.
+    nextTurn(() => {
       this.emit("close", hadError || this.#closeError !== undefined);
       this[kClosed]?.();
     });

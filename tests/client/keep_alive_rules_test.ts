@@ -120,3 +120,34 @@ test("keep-alive rules: a response read whole before the request's 'finish' stil
     agent.destroy();
   }
 });
+
+// As Node 20 (node -e, same scenario): "end, pooled 1 | socket close, pooled 0". A socket's 'close' comes in
+// a later turn of the event loop, as from Node's handle close callback, so the response's 'end' listeners
+// still find the socket among the agent's (test-http-keep-alive-close-on-header.js reads it there).
+test("a socket that is not kept closes after the response's 'end' listeners ran", async () => {
+  const server = await RawServer.start((conn) => {
+    void conn.until("\r\n\r\n").then(() => {
+      conn.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+      conn.end();
+    });
+  });
+  const agent = new Agent({ maxSockets: 1 });
+  try {
+    const name = agent.getName({ port: server.port, host: "127.0.0.1" });
+    const seen = await new Promise<string[]>((resolve, reject) => {
+      const seen: string[] = [];
+      get({ host: "127.0.0.1", port: server.port, agent }, (res) => {
+        res.socket.on("close", () => {
+          seen.push(`socket close, pooled ${agent.sockets[name]?.length ?? 0}`);
+          resolve(seen);
+        });
+        res.on("end", () => seen.push(`end, pooled ${agent.sockets[name]?.length ?? 0}`));
+        res.resume();
+      }).on("error", reject);
+    });
+    assert.deepEqual(seen, ["end, pooled 1", "socket close, pooled 0"]);
+  } finally {
+    await destroyAgent(agent);
+    await server.close();
+  }
+});
