@@ -336,18 +336,15 @@ export class Socket extends SocketBase {
 
   /** Node's `ref()`: the open socket keeps the process alive again (the default). */
   ref(): this {
-    if (this.#unrefed) {
+    // Pools call ref()/unref() on every reuse: only a change reaches the transport.
+    if (this.#unrefed && !this.#closed) {
       this.#unrefed = false;
-      this.#scheduleRefSync();
+      this.#conn.ref?.();
     }
     return this;
   }
 
-  /** What the user asked for last: the socket does not keep the process alive. */
   #unrefed = false;
-  /** What the transport was last told (it starts ref'd). */
-  #transportUnrefed = false;
-  #refSyncQueued = false;
 
   /**
    * Node's `unref()`: the open socket no longer keeps the process alive (an Agent unrefs its idle pooled
@@ -355,31 +352,11 @@ export class Socket extends SocketBase {
    * cannot (web streams).
    */
   unref(): this {
-    if (!this.#unrefed) {
+    if (!this.#unrefed && !this.#closed) {
       this.#unrefed = true;
-      this.#scheduleRefSync();
+      this.#conn.unref?.();
     }
     return this;
-  }
-
-  // A pool unrefs a socket when its response ends and refs it again when the next request takes it, most
-  // often in the same turn of the event loop; each change costs the transport a call into the runtime
-  // (Deno: an op on the pending read). Liveness only matters once the loop runs out of work, so the
-  // transport is told once the current turn's microtasks run, and only if the wish still differs.
-  #scheduleRefSync(): void {
-    if (this.#refSyncQueued) return;
-    this.#refSyncQueued = true;
-    queueMicrotask(this.#syncRef ??= () => this.#applyRefWish());
-  }
-
-  #syncRef: (() => void) | undefined;
-
-  #applyRefWish(): void {
-    this.#refSyncQueued = false;
-    if (this.#closed || this.#unrefed === this.#transportUnrefed) return;
-    this.#transportUnrefed = this.#unrefed;
-    if (this.#unrefed) this.#conn.unref?.();
-    else this.#conn.ref?.();
   }
 
   /** @ignore Node's stream hook: the readable side wants bytes (raw mode). */
