@@ -16,7 +16,7 @@ import type {
 import { resolveAddresses } from "./_lookup.ts";
 import { isIpLiteral } from "../core/authority.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
-import { originOf, type OriginOptions } from "./_origin.ts";
+import { type Origin, originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
 import type { Duplex } from "node:stream";
 import { PendingConn } from "./_pending_conn.ts";
@@ -43,7 +43,7 @@ export async function openConnection(
     // Ours (a TransportConn has `start`), or any Duplex: a net/tls socket, a test's in-memory pair.
     return "start" in made ? new Socket(made) : socketOver(made);
   }
-  return new Socket(await connectTransport(options, transport), socketOptions(options));
+  return new Socket(await connectTransport(options, originOf(options), transport), socketOptions(options));
 }
 
 /** The queue sizes a request asked its new socket for (Node's `highWaterMark` option). */
@@ -68,8 +68,9 @@ export function connectingSocket(
   options: Omit<OriginOptions, "createConnection">,
   transport: Transport | undefined,
 ): Socket {
-  const encrypted = originOf(options).tls;
-  const pending = new PendingConn(connectTransport(options, transport), encrypted);
+  const origin = originOf(options);
+  const encrypted = origin.tls;
+  const pending = new PendingConn(connectTransport(options, origin, transport), encrypted);
   const socket = new Socket(pending, socketOptions(options));
   pending.onOpen = () => socket[kTlsOpened]();
   pending.onConnect = () => {
@@ -80,13 +81,13 @@ export function connectingSocket(
   return socket;
 }
 
-/** Opens the transport connection for `options` (host and port, or a unix socket path). */
+/** Opens the transport connection to `origin` (host and port, or a unix socket path), `options` its request's. */
 async function connectTransport(
   options: OriginOptions,
+  origin: Origin,
   transport: Transport | undefined,
 ): Promise<TransportConn> {
   const t = transport ?? defaultTransportOrThrow();
-  const origin = originOf(options);
   const connectOptions = connectOptionsOf(
     options,
     origin.tls ? tlsConnectOptions(options, origin.host) : undefined,

@@ -1,7 +1,8 @@
 /**
  * When a request that failed on a reused keep-alive socket may go again on a fresh one: the failures a
- * replay cures, and how much of a request is kept for it. `ClientRequest` holds the copy and decides
- * the rest (the server sent nothing back, the request was not retried before).
+ * replay cures (the Agent's retry policy) and how much of a request is kept for it. `ClientRequest`
+ * holds the copy and reports its own facts (the server sent nothing back, the request was not retried
+ * before); the Agent decides and runs it again.
  *
  * @module
  */

@@ -15,6 +15,7 @@ import { callableClass } from "../io/_callable.ts";
 import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
 import { kRetry } from "./_hooks.ts";
+import { replayCures } from "./_request_retry.ts";
 import { enqueue, evictIdle, install, onFree, openFor, Openings, takeFree } from "./_agent_pool.ts";
 import { checkMaxTotal, checkScheduling, mergeOptions, plainPoolName } from "./_agent_options.ts";
 import { openAgentSocket } from "./_create_connection.ts";
@@ -327,8 +328,14 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     }
   }
 
-  /** @ignore Internal (request): its reused socket was dead; run it again on a new socket. */
-  [kRetry](req: AgentRequest, options: AgentRequestOptions): void {
+  /**
+   * @ignore Internal (request): its reused socket failed before any answer, and it holds every byte it
+   * sent. The retry policy: a reset of an idempotent request (the server had closed the idle connection),
+   * or a socket of another request context (workerd) that sent nothing, goes again on a new socket;
+   * returns whether it does.
+   */
+  [kRetry](req: AgentRequest, options: AgentRequestOptions, error: Error): boolean {
+    if (!replayCures(error, (req as { method?: string }).method ?? "GET")) return false;
     const opts = mergeOptions(this.options, options);
     const name = this.getName(opts);
     this.sockets[name] ??= [];
@@ -336,6 +343,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     if (open < this.maxSockets && this.totalSocketCount + this.#openings.total() < this.maxTotalSockets) {
       this.#createFor(req, opts);
     } else enqueue(this, name, req, opts, true);
+    return true;
   }
 
   // ---- internals ----

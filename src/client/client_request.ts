@@ -35,7 +35,7 @@ import { basicCredentials } from "./_credentials.ts";
 import { RequestSocketTimeout } from "./_socket_timeout.ts";
 import type { RequestOptions } from "./request_options.ts";
 import { AgentClass, type AgentLike, type AgentRequestOptions, type AgentSocket } from "./agent.ts";
-import { MAX_REPLAY_BYTES, replayCures } from "./_request_retry.ts";
+import { MAX_REPLAY_BYTES } from "./_request_retry.ts";
 import { bindSocket } from "./_socket_binding.ts";
 import { checkLookup } from "./_lookup.ts";
 import { agentOf, requestArgs, type ResponseCallback, startRequest } from "./_start_request.ts";
@@ -481,21 +481,18 @@ export class ClientRequest extends OutgoingMessage {
     // destroy() reports its own loss: the socket it destroys may close at once (one still connecting).
     if (this.#destroying) return;
     const conn = this.#connection;
-    // A reused keep-alive socket the server had already closed: replay an idempotent request once on a
-    // fresh socket, if the server sent nothing back and we still hold every byte we sent.
-    // A pooled socket of another request context (workerd) refused the first write: nothing was sent, so
-    // any method may go again.
+    // A reused keep-alive socket that failed before the server sent anything back may go again, once, on
+    // a fresh socket, if we still hold every byte we sent: our Agent decides whether the failure is one a
+    // fresh socket cures (its retry policy) and runs it again.
     if (
       !responseStarted && conn && conn.uses > 1 && !conn.responseStarted && !this.#retried &&
-      !this.destroyed &&
-      this.#replay !== null && this.#agent instanceof AgentClass &&
-      replayCures(error, this.method)
+      !this.destroyed && this.#replay !== null && this.#agent instanceof AgentClass &&
+      this.#agent[kRetry](this, this.agentOptions(), error)
     ) {
       this.#retried = true;
       this.#timeout.detach(true);
       this.#connection = null;
       this.socket = null;
-      (this.#agent as AgentClass)[kRetry](this, this.agentOptions());
       return;
     }
     this.#timeout.detach();
