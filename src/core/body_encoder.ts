@@ -23,7 +23,7 @@ const EMPTY = new Uint8Array(0);
  *
  * @example
  * ```ts
- * import { encodeBody } from "@wire/http/core";
+ * import { encodeBody } from "./body_encoder.ts";
  * const data = new TextEncoder().encode("hi");
  * console.log(new TextDecoder().decode(encodeBody("chunked", data))); // "2\r\nhi\r\n"
  * console.log(encodeBody("length", data) === data, encodeBody("none", data).length); // true 0
@@ -47,7 +47,7 @@ export function encodeBody(framing: OutgoingFraming, data: Uint8Array): Uint8Arr
  *
  * @example
  * ```ts
- * import { encodeBodyEnd } from "@wire/http/core";
+ * import { encodeBodyEnd } from "./body_encoder.ts";
  * console.log(JSON.stringify(encodeBodyEnd("chunked", ["X-Sum", "1"]))); // "0\r\nX-Sum: 1\r\n\r\n"
  * console.log(JSON.stringify(encodeBodyEnd("length"))); // ""
  * ```
@@ -63,7 +63,7 @@ export function encodeBodyEnd(framing: OutgoingFraming, trailers?: readonly stri
  *
  * @example
  * ```ts
- * import { remainingAfter } from "@wire/http/core";
+ * import { remainingAfter } from "./body_encoder.ts";
  * console.log(remainingAfter(5, 2)); // 3
  * try {
  *   remainingAfter(1, 2);

@@ -11,7 +11,8 @@
  * with: the user's fields rendered by {@linkcode renderUserField}, the framing line from
  * {@linkcode implicitFramingField}, interim 1xx heads ({@linkcode serializeInformationalHead}) and Early
  * Hints; and the client's `Host` value. `serializeRequestHead`/`serializeResponseHead` write a head from
- * fields given whole, with nothing implicit added.
+ * fields given whole, with nothing implicit added (the interim heads and the codec's own tests use them;
+ * users write heads with `encode()`, the entry's one write path).
  *
  * Errors are {@linkcode HttpUsageError}s with Node's codes and messages, so code written against
  * `node:http` that inspects `err.code` or `err.message` keeps working.
@@ -148,7 +149,7 @@ export function fieldsFromTrailers(
  *
  * @example
  * ```ts
- * import { serializeRequestHead } from "@wire/http/core";
+ * import { serializeRequestHead } from "./head_writer.ts";
  * const head = serializeRequestHead("GET", "/", ["Host", "example.com"]);
  * console.log(JSON.stringify(head)); // "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"
  * ```
@@ -173,7 +174,7 @@ export function serializeRequestHead(
  *
  * @example
  * ```ts
- * import { serializeResponseHead } from "@wire/http/core";
+ * import { serializeResponseHead } from "./head_writer.ts";
  * const head = serializeResponseHead(200, "OK", ["Content-Length", "0"]);
  * console.log(JSON.stringify(head)); // "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
  * ```
@@ -283,7 +284,7 @@ function checkInterimField(statusCode: number, name: string): void {
  *
  * @example
  * ```ts
- * import { serializeInformationalHead } from "@wire/http/core";
+ * import { serializeInformationalHead } from "./head_writer.ts";
  * console.log(JSON.stringify(serializeInformationalHead(100, "Continue"))); // "HTTP/1.1 100 Continue\r\n\r\n"
  * try {
  *   serializeInformationalHead(103, "Early Hints", ["Link", "</a.css>", "Content-Length", "9"]);

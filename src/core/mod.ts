@@ -81,15 +81,12 @@ export {
 // ... and a chunked body after such a head.
 export { ChunkedDecoder, type ChunkedDecoderOptions, type ChunkedState, type ChunkSink } from "./chunked.ts";
 
-// Writing: field lists checked where they enter, then heads written from them (encode with encodeLatin1) ...
+// Writing: field lists checked where they enter (and the pieces of a head checked one by one) ...
 export {
   fieldsFromHeaders,
   fieldsFromTrailers,
   type HeaderPair,
   type OutgoingValue,
-  serializeInformationalHead,
-  serializeRequestHead,
-  serializeResponseHead,
   validateHeaderName,
   validateHeaderValue,
   validateMethod,
@@ -105,15 +102,7 @@ export { encode, type Encoded, type FieldEntries, newOutgoingHead, type Outgoing
 
 // ... and bodies, framed as the head said.
 export { type OutgoingFraming, type OutgoingHeadFacts, responseHasBody } from "./framing.ts";
-export {
-  bodyComplete,
-  type BodyEncoder,
-  encodeBody,
-  encodeBodyEnd,
-  encodeChunk,
-  encodeEnd,
-  remainingAfter,
-} from "./body_encoder.ts";
+export { bodyComplete, type BodyEncoder, encodeChunk, encodeEnd } from "./body_encoder.ts";
 export { chunkHeader, frameChunk, lastChunk } from "./chunked_encoder.ts";
 
 // One connection's protocol state: what each event means for keep-alive, pipelining and hand-over.
