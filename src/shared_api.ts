@@ -84,5 +84,5 @@ export {
   isHttpError,
   type ParseErrorCode,
 } from "./core/errors.ts";
-export { type OutgoingValue, validateHeaderName, validateHeaderValue } from "./core/head_writer.ts";
+export { type OutgoingValue, validateHeaderName, validateHeaderValue } from "./core/head_validation.ts";
 export type { IncomingHeaders, OutgoingHeaders } from "./core/types.ts";

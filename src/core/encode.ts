@@ -21,7 +21,13 @@ import type { ConnectionRole, ConnectionState } from "./connection.ts";
 import { mayKeepAlive } from "./connection.ts";
 import { hasToken } from "./connection_tokens.ts";
 import { type BodyEncoder, remainingAfter } from "./body_encoder.ts";
-import { type OutgoingFraming, outgoingFraming, type OutgoingHeadFacts, responseHasBody } from "./framing.ts";
+import {
+  newOutgoingHeadFacts,
+  type OutgoingFraming,
+  outgoingFraming,
+  type OutgoingHeadFacts,
+  responseHasBody,
+} from "./framing.ts";
 import { implicitFramingField, renderUserField, serializeInformationalHead } from "./head_writer.ts";
 import { validateStatusCode, validateStatusMessage } from "./head_validation.ts";
 import { STATUS_CODES } from "./status_codes.ts";
@@ -193,23 +199,7 @@ export function newOutgoingHead(role: ConnectionRole): OutgoingHead {
     peerVersionMinor: 1,
     state: null,
     later: 0,
-    notes: {
-      date: false,
-      host: false,
-      connection: undefined,
-      contentLength: undefined,
-      transferEncoding: undefined,
-      isRequest: false,
-      bodyAllowed: true,
-      chunkedAllowed: true,
-      ending: false,
-      bodyLength: 0,
-      hasTrailers: false,
-      trailerField: false,
-      keepAliveField: false,
-      emptyBodyHasLength: true,
-      length: -1,
-    },
+    notes: newOutgoingHeadFacts(),
   };
 }
 

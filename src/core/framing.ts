@@ -240,13 +240,44 @@ export interface OutgoingHeadFacts {
    * A `Trailer` field is present: trailers are announced, so the body must be chunked; set by
    * `renderUserField`.
    */
-  trailerField?: boolean;
+  trailerField: boolean;
   /** A `Keep-Alive` field is present (the implicit one then gives way); set by `renderUserField`. */
-  keepAliveField?: boolean;
+  keepAliveField: boolean;
   /** An empty body gets `Content-Length: 0` (responses, and requests whose method implies a body). */
   emptyBodyHasLength: boolean;
   /** Set by {@linkcode outgoingFraming}: the body's length for `length` framing, else -1. */
   length: number;
+}
+
+/**
+ * Facts of a head with no fields yet: a response that may have a body, to an HTTP/1.1 peer, whose body is
+ * not known. The caller owns the object and fills it for each head.
+ *
+ * @example
+ * ```ts
+ * import { newOutgoingHeadFacts, outgoingFraming } from "./framing.ts";
+ * const facts = { ...newOutgoingHeadFacts(), ending: true, bodyLength: 5 };
+ * console.log(outgoingFraming(facts), facts.length); // "length" 5
+ * ```
+ */
+export function newOutgoingHeadFacts(): OutgoingHeadFacts {
+  return {
+    date: false,
+    host: false,
+    connection: undefined,
+    contentLength: undefined,
+    transferEncoding: undefined,
+    isRequest: false,
+    bodyAllowed: true,
+    chunkedAllowed: true,
+    ending: false,
+    bodyLength: 0,
+    hasTrailers: false,
+    trailerField: false,
+    keepAliveField: false,
+    emptyBodyHasLength: true,
+    length: -1,
+  };
 }
 
 function invalidValue(name: string, value: string): HttpUsageError {
@@ -327,12 +358,8 @@ function sendableCodings(te: string): boolean {
  *
  * @example
  * ```ts
- * import { type OutgoingHeadFacts, outgoingFraming } from "./framing.ts";
- * const facts: OutgoingHeadFacts = {
- *   date: false, host: false, connection: undefined, contentLength: undefined, transferEncoding: undefined,
- *   isRequest: false, bodyAllowed: true, chunkedAllowed: true, ending: true, bodyLength: 5,
- *   hasTrailers: false, emptyBodyHasLength: true, length: -1,
- * };
+ * import { newOutgoingHeadFacts, outgoingFraming } from "./framing.ts";
+ * const facts = { ...newOutgoingHeadFacts(), ending: true, bodyLength: 5 };
  * console.log(outgoingFraming(facts), facts.length); // "length" 5
  * facts.contentLength = "0x2";
  * try {

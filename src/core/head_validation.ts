@@ -2,7 +2,7 @@
  * Checks for everything that goes into an outgoing head: field names and values, methods, request
  * targets, status codes and reason phrases. Node's codes and messages, so code written against `node:http`
  * that inspects `err.code` or `err.message` keeps working. No check lets CR, LF or NUL through, so nothing a
- * caller passes can end a line early and inject a field or a message. Re-exported by `head_writer.ts`.
+ * caller passes can end a line early and inject a field or a message.
  *
  * @module
  */

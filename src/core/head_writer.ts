@@ -34,17 +34,6 @@ import type { OutgoingFraming, OutgoingHeadFacts } from "./framing.ts";
 import { checkTrailerFields } from "./_trailer_fields.ts";
 import type { OutgoingHeaders } from "./types.ts";
 
-export {
-  type HeaderPair,
-  type OutgoingValue,
-  validateHeaderName,
-  validateHeaderValue,
-  validateMethod,
-  validatePath,
-  validateStatusCode,
-  validateStatusMessage,
-} from "./head_validation.ts";
-
 /** Appends one field (or one line per element of an array value) to `out`, validating as it goes. */
 function pushField(out: string[], name: string, value: OutgoingValue | undefined): void {
   validateHeaderName(name);

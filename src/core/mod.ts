@@ -82,9 +82,8 @@ export {
 export { ChunkedDecoder, type ChunkedDecoderOptions, type ChunkedState, type ChunkSink } from "./chunked.ts";
 
 // Writing: field lists checked where they enter (and the pieces of a head checked one by one) ...
+export { fieldsFromHeaders, fieldsFromTrailers } from "./head_writer.ts";
 export {
-  fieldsFromHeaders,
-  fieldsFromTrailers,
   type HeaderPair,
   type OutgoingValue,
   validateHeaderName,
@@ -93,7 +92,7 @@ export {
   validatePath,
   validateStatusCode,
   validateStatusMessage,
-} from "./head_writer.ts";
+} from "./head_validation.ts";
 export { encodeLatin1 } from "./latin1.ts";
 
 // The one call that writes a head (hyper's `encode()`): from the message's facts and the connection's

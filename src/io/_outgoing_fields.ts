@@ -13,7 +13,7 @@
  */
 
 import { invalidArgType } from "./_node_errors.ts";
-import { type OutgoingValue, validateHeaderName, validateHeaderValue } from "../core/head_writer.ts";
+import { type OutgoingValue, validateHeaderName, validateHeaderValue } from "../core/head_validation.ts";
 
 /**
  * Lower-cased name -> [name as first given, value or values as text, and the value as `setHeader` got

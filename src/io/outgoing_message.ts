@@ -21,7 +21,8 @@
 
 import { Stream } from "node:stream";
 import { HttpUsageError } from "../core/errors.ts";
-import { fieldsFromHeaders, fieldsFromTrailers, type OutgoingValue } from "../core/head_writer.ts";
+import { fieldsFromHeaders, fieldsFromTrailers } from "../core/head_writer.ts";
+import type { OutgoingValue } from "../core/head_validation.ts";
 import { bodyComplete, encodeBody, encodeChunk, encodeEnd } from "../core/body_encoder.ts";
 import { encode, type Encoded, newOutgoingHead, type OutgoingHead } from "../core/encode.ts";
 import { encodeLatin1 } from "../core/latin1.ts";

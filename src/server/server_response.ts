@@ -15,7 +15,8 @@ import {
 } from "../io/outgoing_message.ts";
 import { responseHasBody } from "../core/framing.ts";
 import { HttpUsageError } from "../core/errors.ts";
-import { earlyHintsFields, validateStatusCode, validateStatusMessage } from "../core/head_writer.ts";
+import { earlyHintsFields } from "../core/head_writer.ts";
+import { validateStatusCode, validateStatusMessage } from "../core/head_validation.ts";
 import { encode, newOutgoingHead, type OutgoingHead } from "../core/encode.ts";
 import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";

@@ -5,13 +5,15 @@ import {
   fieldsFromHeaders,
   serializeRequestHead,
   serializeResponseHead,
+} from "../../src/core/head_writer.ts";
+import {
   validateHeaderName,
   validateHeaderValue,
   validateMethod,
   validatePath,
   validateStatusCode,
   validateStatusMessage,
-} from "../../src/core/head_writer.ts";
+} from "../../src/core/head_validation.ts";
 import { decodeLatin1, encodeLatin1 } from "../../src/core/latin1.ts";
 import { isHttpError } from "../../src/core/errors.ts";
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
 import { encodeBody, encodeBodyEnd, remainingAfter } from "../../src/core/body_encoder.ts";
-import { outgoingFraming, type OutgoingHeadFacts } from "../../src/core/framing.ts";
+import { newOutgoingHeadFacts, outgoingFraming, type OutgoingHeadFacts } from "../../src/core/framing.ts";
 import {
   earlyHintsFields,
   hostFieldValue,
@@ -16,22 +16,7 @@ import {
 import { isHttpError } from "../../src/core/errors.ts";
 
 function facts(overrides: Partial<OutgoingHeadFacts> = {}): OutgoingHeadFacts {
-  return {
-    date: false,
-    host: false,
-    connection: undefined,
-    contentLength: undefined,
-    transferEncoding: undefined,
-    isRequest: false,
-    bodyAllowed: true,
-    chunkedAllowed: true,
-    ending: false,
-    bodyLength: 0,
-    hasTrailers: false,
-    emptyBodyHasLength: true,
-    length: -1,
-    ...overrides,
-  };
+  return { ...newOutgoingHeadFacts(), ...overrides };
 }
 
 test("outgoingFraming(): a Content-Length that is not 1*DIGIT throws ERR_HTTP_INVALID_HEADER_VALUE", () => {
