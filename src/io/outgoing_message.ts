@@ -599,7 +599,6 @@ export class OutgoingMessage extends Stream {
     const direct = this.#sink !== null && this.#pending === undefined && this.#corked === 0;
     const out = headWithBody(encoded.head, framedBody, tail, direct);
     const ok = isScratch(out) ? this.#sink!.write(out, true) : this.#send(out);
-    if (ending) this.#finishFraming();
     return ok;
   }
 
@@ -651,7 +650,6 @@ export class OutgoingMessage extends Stream {
     this.#headWritten = true;
     this.#body = HEADLESS;
     const ok = body && body.byteLength > 0 ? this.#send(body) : this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
-    if (ending) this.#finishFraming();
     return ok;
   }
 
@@ -669,15 +667,7 @@ export class OutgoingMessage extends Stream {
   #writeEnd(): void {
     const tail = encodeEnd(this.#body, this.#trailers);
     if (tail) this.#send(encodeLatin1(tail));
-    this.#finishFraming();
   }
-
-  #finishFraming(): void {
-    // A declared Content-Length that was not reached leaves the peer waiting; the connection must close.
-    this.#complete = bodyComplete(this.#body);
-  }
-
-  #complete = true;
 
   /**
    * Hands the queued bytes to `sink`: as one write after `uncork()` (as a Writable's `_writev`), or
@@ -723,7 +713,8 @@ export class OutgoingMessage extends Stream {
       if (callbacks) { for (const cb of callbacks) cb(); }
       this.afterFinish();
     });
-    this.finishImpl(this.#body.keepAlive && this.#complete);
+    // A declared Content-Length that was not reached leaves the peer waiting; the connection must close.
+    this.finishImpl(this.#body.keepAlive && bodyComplete(this.#body));
   }
 
   #runWriteCallbacks(): void {
