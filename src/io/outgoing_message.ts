@@ -586,7 +586,7 @@ export class OutgoingMessage extends Stream {
     if (this.#headWritten) return true;
     const bodyLength = body ? body.byteLength : 0;
     const encoded = this.#encodeHead(bodyLength, ending, flushing);
-    if (encoded === null) return this.#writeHeadless(body, ending);
+    if (encoded === null) return this.#writeHeadless(body);
     this.headersSent = true;
     this.#headWritten = true;
     this.#body = encoded;
@@ -646,7 +646,7 @@ export class OutgoingMessage extends Stream {
   }
 
   /** A message without a head (a plain OutgoingMessage): its bytes go out as written. */
-  #writeHeadless(body: Uint8Array | null, ending: boolean): boolean {
+  #writeHeadless(body: Uint8Array | null): boolean {
     this.#headWritten = true;
     this.#body = HEADLESS;
     const ok = body && body.byteLength > 0 ? this.#send(body) : this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
