@@ -50,7 +50,7 @@ const KNOWN = {
   "test-http-server-unconsume-consume.js": "strictness: `CONNECT / HTTP/1.1` (Node's client's default path) is 400: a CONNECT target must be authority-form (RFC 9112 section 3.2.3)",
   "test-http-upgrade-server2.js": "strictness: an HTTP/1.1 upgrade request without `Host` is 400 (RFC 9112 section 3.2); Node skips its Host check for upgrades",
   "test-http-sync-write-error-during-continue.js": "strictness: a body written after a GET's head went out without framing is not sent (the server would read it as a new request); Node sends it unframed, and the test needs that write",
-  "test-http-no-read-no-dump.js": "not yet matched: the server stops reading an unread body without `socket.pause()`, so no 'pause' event on the socket (Node's), and a keep-alive Agent client",
+  "test-http-no-read-no-dump.js": "not yet matched: the test waits for the server socket's 'pause', which Node emits once 16 KiB of an unread body are queued (its parser calls `socket.pause()`); our messages queue 64 KiB (the default, README) and the server stops reading without `socket.pause()`, so no 'pause' comes",
   "test-http-agent-reuse-drained-socket-only.js": "Deno: the test reads `process.report.getReport().libuv`, which Deno does not have; passes on Bun",
   "test-http-agent-uninitialized-with-handle.js": "reaches Node internals (`net.Socket._handle`, and a ClientRequest made without a port)",
   "test-http-agent-uninitialized.js": "reaches Node internals (a ClientRequest made without a port reaching `agent.addRequest`)",
