@@ -10,7 +10,13 @@ import { Buffer } from "node:buffer";
 import { nextTick } from "node:process";
 import { isHttps } from "./tls_options.ts";
 import { reportUncaught } from "../io/_uncaught.ts";
-import { kAttachSink, OutgoingMessage, type OutgoingSink } from "../io/outgoing_message.ts";
+import {
+  kAttachSink,
+  kUniqueHeaders,
+  OutgoingMessage,
+  type OutgoingSink,
+  uniqueHeaderSet,
+} from "../io/outgoing_message.ts";
 import type { OutgoingHead } from "../core/encode.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
@@ -159,6 +165,7 @@ export class ClientRequest extends OutgoingMessage {
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.
     this.shouldKeepAlive = agent ? Boolean(agent.keepAlive) || Number.isFinite(agent.maxSockets) : false;
+    this[kUniqueHeaders] = uniqueHeaderSet(options.uniqueHeaders);
     const headers = options.headers;
     // As Node: a list of raw fields is sent as given, without a Host or Authorization field added.
     if (Array.isArray(headers)) this.mergeHeaders(headers);

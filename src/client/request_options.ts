@@ -57,6 +57,11 @@ export interface RequestOptions extends OriginOptions {
   insecureHTTPParser?: boolean;
   /** Join repeated response fields with `, ` in `headers` instead of keeping the first (Node's option). */
   joinDuplicateHeaders?: boolean;
+  /**
+   * Request fields sent on one line even when set to a list: the values are joined with `"; "` (names
+   * matched case-insensitively), as Node's. `Cookie` always is.
+   */
+  uniqueHeaders?: readonly string[];
 }
 
 /** Events of a {@linkcode ClientRequest}. */

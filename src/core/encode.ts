@@ -28,7 +28,12 @@ import {
   type OutgoingHeadFacts,
   responseHasBody,
 } from "./framing.ts";
-import { implicitFramingField, renderUserField, serializeInformationalHead } from "./head_writer.ts";
+import {
+  implicitFramingField,
+  joinsOnOneLine,
+  renderUserField,
+  serializeInformationalHead,
+} from "./head_writer.ts";
 import { validateStatusCode, validateStatusMessage } from "./head_validation.ts";
 import { STATUS_CODES } from "./status_codes.ts";
 
@@ -88,6 +93,11 @@ export interface OutgoingHead {
   // ---- the fields and the body ----
   /** The user's fields, validated: a flat `[name0, value0, ...]` list or a map; undefined for none. */
   fields: readonly string[] | FieldEntries | undefined;
+  /**
+   * Lower-cased names whose values a map holds as a list yet go on one line joined with `"; "` (Node's
+   * `uniqueHeaders`; `Cookie` always does): see `joinsOnOneLine`. A flat list is rendered as given.
+   */
+  uniqueFields: ReadonlySet<string> | null;
   /** The whole body is known: the head goes out with the message's end (`end()`). */
   ending: boolean;
   /** Bytes of body known when the head is written (the whole body when `ending`). */
@@ -184,6 +194,7 @@ export function newOutgoingHead(role: ConnectionRole): OutgoingHead {
     method: "GET",
     target: "/",
     fields: undefined,
+    uniqueFields: null,
     ending: false,
     bodyLength: 0,
     trailers: false,
@@ -289,7 +300,7 @@ function encodeResponse(head: OutgoingHead): Encoded {
   notes.chunkedAllowed = head.peerVersionMinor >= 1 && !head.removedTransferEncoding;
   notes.ending = head.ending && !head.removedContentLength && !head.framedAtHead;
   notes.emptyBodyHasLength = true;
-  out += renderFields(head.fields, notes);
+  out += renderFields(head.fields, head.uniqueFields, notes);
   const kind = outgoingFraming(notes);
   const remaining = remainingOf(kind, notes.length, head.bodyLength);
 
@@ -329,7 +340,7 @@ function encodeRequest(head: OutgoingHead): Encoded {
   notes.chunkedAllowed = !head.removedTransferEncoding;
   notes.ending = head.ending && !head.removedContentLength;
   notes.emptyBodyHasLength = emptyBodyHasLength;
-  out += renderFields(head.fields, notes);
+  out += renderFields(head.fields, head.uniqueFields, notes);
   // As Node: a request whose method implies no body, sent head first with no length or coding of its
   // own, goes out as a whole request (checked under node: `GET` then `flushHeaders()` sends no
   // `Transfer-Encoding`). Node would send a later body unframed, which the server reads as the next
@@ -372,6 +383,7 @@ function resetNotes(head: OutgoingHead, isRequest: boolean): OutgoingHeadFacts {
 /** The field lines of the head, from a flat list or a map, noting in `notes` what decides framing. */
 function renderFields(
   fields: readonly string[] | FieldEntries | undefined,
+  unique: ReadonlySet<string> | null,
   notes: OutgoingHeadFacts,
 ): string {
   let out = "";
@@ -381,8 +393,9 @@ function renderFields(
     for (let i = 0; i + 1 < list.length; i += 2) out += renderUserField(list[i]!, list[i + 1]!, notes);
     return out;
   }
-  for (const [name, value] of (fields as FieldEntries).values()) {
+  for (const [key, [name, value]] of fields as FieldEntries) {
     if (typeof value === "string") out += renderUserField(name, value, notes);
+    else if (joinsOnOneLine(key, value.length, unique)) out += renderUserField(name, value.join("; "), notes);
     else for (const v of value) out += renderUserField(name, v, notes);
   }
   return out;

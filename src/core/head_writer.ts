@@ -34,13 +34,45 @@ import type { OutgoingFraming, OutgoingHeadFacts } from "./framing.ts";
 import { checkTrailerFields } from "./_trailer_fields.ts";
 import type { OutgoingHeaders } from "./types.ts";
 
-/** Appends one field (or one line per element of an array value) to `out`, validating as it goes. */
-function pushField(out: string[], name: string, value: OutgoingValue | undefined): void {
+/**
+ * Whether the values of an array-valued field go on one line joined with `"; "` rather than one line each,
+ * as Node renders them: a field the message lists as unique (Node's `uniqueHeaders` option), and `Cookie`
+ * with two or more values (RFC 6265 section 5.4: a user agent sends one `Cookie` field). `lowerName` is
+ * the field name lower-cased; `unique` holds lower-cased names.
+ *
+ * @example
+ * ```ts
+ * import { joinsOnOneLine } from "@wire/http/core";
+ * console.log(joinsOnOneLine("cookie", 2, null)); // true
+ * console.log(joinsOnOneLine("x-id", 2, new Set(["x-id"]))); // true
+ * console.log(joinsOnOneLine("set-cookie", 2, null)); // false
+ * ```
+ */
+export function joinsOnOneLine(
+  lowerName: string,
+  count: number,
+  unique: ReadonlySet<string> | null,
+): boolean {
+  return (unique !== null && unique.has(lowerName)) || (count > 1 && lowerName === "cookie");
+}
+
+/**
+ * Appends one field (or one line per element of an array value, unless {@linkcode joinsOnOneLine}) to
+ * `out`, validating as it goes.
+ */
+function pushField(
+  out: string[],
+  name: string,
+  value: OutgoingValue | undefined,
+  unique: ReadonlySet<string> | null,
+): void {
   validateHeaderName(name);
   validateHeaderValue(name, value);
   if (typeof value === "string") out.push(name, value);
   else if (typeof value === "number") out.push(name, String(value));
-  // An array means the field is repeated, one line per element, as Node writes `Set-Cookie`.
+  else if (joinsOnOneLine(name.toLowerCase(), (value as readonly string[]).length, unique)) {
+    out.push(name, (value as readonly string[]).join("; "));
+  } // An array means the field is repeated, one line per element, as Node writes `Set-Cookie`.
   else for (const item of value as readonly string[]) out.push(name, String(item));
 }
 
@@ -51,8 +83,9 @@ function pushField(out: string[], name: string, value: OutgoingValue | undefined
  * - a flat list `[name0, value0, name1, value1, ...]` (Node's `rawHeaders` shape);
  * - a list of pairs `[[name0, value0], [name1, value1], ...]`.
  *
- * An array value becomes one line per element (an empty array, no line); a number becomes its decimal
- * string. Throws as {@linkcode validateHeaderName} and {@linkcode validateHeaderValue} do — so an object
+ * An array value becomes one line per element (an empty array, no line), or one line joined with `"; "`
+ * for `Cookie` and the names in `unique` (lower-cased; Node's `uniqueHeaders`), see
+ * {@linkcode joinsOnOneLine}; a number becomes its decimal string. Throws as {@linkcode validateHeaderName} and {@linkcode validateHeaderValue} do — so an object
  * property set to `undefined` throws, as it does in Node — and `ERR_INVALID_ARG_VALUE` for a flat list of
  * odd length or a pair that is not a pair.
  *
@@ -67,11 +100,12 @@ function pushField(out: string[], name: string, value: OutgoingValue | undefined
  */
 export function fieldsFromHeaders(
   headers: OutgoingHeaders | readonly string[] | readonly HeaderPair[],
+  unique: ReadonlySet<string> | null = null,
 ): string[] {
   const out: string[] = [];
   if (!Array.isArray(headers)) {
     const record = headers as OutgoingHeaders;
-    for (const name of Object.keys(record)) pushField(out, name, record[name]);
+    for (const name of Object.keys(record)) pushField(out, name, record[name], unique);
     return out;
   }
   const list = headers as readonly (string | HeaderPair)[];
@@ -86,7 +120,7 @@ export function fieldsFromHeaders(
           }`,
         );
       }
-      pushField(out, pair[0] as string, pair[1] as OutgoingValue);
+      pushField(out, pair[0] as string, pair[1] as OutgoingValue, unique);
     }
     return out;
   }
@@ -97,7 +131,7 @@ export function fieldsFromHeaders(
     );
   }
   for (let i = 0; i < list.length; i += 2) {
-    pushField(out, list[i] as string, list[i + 1] as OutgoingValue);
+    pushField(out, list[i] as string, list[i + 1] as OutgoingValue, unique);
   }
   return out;
 }
@@ -124,8 +158,9 @@ export function fieldsFromHeaders(
  */
 export function fieldsFromTrailers(
   trailers: OutgoingHeaders | readonly string[] | readonly HeaderPair[],
+  unique: ReadonlySet<string> | null = null,
 ): string[] {
-  const fields = fieldsFromHeaders(trailers);
+  const fields = fieldsFromHeaders(trailers, unique);
   checkTrailerFields(fields);
   return fields;
 }
@@ -321,7 +356,7 @@ export function earlyHintsFields(hints: Record<string, string | readonly string[
   for (const name of Object.keys(hints)) {
     const value = hints[name] as string | readonly string[];
     if (name.toLowerCase() !== "link") {
-      pushField(out, name, value);
+      pushField(out, name, value, null);
       // Here too, not only when the head is rendered: the hints are refused whether or not the peer
       // speaks HTTP/1.1 (1xx heads are skipped for HTTP/1.0 peers).
       checkInterimField(103, name);

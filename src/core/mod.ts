@@ -82,7 +82,7 @@ export {
 export { ChunkedDecoder, type ChunkedDecoderOptions, type ChunkedState, type ChunkSink } from "./chunked.ts";
 
 // Writing: field lists checked where they enter (and the pieces of a head checked one by one) ...
-export { fieldsFromHeaders, fieldsFromTrailers } from "./head_writer.ts";
+export { fieldsFromHeaders, fieldsFromTrailers, joinsOnOneLine } from "./head_writer.ts";
 export {
   type HeaderPair,
   type OutgoingValue,

@@ -21,6 +21,26 @@ import { type OutgoingValue, validateHeaderName, validateHeaderValue } from "../
  */
 export type FieldMap = Map<string, [name: string, value: string | string[], asSet?: unknown]>;
 
+/** Internal: a message's lower-cased `uniqueHeaders` names (Node's `kUniqueHeaders`), or null for none. */
+export const kUniqueHeaders: unique symbol = Symbol("wire.uniqueHeaders");
+
+/**
+ * Node's `uniqueHeaders` option (server and request) as the set a message renders by: the names
+ * lower-cased, or null when the option is not an array (Node ignores anything else).
+ *
+ * @example
+ * ```ts ignore
+ * uniqueHeaderSet(["X-Trace", "cookie"]); // Set { "x-trace", "cookie" }
+ * uniqueHeaderSet(undefined); // null
+ * ```
+ */
+export function uniqueHeaderSet(option: unknown): ReadonlySet<string> | null {
+  if (!Array.isArray(option)) return null;
+  const names = new Set<string>();
+  for (const name of option) names.add(String(name).toLowerCase());
+  return names;
+}
+
 /**
  * Node's check of a header name given to `getHeader`/`hasHeader`/`removeHeader`: a string, else
  * `ERR_INVALID_ARG_TYPE`.

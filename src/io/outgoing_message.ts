@@ -35,6 +35,7 @@ import {
   fieldMapOf,
   fieldNamesRecord,
   fieldsRecord,
+  kUniqueHeaders,
   mergeFieldList,
   renameFields,
   replaceFields,
@@ -54,6 +55,7 @@ import { writableStreamOf } from "./_outgoing_stream.ts";
 import { headWithBody, isScratch, kAttachSink, kSinkDrained, type OutgoingSink } from "./_outgoing_sink.ts";
 
 export { kAttachSink, kSinkDrained, type OutgoingSink } from "./_outgoing_sink.ts";
+export { kUniqueHeaders, uniqueHeaderSet } from "./_outgoing_fields.ts";
 
 /** Queue size at which `write()` starts returning `false` (Node's `writableHighWaterMark`). */
 export const OUTGOING_HIGH_WATER_MARK = 16 * 1024;
@@ -161,6 +163,11 @@ export class OutgoingMessage extends Stream {
     return this.writableEnded;
   }
 
+  /**
+   * @ignore Internal (server, request): the `uniqueHeaders` option's names, lower-cased: an array value of
+   * one of these is sent on one line joined with "; ", as Node's.
+   */
+  [kUniqueHeaders]: ReadonlySet<string> | null = null;
   // Created on first setHeader: many responses only ever call writeHead or end.
   #fields: FieldMap | undefined;
   /** A raw field list given to `writeHead`/the request options, sent exactly as given (case, order). */
@@ -291,7 +298,7 @@ export class OutgoingMessage extends Stream {
    * otherwise, e.g. for HTTP/1.0 peers, as Node does); declare them in a `Trailer` field.
    */
   addTrailers(headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[]): void {
-    const list = fieldsFromTrailers(headers);
+    const list = fieldsFromTrailers(headers, this[kUniqueHeaders]);
     this.#trailers = this.#trailers ? [...this.#trailers, ...list] : list;
   }
 
@@ -531,7 +538,7 @@ export class OutgoingMessage extends Stream {
   protected mergeHeaders(
     headers: OutgoingHeaders | readonly string[] | readonly (readonly [string, string])[],
   ): void {
-    const list = fieldsFromHeaders(headers);
+    const list = fieldsFromHeaders(headers, this[kUniqueHeaders]);
     // With nothing set before, the list is sent exactly as given (a raw array keeps case and order, as
     // Node does; an object's names are unique already), and no Map is built.
     if (!this.#fields?.size) this.#rawFields = list;
@@ -611,6 +618,7 @@ export class OutgoingMessage extends Stream {
     if (!this.headFacts(head)) return null;
     head.interim = false;
     head.fields = this.#rawFields ?? this.#fields;
+    head.uniqueFields = this[kUniqueHeaders];
     head.ending = ending;
     head.bodyLength = bodyLength;
     head.trailers = this.#trailers !== undefined;
@@ -625,6 +633,7 @@ export class OutgoingMessage extends Stream {
     } finally {
       // The scratch outlives this message: it keeps no reference to its fields or its connection.
       head.fields = undefined;
+      head.uniqueFields = null;
       head.state = null;
     }
   }

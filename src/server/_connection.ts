@@ -32,7 +32,7 @@ import {
   receiveHead,
 } from "../io/incoming_message.ts";
 import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
-import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
+import { kAttachSink, kSinkDrained, kUniqueHeaders, type OutgoingSink } from "../io/outgoing_message.ts";
 import { kBindOwner, type ResponseOwner, type ServerResponse } from "./server_response.ts";
 import { abortOpenExchanges } from "./_abort_exchanges.ts";
 import { asNodeParseError } from "../io/_parse_error.ts";
@@ -374,6 +374,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       return;
     }
     const res = new classes.ServerResponse(req, classes.responseOptions);
+    res[kUniqueHeaders] = classes.uniqueHeaders;
     res[kBindOwner](this, head.keepAlive, head.expect !== undefined);
     req[kResumeReading] = this.#resumeReading;
     this.#responses.push(res);

@@ -18,6 +18,8 @@ export interface MessageClasses {
   IncomingMessage: typeof IncomingMessage;
   ServerResponse: typeof ServerResponse;
   joinDuplicateHeaders: boolean;
+  /** The `uniqueHeaders` option, lower-cased, given to each response (null: none). */
+  uniqueHeaders: ReadonlySet<string> | null;
   responseOptions: { rejectNonStandardBodyWrites: boolean };
 }
 

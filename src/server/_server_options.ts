@@ -54,6 +54,11 @@ export interface ServerOptions {
   rejectNonStandardBodyWrites?: boolean;
   /** Join every repeated request field with `", "` in `req.headers` (default false, as Node). */
   joinDuplicateHeaders?: boolean;
+  /**
+   * Response fields sent on one line even when set to a list: the values are joined with `"; "` (names
+   * matched case-insensitively), as Node's. `Cookie` always is.
+   */
+  uniqueHeaders?: readonly string[];
   /** Node's: a custom `IncomingMessage` subclass for requests. */
   IncomingMessage?: typeof IncomingMessage;
   /** Node's: a custom `ServerResponse` subclass for responses. */

@@ -8,6 +8,7 @@
 
 import { EventEmitter } from "node:events";
 import { IncomingMessage } from "../io/incoming_message.ts";
+import { uniqueHeaderSet } from "../io/outgoing_message.ts";
 import { ServerResponse } from "./server_response.ts";
 import { checkedServerOptions, type ServerOptions, serverTimeouts } from "./_server_options.ts";
 import { kState, newServerState, onConnection, type ServerState } from "./_server_state.ts";
@@ -55,6 +56,7 @@ export function initServer(
     IncomingMessage: options.IncomingMessage ?? IncomingMessage,
     ServerResponse: options.ServerResponse ?? ServerResponse,
     joinDuplicateHeaders: options.joinDuplicateHeaders ?? false,
+    uniqueHeaders: uniqueHeaderSet(options.uniqueHeaders),
     responseOptions: { rejectNonStandardBodyWrites: options.rejectNonStandardBodyWrites ?? false },
   });
   self[kState] = newServerState(options, host);
