@@ -396,6 +396,10 @@ export class ClientRequest extends OutgoingMessage {
     const event = this.method === "CONNECT" ? "connect" : "upgrade";
     if (this.listenerCount(event) === 0) return false;
     res.complete = true;
+    // As Node: the socket is the listener's, handed over without this request's timeout listener and no
+    // longer pointing at it (an agent reads `_httpMessage` to pool sockets).
+    this.#timeout.detach();
+    (socket as { _httpMessage?: unknown })._httpMessage = null;
     try {
       this.emit(event, res, socket, Buffer.from(head.buffer, head.byteOffset, head.byteLength));
     } catch (err) {
@@ -403,7 +407,6 @@ export class ClientRequest extends OutgoingMessage {
     }
     // As Node: the request is done with the socket, which is the listener's now.
     this.destroyed = true;
-    this.#timeout.detach();
     try {
       this.#emitClose();
     } catch (err) {

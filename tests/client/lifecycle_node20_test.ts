@@ -263,6 +263,44 @@ test("a CONNECT taken over: the request is destroyed by its 'close'", async () =
   await closeServer(server);
 });
 
+// Node's test-http-connect checks it. Under Node 20 (the same server and requests, with `timeout: 20000`)
+// both printed `_httpMessage null timeout listeners 0 socket.timeout 20000`: the socket the listener gets
+// no longer points at the request, and carries none of its listeners (its timer stays set).
+for (const kind of ["connect", "upgrade"] as const) {
+  test(`a socket taken over by '${kind}': _httpMessage null, no 'timeout' listener of the request`, async () => {
+    const { server, port } = await listen({}, () => {});
+    server.on("connect", (_req: unknown, socket: Socket) => {
+      socket.end("HTTP/1.1 200 Connection established\r\n\r\n");
+    });
+    server.on("upgrade", (_req: unknown, socket: Socket) => {
+      socket.end("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+    });
+    const req = request({
+      host: "127.0.0.1",
+      port,
+      timeout: 20000,
+      agent: false,
+      ...(kind === "connect"
+        ? { method: "CONNECT", path: "example.com:443" }
+        : { headers: { Connection: "Upgrade", Upgrade: "x" } }),
+    });
+    req.end();
+    const seen = new Promise<[unknown, number, number | undefined]>((resolve) =>
+      req.on(kind, (_res: IncomingMessage, socket: Socket) => {
+        // Read in the listener: that is where Node's test looks.
+        resolve([
+          (socket as { _httpMessage?: unknown })._httpMessage,
+          socket.listenerCount("timeout"),
+          socket.timeout,
+        ]);
+        socket.destroy();
+      })
+    );
+    assert.deepEqual(await seen, [null, 0, 20000]);
+    await closeServer(server);
+  });
+}
+
 // Node's test-https-agent-sockets-leak checks it (and node:http under Node 20 does the same over http):
 // a socket closed after its exchange has left its agent by the request's 'close', which follows the
 // response's.
