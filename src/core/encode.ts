@@ -345,9 +345,17 @@ function encodeRequest(head: OutgoingHead): Encoded {
   // own, goes out as a whole request (checked under node: `GET` then `flushHeaders()` sends no
   // `Transfer-Encoding`). Node would send a later body unframed, which the server reads as the next
   // request; here such a body is not sent.
-  notes.bodyAllowed = !(head.headOnly && !emptyBodyHasLength && notes.contentLength === undefined &&
-    notes.transferEncoding === undefined);
-  const kind = outgoingFraming(notes);
+  const declared = notes.contentLength !== undefined || notes.transferEncoding !== undefined;
+  // RFC 9110 section 9.3.6: a CONNECT request has no content; bytes written after its head are the
+  // tunnel's first bytes (a client may send them before the 2xx), so they go out as written, unframed,
+  // as Node's. A length or coding the user declared is kept.
+  const tunnel = head.method === "CONNECT" && !declared;
+  notes.bodyAllowed = tunnel || !(head.headOnly && !emptyBodyHasLength && !declared);
+  let kind = outgoingFraming(notes);
+  if (tunnel && kind !== "none") {
+    kind = "close";
+    notes.length = -1;
+  }
   const remaining = remainingOf(kind, notes.length, head.bodyLength);
   // Host is one of the user's fields (the request sets it when it is made), not an implicit one.
   if (notes.connection === undefined && !head.removedConnection) {

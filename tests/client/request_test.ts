@@ -257,6 +257,44 @@ test("CONNECT: 'connect' gets the tunnel socket", async () => {
   assert.equal(head, "tunnel-bytes");
 });
 
+// Bytes written on a CONNECT request are the tunnel's first bytes: sent as written, no framing field and
+// no chunk lines, however they are written. The three expected texts are what node:http sent under Node
+// 20.20.2 for the same calls (with agent: false, hence "Connection: close").
+for (
+  const [calls, write] of [
+    ["write() then end()", (req: ReturnType<typeof request>) => (req.write("Head"), req.end())],
+    ["end(data)", (req: ReturnType<typeof request>) => req.end("HeadTail")],
+    ["flushHeaders(), write(), end(data)", (req: ReturnType<typeof request>) => {
+      req.flushHeaders();
+      req.write("Head");
+      req.end("Tail");
+    }],
+  ] as const
+) {
+  test(`CONNECT: ${calls} sends the bytes unframed, ahead of the 2xx`, async () => {
+    const expected = calls === "write() then end()" ? "Head" : "HeadTail";
+    const { server, received } = await replyingServer(
+      "HTTP/1.1 200 Connection Established\r\n\r\n",
+      (t) => t.endsWith(expected),
+    );
+    const req = request({ port: server.port, method: "CONNECT", path: "example.com:443", agent: false });
+    const connected = new Promise<void>((resolve, reject) => {
+      req.on("connect", (_res, socket) => {
+        socket.destroy();
+        resolve();
+      });
+      req.on("error", reject);
+    });
+    write(req);
+    assert.equal(
+      await received,
+      `CONNECT example.com:443 HTTP/1.1\r\nHost: localhost:${server.port}\r\nConnection: close\r\n\r\n${expected}`,
+    );
+    await connected;
+    await server.close();
+  });
+}
+
 test("failures are 'error' events with Node's codes", async () => {
   // ECONNREFUSED: a port nobody listens on (listen, note the port, close).
   const { server, port } = await listen({});
