@@ -798,7 +798,9 @@ export class OutgoingMessage extends Stream {
     };
     const sink = this.#sink!;
     if (sink.finishWrites === undefined) queueMicrotask(finish);
-    else sink.finishWrites(finish);
+    // Still a microtask: the stream may call back from a nextTick, which runs before the microtasks that
+    // carry the callbacks of the writes before it.
+    else sink.finishWrites(() => queueMicrotask(finish));
     // A declared Content-Length that was not reached leaves the peer waiting; the connection must close.
     this.finishImpl(this.#body.keepAlive && bodyComplete(this.#body));
   }

@@ -554,3 +554,16 @@ test("assignSocket() with a user's Writable: head and body, then an empty write 
   assert.equal((ws as unknown as { _httpMessage: unknown })._httpMessage, null);
   assert.equal(res.socket, null);
 });
+
+// As Node 20 (test-http-outgoing-message-write-callback.js passes under node): over a Writable that
+// calls back at once, every write's callback still comes before the end() callback.
+test("assignSocket() with a Writable that calls back at once: write callbacks come before the end callback", async () => {
+  const res = new ServerResponse(new IncomingMessage());
+  res.assignSocket(new Writable({ write: (_chunk, _encoding, callback) => callback() }) as never);
+  const calls: string[] = [];
+  for (const chunk of ["a", "b", "", new Uint8Array(0), "c"]) {
+    res.write(chunk, () => calls.push(typeof chunk === "string" ? chunk : "bytes"));
+  }
+  const atEnd = await new Promise<string[]>((resolve) => res.end(() => resolve([...calls])));
+  assert.deepEqual(atEnd, ["a", "b", "", "bytes", "c"]);
+});
