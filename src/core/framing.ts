@@ -286,17 +286,29 @@ function invalidValue(name: string, value: string): HttpUsageError {
 
 /**
  * `Content-Length = 1*DIGIT` (RFC 9110 section 8.6), nothing else: a sender has no reason to send a list,
- * a sign, hex or a fraction, and each of those has been read differently by different recipients.
+ * a sign, hex or a fraction, and each of those has been read differently by different recipients. The
+ * whitespace (SP, HTAB) around it is allowed: RFC 9112 section 5's `field-line = field-name ":" OWS
+ * field-value OWS` makes it part of the line, not of the value, and every recipient strips it (our reader
+ * too), so `"0 "` is the length 0 (Node's test-http-contentLength0 sends it).
  */
 function userContentLength(value: string): number {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOws(value.charCodeAt(start))) start++;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
   let n = 0;
-  for (let i = 0; i < value.length; i++) {
+  for (let i = start; i < end; i++) {
     const d = value.charCodeAt(i) - 0x30;
     if (d < 0 || d > 9) throw invalidValue("Content-Length", value);
     n = n * 10 + d;
   }
-  if (value.length === 0 || n > Number.MAX_SAFE_INTEGER) throw invalidValue("Content-Length", value);
+  if (start === end || n > Number.MAX_SAFE_INTEGER) throw invalidValue("Content-Length", value);
   return n;
+}
+
+/** OWS = *( SP / HTAB ) (RFC 9110 section 5.6.3). */
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }
 
 /**
@@ -340,7 +352,8 @@ function sendableCodings(te: string): boolean {
  * `_body_framing`, hyper's `role.rs` encode). The user's Content-Length and Transfer-Encoding are read as
  * strictly as a peer's, and a value we would not accept from a peer throws Node's
  * `ERR_HTTP_INVALID_HEADER_VALUE` instead of going on the wire:
- * - `Content-Length` that is not `1*DIGIT` (`abc`, `0x2`, `5, 5`, `-1`, `2.5`), or set twice;
+ * - `Content-Length` that is not `1*DIGIT` (`abc`, `0x2`, `5, 5`, `-1`, `2.5`; whitespace around the
+ *   digits is the field line's OWS, allowed), or set twice;
  * - `Content-Length` together with `Transfer-Encoding` (RFC 9112 section 6.2: "A sender MUST NOT send a
  *   Content-Length header field in any message that contains a Transfer-Encoding header field");
  * - a malformed `Transfer-Encoding`, or on a request one whose final coding is not `chunked` (section 6.1);

@@ -11,11 +11,14 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { HttpUsageError } from "../core/errors.ts";
+import { alpnWire } from "../transports/_tls_facts.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import type { Socket } from "../io/socket.ts";
 import {
   SystemError,
+  type TlsAlpnProtocols,
   type TlsCommonOptions,
   type TlsContext,
   type TlsServerOptions,
@@ -180,6 +183,28 @@ export class HttpsServerClass extends ServerClass {
     this.#tls = tlsPart(options);
     // Thrown from 'newListener', the refusal keeps the listener from being added.
     this.on("newListener", this.#refuseKeylog);
+  }
+
+  /**
+   * Node's `server.ALPNProtocols`: the protocols the server offers through ALPN (`http/1.1` unless the
+   * `ALPNProtocols` option said otherwise), as one `Buffer` in the wire format (each name after its
+   * length byte), as `tls.convertALPNProtocols()` makes it. Assigning names or a wire buffer changes what
+   * the next `listen()` offers; a server listening keeps what it started with.
+   *
+   * @example
+   * ```ts
+   * import { createServer } from "@wire/http/https";
+   * console.log(createServer().ALPNProtocols); // <Buffer 08 68 74 74 70 2f 31 2e 31>
+   * ```
+   */
+  get ALPNProtocols(): Buffer {
+    const protocols = this.#tls.ALPNProtocols ?? [];
+    // As Node's: a wire buffer given is copied as it is; names are converted (and checked).
+    return Buffer.from(protocols instanceof Uint8Array ? protocols : alpnWire(protocols));
+  }
+
+  set ALPNProtocols(value: TlsAlpnProtocols) {
+    this.#tls = { ...this.#tls, ALPNProtocols: value };
   }
 
   /**

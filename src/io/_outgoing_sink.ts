@@ -19,6 +19,49 @@ export interface OutgoingSink {
    * `transient`, `bytes` is reused by the caller once the call returns: copy what you keep.
    */
   write(bytes: Uint8Array, transient?: boolean): boolean;
+  /**
+   * Optional: the message handed over its last bytes; the sink calls `done` once its stream has taken
+   * them, and the message's `'finish'` waits for that. Without it (the package's own connections, one
+   * write per response) `'finish'` follows the hand-over at once.
+   */
+  finishWrites?(done: () => void): void;
+}
+
+/** The members of a user's `stream.Writable` that a message writes to. */
+export interface WritableLike {
+  /** Node's `writable.write(chunk, callback)`. */
+  write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean;
+  /** Node's `'drain'`. */
+  on(event: "drain", listener: () => void): unknown;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * A sink over a user's `stream.Writable` (a test's stream, a framework's fake socket), written as Node's
+ * messages write their socket: the bytes as they come, then an empty write whose callback is the
+ * message's `'finish'` (Node's `end()` calls `_send("", "latin1", finish)`), so the message finishes when
+ * the stream took everything. `drained` runs on the stream's `'drain'`.
+ *
+ * @example
+ * ```ts
+ * import { Writable } from "node:stream";
+ * import { streamSink } from "./_outgoing_sink.ts";
+ * const seen: number[] = [];
+ * const ws = new Writable({ write: (chunk, _enc, cb) => (seen.push(chunk.length), cb()) });
+ * const sink = streamSink(ws, () => {});
+ * sink.write(new TextEncoder().encode("hi"));
+ * sink.finishWrites!(() => console.log(seen)); // [2, 0]
+ * ```
+ */
+export function streamSink(stream: WritableLike, drained: () => void): OutgoingSink {
+  stream.on("drain", drained);
+  return {
+    write: (bytes, transient) => stream.write(transient ? bytes.slice() : bytes),
+    finishWrites: (done) => {
+      stream.write(NO_BYTES, () => done());
+    },
+  };
 }
 
 /**

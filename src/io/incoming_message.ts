@@ -17,7 +17,7 @@
 
 import { Readable } from "node:stream";
 import { Buffer } from "node:buffer";
-import { headersFromRaw } from "../core/fields.ts";
+import { addField, headersFromRaw } from "../core/fields.ts";
 import type { IncomingHeaders, RequestHead, ResponseHead } from "../core/types.ts";
 import type { Socket } from "./socket.ts";
 
@@ -157,6 +157,29 @@ export class IncomingMessage extends Readable {
     if (callback) this.on("timeout", callback);
     this.socket?.setTimeout(ms);
     return this;
+  }
+
+  /**
+   * Node's `_addHeaderLine(field, value, dest)`: adds one field line to `dest` (a `headers`-shaped object)
+   * with the rules `headers` is built with: the name lower-cased, `set-cookie` an array, the fields Node
+   * keeps once (`content-type`, `host`, ...) keeping their first value, `cookie` joined with `"; "`, the
+   * rest with `", "` (every repeat joined with {@linkcode IncomingMessage.joinDuplicateHeaders}). Parsers
+   * and proxies built on Node's objects call it to fill `headers` or `trailers` themselves.
+   *
+   * @example
+   * ```ts
+   * import { IncomingMessage } from "@wire/http";
+   * const dest = {};
+   * const msg = new IncomingMessage();
+   * msg._addHeaderLine("Accept", "a", dest);
+   * msg._addHeaderLine("accept", "b", dest);
+   * msg._addHeaderLine("Host", "x", dest);
+   * msg._addHeaderLine("Host", "y", dest);
+   * console.log(dest); // { accept: "a, b", host: "x" }
+   * ```
+   */
+  _addHeaderLine(field: string, value: string, dest: IncomingHeaders): void {
+    addField(dest, field.toLowerCase(), value, this.joinDuplicateHeaders);
   }
 
   /** Reads the rest of the body as one `Buffer`. */

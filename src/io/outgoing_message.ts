@@ -52,7 +52,16 @@ import {
   writeAfterEnd,
 } from "./_outgoing_errors.ts";
 import { writableStreamOf } from "./_outgoing_stream.ts";
-import { headWithBody, isScratch, kAttachSink, kSinkDrained, type OutgoingSink } from "./_outgoing_sink.ts";
+import {
+  headWithBody,
+  isScratch,
+  kAttachSink,
+  kSinkDrained,
+  type OutgoingSink,
+  streamSink,
+  type WritableLike,
+} from "./_outgoing_sink.ts";
+import { Socket } from "./socket.ts";
 
 export { kAttachSink, kSinkDrained, type OutgoingSink } from "./_outgoing_sink.ts";
 export { kUniqueHeaders, uniqueHeaderSet } from "./_outgoing_fields.ts";
@@ -304,7 +313,73 @@ export class OutgoingMessage extends Stream {
 
   /** Sends the head now, without waiting for the body. */
   flushHeaders(): void {
+    if (this.#sink === null) this.#adoptSocket();
     this.#writeHead(null, false, true);
+  }
+
+  /**
+   * Node's `_send(data, encoding, callback)`, which older middleware calls (`res._send("")` to push the
+   * head out): writes `data` as it is (no chunk framing, not counted against a Content-Length), after the
+   * head if `writeHead()` fixed one that has not gone out yet, the head and `data` in one write. Returns
+   * and calls back as {@linkcode OutgoingMessage.write}.
+   *
+   * @example
+   * ```ts ignore
+   * import { createServer } from "@wire/http";
+   * createServer((_req, res) => {
+   *   res.writeHead(200, { "Content-Type": "text/plain" });
+   *   res._send(""); // the head goes now
+   *   setTimeout(() => res.end("later\n"), 100);
+   * });
+   * ```
+   */
+  _send(
+    data: Uint8Array | string,
+    encoding?: string | ((err?: Error | null) => void),
+    callback?: (err?: Error | null) => void,
+  ): boolean {
+    if (!this.headersSent || this.#headWritten || this.destroyed || this.writableFinished) {
+      return this._writeRaw(data, encoding, callback);
+    }
+    if (typeof encoding === "function") {
+      callback = encoding;
+      encoding = undefined;
+    }
+    if (this.#sink === null) this.#adoptSocket();
+    return this.#settleWrite(this.#writeHead(toBytes(data, encoding), false, true, true), callback);
+  }
+
+  /**
+   * Node's `_writeRaw(data, encoding, callback)`: `data` goes to the connection as it is, in order with
+   * the rest of the message (queued like it until the message has a connection), outside the message's
+   * framing: Node's own 1xx heads go this way, and code that writes its own interim heads calls it.
+   * Nothing is sent for a message destroyed or finished (its connection may carry the next message by
+   * then), and the callback is not called, as Node's. Returns and calls back as
+   * {@linkcode OutgoingMessage.write}.
+   *
+   * @example
+   * ```ts ignore
+   * import { createServer } from "@wire/http";
+   * createServer((_req, res) => {
+   *   res._writeRaw("HTTP/1.1 102 Processing\r\n\r\n");
+   *   res.end("done\n");
+   * });
+   * ```
+   */
+  _writeRaw(
+    data: Uint8Array | string,
+    encoding?: string | ((err?: Error | null) => void),
+    callback?: (err?: Error | null) => void,
+  ): boolean {
+    if (typeof encoding === "function") {
+      callback = encoding;
+      encoding = undefined;
+    }
+    if (this.destroyed || this.writableFinished) return false;
+    if (this.#sink === null) this.#adoptSocket();
+    const bytes = toBytes(data, encoding);
+    const ok = bytes.byteLength > 0 ? this.#send(bytes) : this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    return this.#settleWrite(ok, callback);
   }
 
   /**
@@ -339,11 +414,17 @@ export class OutgoingMessage extends Stream {
     }
     if (chunk === null) throw nullChunk();
     const bytes = toBytes(chunk, encoding);
+    if (this.#sink === null) this.#adoptSocket();
     let ok: boolean;
     if (!this.#headWritten) ok = this.#implicitHead(bytes, false);
     else ok = this.#writeBody(bytes);
+    return this.#settleWrite(ok, callback);
+  }
+
+  /** A write's callback and `'drain'` bookkeeping: `ok` is whether the bytes went out without filling up. */
+  #settleWrite(ok: boolean, callback: ((err?: Error | null) => void) | undefined): boolean {
     if (callback) {
-      if (ok) queueMicrotask(() => callback!());
+      if (ok) queueMicrotask(() => callback());
       else (this.#writeCallbacks ??= []).push(callback);
     }
     if (!ok) this.#needDrain = true;
@@ -381,6 +462,7 @@ export class OutgoingMessage extends Stream {
     const bytes = chunk === undefined || chunk === null
       ? null
       : toBytes(chunk, encoding as string | undefined);
+    if (this.#sink === null) this.#adoptSocket();
     if (!this.#headWritten) {
       // The head first: a framing error throws before the message counts as ended.
       this.#implicitHead(bytes, true);
@@ -587,12 +669,13 @@ export class OutgoingMessage extends Stream {
   /**
    * Writes the head through core's `encode()` (which throws for a Content-Length or Transfer-Encoding it
    * would not accept from a peer, before anything changes here) and sends it with `body` (and the end, if
-   * `ending`) in one write. `flushing`: `flushHeaders()`, the head goes before any body.
+   * `ending`) in one write. `flushing`: `flushHeaders()`, the head goes before any body. `raw`: `body` is
+   * `_send()`'s, sent as it is, outside the body's framing.
    */
-  #writeHead(body: Uint8Array | null, ending: boolean, flushing = false): boolean {
+  #writeHead(body: Uint8Array | null, ending: boolean, flushing = false, raw = false): boolean {
     if (this.#headWritten) return true;
     const bodyLength = body ? body.byteLength : 0;
-    const encoded = this.#encodeHead(bodyLength, ending, flushing);
+    const encoded = this.#encodeHead(raw ? 0 : bodyLength, ending, flushing);
     if (encoded === null) return this.#writeHeadless(body);
     this.headersSent = true;
     this.#headWritten = true;
@@ -601,7 +684,7 @@ export class OutgoingMessage extends Stream {
     this.chunkedEncoding = kind === "chunked";
 
     // Head, body and (when ending) the terminator in one buffer: one write, one packet for small messages.
-    const framedBody = body && bodyLength > 0 ? encodeBody(kind, body) : null;
+    const framedBody = body && bodyLength > 0 ? (raw ? body : encodeBody(kind, body)) : null;
     const tail = ending ? encodeEnd(encoded, this.#trailers) : "";
     const direct = this.#sink !== null && this.#pending === undefined && this.#corked === 0;
     const out = headWithBody(encoded.head, framedBody, tail, direct);
@@ -711,7 +794,7 @@ export class OutgoingMessage extends Stream {
     this.#finishScheduled = true;
     // 'finish' is queued before the owner hears of it, so whatever the owner queues ('close') follows it.
     this.emit("prefinish");
-    queueMicrotask(() => {
+    const finish = (): void => {
       // As Node's, where each write's callback comes when the socket took its bytes: all of them before
       // 'finish', even those of writes that waited for a drain that the end overtook.
       this.#runWriteCallbacks();
@@ -721,9 +804,32 @@ export class OutgoingMessage extends Stream {
       this.#finishCallbacks = undefined;
       if (callbacks) { for (const cb of callbacks) cb(); }
       this.afterFinish();
-    });
+    };
+    const sink = this.#sink!;
+    if (sink.finishWrites === undefined) queueMicrotask(finish);
+    // Still a microtask: the stream may call back from a nextTick, which runs before the microtasks that
+    // carry the callbacks of the writes before it.
+    else sink.finishWrites(() => queueMicrotask(finish));
     // A declared Content-Length that was not reached leaves the peer waiting; the connection must close.
     this.finishImpl(this.#body.keepAlive && bodyComplete(this.#body));
+  }
+
+  /**
+   * As Node's, whose messages write to `this.socket` whenever `socket._httpMessage === this`: a message
+   * without a connection of ours whose `socket` a user set to their own `stream.Writable` (a framework's
+   * fake socket, a test's stream) writes to it, through {@linkcode streamSink}. Our `Socket`s get their
+   * sinks from the connections, which keep the order of pipelined messages.
+   */
+  #adoptSocket(): void {
+    const socket = (this as { socket?: unknown }).socket as
+      | (WritableLike & { _httpMessage?: unknown; writable?: boolean })
+      | null
+      | undefined;
+    if (
+      socket === null || socket === undefined || socket._httpMessage !== this || socket instanceof Socket ||
+      typeof socket.write !== "function" || socket.writable === false
+    ) return;
+    this[kAttachSink](streamSink(socket, () => this[kSinkDrained]()));
   }
 
   #runWriteCallbacks(): void {

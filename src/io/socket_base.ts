@@ -77,6 +77,15 @@ export class SocketBase extends Duplex {
     return this.#tls === undefined ? undefined : this.#tls.authorizationError;
   }
 
+  /**
+   * Node's `TLSSocket._secureEstablished`, which libraries read to tell a TLS socket that finished its
+   * handshake: true once it did, false on a TLS socket still connecting, undefined on a plain socket (a
+   * `net.Socket` has no such field).
+   */
+  get _secureEstablished(): boolean | undefined {
+    return this.encrypted ? this.#tls !== undefined : undefined;
+  }
+
   /** TLS: the negotiated ALPN protocol, or false. */
   get alpnProtocol(): string | false | undefined {
     return this.#tls?.alpnProtocol;

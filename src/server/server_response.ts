@@ -21,7 +21,8 @@ import { encode, newOutgoingHead, type OutgoingHead } from "../core/encode.ts";
 import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import { type IncomingMessage, readStarted } from "../io/incoming_message.ts";
-import type { Socket } from "../io/socket.ts";
+import { Socket } from "../io/socket.ts";
+import { streamSink } from "../io/_outgoing_sink.ts";
 import { httpDate } from "./_date.ts";
 import { headersSentError } from "../io/_outgoing_errors.ts";
 
@@ -134,6 +135,10 @@ export class ServerResponse extends OutgoingMessage {
     return this.socket;
   }
 
+  set connection(value: Socket | null) {
+    this.socket = value;
+  }
+
   /** @ignore Internal (server connections): the connection that carries this response. */
   [kBindOwner](owner: ResponseOwner, keepAlive: boolean, expectedContinue: boolean): void {
     this.#owner = owner;
@@ -143,8 +148,20 @@ export class ServerResponse extends OutgoingMessage {
   }
 
   /**
-   * Node's: writes this response to `socket` (a standalone response, or a test's stream). Throws
-   * `ERR_HTTP_SOCKET_ASSIGNED` when the response already has one.
+   * Node's: writes this response to `socket` (a standalone response, or a test's stream), and marks it
+   * as the socket's message (`socket._httpMessage`). Any `stream.Writable` will do: one that is not our
+   * `Socket` is written as Node writes it, the head with the first bytes, then an empty write whose
+   * callback is `'finish'`. Throws `ERR_HTTP_SOCKET_ASSIGNED` when the response already has one.
+   *
+   * @example
+   * ```ts
+   * import { Writable } from "node:stream";
+   * import { IncomingMessage, ServerResponse } from "@wire/http";
+   * const res = new ServerResponse(new IncomingMessage());
+   * const chunks: string[] = [];
+   * res.assignSocket(new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }) as never);
+   * res.end("hi", () => console.log(chunks.length)); // 2: head and body, then the empty last write
+   * ```
    */
   assignSocket(socket: Socket): void {
     if (this.#assigned) {
@@ -152,10 +169,13 @@ export class ServerResponse extends OutgoingMessage {
     }
     this.#assigned = true;
     this.socket = socket;
-    const sink: OutgoingSink = {
-      write: (bytes, transient) => socket.write(transient ? bytes.slice() : bytes),
-    };
-    socket.on("drain", () => this[kSinkDrained]());
+    (socket as { _httpMessage?: unknown })._httpMessage = this;
+    const drained = (): void => this[kSinkDrained]();
+    let sink: OutgoingSink;
+    if (socket instanceof Socket) {
+      sink = { write: (bytes, transient) => socket.write(transient ? bytes.slice() : bytes) };
+      socket.on("drain", drained);
+    } else sink = streamSink(socket, drained);
     socket.once("close", () => this[kEmitClose]());
     this.emit("socket", socket);
     this[kAttachSink](sink);
@@ -163,8 +183,10 @@ export class ServerResponse extends OutgoingMessage {
 
   #assigned = false;
 
-  /** Node's: lets go of `socket` (the response no longer follows its `'close'`). */
-  detachSocket(_socket: Socket): void {
+  /** Node's: lets go of `socket` (the response no longer follows its `'close'`, nor is its message). */
+  detachSocket(socket: Socket): void {
+    const marked = socket as { _httpMessage?: unknown } | null;
+    if (marked?._httpMessage === this) marked._httpMessage = null;
     this.socket = null;
   }
 

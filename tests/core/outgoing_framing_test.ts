@@ -20,7 +20,7 @@ function facts(overrides: Partial<OutgoingHeadFacts> = {}): OutgoingHeadFacts {
 }
 
 test("outgoingFraming(): a Content-Length that is not 1*DIGIT throws ERR_HTTP_INVALID_HEADER_VALUE", () => {
-  for (const value of ["abc", "0x2", "5, 5", "-1", "2.5", "", " 5", "1e3", "9007199254740992"]) {
+  for (const value of ["abc", "0x2", "5, 5", "-1", "2.5", "", " ", " \t", "5 5", "1e3", "9007199254740992"]) {
     assert.throws(() => outgoingFraming(facts({ contentLength: value })), (err: unknown) => {
       assert.ok(isHttpError(err));
       assert.equal(err.code, "ERR_HTTP_INVALID_HEADER_VALUE");
@@ -31,6 +31,15 @@ test("outgoingFraming(): a Content-Length that is not 1*DIGIT throws ERR_HTTP_IN
   const f = facts({ contentLength: "0012" });
   assert.equal(outgoingFraming(f), "length");
   assert.equal(f.length, 12);
+});
+
+test("outgoingFraming(): the OWS around a Content-Length's digits is the field line's, not the value's", () => {
+  // RFC 9112 section 5: field-line = field-name ":" OWS field-value OWS.
+  for (const [value, length] of [["0 ", 0], [" 5", 5], ["\t12\t ", 12]] as const) {
+    const f = facts({ contentLength: value });
+    assert.equal(outgoingFraming(f), "length", JSON.stringify(value));
+    assert.equal(f.length, length);
+  }
 });
 
 test("outgoingFraming(): two Content-Length lines, or Content-Length with Transfer-Encoding, throw", () => {

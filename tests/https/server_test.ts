@@ -4,14 +4,16 @@
  *
  * Verified against node:https on Node 20 (tests/https/fixtures, same scenarios): without requestCert a
  * TLS socket reports authorized false and authorizationError null; with requestCert and no client
- * certificate, authorized false and "UNABLE_TO_GET_ISSUER_CERT"; getPeerCertificate() is {} then.
+ * certificate, authorized false and "UNABLE_TO_GET_ISSUER_CERT"; getPeerCertificate() is {} then. A TLS
+ * socket's `_secureEstablished` is true in the request listener (test-http-url.parse-https.request.js
+ * passes under node); a plain socket's is undefined on both ends (checked under node).
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { once, test } from "../_harness.ts";
-import { closeServer } from "../_net.ts";
+import { closeServer, listen, RawClient } from "../_net.ts";
 import { fixturePath, listenHttps, pki, rawTls, run } from "./_tls.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 import type { ServerResponse } from "../../src/server/server_response.ts";
@@ -38,6 +40,7 @@ function reportTls(req: IncomingMessage, res: ServerResponse): void {
     cipher: typeof s.getCipher()?.name === "string",
     alpn: s.alpnProtocol,
     servername: s.servername,
+    secureEstablished: s._secureEstablished,
   }));
 }
 
@@ -70,6 +73,7 @@ test("mutual TLS: the server sees the client's certificate subject and verifyPee
     cipher: true,
     alpn: "http/1.1",
     servername: "localhost",
+    secureEstablished: true,
   });
   assert.match(String(facts.validTo), /^[A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d \d{4} GMT$/);
   await client.close();
@@ -201,4 +205,18 @@ test("a client that never finishes its handshake is dropped after handshakeTimeo
   assert.equal(requests, 0);
   await silent.close();
   await closeServer(server);
+});
+
+test("a plain socket has no _secureEstablished, as a net.Socket has none", async () => {
+  let seen: unknown = "not called";
+  const { server, port } = await listen({}, (req, res) => {
+    seen = req.socket._secureEstablished;
+    res.end();
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.equal(seen, undefined);
 });

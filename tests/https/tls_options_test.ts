@@ -12,6 +12,7 @@
  */
 
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { once, test } from "../_harness.ts";
 import { closeServer, RawClient } from "../_net.ts";
 import { createServer, get, Server } from "../../src/https/mod.ts";
@@ -91,6 +92,26 @@ test("ALPNProtocols as a wire-format buffer on the server and as bytes on the cl
   assert.match(await client.readAll(), /\r\n\r\nhttp\/1\.1\n$/);
   await client.close();
   await closeServer(server);
+});
+
+// As Node 20 (test-https-argument-of-creating.js passes under node; these servers made under node give
+// these buffers): `server.ALPNProtocols` is what the server offers, one Buffer in the wire format
+// (`tls.convertALPNProtocols()`), `http/1.1` by default; a wire buffer given is copied; the options
+// object is left as it was.
+test("server.ALPNProtocols is the offered protocols as one wire-format Buffer", () => {
+  const http11 = [8, ...new TextEncoder().encode("http/1.1")];
+  const byDefault = createServer();
+  assert.ok(Buffer.isBuffer(byDefault.ALPNProtocols));
+  assert.deepEqual([...byDefault.ALPNProtocols], http11);
+  const options = { ALPNProtocols: ["h2", "http/1.1"] };
+  assert.deepEqual([...createServer(options).ALPNProtocols], [2, 104, 50, ...http11]);
+  assert.deepEqual(options, { ALPNProtocols: ["h2", "http/1.1"] });
+  const wire = new Uint8Array([2, 104, 50]);
+  const server = createServer({ ALPNProtocols: wire });
+  assert.notEqual(server.ALPNProtocols, wire);
+  assert.deepEqual([...server.ALPNProtocols], [...wire]);
+  server.ALPNProtocols = ["http/1.1"];
+  assert.deepEqual([...server.ALPNProtocols], http11);
 });
 
 test("an ALPNProtocols buffer that is not in the wire format is refused", async () => {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import process from "node:process";
-import { finished } from "node:stream";
+import { setImmediate } from "node:timers";
+import { finished, Writable } from "node:stream";
 import { test } from "../_harness.ts";
 import { closeServer, codeOf, exchangeGet, listen, RawClient } from "../_net.ts";
 import { OutgoingMessage } from "../../mod.ts";
@@ -231,4 +232,60 @@ test("header getters return values as set; names must be strings; writeHead fixe
     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-List: 1\r\nX-List: two\r\nDate: <date>\r\n" +
       "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\nok",
   );
+});
+
+/** A `stream.Writable` that calls back a macrotask later, noting each write and callback in `events`. */
+function slowWritable(events: string[]): Writable {
+  return new Writable({
+    write(chunk: Uint8Array, _encoding, callback) {
+      events.push("write " + JSON.stringify(new TextDecoder().decode(chunk)));
+      setTimeout(() => {
+        events.push("callback");
+        callback();
+      }, 0);
+    },
+  });
+}
+
+// As Node 20 (test-http-outgoing-message-inheritance.js passes under node; this scenario run under node
+// gives the same events): a message whose `socket` is a user's Writable marked with `_httpMessage` writes
+// to it, ends with an empty write, and finishes when that write is called back.
+test("an OutgoingMessage writes to a user's Writable set as its socket, then finishes on an empty write", async () => {
+  class Response extends OutgoingMessage {
+    override _implicitHeader(): void {}
+  }
+  const res = new Response();
+  const events: string[] = [];
+  const ws = slowWritable(events);
+  Object.assign(res, { socket: ws });
+  Object.assign(ws, { _httpMessage: res });
+  res.on("finish", () => events.push("finish"));
+  res.write("a");
+  await new Promise<void>((resolve) => res.end("b", resolve));
+  assert.deepEqual(events, [
+    'write "a"',
+    "callback",
+    'write "b"',
+    "callback",
+    'write ""',
+    "callback",
+    "finish",
+  ]);
+});
+
+// As Node 20 (checked under node): without `socket._httpMessage` naming the message, the bytes stay
+// queued in the message and nothing finishes.
+test("an OutgoingMessage does not write to a Writable socket that is not marked as its own", async () => {
+  class Response extends OutgoingMessage {
+    override _implicitHeader(): void {}
+  }
+  const res = new Response();
+  const events: string[] = [];
+  Object.assign(res, { socket: slowWritable(events) });
+  res.on("finish", () => events.push("finish"));
+  res.end("b");
+  // Whatever would be written is written within this turn and its microtasks.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(events, []);
+  assert.equal(res.writableLength, 1);
 });

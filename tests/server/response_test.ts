@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
+import { Writable } from "node:stream";
 import { closeServer, listen, normalizeDate, RawClient } from "../_net.ts";
+import { IncomingMessage, ServerResponse } from "../../mod.ts";
 
 async function exchange(
   handler: Parameters<typeof listen>[1],
@@ -515,4 +517,53 @@ test("writeHead() with a status that is no number names it as Node does", async 
     "ERR_HTTP_INVALID_STATUS_CODE Invalid status code: 404 nope",
     "ERR_HTTP_INVALID_STATUS_CODE Invalid status code: 99",
   ]);
+});
+
+// As Node 20 (test-http-server-response-standalone.js passes under node; this scenario run under node
+// gives the same events): a standalone response assigned a user's Writable writes head and body in one
+// write, then an empty write, and finishes when that one is called back. (Node's head says
+// `Connection: keep-alive` here; a response on no server connection says `close`.)
+test("assignSocket() with a user's Writable: head and body, then an empty write that carries 'finish'", async () => {
+  const req = new IncomingMessage();
+  const res = new ServerResponse(req);
+  const events: string[] = [];
+  const ws = new Writable({
+    write(chunk: Uint8Array, _encoding, callback) {
+      events.push("write " + JSON.stringify(normalizeDate(new TextDecoder().decode(chunk))));
+      setTimeout(() => {
+        events.push("callback");
+        callback();
+      }, 0);
+    },
+  });
+  res.assignSocket(ws as never);
+  assert.equal((ws as unknown as { _httpMessage: unknown })._httpMessage, res);
+  assert.throws(() => res.assignSocket(ws as never), { code: "ERR_HTTP_SOCKET_ASSIGNED" });
+  res.on("finish", () => events.push("finish"));
+  await new Promise<void>((resolve) => res.end("hello world", resolve));
+  assert.deepEqual(events, [
+    "write " + JSON.stringify(
+      "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 11\r\n\r\nhello world",
+    ),
+    "callback",
+    'write ""',
+    "callback",
+    "finish",
+  ]);
+  res.detachSocket(ws as never);
+  assert.equal((ws as unknown as { _httpMessage: unknown })._httpMessage, null);
+  assert.equal(res.socket, null);
+});
+
+// As Node 20 (test-http-outgoing-message-write-callback.js passes under node): over a Writable that
+// calls back at once, every write's callback still comes before the end() callback.
+test("assignSocket() with a Writable that calls back at once: write callbacks come before the end callback", async () => {
+  const res = new ServerResponse(new IncomingMessage());
+  res.assignSocket(new Writable({ write: (_chunk, _encoding, callback) => callback() }) as never);
+  const calls: string[] = [];
+  for (const chunk of ["a", "b", "", new Uint8Array(0), "c"]) {
+    res.write(chunk, () => calls.push(typeof chunk === "string" ? chunk : "bytes"));
+  }
+  const atEnd = await new Promise<string[]>((resolve) => res.end(() => resolve([...calls])));
+  assert.deepEqual(atEnd, ["a", "b", "", "bytes", "c"]);
 });

@@ -12,7 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
-import { exchangeGet } from "../_net.ts";
+import { closeServer, exchangeGet, listen, normalizeDate, RawClient } from "../_net.ts";
+import type { ServerResponse } from "../../mod.ts";
 
 /** `end("ok")` with the implicit head. */
 const OK_HEAD = "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\n" +
@@ -156,4 +157,121 @@ test("strictContentLength: end() short of Content-Length throws, and the body ca
   }, "aaaaa");
   assert.deepEqual(codes, ["ERR_HTTP_CONTENT_LENGTH_MISMATCH"]);
   assert.ok(text.endsWith("\r\n\r\naaaaa"), text);
+});
+
+// As Node 20 (test-http-contentLength0.js passes under node; this exchange run against node:http gives
+// these bytes, Date aside): the whitespace around a Content-Length's digits is the field line's OWS (RFC
+// 9112 section 5), so the value is sent as given and frames the body, and the connection stays open.
+test("a Content-Length with whitespace around its digits is sent as given and frames the body", async () => {
+  const { server, port } = await listen({}, (req, res) => {
+    if (req.url === "/a") {
+      res.writeHead(200, { "Content-Length": "0 " });
+      res.end();
+    } else {
+      res.writeHead(200, { "Content-Length": "\t3 " });
+      res.end("abc");
+    }
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  const text = normalizeDate(await client.until("abc"));
+  await client.close();
+  await closeServer(server);
+  const tail = "Date: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n";
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nContent-Length: 0 \r\n" + tail + "HTTP/1.1 200 OK\r\nContent-Length: \t3 \r\n" +
+      tail +
+      "abc",
+  );
+});
+
+// As Node 20 (test-http-1.0.js passes under node; this exchange run against node:http gives these bytes
+// and calls): `_send("")` after writeHead() sends the head at once, and its callback is called; the body
+// follows when written.
+test("_send() sends a head fixed by writeHead() at once, and calls back", async () => {
+  let respond!: (res: ServerResponse) => void;
+  const responding = new Promise<ServerResponse>((resolve) => (respond = resolve));
+  const calls: string[] = [];
+  const { server, port } = await listen({}, (_req, res) => {
+    res.sendDate = false;
+    res.writeHead(200, { "Content-Length": "5" });
+    calls.push("ok " + res._send("", "latin1", () => calls.push("callback")));
+    respond(res);
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  const head =
+    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n";
+  assert.equal(await client.until("\r\n\r\n"), head);
+  (await responding).end("hello");
+  const text = await client.until("hello");
+  await client.close();
+  await closeServer(server);
+  assert.equal(text, head + "hello");
+  assert.deepEqual(calls, ["ok true", "callback"]);
+});
+
+// As Node 20 (test-http-1.0.js passes under node, which checks these exact bytes): `_send("")` between
+// writes adds nothing to the body, whether it is close-delimited (HTTP/1.0) or chunked.
+for (
+  const [version, expected] of [
+    ["1.0", "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nHello, world!"],
+    [
+      "1.1",
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "7\r\nHello, \r\n6\r\nworld!\r\n0\r\n\r\n",
+    ],
+  ]
+) {
+  test(`_send("") between writes adds nothing to an HTTP/${version} body`, async () => {
+    const { server, port } = await listen({}, (_req, res) => {
+      res.sendDate = false;
+      res.writeHead(200, { "Content-Type": "text/plain" });
+      res.write("Hello, ");
+      res._send("");
+      res.write("world!");
+      res._send("");
+      res.end();
+    });
+    const client = await RawClient.connect(port);
+    client.write(
+      `GET / HTTP/${version}\r\nHost: x\r\n${version === "1.1" ? "Connection: close\r\n" : ""}\r\n`,
+    );
+    const text = await client.readAll();
+    await client.close();
+    await closeServer(server);
+    assert.equal(text, expected);
+  });
+}
+
+// As Node 20 (test-http-information-headers.js passes under node; this exchange run against node:http
+// gives these bytes): `_writeRaw()` bytes go to the connection as they are, in the message's turn: a
+// pipelined response's wait until the response before it is done.
+test("_writeRaw() sends bytes as they are, in the response's turn, and calls back", async () => {
+  let first!: ServerResponse;
+  const calls: string[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    res.sendDate = false;
+    if (req.url === "/1") {
+      first = res;
+      return;
+    }
+    res._writeRaw("HTTP/1.1 102 Processing\r\n", "latin1");
+    res._writeRaw("\r\n", () => calls.push("callback"));
+    res.end("two");
+    first.end("one");
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 3\r\n\r\none" +
+      "HTTP/1.1 102 Processing\r\n\r\n" +
+      "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\ntwo",
+  );
+  assert.deepEqual(calls, ["callback"]);
 });
