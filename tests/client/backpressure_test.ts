@@ -5,6 +5,11 @@ import { request } from "../../mod.ts";
 import { BODY_HIGH_WATER_MARK, type IncomingMessage } from "../../src/io/incoming_message.ts";
 
 const TOTAL = 100 * 1024 * 1024;
+/**
+ * The most one socket read hands over: Deno reads into 64 KiB, Bun up to its receive buffer (uSockets'
+ * 512 KiB; 96 KiB reads were seen here once the body queue's mark went down to 16 KiB).
+ */
+const LARGEST_READ = 512 * 1024;
 const CHUNK = new Uint8Array(64 * 1024).fill(0x62);
 
 test("a paused 100 MiB download holds a small, bounded buffer and then completes", async () => {
@@ -29,7 +34,7 @@ test("a paused 100 MiB download holds a small, bounded buffer and then completes
   });
   await stalled(() => sent);
   assert.ok(
-    response.readableLength <= BODY_HIGH_WATER_MARK + 64 * 1024,
+    response.readableLength <= BODY_HIGH_WATER_MARK + LARGEST_READ,
     `buffered ${response.readableLength}`,
   );
   assert.ok(sent < TOTAL / 2, `the server was not held back: sent ${sent}`);
