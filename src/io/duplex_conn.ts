@@ -9,6 +9,8 @@
 import type { Duplex } from "node:stream";
 import type { TransportAddress, TransportConn, TransportHandler } from "./transport.ts";
 
+const EMPTY = new Uint8Array(0);
+
 /** The `net.Socket` members read when present; a plain Duplex has none of them. */
 interface NetLike {
   remoteAddress?: string;
@@ -60,6 +62,12 @@ export function duplexConn(stream: Duplex): TransportConn {
     },
     get bufferedAmount(): number {
       return stream.writableLength;
+    },
+    requestDrain(): void {
+      if (closed || stream.destroyed || stream.writableEnded) return;
+      // An empty write's callback comes once everything before it is flushed (Node's http gets 'finish' so).
+      if (stream.writableLength > 0) stream.write(EMPTY, () => handler?.onDrain());
+      else queueMicrotask(() => handler?.onDrain());
     },
     pause(): void {
       stream.pause();

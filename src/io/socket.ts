@@ -154,6 +154,7 @@ export class Socket extends SocketBase {
       writableHighWaterMark: options?.writableHighWaterMark ?? both,
     });
     this.#conn = conn;
+    this.#writeMark = this.writableHighWaterMark;
     const handler: TransportHandler = {
       onData: (chunk) => this.#onData(chunk),
       onEnd: () => this.#onEnd(),
@@ -238,19 +239,35 @@ export class Socket extends SocketBase {
    * cannot send at once). For the HTTP layers' scratch buffers; users call `write()`.
    */
   sendTransient(bytes: Uint8Array): boolean {
-    if (this.destroyed || this.writableEnded) return false;
-    this.bytesWritten += bytes.byteLength;
-    this.#idle.touch();
-    return this.#conn.write(bytes, true);
+    return this.#send(bytes, true);
   }
 
   /** @ignore Internal: sends bytes the caller hands over (the HTTP layers' path past `Writable`). */
   send(bytes: Uint8Array): boolean {
-    if (this.destroyed || this.writableEnded) return false;
-    this.bytesWritten += bytes.byteLength;
-    this.#idle.touch();
-    return this.#conn.write(bytes);
+    return this.#send(bytes, false);
   }
+
+  /**
+   * The HTTP layers' writes, with Node's rule for a socket's `write()`: false once the bytes not yet
+   * flushed, these included, reach `writableHighWaterMark`, even when the OS takes them at once (a chunk
+   * as large as the mark always says "wait"), and the drain follows the flush. The transport's own mark
+   * may be higher, so it is asked for that drain.
+   */
+  #send(bytes: Uint8Array, transient: boolean): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    const size = bytes.byteLength;
+    this.bytesWritten += size;
+    this.#idle.touch();
+    const conn = this.#conn;
+    const full = conn.bufferedAmount + size >= this.#writeMark;
+    const accepted = conn.write(bytes, transient);
+    if (!full || !accepted || conn.requestDrain === undefined) return accepted;
+    conn.requestDrain();
+    return false;
+  }
+
+  /** `writableHighWaterMark`, read once: the stream's getter is a hop on every response. */
+  readonly #writeMark: number;
 
   /** Ends the writable side once queued writes are sent, and closes the socket soon after (Node's). */
   destroySoon(): void {

@@ -23,7 +23,7 @@ export interface NodeSocketLike {
   readonly writableLength: number;
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeAllListeners(event?: string): unknown;
-  write(chunk: Uint8Array): boolean;
+  write(chunk: Uint8Array, callback?: () => void): boolean;
   end(): unknown;
   destroy(): unknown;
   pause(): unknown;
@@ -33,6 +33,8 @@ export interface NodeSocketLike {
   ref?(): unknown;
   unref?(): unknown;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** A Node socket's address fields as a {@linkcode TransportAddress}. */
 export function nodeAddress(
@@ -119,6 +121,17 @@ export class NodeSocketConn implements TransportConn {
     // A Node stream keeps a reference to what it cannot send at once; a reused buffer must be copied.
     return this.#socket.write(transient ? chunk.slice() : chunk);
   }
+
+  requestDrain(): void {
+    if (this.#ended || this.#destroyed || this.#closed) return;
+    // An empty write's callback comes once everything before it is flushed (Node's http gets 'finish' so).
+    if (this.#socket.writableLength > 0) this.#socket.write(EMPTY, this.#flushed);
+    else queueMicrotask(this.#flushed);
+  }
+
+  readonly #flushed = (): void => {
+    if (!this.#closed) this.#handler?.onDrain();
+  };
 
   end(): void {
     if (this.#ended || this.#destroyed || this.#closed) return;

@@ -122,3 +122,47 @@ test("a client that pipelines without reading the answers is stopped: requests r
   await sending;
   await closeServer(server);
 });
+
+// As Node 20 (test-http-outgoing-end-cork.js; the same three requests under node:http, by default and
+// with `highWaterMark: 4096`, give "small true", "/exact false" then 'drain', "/below true"): a write as
+// large as the socket's writableHighWaterMark returns false even when the OS takes it at once, and 'drain'
+// follows; a smaller one returns true.
+for (const highWaterMark of [undefined, 4096]) {
+  test(
+    `res.write() of a chunk as large as the socket's mark returns false, then 'drain' (${
+      highWaterMark ?? "default"
+    } mark)`,
+    async () => {
+      const seen: string[] = [];
+      const { server, port } = await listen(
+        highWaterMark === undefined ? {} : { highWaterMark },
+        (req, res) => {
+          const mark = res.socket!.writableHighWaterMark;
+          if (req.url === "/small") {
+            seen.push(`small ${res.write("x")}`);
+            res.end();
+            return;
+          }
+          const size = req.url === "/exact" ? mark : mark - 200;
+          seen.push(`${req.url} ${res.write(new Uint8Array(size).fill(120))}`);
+          if (req.url === "/below") {
+            res.end();
+            return;
+          }
+          res.once("drain", () => {
+            seen.push("drain");
+            res.end();
+          });
+        },
+      );
+      for (const path of ["/small", "/exact", "/below"]) {
+        const client = await RawClient.connect(port);
+        client.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+        await client.readAll();
+        await client.close();
+      }
+      await closeServer(server);
+      assert.deepEqual(seen, ["small true", "/exact false", "drain", "/below true"]);
+    },
+  );
+}
