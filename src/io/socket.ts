@@ -424,6 +424,9 @@ export class Socket extends SocketBase {
     // HTTP traffic alternates request and response; a raw socket's directions are independent.
     this.#conn.alternate?.(consumer !== null);
     if (!consumer) {
+      // As Node hands over a socket (server and client): not flowing until its new owner reads it, whatever
+      // the HTTP connection's pauses and resumes left behind.
+      (this as { readableFlowing: boolean | null }).readableFlowing = null;
       this.#ownerPaused = false;
       if (this.#peerEnded) this.#pushEnd();
       this.#updateFlow();
@@ -442,10 +445,17 @@ export class Socket extends SocketBase {
     return conn.startTls(options);
   }
 
-  /** @ignore Internal: pauses or resumes the transport on behalf of the owning HTTP connection. */
+  /**
+   * @ignore Internal: pauses or resumes the transport on behalf of the owning HTTP connection. As Node's
+   * parser, which stops and restarts reading with `socket.pause()`/`resume()`, the socket emits `'pause'`
+   * and `'resume'` (a user's own `pause()` stays in force).
+   */
   setReadPaused(paused: boolean): void {
+    if (paused === this.#ownerPaused) return;
     this.#ownerPaused = paused;
     this.#updateFlow();
+    if (paused) super.pause();
+    else if (!this.#userPaused) super.resume();
   }
 
   #onData(chunk: Uint8Array): boolean {

@@ -47,3 +47,38 @@ test("a paused 100 MiB download holds a small, bounded buffer and then completes
   assert.equal(received, TOTAL);
   await server.close();
 });
+
+// As Node 20, whose parser (the same for both ends) stops reading with `socket.pause()` once an unread
+// response body fills its queue, and restarts with `socket.resume()`: the same scenario under node
+// (node:http, 256 KiB body, read 50 ms after the first 'pause') gives "pause read resume ... end".
+test("a response body nobody reads pauses the socket visibly: 'pause', then 'resume' once it is read", async () => {
+  const size = 256 * 1024;
+  const server = await RawServer.start(async (conn) => {
+    await conn.until("\r\n\r\n");
+    conn.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
+    conn.write(new Uint8Array(size).fill(0x62));
+  });
+  const events: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: server.port, agent: false }, (res) => {
+      res.socket.on("pause", () => {
+        events.push("pause");
+        if (events.length === 1) {
+          events.push("read");
+          res.resume();
+        }
+      });
+      res.socket.on("resume", () => events.push("resume"));
+      res.on("end", () => {
+        events.push("end");
+        resolve();
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  await server.close();
+  assert.deepEqual(events.slice(0, 3), ["pause", "read", "resume"]);
+  assert.equal(events.at(-1), "end");
+  assert.equal(events.filter((e) => e === "pause").length, events.filter((e) => e === "resume").length);
+});

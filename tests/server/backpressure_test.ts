@@ -123,6 +123,42 @@ test("a client that pipelines without reading the answers is stopped: requests r
   await closeServer(server);
 });
 
+// As Node 20, whose parser stops reading with `socket.pause()` once an unread body fills the request's
+// queue and restarts with `socket.resume()` when it is read (test-http-no-read-no-dump.js waits for that
+// 'pause'). The same scenario under node (node:http, 256 KiB body, the body read 50 ms after the first
+// 'pause') gives "pause read resume pause resume ... end".
+test("a body nobody reads pauses the socket visibly: 'pause', then 'resume' once it is read", async () => {
+  const size = 256 * 1024;
+  const events: string[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    req.socket.on("pause", () => {
+      events.push("pause");
+      if (events.length === 1) {
+        // Nothing more arrives while the socket is paused: the body is still short of complete.
+        assert.equal(req.complete, false);
+        events.push("read");
+        req.resume();
+      }
+    });
+    req.socket.on("resume", () => events.push("resume"));
+    req.on("end", () => {
+      events.push("end");
+      res.end("ok");
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
+  client.write(new Uint8Array(size).fill(97));
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.match(text, /^HTTP\/1\.1 200 /);
+  assert.deepEqual(events.slice(0, 3), ["pause", "read", "resume"]);
+  assert.equal(events.at(-1), "end");
+  // Every pause was undone before the body ended.
+  assert.equal(events.filter((e) => e === "pause").length, events.filter((e) => e === "resume").length);
+});
+
 // As Node 20 (test-http-outgoing-end-cork.js; the same three requests under node:http, by default and
 // with `highWaterMark: 4096`, give "small true", "/exact false" then 'drain', "/below true"): a write as
 // large as the socket's writableHighWaterMark returns false even when the OS takes it at once, and 'drain'
@@ -166,3 +202,46 @@ for (const highWaterMark of [undefined, 4096]) {
     },
   );
 }
+
+// As Node 20, which sets `readableFlowing = null` on the socket it hands over: the same scenario under
+// node (a 256 KiB body answered and read once it paused the socket, then an upgrade on the same
+// connection) gives "flowing null", and the bytes sent after the switch reach the 'data' listener added
+// later.
+test("a socket handed over after the server paused and resumed it is not flowing: no byte is lost", async () => {
+  const size = 256 * 1024;
+  let pauses = 0;
+  const { server, port } = await listen({}, (req, res) => {
+    // Answered and read once the unread body paused the socket, so the answer is out before the upgrade.
+    req.socket.once("pause", () => {
+      res.end("ok");
+      req.resume();
+    });
+  });
+  server.on("connection", (socket) => socket.on("pause", () => pauses++));
+  const got = new Promise<[number, boolean | null, string]>((resolve) => {
+    server.on("upgrade", (_req, socket) => {
+      const flowing = socket.readableFlowing;
+      socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\n");
+      // The peer's bytes may already have arrived: they must wait for this listener.
+      setTimeout(() => {
+        socket.once("data", (chunk) => {
+          resolve([pauses, flowing, String(chunk)]);
+          socket.end();
+        });
+      }, 50);
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`);
+  client.write(new Uint8Array(size).fill(97));
+  client.write("GET /u HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: echo\r\n\r\n");
+  await client.until((text) => text.includes("101 Switching"));
+  client.write("hello");
+  const [paused, flowing, data] = await got;
+  await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.ok(paused > 0, "the body paused the socket");
+  assert.equal(flowing, null);
+  assert.equal(data, "hello");
+});
