@@ -19,6 +19,11 @@ export interface OutgoingSink {
    * `transient`, `bytes` is reused by the caller once the call returns: copy what you keep.
    */
   write(bytes: Uint8Array, transient?: boolean): boolean;
+  /**
+   * Optional: calls `done` once every byte written so far is handed to the OS; returns false, and never
+   * calls `done`, when they already are (or the sink cannot tell).
+   */
+  whenFlushed?(done: () => void): boolean;
 }
 
 /**

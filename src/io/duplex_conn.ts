@@ -9,8 +9,6 @@
 import type { Duplex } from "node:stream";
 import type { TransportAddress, TransportConn, TransportHandler } from "./transport.ts";
 
-const EMPTY = new Uint8Array(0);
-
 /** The `net.Socket` members read when present; a plain Duplex has none of them. */
 interface NetLike {
   remoteAddress?: string;
@@ -37,6 +35,15 @@ export function duplexConn(stream: Duplex): TransportConn {
   let handler: TransportHandler | undefined;
   let failure: Error | undefined;
   let closed = false;
+  let drainWanted = false;
+  const drainNow = () => {
+    drainWanted = false;
+    if (!closed) handler?.onDrain();
+  };
+  // Every write's callback: a requested drain once everything is flushed.
+  const written = () => {
+    if (drainWanted && stream.writableLength === 0) drainNow();
+  };
   const close = () => {
     if (closed) return;
     closed = true;
@@ -58,16 +65,16 @@ export function duplexConn(stream: Duplex): TransportConn {
     },
     write(chunk: Uint8Array, transient?: boolean): boolean {
       if (closed || stream.destroyed) return false;
-      return stream.write(transient ? chunk.slice() : chunk);
+      return stream.write(transient ? chunk.slice() : chunk, written);
     },
     get bufferedAmount(): number {
       return stream.writableLength;
     },
     requestDrain(): void {
       if (closed || stream.destroyed || stream.writableEnded) return;
-      // An empty write's callback comes once everything before it is flushed (Node's http gets 'finish' so).
-      if (stream.writableLength > 0) stream.write(EMPTY, () => handler?.onDrain());
-      else queueMicrotask(() => handler?.onDrain());
+      // The callback of the last write tells (not an empty write: Deno's node:tls fails those).
+      if (stream.writableLength > 0) drainWanted = true;
+      else queueMicrotask(drainNow);
     },
     pause(): void {
       stream.pause();

@@ -332,6 +332,12 @@ export class OutgoingMessage extends Stream {
     }
     if (chunk === null) throw nullChunk();
     const bytes = toBytes(chunk, encoding);
+    // As Node's write_(), which corks the socket until the next tick: the writes of one tick (and an
+    // end() in it) go out as one write, and until then they count in `writableLength`.
+    if (this.#corked === 0 && this.#sink !== null && this.holdsWritesForTick) {
+      this.#corked = 1;
+      queueMicrotask(this.#uncorkTick ??= () => this.uncork());
+    }
     let ok: boolean;
     if (!this.#headWritten) ok = this.#implicitHead(bytes, false);
     else ok = this.#writeBody(bytes);
@@ -416,9 +422,12 @@ export class OutgoingMessage extends Stream {
     return this.#corked;
   }
 
-  /** Bytes queued in this message waiting for the connection. */
+  /**
+   * Node's: bytes written and not yet handed to the OS, those queued in this message and those its socket
+   * still holds (once the message is on it).
+   */
   get writableLength(): number {
-    return this.#pendingBytes;
+    return this.#pendingBytes + this.#socketBacklog();
   }
 
   /** Whether `write()` returned false and `'drain'` has not come yet. */
@@ -554,6 +563,14 @@ export class OutgoingMessage extends Stream {
     }
   }
 
+  /**
+   * @ignore Internal hook: whether `write()` holds its bytes until the end of the tick, as Node's corks the
+   * socket (responses; a request's sink tells its head from its body by the write, so it does not).
+   */
+  protected get holdsWritesForTick(): boolean {
+    return false;
+  }
+
   /** Whether the message has been fully written to a sink. */
   protected get flushed(): boolean {
     return this.#sink !== null && this.#pending === undefined;
@@ -649,8 +666,7 @@ export class OutgoingMessage extends Stream {
   #writeHeadless(body: Uint8Array | null): boolean {
     this.#headWritten = true;
     this.#body = HEADLESS;
-    const ok = body && body.byteLength > 0 ? this.#send(body) : this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
-    return ok;
+    return body && body.byteLength > 0 ? this.#send(body) : this.#hasRoom();
   }
 
   /** Body bytes sent so far under a declared Content-Length. */
@@ -660,7 +676,7 @@ export class OutgoingMessage extends Stream {
 
   #writeBody(bytes: Uint8Array): boolean {
     const body = this.#body;
-    if (bytes.byteLength === 0 || body.kind === "none") return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    if (bytes.byteLength === 0 || body.kind === "none") return this.#hasRoom();
     return this.#send(encodeChunk(body, bytes));
   }
 
@@ -691,8 +707,27 @@ export class OutgoingMessage extends Stream {
     if (this.#sink && this.#pending === undefined && this.#corked === 0) return this.#sink.write(bytes);
     (this.#pending ??= []).push(bytes);
     this.#pendingBytes += bytes.byteLength;
-    return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    return this.#hasRoom();
   }
+
+  /**
+   * Node's answer to a write that queued: true while the bytes not yet flushed (queued here, and those
+   * the socket holds once the message is on it, as a corked Node socket counts them) stay under the mark.
+   */
+  #hasRoom(): boolean {
+    const queued = this.#pendingBytes;
+    if (this.#sink === null) return queued < OUTGOING_HIGH_WATER_MARK;
+    return queued + this.#socketBacklog() < this.writableHighWaterMark;
+  }
+
+  /** The bytes this message's socket has not handed to the OS yet (0 before it is on one). */
+  #socketBacklog(): number {
+    if (this.#sink === null) return 0;
+    const socket = (this as { socket?: { writableLength?: number } | null }).socket;
+    return socket?.writableLength ?? 0;
+  }
+
+  #uncorkTick: (() => void) | undefined;
 
   #finishScheduled = false;
 
@@ -702,7 +737,7 @@ export class OutgoingMessage extends Stream {
     this.#finishScheduled = true;
     // 'finish' is queued before the owner hears of it, so whatever the owner queues ('close') follows it.
     this.emit("prefinish");
-    queueMicrotask(() => {
+    const finish = () => {
       // As Node's, where each write's callback comes when the socket took its bytes: all of them before
       // 'finish', even those of writes that waited for a drain that the end overtook.
       this.#runWriteCallbacks();
@@ -712,7 +747,10 @@ export class OutgoingMessage extends Stream {
       this.#finishCallbacks = undefined;
       if (callbacks) { for (const cb of callbacks) cb(); }
       this.afterFinish();
-    });
+    };
+    // As Node's, whose 'finish' is the callback of the message's last socket write: it comes once the
+    // bytes are handed to the OS (`writableLength` is 0 then). A sink that cannot tell finishes at once.
+    if (this.#sink!.whenFlushed?.(finish) !== true) queueMicrotask(finish);
     // A declared Content-Length that was not reached leaves the peer waiting; the connection must close.
     this.finishImpl(this.#body.keepAlive && bodyComplete(this.#body));
   }

@@ -68,6 +68,13 @@ export const kStartTls: unique symbol = Symbol("wire.startTls");
  */
 export const kClosed: unique symbol = Symbol("wire.closed");
 
+/**
+ * Internal: `socket[kWhenFlushed](done)` calls `done` once every byte the socket was given is handed to
+ * the OS (the moment of a Node write's callback); false, and no call, when they already are, or when the
+ * transport cannot tell (no `requestDrain`).
+ */
+export const kWhenFlushed: unique symbol = Symbol("wire.whenFlushed");
+
 /** Internal: installs or removes (`null`) the owner of a socket's bytes. Not part of the public API. */
 export const kSetConsumer: unique symbol = Symbol("wire.setConsumer");
 
@@ -433,6 +440,37 @@ export class Socket extends SocketBase {
     }
   }
 
+  /** @ignore Internal: see {@linkcode kWhenFlushed}. */
+  [kWhenFlushed](done: () => void): boolean {
+    const conn = this.#conn;
+    if (this.#closed || conn.bufferedAmount === 0 || conn.requestDrain === undefined) return false;
+    // On Deno every response waits here (its write is in flight): one waiter needs no array.
+    if (this.#flushWaiter === undefined) this.#flushWaiter = done;
+    else (this.#flushWaiters ??= []).push(done);
+    conn.requestDrain();
+    return true;
+  }
+
+  #flushWaiter: (() => void) | undefined;
+  #flushWaiters: (() => void)[] | undefined;
+
+  /** Runs the flush waiters once nothing is left to send (or the socket closed); true if there were any. */
+  #runFlushWaiters(): boolean {
+    const first = this.#flushWaiter;
+    if (first === undefined) return false;
+    if (!this.#closed && this.#conn.bufferedAmount > 0) {
+      // Written since they asked: wait for those bytes too.
+      this.#conn.requestDrain?.();
+      return true;
+    }
+    const more = this.#flushWaiters;
+    this.#flushWaiter = undefined;
+    this.#flushWaiters = undefined;
+    first();
+    if (more !== undefined) { for (const done of more) done(); }
+    return true;
+  }
+
   /** @ignore Internal: see {@linkcode kStartTls}. */
   [kStartTls](options: TlsConnectOptions): Promise<TransportConn> | undefined {
     const conn = this.#conn;
@@ -494,12 +532,16 @@ export class Socket extends SocketBase {
 
   #onDrain(): void {
     const callbacks = this.#writeCallbacks;
-    this.#writeCallbacks = [];
-    for (const cb of callbacks) cb();
+    if (callbacks.length > 0) {
+      this.#writeCallbacks = [];
+      for (const cb of callbacks) cb();
+    }
+    // A response finished before the drain of the response after it.
+    const flushWait = this.#runFlushWaiters();
     if (this.#consumer) this.#consumer.onDrain();
     // The Writable emits 'drain' for user writes; the HTTP layers' writes bypass it, so a listener
     // waiting on the socket itself (Node's pattern for raw writes) hears it here.
-    else if (callbacks.length === 0) this.emit("drain");
+    else if (callbacks.length === 0 && !flushWait) this.emit("drain");
   }
 
   #onClose(error: Error | undefined): void {
@@ -510,6 +552,7 @@ export class Socket extends SocketBase {
     const callbacks = this.#writeCallbacks;
     this.#writeCallbacks = [];
     for (const cb of callbacks) cb(error ?? epipe());
+    this.#runFlushWaiters();
     const consumer = this.#consumer;
     if (consumer) consumer.onClose(error);
     else if (this.#peerEnded) this.#pushEnd();

@@ -34,8 +34,6 @@ export interface NodeSocketLike {
   unref?(): unknown;
 }
 
-const EMPTY = new Uint8Array(0);
-
 /** A Node socket's address fields as a {@linkcode TransportAddress}. */
 export function nodeAddress(
   host: string | undefined,
@@ -119,17 +117,26 @@ export class NodeSocketConn implements TransportConn {
   write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ended || this.#destroyed || this.#closed) return false;
     // A Node stream keeps a reference to what it cannot send at once; a reused buffer must be copied.
-    return this.#socket.write(transient ? chunk.slice() : chunk);
+    return this.#socket.write(transient ? chunk.slice() : chunk, this.#written);
   }
 
   requestDrain(): void {
     if (this.#ended || this.#destroyed || this.#closed) return;
-    // An empty write's callback comes once everything before it is flushed (Node's http gets 'finish' so).
-    if (this.#socket.writableLength > 0) this.#socket.write(EMPTY, this.#flushed);
-    else queueMicrotask(this.#flushed);
+    // The callback of the last write tells (an empty write would too, but Deno's node:tls fails those
+    // with EPERM).
+    if (this.#socket.writableLength > 0) this.#drainWanted = true;
+    else queueMicrotask(this.#drainIfFlushed);
   }
 
-  readonly #flushed = (): void => {
+  #drainWanted = false;
+
+  /** Every write's callback (one function, no allocation per write): a requested drain once flushed. */
+  readonly #written = (): void => {
+    if (this.#drainWanted && this.#socket.writableLength === 0) this.#drainIfFlushed();
+  };
+
+  readonly #drainIfFlushed = (): void => {
+    this.#drainWanted = false;
     if (!this.#closed) this.#handler?.onDrain();
   };
 
