@@ -40,9 +40,10 @@ export function duplexConn(stream: Duplex): TransportConn {
     drainWanted = false;
     if (!closed) handler?.onDrain();
   };
-  // Every write's callback: a requested drain once everything is flushed.
+  // Every write's callback: a requested drain once everything is flushed, unless the stream's own
+  // 'drain' is due (a write returned false), which reports it.
   const written = () => {
-    if (drainWanted && stream.writableLength === 0) drainNow();
+    if (drainWanted && stream.writableLength === 0 && !stream.writableNeedDrain) drainNow();
   };
   const close = () => {
     if (closed) return;
@@ -58,7 +59,10 @@ export function duplexConn(stream: Duplex): TransportConn {
         h.onData(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
       });
       stream.on("end", () => h.onEnd());
-      stream.on("drain", () => h.onDrain());
+      stream.on("drain", () => {
+        drainWanted = false;
+        h.onDrain();
+      });
       stream.on("error", (err: Error) => (failure ??= err));
       stream.on("close", close);
       if (stream.destroyed) queueMicrotask(close);
@@ -71,7 +75,7 @@ export function duplexConn(stream: Duplex): TransportConn {
       return stream.writableLength;
     },
     requestDrain(): void {
-      if (closed || stream.destroyed || stream.writableEnded) return;
+      if (closed || stream.destroyed) return;
       // The callback of the last write tells (not an empty write: Deno's node:tls fails those).
       if (stream.writableLength > 0) drainWanted = true;
       else queueMicrotask(drainNow);

@@ -21,6 +21,7 @@ export interface NodeSocketLike {
   readonly localAddress?: string | undefined;
   readonly localPort?: number | undefined;
   readonly writableLength: number;
+  readonly writableNeedDrain?: boolean;
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeAllListeners(event?: string): unknown;
   write(chunk: Uint8Array, callback?: () => void): boolean;
@@ -72,7 +73,11 @@ export class NodeSocketConn implements TransportConn {
     socket.on("end", () => {
       if (!this.#destroyed) this.#deliver(() => this.#handler!.onEnd());
     });
-    socket.on("drain", () => this.#handler?.onDrain());
+    socket.on("drain", () => {
+      // This drain is also the one requestDrain() asked for.
+      this.#drainWanted = false;
+      this.#handler?.onDrain();
+    });
     socket.on("error", (error: Error) => {
       if (!this.#destroyed) this.#error ??= mapError(error, "socket");
     });
@@ -121,7 +126,8 @@ export class NodeSocketConn implements TransportConn {
   }
 
   requestDrain(): void {
-    if (this.#ended || this.#destroyed || this.#closed) return;
+    // Also once ended: what is queued still goes out before the FIN, and its callbacks come.
+    if (this.#destroyed || this.#closed) return;
     // The callback of the last write tells (an empty write would too, but Deno's node:tls fails those
     // with EPERM).
     if (this.#socket.writableLength > 0) this.#drainWanted = true;
@@ -130,9 +136,13 @@ export class NodeSocketConn implements TransportConn {
 
   #drainWanted = false;
 
-  /** Every write's callback (one function, no allocation per write): a requested drain once flushed. */
+  /**
+   * Every write's callback (one function, no allocation per write): a requested drain once flushed,
+   * unless the socket's own `'drain'` is due (a write returned false), which reports it.
+   */
   readonly #written = (): void => {
-    if (this.#drainWanted && this.#socket.writableLength === 0) this.#drainIfFlushed();
+    const socket = this.#socket;
+    if (this.#drainWanted && socket.writableLength === 0 && !socket.writableNeedDrain) this.#drainIfFlushed();
   };
 
   readonly #drainIfFlushed = (): void => {
