@@ -129,3 +129,30 @@ test("a response over a Duplex whose writes complete later finishes once they ha
   assert.equal(events.at(-1), "finish 0");
   serverSide.destroy();
 });
+
+// Ours (Node corks the socket the same way but hands it the pieces one by one): the writes of a tick and
+// the end() in it reach the socket as one write, so a small streamed response is one packet.
+test("a response's write(), write() and end() in one tick reach the socket as one write", async () => {
+  const writes: string[] = [];
+  const serverSide = new Duplex({
+    read() {},
+    write(chunk, _encoding, callback) {
+      writes.push(String(chunk));
+      callback();
+    },
+  });
+  const finished = new Promise<void>((resolve) => {
+    const server = createServer((_req, res) => {
+      res.on("finish", resolve);
+      res.write("a");
+      res.write("b");
+      res.end("c");
+    });
+    server.emit("connection", serverSide as unknown as Socket);
+  });
+  serverSide.push("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await finished;
+  assert.equal(writes.length, 1);
+  assert.match(writes[0]!, /\r\n\r\n1\r\na\r\n1\r\nb\r\n1\r\nc\r\n0\r\n\r\n$/);
+  serverSide.destroy();
+});
