@@ -336,11 +336,18 @@ export class OutgoingMessage extends Stream {
     // end() in it) go out as one write, and until then they count in `writableLength`.
     if (this.#corked === 0 && this.#sink !== null && this.holdsWritesForTick) {
       this.#corked = 1;
-      queueMicrotask(this.#uncorkTick ??= () => this.uncork());
+      this.#tickCorked = true;
+      queueMicrotask(this.#uncorkTick ??= () => this.#endTickCork());
     }
     let ok: boolean;
     if (!this.#headWritten) ok = this.#implicitHead(bytes, false);
     else ok = this.#writeBody(bytes);
+    // A mark's worth goes at once rather than at the end of the tick: a body written in one loop is not
+    // held (and copied) whole, and the socket's `bytesWritten` moves as in Node, whose count includes
+    // what its cork holds.
+    if (this.#tickCorked && this.#corked === 1 && this.#pendingBytes >= this.writableHighWaterMark) {
+      this.#endTickCork();
+    }
     if (callback) {
       if (ok) queueMicrotask(() => callback!());
       else (this.#writeCallbacks ??= []).push(callback);
@@ -728,6 +735,14 @@ export class OutgoingMessage extends Stream {
   }
 
   #uncorkTick: (() => void) | undefined;
+  /** The cork in effect is the one `write()` put on for the tick (not a user's `cork()`). */
+  #tickCorked = false;
+
+  #endTickCork(): void {
+    if (!this.#tickCorked) return;
+    this.#tickCorked = false;
+    this.uncork();
+  }
 
   #finishScheduled = false;
 

@@ -73,3 +73,22 @@ test("'finish' waits until the body is handed to the OS: a client that does not 
   assert.equal(finishedWith, 0);
   assert.ok(text.endsWith("x".repeat(16)));
 });
+
+// As Node 20 (test-http-byteswritten.js; under node the socket's bytesWritten counts what its cork
+// holds): a body written in one loop is not held whole until the tick ends, the socket counts it as it goes.
+test("a body written in one loop reaches the socket as it grows, not at the end of the tick", async () => {
+  let during = -1;
+  const { server, port } = await listen({}, (req, res) => {
+    const chunk = "7".repeat(1024);
+    for (let i = 0; i < 64; i++) res.write(chunk);
+    during = req.socket.bytesWritten;
+    res.end();
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const text = await client.readAll();
+  await client.close();
+  await closeServer(server);
+  assert.ok(during >= 16 * 1024, `bytesWritten ${during} while the handler was still writing`);
+  assert.ok(text.endsWith("7\r\n0\r\n\r\n"));
+});
