@@ -45,7 +45,7 @@ export interface OriginOptions extends RequestTlsOptions {
   localPort?: number;
   /**
    * The new socket's queue sizes (`readableHighWaterMark`, `writableHighWaterMark`), which the response
-   * takes too, as Node's (default 64 KiB read, the runtime's default write).
+   * takes too, as Node's (default 16 KiB each, Node 20's).
    */
   highWaterMark?: number;
   /** Connect to this unix socket instead of host/port. */

@@ -20,11 +20,11 @@ export interface OutgoingSink {
    */
   write(bytes: Uint8Array, transient?: boolean): boolean;
   /**
-   * Optional: the message handed over its last bytes; the sink calls `done` once its stream has taken
-   * them, and the message's `'finish'` waits for that. Without it (the package's own connections, one
-   * write per response) `'finish'` follows the hand-over at once.
+   * Optional: calls `done` once every byte written so far is handed to the OS (or, over a user's
+   * Writable, taken by it); returns false, and never calls `done`, when they already are (or the sink
+   * cannot tell).
    */
-  finishWrites?(done: () => void): void;
+  whenFlushed?(done: () => void): boolean;
 }
 
 /** The members of a user's `stream.Writable` that a message writes to. */
@@ -51,15 +51,18 @@ const NO_BYTES = new Uint8Array(0);
  * const ws = new Writable({ write: (chunk, _enc, cb) => (seen.push(chunk.length), cb()) });
  * const sink = streamSink(ws, () => {});
  * sink.write(new TextEncoder().encode("hi"));
- * sink.finishWrites!(() => console.log(seen)); // [2, 0]
+ * sink.whenFlushed!(() => console.log(seen)); // [2, 0]
  * ```
  */
 export function streamSink(stream: WritableLike, drained: () => void): OutgoingSink {
   stream.on("drain", drained);
   return {
     write: (bytes, transient) => stream.write(transient ? bytes.slice() : bytes),
-    finishWrites: (done) => {
-      stream.write(NO_BYTES, () => done());
+    whenFlushed: (done) => {
+      // Still a microtask after the callback: the stream may call back from a nextTick, which runs before
+      // the microtasks that carry the callbacks of the writes before it.
+      stream.write(NO_BYTES, () => queueMicrotask(done));
+      return true;
     },
   };
 }

@@ -35,6 +35,16 @@ export function duplexConn(stream: Duplex): TransportConn {
   let handler: TransportHandler | undefined;
   let failure: Error | undefined;
   let closed = false;
+  let drainWanted = false;
+  const drainNow = () => {
+    drainWanted = false;
+    if (!closed) handler?.onDrain();
+  };
+  // Every write's callback: a requested drain once everything is flushed, unless the stream's own
+  // 'drain' is due (a write returned false), which reports it.
+  const written = () => {
+    if (drainWanted && stream.writableLength === 0 && !stream.writableNeedDrain) drainNow();
+  };
   const close = () => {
     if (closed) return;
     closed = true;
@@ -49,17 +59,26 @@ export function duplexConn(stream: Duplex): TransportConn {
         h.onData(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
       });
       stream.on("end", () => h.onEnd());
-      stream.on("drain", () => h.onDrain());
+      stream.on("drain", () => {
+        drainWanted = false;
+        h.onDrain();
+      });
       stream.on("error", (err: Error) => (failure ??= err));
       stream.on("close", close);
       if (stream.destroyed) queueMicrotask(close);
     },
     write(chunk: Uint8Array, transient?: boolean): boolean {
       if (closed || stream.destroyed) return false;
-      return stream.write(transient ? chunk.slice() : chunk);
+      return stream.write(transient ? chunk.slice() : chunk, written);
     },
     get bufferedAmount(): number {
       return stream.writableLength;
+    },
+    requestDrain(): void {
+      if (closed || stream.destroyed) return;
+      // The callback of the last write tells (not an empty write: Deno's node:tls fails those).
+      if (stream.writableLength > 0) drainWanted = true;
+      else queueMicrotask(drainNow);
     },
     pause(): void {
       stream.pause();

@@ -23,9 +23,9 @@ import type { Socket } from "./socket.ts";
 
 /**
  * Queue size above which the connection stops reading the socket for the body of a message made without
- * a socket (with one, the socket's `readableHighWaterMark`, as Node's): Node 22's default for streams.
+ * a socket (with one, the socket's `readableHighWaterMark`, as Node's): Node 20's default for streams.
  */
-export const BODY_HIGH_WATER_MARK = 64 * 1024;
+export const BODY_HIGH_WATER_MARK = 16 * 1024;
 
 /** Internal: the connection's "read the socket again" hook, an own property of the message. */
 export const kResumeReading: unique symbol = Symbol("wire.resumeReading");
@@ -99,7 +99,7 @@ export class IncomingMessage extends Readable {
   /** As Node's: a message on `socket` (servers and clients make them; tests and frameworks may too). */
   constructor(socket?: Socket) {
     // As Node's: the body's queue is as large as its socket's (the `highWaterMark` option of servers and
-    // requests, 64 KiB by default; a `net.Socket` given to `createConnection` brings its own).
+    // requests, 16 KiB by default; a `net.Socket` given to `createConnection` brings its own).
     super({ highWaterMark: socket?.readableHighWaterMark ?? BODY_HIGH_WATER_MARK });
     this.socket = socket as Socket;
     // As Node: the connection pushes on its own; the stream must not ask for more (`_read`) until a

@@ -415,9 +415,22 @@ export class OutgoingMessage extends Stream {
     if (chunk === null) throw nullChunk();
     const bytes = toBytes(chunk, encoding);
     if (this.#sink === null) this.#adoptSocket();
+    // As Node's write_(), which corks the socket until the next tick: the writes of one tick (and an
+    // end() in it) go out as one write, and until then they count in `writableLength`.
+    if (this.#corked === 0 && this.#sink !== null && this.holdsWritesForTick) {
+      this.#corked = 1;
+      this.#tickCorked = true;
+      queueMicrotask(this.#uncorkTick ??= () => this.#endTickCork());
+    }
     let ok: boolean;
     if (!this.#headWritten) ok = this.#implicitHead(bytes, false);
     else ok = this.#writeBody(bytes);
+    // A mark's worth goes at once rather than at the end of the tick: a body written in one loop is not
+    // held (and copied) whole, and the socket's `bytesWritten` moves as in Node, whose count includes
+    // what its cork holds.
+    if (this.#tickCorked && this.#corked === 1 && this.#pendingBytes >= this.writableHighWaterMark) {
+      this.#endTickCork();
+    }
     return this.#settleWrite(ok, callback);
   }
 
@@ -505,9 +518,12 @@ export class OutgoingMessage extends Stream {
     return this.#corked;
   }
 
-  /** Bytes queued in this message waiting for the connection. */
+  /**
+   * Node's: bytes written and not yet handed to the OS, those queued in this message and those its socket
+   * still holds (once the message is on it).
+   */
   get writableLength(): number {
-    return this.#pendingBytes;
+    return this.#pendingBytes + this.#socketBacklog();
   }
 
   /** Whether `write()` returned false and `'drain'` has not come yet. */
@@ -643,6 +659,14 @@ export class OutgoingMessage extends Stream {
     }
   }
 
+  /**
+   * @ignore Internal hook: whether `write()` holds its bytes until the end of the tick, as Node's corks the
+   * socket (responses; a request's sink tells its head from its body by the write, so it does not).
+   */
+  protected get holdsWritesForTick(): boolean {
+    return false;
+  }
+
   /** Whether the message has been fully written to a sink. */
   protected get flushed(): boolean {
     return this.#sink !== null && this.#pending === undefined;
@@ -741,8 +765,7 @@ export class OutgoingMessage extends Stream {
   #writeHeadless(body: Uint8Array | null): boolean {
     this.#headWritten = true;
     this.#body = HEADLESS;
-    const ok = body && body.byteLength > 0 ? this.#send(body) : this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
-    return ok;
+    return body && body.byteLength > 0 ? this.#send(body) : this.#hasRoom();
   }
 
   /** Body bytes sent so far under a declared Content-Length. */
@@ -752,7 +775,7 @@ export class OutgoingMessage extends Stream {
 
   #writeBody(bytes: Uint8Array): boolean {
     const body = this.#body;
-    if (bytes.byteLength === 0 || body.kind === "none") return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    if (bytes.byteLength === 0 || body.kind === "none") return this.#hasRoom();
     return this.#send(encodeChunk(body, bytes));
   }
 
@@ -783,7 +806,34 @@ export class OutgoingMessage extends Stream {
     if (this.#sink && this.#pending === undefined && this.#corked === 0) return this.#sink.write(bytes);
     (this.#pending ??= []).push(bytes);
     this.#pendingBytes += bytes.byteLength;
-    return this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    return this.#hasRoom();
+  }
+
+  /**
+   * Node's answer to a write that queued: true while the bytes not yet flushed (queued here, and those
+   * the socket holds once the message is on it, as a corked Node socket counts them) stay under the mark.
+   */
+  #hasRoom(): boolean {
+    const queued = this.#pendingBytes;
+    if (this.#sink === null) return queued < OUTGOING_HIGH_WATER_MARK;
+    return queued + this.#socketBacklog() < this.writableHighWaterMark;
+  }
+
+  /** The bytes this message's socket has not handed to the OS yet (0 before it is on one). */
+  #socketBacklog(): number {
+    if (this.#sink === null) return 0;
+    const socket = (this as { socket?: { writableLength?: number } | null }).socket;
+    return socket?.writableLength ?? 0;
+  }
+
+  #uncorkTick: (() => void) | undefined;
+  /** The cork in effect is the one `write()` put on for the tick (not a user's `cork()`). */
+  #tickCorked = false;
+
+  #endTickCork(): void {
+    if (!this.#tickCorked) return;
+    this.#tickCorked = false;
+    this.uncork();
   }
 
   #finishScheduled = false;
@@ -805,11 +855,10 @@ export class OutgoingMessage extends Stream {
       if (callbacks) { for (const cb of callbacks) cb(); }
       this.afterFinish();
     };
-    const sink = this.#sink!;
-    if (sink.finishWrites === undefined) queueMicrotask(finish);
-    // Still a microtask: the stream may call back from a nextTick, which runs before the microtasks that
-    // carry the callbacks of the writes before it.
-    else sink.finishWrites(() => queueMicrotask(finish));
+    // As Node's, whose 'finish' is the callback of the message's last socket write: it comes once the
+    // bytes are handed to the OS (`writableLength` is 0 then), or, on a user's Writable, once it took them.
+    // A sink that cannot tell finishes at once.
+    if (this.#sink!.whenFlushed?.(finish) !== true) queueMicrotask(finish);
     // A declared Content-Length that was not reached leaves the peer waiting; the connection must close.
     this.finishImpl(this.#body.keepAlive && bodyComplete(this.#body));
   }

@@ -68,14 +68,23 @@ export const kStartTls: unique symbol = Symbol("wire.startTls");
  */
 export const kClosed: unique symbol = Symbol("wire.closed");
 
+/**
+ * Internal: `socket[kWhenFlushed](done)` calls `done` once every byte the socket was given is handed to
+ * the OS (the moment of a Node write's callback); false, and no call, when they already are, or when the
+ * transport cannot tell (no `requestDrain`).
+ */
+export const kWhenFlushed: unique symbol = Symbol("wire.whenFlushed");
+
 /** Internal: installs or removes (`null`) the owner of a socket's bytes. Not part of the public API. */
 export const kSetConsumer: unique symbol = Symbol("wire.setConsumer");
 
 /**
- * A socket's default `readableHighWaterMark`, which its messages' bodies take too: Node 22's default for
- * streams (Node 20's is 16 KiB), so a large upload takes few reads and pauses of the socket.
+ * A socket's default `readableHighWaterMark` and `writableHighWaterMark`, which its messages take too:
+ * Node 20's default for streams (Node 22 raised it to 64 KiB). Given explicitly because Deno's and Bun's
+ * `node:stream` already default to 64 KiB. Measured against 64 KiB (bench/upload, and an upload sink
+ * reading with `for await`, interleaved runs): server CPU per upload the same within the noise.
  */
-export const SOCKET_HIGH_WATER_MARK = 64 * 1024;
+export const SOCKET_HIGH_WATER_MARK = 16 * 1024;
 
 /** Options of `new Socket(conn, options)`: the queue sizes, as `net.Socket` takes them. */
 export interface SocketOptions {
@@ -144,15 +153,15 @@ export class Socket extends SocketBase {
   constructor(conn: TransportConn, options?: SocketOptions) {
     // Half-open and 'close' are ours to manage: an HTTP connection decides when to end its side, and
     // 'close' carries `hadError` as net.Socket's does.
-    const writable = options?.writableHighWaterMark ?? options?.highWaterMark;
+    const both = options?.highWaterMark ?? SOCKET_HIGH_WATER_MARK;
     super(conn, {
       allowHalfOpen: true,
       emitClose: false,
-      readableHighWaterMark: options?.readableHighWaterMark ?? options?.highWaterMark ??
-        SOCKET_HIGH_WATER_MARK,
-      ...(writable === undefined ? {} : { writableHighWaterMark: writable }),
+      readableHighWaterMark: options?.readableHighWaterMark ?? both,
+      writableHighWaterMark: options?.writableHighWaterMark ?? both,
     });
     this.#conn = conn;
+    this.#writeMark = this.writableHighWaterMark;
     const handler: TransportHandler = {
       onData: (chunk) => this.#onData(chunk),
       onEnd: () => this.#onEnd(),
@@ -237,19 +246,35 @@ export class Socket extends SocketBase {
    * cannot send at once). For the HTTP layers' scratch buffers; users call `write()`.
    */
   sendTransient(bytes: Uint8Array): boolean {
-    if (this.destroyed || this.writableEnded) return false;
-    this.bytesWritten += bytes.byteLength;
-    this.#idle.touch();
-    return this.#conn.write(bytes, true);
+    return this.#send(bytes, true);
   }
 
   /** @ignore Internal: sends bytes the caller hands over (the HTTP layers' path past `Writable`). */
   send(bytes: Uint8Array): boolean {
-    if (this.destroyed || this.writableEnded) return false;
-    this.bytesWritten += bytes.byteLength;
-    this.#idle.touch();
-    return this.#conn.write(bytes);
+    return this.#send(bytes, false);
   }
+
+  /**
+   * The HTTP layers' writes, with Node's rule for a socket's `write()`: false once the bytes not yet
+   * flushed, these included, reach `writableHighWaterMark`, even when the OS takes them at once (a chunk
+   * as large as the mark always says "wait"), and the drain follows the flush. The transport's own mark
+   * may be higher, so it is asked for that drain.
+   */
+  #send(bytes: Uint8Array, transient: boolean): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    const size = bytes.byteLength;
+    this.bytesWritten += size;
+    this.#idle.touch();
+    const conn = this.#conn;
+    const full = conn.bufferedAmount + size >= this.#writeMark;
+    const accepted = conn.write(bytes, transient);
+    if (!full || !accepted || conn.requestDrain === undefined) return accepted;
+    conn.requestDrain();
+    return false;
+  }
+
+  /** `writableHighWaterMark`, read once: the stream's getter is a hop on every response. */
+  readonly #writeMark: number;
 
   /** Ends the writable side once queued writes are sent, and closes the socket soon after (Node's). */
   destroySoon(): void {
@@ -406,10 +431,44 @@ export class Socket extends SocketBase {
     // HTTP traffic alternates request and response; a raw socket's directions are independent.
     this.#conn.alternate?.(consumer !== null);
     if (!consumer) {
+      // As Node hands over a socket (server and client): not flowing until its new owner reads it, whatever
+      // the HTTP connection's pauses and resumes left behind.
+      (this as { readableFlowing: boolean | null }).readableFlowing = null;
       this.#ownerPaused = false;
       if (this.#peerEnded) this.#pushEnd();
       this.#updateFlow();
     }
+  }
+
+  /** @ignore Internal: see {@linkcode kWhenFlushed}. */
+  [kWhenFlushed](done: () => void): boolean {
+    const conn = this.#conn;
+    if (this.#closed || conn.bufferedAmount === 0 || conn.requestDrain === undefined) return false;
+    // On Deno every response waits here (its write is in flight): one waiter needs no array.
+    if (this.#flushWaiter === undefined) this.#flushWaiter = done;
+    else (this.#flushWaiters ??= []).push(done);
+    conn.requestDrain();
+    return true;
+  }
+
+  #flushWaiter: (() => void) | undefined;
+  #flushWaiters: (() => void)[] | undefined;
+
+  /** Runs the flush waiters once nothing is left to send (or the socket closed); true if there were any. */
+  #runFlushWaiters(): boolean {
+    const first = this.#flushWaiter;
+    if (first === undefined) return false;
+    if (!this.#closed && this.#conn.bufferedAmount > 0) {
+      // Written since they asked: wait for those bytes too.
+      this.#conn.requestDrain?.();
+      return true;
+    }
+    const more = this.#flushWaiters;
+    this.#flushWaiter = undefined;
+    this.#flushWaiters = undefined;
+    first();
+    if (more !== undefined) { for (const done of more) done(); }
+    return true;
   }
 
   /** @ignore Internal: see {@linkcode kStartTls}. */
@@ -424,10 +483,17 @@ export class Socket extends SocketBase {
     return conn.startTls(options);
   }
 
-  /** @ignore Internal: pauses or resumes the transport on behalf of the owning HTTP connection. */
+  /**
+   * @ignore Internal: pauses or resumes the transport on behalf of the owning HTTP connection. As Node's
+   * parser, which stops and restarts reading with `socket.pause()`/`resume()`, the socket emits `'pause'`
+   * and `'resume'` (a user's own `pause()` stays in force).
+   */
   setReadPaused(paused: boolean): void {
+    if (paused === this.#ownerPaused) return;
     this.#ownerPaused = paused;
     this.#updateFlow();
+    if (paused) super.pause();
+    else if (!this.#userPaused) super.resume();
   }
 
   #onData(chunk: Uint8Array): boolean {
@@ -466,12 +532,16 @@ export class Socket extends SocketBase {
 
   #onDrain(): void {
     const callbacks = this.#writeCallbacks;
-    this.#writeCallbacks = [];
-    for (const cb of callbacks) cb();
+    if (callbacks.length > 0) {
+      this.#writeCallbacks = [];
+      for (const cb of callbacks) cb();
+    }
+    // A response finished before the drain of the response after it.
+    const flushWait = this.#runFlushWaiters();
     if (this.#consumer) this.#consumer.onDrain();
     // The Writable emits 'drain' for user writes; the HTTP layers' writes bypass it, so a listener
     // waiting on the socket itself (Node's pattern for raw writes) hears it here.
-    else if (callbacks.length === 0) this.emit("drain");
+    else if (callbacks.length === 0 && !flushWait) this.emit("drain");
   }
 
   #onClose(error: Error | undefined): void {
@@ -482,6 +552,7 @@ export class Socket extends SocketBase {
     const callbacks = this.#writeCallbacks;
     this.#writeCallbacks = [];
     for (const cb of callbacks) cb(error ?? epipe());
+    this.#runFlushWaiters();
     const consumer = this.#consumer;
     if (consumer) consumer.onClose(error);
     else if (this.#peerEnded) this.#pushEnd();

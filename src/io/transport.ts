@@ -66,6 +66,13 @@ export interface TransportConn {
   write(chunk: Uint8Array, transient?: boolean): boolean;
   /** Bytes queued but not yet handed to the OS. */
   readonly bufferedAmount: number;
+  /**
+   * Optional: asks for one `onDrain` once every byte written so far has been handed to the OS (in a later
+   * microtask when nothing is queued), though no `write()` returned false. For an owner whose own mark is
+   * below the adapter's: a Node socket's `write()` returns false for any chunk as large as its mark, even
+   * when the OS takes it at once, and `'drain'` follows. Without it, the adapter's answer is the owner's.
+   */
+  requestDrain?(): void;
   /** Stops delivering `onData` until `resume()`; the OS receive window then applies backpressure. */
   pause(): void;
   /** Resumes delivering `onData`. */

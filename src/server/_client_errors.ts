@@ -8,17 +8,16 @@
 
 import { HttpError, isHttpError } from "../core/errors.ts";
 import { encode, newOutgoingHead } from "../core/encode.ts";
-import { BODY_HIGH_WATER_MARK } from "../io/incoming_message.ts";
 import type { Socket } from "../io/socket.ts";
 import type { ServerResponse } from "./server_response.ts";
 
 /**
  * Most body bytes an upgrade request may carry. The body is read as HTTP before the switch (RFC 9110
  * section 7.8) and `'upgrade'` comes only after it, so nobody can read it while it arrives: it is held
- * whole, and a bigger one is answered 413 instead of held without bound. The body queue's high-water
- * mark is the same budget a request listener gets before backpressure.
+ * whole, and a bigger one is answered 413 instead of held without bound. 64 KiB: room for the small
+ * bodies that ride on an upgrade request, far below what a client streams.
  */
-export const MAX_UPGRADE_BODY = BODY_HIGH_WATER_MARK;
+export const MAX_UPGRADE_BODY = 64 * 1024;
 
 /**
  * The 413 for an upgrade request whose body is over {@linkcode MAX_UPGRADE_BODY}.

@@ -31,7 +31,7 @@ import {
   receiveEnd,
   receiveHead,
 } from "../io/incoming_message.ts";
-import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
+import { kSetConsumer, kWhenFlushed, type Socket, type SocketConsumer } from "../io/socket.ts";
 import { kAttachSink, kSinkDrained, kUniqueHeaders, type OutgoingSink } from "../io/outgoing_message.ts";
 import { kBindOwner, type ResponseOwner, type ServerResponse } from "./server_response.ts";
 import { abortOpenExchanges } from "./_abort_exchanges.ts";
@@ -267,6 +267,10 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     const ok = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
     if (!ok) this.#sendBackedUp = true;
     return ok;
+  }
+
+  whenFlushed(done: () => void): boolean {
+    return this.socket[kWhenFlushed](done);
   }
 
   // ---- ResponseOwner ----

@@ -37,7 +37,7 @@ export interface ServerOptions {
   noDelay?: boolean;
   /**
    * The queue sizes of accepted sockets (`readableHighWaterMark` and `writableHighWaterMark`), which
-   * requests and responses take too (default 64 KiB read, the runtime's default write).
+   * requests and responses take too (default 16 KiB each, Node 20's).
    */
   highWaterMark?: number;
   /** Enable TCP keep-alive probes on accepted sockets (default false, as Node). */

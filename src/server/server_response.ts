@@ -312,6 +312,11 @@ export class ServerResponse extends OutgoingMessage {
   #wireStatus: number | undefined;
   #wireReason: string | undefined;
 
+  /** @ignore Internal hook, for the package's own layers: a response's writes of one tick go as one. */
+  protected override get holdsWritesForTick(): boolean {
+    return true;
+  }
+
   /** @ignore Internal hook, for the package's own layers. */
   protected override finishImpl(keepAlive: boolean): void {
     this.#owner?.responseFinished(this, keepAlive);

@@ -315,6 +315,19 @@ export class BunConn implements TransportConn {
     return true;
   }
 
+  requestDrain(): void {
+    if (this.#closed || this.#destroyed) return;
+    this.#needDrain = true;
+    // Nothing left over: Bun will not call `drain`, so the drain is ours to report.
+    if (this.#buffered === 0) queueMicrotask(this.#drainIfFlushed);
+  }
+
+  readonly #drainIfFlushed = (): void => {
+    if (!this.#needDrain || this.#buffered !== 0 || this.#closed) return;
+    this.#needDrain = false;
+    this.#handler?.onDrain();
+  };
+
   end(): void {
     if (this.#ending || this.#closed || this.#destroyed) return;
     this.#ending = true;

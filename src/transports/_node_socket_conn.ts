@@ -21,9 +21,10 @@ export interface NodeSocketLike {
   readonly localAddress?: string | undefined;
   readonly localPort?: number | undefined;
   readonly writableLength: number;
+  readonly writableNeedDrain?: boolean;
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeAllListeners(event?: string): unknown;
-  write(chunk: Uint8Array): boolean;
+  write(chunk: Uint8Array, callback?: () => void): boolean;
   end(): unknown;
   destroy(): unknown;
   pause(): unknown;
@@ -72,7 +73,11 @@ export class NodeSocketConn implements TransportConn {
     socket.on("end", () => {
       if (!this.#destroyed) this.#deliver(() => this.#handler!.onEnd());
     });
-    socket.on("drain", () => this.#handler?.onDrain());
+    socket.on("drain", () => {
+      // This drain is also the one requestDrain() asked for.
+      this.#drainWanted = false;
+      this.#handler?.onDrain();
+    });
     socket.on("error", (error: Error) => {
       if (!this.#destroyed) this.#error ??= mapError(error, "socket");
     });
@@ -117,8 +122,33 @@ export class NodeSocketConn implements TransportConn {
   write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ended || this.#destroyed || this.#closed) return false;
     // A Node stream keeps a reference to what it cannot send at once; a reused buffer must be copied.
-    return this.#socket.write(transient ? chunk.slice() : chunk);
+    return this.#socket.write(transient ? chunk.slice() : chunk, this.#written);
   }
+
+  requestDrain(): void {
+    // Also once ended: what is queued still goes out before the FIN, and its callbacks come.
+    if (this.#destroyed || this.#closed) return;
+    // The callback of the last write tells (an empty write would too, but Deno's node:tls fails those
+    // with EPERM).
+    if (this.#socket.writableLength > 0) this.#drainWanted = true;
+    else queueMicrotask(this.#drainIfFlushed);
+  }
+
+  #drainWanted = false;
+
+  /**
+   * Every write's callback (one function, no allocation per write): a requested drain once flushed,
+   * unless the socket's own `'drain'` is due (a write returned false), which reports it.
+   */
+  readonly #written = (): void => {
+    const socket = this.#socket;
+    if (this.#drainWanted && socket.writableLength === 0 && !socket.writableNeedDrain) this.#drainIfFlushed();
+  };
+
+  readonly #drainIfFlushed = (): void => {
+    this.#drainWanted = false;
+    if (!this.#closed) this.#handler?.onDrain();
+  };
 
   end(): void {
     if (this.#ended || this.#destroyed || this.#closed) return;

@@ -110,6 +110,22 @@ export class WriteQueue {
     return true;
   }
 
+  /**
+   * `onDrain` once everything queued so far is flushed, though no write returned false (see
+   * `TransportConn.requestDrain`); in a later microtask when nothing is in flight.
+   */
+  requestDrain(): void {
+    if (this.#stopped) return;
+    this.#needDrain = true;
+    if (this.#current === undefined) queueMicrotask(this.#drainIfIdle);
+  }
+
+  readonly #drainIfIdle = (): void => {
+    if (!this.#needDrain || this.#current !== undefined || this.#stopped) return;
+    this.#needDrain = false;
+    this.#events.onDrain();
+  };
+
   /** Drops what waits; a write in flight settles, then `onIdle` fires. Later writes are refused. */
   stop(): void {
     this.#stopped = true;

@@ -218,6 +218,10 @@ class DenoConn implements TransportConn {
     this.#gate.resume();
   }
 
+  requestDrain(): void {
+    this.#writes.requestDrain();
+  }
+
   write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ending || this.#closed) return false;
     return this.#writes.write(chunk, transient);

@@ -242,6 +242,10 @@ class StreamConn implements TransportConn {
     this.#gate.resume();
   }
 
+  requestDrain(): void {
+    this.#writes.requestDrain();
+  }
+
   write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ending || this.#destroyed) return false;
     return this.#writes.write(chunk, transient);

@@ -96,3 +96,63 @@ test("a closing exchange over a Duplex pair ends both sides: each sees 'end', 'f
   await Promise.all(closed);
   assert.deepEqual([...seen].sort(), ["client end", "client finish", "server end", "server finish"]);
 });
+
+// As Node 20 (the same scenario with node:http gives "ended true", "flushed", "flushed", "finish 0": Node
+// writes the end as a second, empty write): 'finish' waits for the Duplex's write callbacks.
+test("a response over a Duplex whose writes complete later finishes once they have (the Duplex's callbacks)", async () => {
+  const events: string[] = [];
+  // A Duplex that takes each chunk a little later, as a slow socket would.
+  const serverSide = new Duplex({
+    read() {},
+    write(_chunk, _encoding, callback) {
+      setTimeout(() => {
+        events.push("flushed");
+        callback();
+      }, 5);
+    },
+  });
+  const finished = new Promise<void>((resolve) => {
+    const server = createServer((_req, res) => {
+      res.on("finish", () => {
+        events.push(`finish ${res.writableLength}`);
+        resolve();
+      });
+      res.end("slow");
+      events.push(`ended ${res.writableLength > 0}`);
+    });
+    server.emit("connection", serverSide as unknown as Socket);
+  });
+  serverSide.push("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await finished;
+  assert.equal(events[0], "ended true");
+  assert.equal(events[1], "flushed");
+  assert.equal(events.at(-1), "finish 0");
+  serverSide.destroy();
+});
+
+// Ours (Node corks the socket the same way but hands it the pieces one by one): the writes of a tick and
+// the end() in it reach the socket as one write, so a small streamed response is one packet.
+test("a response's write(), write() and end() in one tick reach the socket as one write", async () => {
+  const writes: string[] = [];
+  const serverSide = new Duplex({
+    read() {},
+    write(chunk, _encoding, callback) {
+      writes.push(String(chunk));
+      callback();
+    },
+  });
+  const finished = new Promise<void>((resolve) => {
+    const server = createServer((_req, res) => {
+      res.on("finish", resolve);
+      res.write("a");
+      res.write("b");
+      res.end("c");
+    });
+    server.emit("connection", serverSide as unknown as Socket);
+  });
+  serverSide.push("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await finished;
+  assert.equal(writes.length, 1);
+  assert.match(writes[0]!, /\r\n\r\n1\r\na\r\n1\r\nb\r\n1\r\nc\r\n0\r\n\r\n$/);
+  serverSide.destroy();
+});

@@ -1,12 +1,14 @@
 /**
  * Queue sizes as Node's: a message's body queue is its socket's `readableHighWaterMark`; the server and
  * request option `highWaterMark` sets both of the socket's sizes; a `net.Socket` from `createConnection`
- * brings its own. The default is 64 KiB (Node 22's; Node 20's is 16 KiB).
+ * brings its own. The default is 16 KiB for both (Node 20's, as test-https-hwm.js wants; Node 22's is 64 KiB,
+ * which Deno's and Bun's streams default to).
  *
  * Checked under node 20 (`node -e`): `createServer({ highWaterMark: 1000 })` gives 1000 for
  * `req.readableHighWaterMark`, `req.socket.readableHighWaterMark`, `req.socket.writableHighWaterMark` and
  * `res.writableHighWaterMark`; `get({ highWaterMark: 2000 })` gives 2000 for `res.readableHighWaterMark`
- * and both of `res.socket`'s; `createServer({ highWaterMark: "x" })` throws ERR_INVALID_ARG_TYPE.
+ * and both of `res.socket`'s; `createServer({ highWaterMark: "x" })` throws ERR_INVALID_ARG_TYPE. Without
+ * the option all of them are 16384, on both ends.
  */
 import assert from "node:assert/strict";
 import * as net from "node:net";
@@ -45,9 +47,16 @@ test("the server's highWaterMark sizes its sockets, requests and responses", asy
   }
 });
 
-test("a request's highWaterMark sizes its socket and its response; 64 KiB by default", async () => {
+test("a request's highWaterMark sizes its socket and its response; both ends default to 16 KiB", async () => {
+  let serverSide: number[] = [];
   const { server, port } = await listen({}, (req: IncomingMessage, res: ServerResponse) => {
-    res.end(String(req.readableHighWaterMark));
+    serverSide = [
+      req.readableHighWaterMark,
+      req.socket.readableHighWaterMark,
+      req.socket.writableHighWaterMark,
+      res.writableHighWaterMark,
+    ];
+    res.end("ok");
   });
   try {
     const sized = await firstResponse({ host: "127.0.0.1", port, agent: false, highWaterMark: 2000 });
@@ -56,7 +65,11 @@ test("a request's highWaterMark sizes its socket and its response; 64 KiB by def
       [2000, 2000, 2000],
     );
     const plain = await firstResponse({ host: "127.0.0.1", port, agent: false });
-    assert.equal(plain.readableHighWaterMark, 64 * 1024);
+    assert.deepEqual(
+      [plain.readableHighWaterMark, plain.socket.readableHighWaterMark, plain.socket.writableHighWaterMark],
+      [16 * 1024, 16 * 1024, 16 * 1024],
+    );
+    assert.deepEqual(serverSide, [16 * 1024, 16 * 1024, 16 * 1024, 16 * 1024]);
   } finally {
     await closeServer(server);
   }

@@ -133,6 +133,33 @@ for (const kind of KINDS) {
     await dispose();
   });
 
+  test(`${transport.name} ${kind}: requestDrain() brings one onDrain once all is flushed, even with nothing queued`, async () => {
+    const { client, server, dispose } = await openPair(kind);
+    const reader = new Probe(server, { collect: false, paused: true });
+    const writer = new Probe(client);
+    assert.ok(client.requestDrain, "the in-tree adapters have it");
+    // Nothing queued: the drain comes anyway, later.
+    let drained = writer.drained();
+    client.requestDrain();
+    assert.equal(writer.drainCount, 0);
+    await drained;
+    assert.equal(writer.drainCount, 1);
+    // A write under the adapter's own mark that the OS cannot take yet (the peer does not read): the
+    // drain waits until the peer has read enough for the rest to go out.
+    const size = 8 * 1024 * 1024;
+    client.write(pattern(size));
+    drained = writer.drained();
+    client.requestDrain();
+    assert.ok(client.bufferedAmount > 0);
+    reader.conn.resume();
+    await drained;
+    assert.equal(client.bufferedAmount, 0);
+    assert.equal(writer.drainCount, 2);
+    await reader.receivedAtLeast(size);
+    await destroyBoth(reader, writer);
+    await dispose();
+  });
+
   test(`${transport.name} ${kind}: pause() stops onData and resume() delivers the rest exactly`, async () => {
     const { client, server, dispose } = await openPair(kind);
     const reader = new Probe(server);
