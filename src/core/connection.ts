@@ -171,7 +171,9 @@ export function newConnectionState(role: ConnectionRole): ConnectionMachine {
  */
 export function mayKeepAlive(state: ConnectionState, later: number): boolean {
   if (later > 0) return true;
-  if (!state.reusable || state.reading === "closed" || state.reading === "switched") return false;
+  if (!state.reusable || state.reading === "closed") return false;
+  // A server whose reading switched while answers were owed goes on after them (to the hand-over).
+  if (state.reading === "switched") return state.writing !== "switched";
   return state.reading !== "continue";
 }
 
@@ -292,7 +294,8 @@ export class ConnectionMachine implements ConnectionState {
 
   /**
    * The message being read ended. The client closes an exchange. Then: a message that switches protocols
-   * hands over (both sides are `switched`); a server asked not to reuse the connection stops reading (RFC
+   * hands over (both sides are `switched`; a server that still owes answers to earlier requests switches
+   * its reading side only, and hands over once they are written); a server asked not to reuse the connection stops reading (RFC
    * 9112 section 9.6; a parser on its own, as a codec, reads on); an exchange now complete (client: its
    * request written too; server: its response written first) makes the connection `idle`, or `close`
    * when it may not be reused. Outside a message it throws `ERR_INVALID_STATE`.
@@ -311,7 +314,12 @@ export class ConnectionMachine implements ConnectionState {
     if (this.role === "client" && this.open > 0) this.open--;
     if (this.switching) {
       this.switching = false;
-      this.reading = this.writing = "switched";
+      this.reading = "switched";
+      // A server still owing answers to requests before this one (pipelined) writes them first: the
+      // writing side switches when the last of them is written (messageWritten's hand-over), so the
+      // 101 or 2xx comes in its request's turn.
+      if (this.role === "server" && this.open > 0) return this.action = "continue";
+      this.writing = "switched";
       return this.action = "hand-over";
     }
     this.reading = "head";
@@ -334,7 +342,8 @@ export class ConnectionMachine implements ConnectionState {
    * ```
    */
   readingStopped(): ConnectionAction {
-    if (this.reading !== "switched") this.reading = "closed";
+    // A switch still waiting for earlier answers does not happen: the connection closes after them.
+    if (this.reading !== "switched" || this.writing !== "switched") this.reading = "closed";
     this.reusable = false;
     this.switching = false;
     return this.action = "stop-reading";
@@ -438,7 +447,9 @@ export class ConnectionMachine implements ConnectionState {
    * writing side (`closed`) and the connection once written (a request still being read is read to its
    * end first), as does the server's last response after reading stopped; an exchange now complete makes
    * the connection `idle`. A server's answer written after the connection's last message (`closed`) asks
-   * `close` again (an answer already queued still goes out first). It throws `ERR_INVALID_STATE` for a
+   * `close` again (an answer already queued still goes out first). Answers owed before a request that
+   * switched protocols were read keep the connection (the last of them gives `hand-over`), unless one
+   * does not promise reuse. It throws `ERR_INVALID_STATE` for a
    * server with no request open, for a client after its last request, while a body waits for a 100, and
    * after a hand-over.
    *
@@ -469,6 +480,17 @@ export class ConnectionMachine implements ConnectionState {
     // An answer queued before the connection's last one went (Node writes it still): close again.
     if (writing === "closed") return this.action = "close";
     const reading = this.reading;
+    if (reading === "switched") {
+      // An answer to a request before the one that switches: the switch waits for the last of them. One
+      // that closes the connection ends it there; the switching request is never answered.
+      if (!keepAlive) {
+        this.reading = this.writing = "closed";
+        this.reusable = false;
+        return this.action = "close";
+      }
+      this.writing = this.open === 0 ? "switched" : "idle";
+      return this.action = this.open === 0 ? "hand-over" : "continue";
+    }
     if (!keepAlive) {
       // Whatever the peer sends after this message is not processed (RFC 9112 section 9.6); a request
       // still being read is read to its end first (messageRead then stops reading).

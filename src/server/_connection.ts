@@ -36,6 +36,7 @@ import { kAttachSink, kSinkDrained, kUniqueHeaders, type OutgoingSink } from "..
 import { kBindOwner, type ResponseOwner, type ServerResponse } from "./server_response.ts";
 import { abortOpenExchanges } from "./_abort_exchanges.ts";
 import { asNodeParseError } from "../io/_parse_error.ts";
+import { concatBytes } from "../io/_bytes.ts";
 import type { ConnectionHost } from "./_connection_host.ts";
 import {
   answerClientError,
@@ -64,6 +65,8 @@ const PAUSED_BY_PIPELINE = 2;
  * the answers cannot make us queue them without bound.
  */
 const PAUSED_BY_WRITES = 4;
+/** A request that switches protocols was read while answers to earlier ones are owed: they go first. */
+const PAUSED_BY_SWITCH = 8;
 
 /**
  * Where the current read is: not being parsed, being parsed, or being parsed with reading to stop once it
@@ -88,6 +91,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   /** Responses written whole on this connection so far. */
   #answered = 0;
   #takeover: { req: IncomingMessage; event: "upgrade" | "connect" } | undefined;
+  /**
+   * The bytes read after a request that switches protocols, held while answers to earlier requests are
+   * still owed (the hand-over waits for them); undefined otherwise.
+   */
+  #switchHead: Uint8Array[] | undefined;
   /** The transport closed (its `onClose` came). */
   #closed = false;
   // ---- I/O mechanics: the current read and backpressure both ways ----
@@ -163,6 +171,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   // ---- SocketConsumer ----
 
   onData(chunk: Uint8Array): boolean {
+    // The new protocol's bytes, read before the pause took hold: kept for the hand-over.
+    if (this.#switchHead !== undefined) {
+      this.#switchHead.push(chunk);
+      return true;
+    }
     // RFC 9112 section 9.6: after the last request we answer, nothing more is processed.
     if (!this.#readingOn) return false;
     const clock = this.clock;
@@ -188,7 +201,14 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     }
     // The parser stopped right after a message that switched protocols (the hand-over action of its end).
     if (this.#state.reading === "switched") {
-      this.#handOver(chunk.subarray(consumed));
+      const rest = chunk.subarray(consumed);
+      if (this.#state.writing === "switched") this.#handOver(rest);
+      else {
+        // Answers to earlier (pipelined) requests are owed: they go out first, then the hand-over
+        // (responseFinished), so the switch's 101 or 2xx comes in its request's turn.
+        this.#switchHead = [rest];
+        this.#setReadPause(PAUSED_BY_SWITCH, true);
+      }
       return true;
     }
     // The chunk ended inside a further pipelined head: as Node's, whose clock starts when a message
@@ -307,7 +327,13 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     }
     switch (this.#state.messageWritten(keepAlive)) {
       case "close":
+        this.#switchHead = undefined;
         this.#closeAfterQueued();
+        return;
+      case "hand-over":
+        // The last answer owed before a switching request is on its way: the listener gets the socket in
+        // a microtask, after the code that ended that answer has run on.
+        queueMicrotask(this.#deferredHandOver);
         return;
       case "idle":
         idleFrom(this.clock, Date.now());
@@ -456,6 +482,14 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   }
 
   // ---- helpers ----
+
+  #deferredHandOver = (): void => {
+    const parts = this.#switchHead ?? [];
+    this.#switchHead = undefined;
+    if (this.#closed) return;
+    this.#setReadPause(PAUSED_BY_SWITCH, false);
+    this.#handOver(parts.length === 1 ? parts[0]! : concatBytes(parts));
+  };
 
   #handOver(head: Uint8Array): void {
     const { req, event } = this.#takeover!;

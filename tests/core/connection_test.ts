@@ -79,6 +79,7 @@ function serverStates(): Record<string, ConnectionMachine> {
     answeringEarly: s("headRead(plain)", "headWritten"),
     pipelined: s("headRead(plain)", "messageRead", "headRead(plain)", "messageRead"),
     switched: s("headRead(upgrade)", "messageRead"),
+    switchedOwing: s("headRead(plain)", "messageRead", "headRead(upgrade)", "messageRead"),
     failed: s("headRead(plain)", "readFailed"),
     ended: s("headRead(plain)", "messageRead", "peerEnded"),
     closedWriting: s("headRead(plain)", "messageRead", "headWritten", "messageWritten(close)"),
@@ -317,6 +318,23 @@ const SERVER_TABLE: Record<string, Record<string, string>> = {
     "headWritten": "ERR_INVALID_STATE",
     "messageWritten(keep)": "ERR_INVALID_STATE",
     "messageWritten(close)": "ERR_INVALID_STATE",
+  },
+  // A switching request read while an earlier one is still unanswered: the hand-over waits for that answer.
+  switchedOwing: {
+    "(state)": "switched idle 1 reusable > continue",
+    "headRead(plain)": "ERR_INVALID_STATE",
+    "headRead(close)": "ERR_INVALID_STATE",
+    "headRead(upgrade)": "ERR_INVALID_STATE",
+    "headRead(expect)": "ERR_INVALID_STATE",
+    "messageRead": "ERR_INVALID_STATE",
+    "continueSent": "switched idle 1 reusable > continue",
+    "readingStopped": "closed idle 1 last > stop-reading",
+    "readFailed": "closed idle 1 last > reject",
+    "peerEnded": "switched idle 1 last > continue",
+    "peerEnded(midHead)": "switched idle 1 last > continue",
+    "headWritten": "switched body 1 reusable > continue",
+    "messageWritten(keep)": "switched switched 0 reusable > hand-over",
+    "messageWritten(close)": "closed closed 0 last > close",
   },
   failed: {
     "(state)": "closed idle 1 last > reject",
@@ -640,6 +658,16 @@ test("server: pipelining keeps earlier answers keep-alive when a later request s
   assert.equal(state.open, 1);
   assert.equal(mayKeepAlive(state, 0), false);
   assert.equal(state.messageWritten(false), "close");
+});
+
+test("server: a switching request behind an unanswered one hands over after that answer, which keeps the connection", () => {
+  const state = after("server", "headRead(plain)", "messageRead", "headRead(upgrade)", "messageRead");
+  assert.equal(state.action, "continue");
+  // The answer owed goes first and promises reuse: the connection goes on, to the switch.
+  assert.equal(mayKeepAlive(state, 0), true);
+  state.headWritten();
+  assert.equal(state.messageWritten(true), "hand-over");
+  assert.equal(mayKeepAlive(state, 0), false);
 });
 
 test("server: 100-continue waits in 'continue' until 100 is sent; answering first forbids reuse", () => {

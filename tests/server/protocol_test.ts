@@ -103,6 +103,44 @@ test("upgrade: the listener gets (req, socket, head) and the socket is raw after
   assert.ok(text.endsWith("\r\n\r\nbye"));
 });
 
+// Node 20.20.2, same bytes and handlers: 'upgrade' comes at once and the earlier answer is written after the
+// listener's 101 (out of order for the client). Here the switch waits for the answers owed before it, and a
+// handler's late `end()` no longer throws ERR_INVALID_STATE (it used to, from the user's own call).
+test("upgrade behind an unanswered pipelined request: its answer goes first, then 'upgrade'", async () => {
+  const order: string[] = [];
+  const { server, port } = await listen({}, (req, res) => {
+    // Answered after this read was parsed (the upgrade request with it), not during it.
+    setTimeout(() => {
+      order.push("answer");
+      res.end("late " + req.url);
+    }, 0);
+  });
+  const got = new Promise<string>((resolve) => {
+    server.on("upgrade", (_req, socket: Socket, head) => {
+      order.push("upgrade");
+      socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n");
+      resolve(decoder.decode(head));
+      socket.end("bye");
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write(
+    "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nearly",
+  );
+  const head = await got;
+  const text = normalizeDate(await client.readAll());
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(order, ["answer", "upgrade"]);
+  assert.equal(head, "early");
+  assert.equal(
+    text,
+    "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n" +
+      "Content-Length: 7\r\n\r\nlate /aHTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n" +
+      "Upgrade: echo\r\n\r\nbye",
+  );
+});
+
 test("upgrade without a listener closes the connection", async () => {
   const { server, port } = await listen({}, () => assert.fail("no request event"));
   const client = await RawClient.connect(port);
