@@ -378,7 +378,7 @@ export class OutgoingMessage extends Stream {
     if (this.destroyed || this.writableFinished) return false;
     if (this.#sink === null) this.#adoptSocket();
     const bytes = toBytes(data, encoding);
-    const ok = bytes.byteLength > 0 ? this.#send(bytes) : this.#pendingBytes < OUTGOING_HIGH_WATER_MARK;
+    const ok = bytes.byteLength > 0 ? this.#send(bytes) : this.#hasRoom();
     return this.#settleWrite(ok, callback);
   }
 

@@ -6,13 +6,7 @@
  * @module
  */
 
-import {
-  kAttachSink,
-  kSinkDrained,
-  type OutgoingEvents,
-  OutgoingMessage,
-  type OutgoingSink,
-} from "../io/outgoing_message.ts";
+import { kAttachSink, kSinkDrained, type OutgoingEvents, OutgoingMessage } from "../io/outgoing_message.ts";
 import { responseHasBody } from "../core/framing.ts";
 import { HttpUsageError } from "../core/errors.ts";
 import { earlyHintsFields } from "../core/head_writer.ts";
@@ -21,7 +15,7 @@ import { encode, newOutgoingHead, type OutgoingHead } from "../core/encode.ts";
 import { encodeLatin1 } from "../core/latin1.ts";
 import type { OutgoingHeaders } from "../core/types.ts";
 import { type IncomingMessage, readStarted } from "../io/incoming_message.ts";
-import { Socket } from "../io/socket.ts";
+import type { Socket } from "../io/socket.ts";
 import { streamSink } from "../io/_outgoing_sink.ts";
 import { httpDate } from "./_date.ts";
 import { headersSentError } from "../io/_outgoing_errors.ts";
@@ -149,9 +143,8 @@ export class ServerResponse extends OutgoingMessage {
 
   /**
    * Node's: writes this response to `socket` (a standalone response, or a test's stream), and marks it
-   * as the socket's message (`socket._httpMessage`). Any `stream.Writable` will do: one that is not our
-   * `Socket` is written as Node writes it, the head with the first bytes, then an empty write whose
-   * callback is `'finish'`. Throws `ERR_HTTP_SOCKET_ASSIGNED` when the response already has one.
+   * as the socket's message (`socket._httpMessage`). Any `stream.Writable` will do, written as Node writes
+   * it: the head with the first bytes, then an empty write whose callback is `'finish'`. Throws `ERR_HTTP_SOCKET_ASSIGNED` when the response already has one.
    *
    * @example
    * ```ts
@@ -170,12 +163,7 @@ export class ServerResponse extends OutgoingMessage {
     this.#assigned = true;
     this.socket = socket;
     (socket as { _httpMessage?: unknown })._httpMessage = this;
-    const drained = (): void => this[kSinkDrained]();
-    let sink: OutgoingSink;
-    if (socket instanceof Socket) {
-      sink = { write: (bytes, transient) => socket.write(transient ? bytes.slice() : bytes) };
-      socket.on("drain", drained);
-    } else sink = streamSink(socket, drained);
+    const sink = streamSink(socket, () => this[kSinkDrained]());
     socket.once("close", () => this[kEmitClose]());
     this.emit("socket", socket);
     this[kAttachSink](sink);

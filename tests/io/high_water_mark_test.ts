@@ -25,17 +25,22 @@ function firstResponse(options: Parameters<typeof get>[0]): Promise<IncomingMess
   });
 }
 
+/** The marks a server handler sees: the request's, its socket's (read and write) and the response's. */
+function serverMarks(req: IncomingMessage, res: ServerResponse): number[] {
+  return [
+    req.readableHighWaterMark,
+    req.socket.readableHighWaterMark,
+    req.socket.writableHighWaterMark,
+    res.writableHighWaterMark,
+  ];
+}
+
 test("the server's highWaterMark sizes its sockets, requests and responses", async () => {
   let seen: number[] = [];
   const { server, port } = await listen(
     { highWaterMark: 1000 },
     (req: IncomingMessage, res: ServerResponse) => {
-      seen = [
-        req.readableHighWaterMark,
-        req.socket.readableHighWaterMark,
-        req.socket.writableHighWaterMark,
-        res.writableHighWaterMark,
-      ];
+      seen = serverMarks(req, res);
       res.end("ok");
     },
   );
@@ -50,12 +55,7 @@ test("the server's highWaterMark sizes its sockets, requests and responses", asy
 test("a request's highWaterMark sizes its socket and its response; both ends default to 16 KiB", async () => {
   let serverSide: number[] = [];
   const { server, port } = await listen({}, (req: IncomingMessage, res: ServerResponse) => {
-    serverSide = [
-      req.readableHighWaterMark,
-      req.socket.readableHighWaterMark,
-      req.socket.writableHighWaterMark,
-      res.writableHighWaterMark,
-    ];
+    serverSide = serverMarks(req, res);
     res.end("ok");
   });
   try {
