@@ -8,6 +8,7 @@
 
 import type { Duplex } from "node:stream";
 import type { TransportAddress, TransportConn, TransportHandler } from "./transport.ts";
+import { FlushRequests } from "./_flush_requests.ts";
 
 /** The `net.Socket` members read when present; a plain Duplex has none of them. */
 interface NetLike {
@@ -35,16 +36,9 @@ export function duplexConn(stream: Duplex): TransportConn {
   let handler: TransportHandler | undefined;
   let failure: Error | undefined;
   let closed = false;
-  let drainWanted = false;
-  const drainNow = () => {
-    drainWanted = false;
+  const flushes = new FlushRequests(stream, () => {
     if (!closed) handler?.onDrain();
-  };
-  // Every write's callback: a requested drain once everything is flushed, unless the stream's own
-  // 'drain' is due (a write returned false), which reports it.
-  const written = () => {
-    if (drainWanted && stream.writableLength === 0 && !stream.writableNeedDrain) drainNow();
-  };
+  });
   const close = () => {
     if (closed) return;
     closed = true;
@@ -60,7 +54,7 @@ export function duplexConn(stream: Duplex): TransportConn {
       });
       stream.on("end", () => h.onEnd());
       stream.on("drain", () => {
-        drainWanted = false;
+        flushes.streamDrained();
         h.onDrain();
       });
       stream.on("error", (err: Error) => (failure ??= err));
@@ -69,16 +63,14 @@ export function duplexConn(stream: Duplex): TransportConn {
     },
     write(chunk: Uint8Array, transient?: boolean): boolean {
       if (closed || stream.destroyed) return false;
-      return stream.write(transient ? chunk.slice() : chunk, written);
+      return stream.write(transient ? chunk.slice() : chunk, flushes.written);
     },
     get bufferedAmount(): number {
       return stream.writableLength;
     },
     requestDrain(): void {
       if (closed || stream.destroyed) return;
-      // The callback of the last write tells (not an empty write: Deno's node:tls fails those).
-      if (stream.writableLength > 0) drainWanted = true;
-      else queueMicrotask(drainNow);
+      flushes.request();
     },
     pause(): void {
       stream.pause();

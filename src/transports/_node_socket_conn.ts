@@ -12,6 +12,7 @@
 
 import type { TransportAddress, TransportConn, TransportHandler, TransportTls } from "../io/transport.ts";
 import { mapError } from "./_map_error.ts";
+import { FlushRequests } from "../io/_flush_requests.ts";
 
 /** The members of a Node `net.Socket`/`tls.TLSSocket` this adapter uses. */
 export interface NodeSocketLike {
@@ -52,6 +53,7 @@ export class NodeSocketConn implements TransportConn {
   readonly remote: TransportAddress;
   readonly tls: TransportTls | undefined;
   readonly #socket: NodeSocketLike;
+  readonly #flushes: FlushRequests;
   #handler: TransportHandler | undefined;
   #early: (() => void)[] | undefined = [];
   #ended = false;
@@ -62,6 +64,9 @@ export class NodeSocketConn implements TransportConn {
   /** Wraps `socket`; events that arrive before `start()` are replayed then. */
   constructor(socket: NodeSocketLike, tls?: TransportTls) {
     this.#socket = socket;
+    this.#flushes = new FlushRequests(socket, () => {
+      if (!this.#closed) this.#handler?.onDrain();
+    });
     this.tls = tls;
     this.local = nodeAddress(socket.localAddress, socket.localPort, undefined);
     this.remote = nodeAddress(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
@@ -75,7 +80,7 @@ export class NodeSocketConn implements TransportConn {
     });
     socket.on("drain", () => {
       // This drain is also the one requestDrain() asked for.
-      this.#drainWanted = false;
+      this.#flushes.streamDrained();
       this.#handler?.onDrain();
     });
     socket.on("error", (error: Error) => {
@@ -122,33 +127,14 @@ export class NodeSocketConn implements TransportConn {
   write(chunk: Uint8Array, transient = false): boolean {
     if (this.#ended || this.#destroyed || this.#closed) return false;
     // A Node stream keeps a reference to what it cannot send at once; a reused buffer must be copied.
-    return this.#socket.write(transient ? chunk.slice() : chunk, this.#written);
+    return this.#socket.write(transient ? chunk.slice() : chunk, this.#flushes.written);
   }
 
   requestDrain(): void {
     // Also once ended: what is queued still goes out before the FIN, and its callbacks come.
     if (this.#destroyed || this.#closed) return;
-    // The callback of the last write tells (an empty write would too, but Deno's node:tls fails those
-    // with EPERM).
-    if (this.#socket.writableLength > 0) this.#drainWanted = true;
-    else queueMicrotask(this.#drainIfFlushed);
+    this.#flushes.request();
   }
-
-  #drainWanted = false;
-
-  /**
-   * Every write's callback (one function, no allocation per write): a requested drain once flushed,
-   * unless the socket's own `'drain'` is due (a write returned false), which reports it.
-   */
-  readonly #written = (): void => {
-    const socket = this.#socket;
-    if (this.#drainWanted && socket.writableLength === 0 && !socket.writableNeedDrain) this.#drainIfFlushed();
-  };
-
-  readonly #drainIfFlushed = (): void => {
-    this.#drainWanted = false;
-    if (!this.#closed) this.#handler?.onDrain();
-  };
 
   end(): void {
     if (this.#ended || this.#destroyed || this.#closed) return;
