@@ -6,6 +6,7 @@
  */
 
 import { encodeLatin1Into } from "../core/latin1.ts";
+import { carveBytes } from "./_slab.ts";
 
 /** Internal hook (connections): attaches the byte sink; queued bytes go out now. */
 export const kAttachSink: unique symbol = Symbol("wire.attachSink");
@@ -113,7 +114,9 @@ export function headWithBody(
     out = scratchView.byteLength === size ? scratchView : (scratchView = SCRATCH.subarray(0, size));
     at = headIntoScratch(head);
   } else {
-    out = new Uint8Array(size);
+    // A region of the shared slab, not an ArrayBuffer of its own: a keep-alive client renders every
+    // request head here, before its socket arrives, and an ArrayBuffer costs Deno ~0.7 µs.
+    out = carveBytes(size);
     // The runtime's encoder first, as for the scratch: a client renders every request head here (its
     // socket is not attached yet), and the JS latin1 loop was 3.9% of a keep-alive client's CPU.
     const result = ENCODER.encodeInto(head, out);

@@ -15,6 +15,8 @@
  * @module
  */
 
+import { carveBytes } from "../io/_slab.ts";
+
 /** Smallest buffer for reads while quiet: most request and response heads fit. */
 export const QUIET_READ_SIZE = 2 * 1024;
 /** Largest buffer for reads while quiet; every idle connection holds one of at most this size. */
@@ -23,29 +25,6 @@ export const MAX_QUIET_READ_SIZE = 8 * 1024;
 export const BUSY_READ_SIZE = 64 * 1024;
 /** Below this much free space behind kept bytes, busy reads move to a new slab. */
 const MIN_BUSY_READ_SIZE = 16 * 1024;
-
-/** Size of the slabs that quiet buffers are carved from. */
-const QUIET_SLAB_SIZE = 64 * 1024;
-let quietSlab = new Uint8Array(0);
-let quietSlabUsed = 0;
-
-/**
- * A fresh quiet buffer of `size` bytes, carved from a slab shared by every connection instead of an
- * ArrayBuffer of its own. A connection needs a new quiet buffer each time the consumer keeps the bytes of
- * its last read (a request body it buffers): an ArrayBuffer per kept body cost a 4 KiB echo ~30% more CPU
- * per request on Deno than the 64 KiB slab it replaced (measured A/B, `bench/server --baseline`); carving
- * spreads one allocation over many reads. Views never overlap, so sharing is safe; a slab lives as long as
- * any view of it (at most 64 KiB pinned by one long-idle connection).
- */
-function carveQuiet(size: number): Uint8Array {
-  if (quietSlab.byteLength - quietSlabUsed < size) {
-    quietSlab = new Uint8Array(QUIET_SLAB_SIZE);
-    quietSlabUsed = 0;
-  }
-  const view = quietSlab.subarray(quietSlabUsed, quietSlabUsed + size);
-  quietSlabUsed += size;
-  return view;
-}
 
 /**
  * The buffers of one read loop.
@@ -92,7 +71,10 @@ export class ReadBuffers {
         // Read behind the kept bytes while a burst like the last one still fits.
         this.#quiet = buffer.byteLength - n >= Math.max(this.#burst, 512)
           ? buffer.subarray(n)
-          : carveQuiet(this.#quietSize);
+          // A fresh buffer each time the consumer keeps the bytes of the last read (a body it buffers):
+          // a region of the shared slab, since an ArrayBuffer per kept body cost a 4 KiB echo ~30% more
+          // CPU per request on Deno (measured A/B, `bench/server --baseline`).
+          : carveBytes(this.#quietSize);
       }
       if (full) this.#next = this.#busy();
       else this.#drained();
