@@ -23,6 +23,7 @@ export interface ReaderOptions {
   maxChunkExtensionsSize?: number;
   insecure?: boolean;
   requireHost?: boolean;
+  acceptUpgrade?: (head: RequestHead) => boolean;
 }
 
 /**
@@ -46,6 +47,8 @@ interface ResolvedOptions {
   insecure: boolean;
   requireHost: boolean;
   requestMethod: string;
+  /** Requests only: asked about each upgrade offer; undefined accepts every one. */
+  acceptUpgrade: ((head: RequestHead) => boolean) | undefined;
 }
 
 /** The machinery both parsers share; the role decides how a head is decoded and what it means. */
@@ -82,6 +85,7 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
       insecure: options?.insecure ?? false,
       requireHost: options?.requireHost ?? false,
       requestMethod: "GET",
+      acceptUpgrade: options?.acceptUpgrade,
     };
   }
 
@@ -259,6 +263,11 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
         return;
       }
       this.#methods.shift();
+    } else if (head.upgrade && this.#declines(head as unknown as RequestHead)) {
+      // RFC 9110 section 7.8: a server "MAY ignore a received Upgrade header field". Declined before
+      // headRead, so the connection never switches: the message is read as any other, and what follows
+      // it as the next request.
+      head.upgrade = false;
     }
     this.#state.headRead(head);
     const framing = head.framing;
@@ -298,6 +307,17 @@ export class MessageReader<H extends MessageHead> implements ChunkSink {
         break;
     }
     this.#emit(head);
+  }
+
+  /** Whether the caller declines the upgrade `head` offers (CONNECT is no offer: it always switches). */
+  #declines(head: RequestHead): boolean {
+    const accept = this.#options.acceptUpgrade;
+    if (accept === undefined || head.method === "CONNECT") return false;
+    // The caller's code: an exception from it is the handler's, not a parse error.
+    this.#inHandler = true;
+    const accepted = accept(head);
+    this.#inHandler = false;
+    return !accepted;
   }
 
   #emit(head: H): void {

@@ -8,9 +8,10 @@
  * goes through the byte-by-byte lexer, which fails at the first byte that proves an error (not at the end
  * of the head), and only a head split across inputs is copied, into a reusable buffer, because the caller
  * may reuse its input buffer once `execute` returns. Bodies are handed out as `subarray` views. After an
- * upgrade (101, CONNECT, `Connection: upgrade`) the parser stops and the caller takes the rest of the
- * input. After an error the parser is dead and rethrows the same error, whose `bytesParsed` is the offset
- * in the failing input of the byte that proved it (llhttp's error position).
+ * upgrade (101, CONNECT, `Connection: upgrade` unless `acceptUpgrade` declines it) the parser stops and
+ * the caller takes the rest of the input. After an error the parser is dead and rethrows the same error,
+ * whose `bytesParsed` is the offset in the failing input of the byte that proved it (llhttp's error
+ * position).
  *
  * Each parser carries its connection's protocol state (`connection.ts`) and advances its reading side
  * (`headRead`, `messageRead`, `peerEnded`): what it reads next is that state's `reading`, so there is no
@@ -48,6 +49,30 @@ export interface RequestParserOptions extends ParserOptions {
    * `HPE_INVALID_HOST` (400). Default false.
    */
   requireHost?: boolean;
+  /**
+   * Asked, once the head is complete, whether to switch protocols for a request that offers an upgrade
+   * (`Connection: upgrade` with `Upgrade`); CONNECT is not asked, it always switches. Returning false
+   * declines the offer (RFC 9110 section 7.8: a server "MAY ignore a received Upgrade header field"): the
+   * head comes with `upgrade` false and the request is read as any other, its body included, and the
+   * bytes after it as the next request. A server whose `'upgrade'` has no listener declines, as Node's.
+   * An exception thrown here propagates from `execute` as a handler's does. Default: every offer is
+   * accepted.
+   *
+   * @example
+   * ```ts
+   * import { RequestParser } from "@wire/http/core";
+   * const parser = new RequestParser({
+   *   onHead: (head) => console.log(head.url, head.upgrade), // "/a" false, then "/b" false
+   *   onData: () => {},
+   *   onEnd: () => {},
+   * }, { acceptUpgrade: (head) => head.headers.upgrade === "websocket" });
+   * parser.execute(new TextEncoder().encode(
+   *   "GET /a HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\nGET /b HTTP/1.1\r\n\r\n",
+   * ));
+   * console.log(parser.upgraded); // false
+   * ```
+   */
+  acceptUpgrade?: (head: RequestHead) => boolean;
 }
 
 /** Events of a {@linkcode RequestParser}. */

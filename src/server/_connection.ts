@@ -120,7 +120,11 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
         onData: (chunk) => this.#onBody(chunk),
         onEnd: (trailers) => this.#onMessageEnd(trailers),
       },
-      parserOptions,
+      // As Node (since v10), an upgrade offered when nobody listens for 'upgrade' is a plain request: it
+      // goes to 'request' with `req.upgrade` false and the connection goes on as HTTP (RFC 9110 section
+      // 7.8 lets a server ignore Upgrade). Asked per request, so adding or removing the listener between
+      // requests counts. CONNECT is not asked: without a 'connect' listener it closes, as in Node.
+      { ...parserOptions, acceptUpgrade: () => host.takesUpgrades },
     );
     this.#state = this.#parser.state;
     // Node counts a new connection as waiting for its first head: headersTimeout applies from here.

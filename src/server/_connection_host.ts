@@ -43,6 +43,11 @@ export interface ConnectionHost extends ServerTimeouts {
     res: ServerResponse,
     event: "checkContinue" | "checkExpectation",
   ): boolean;
+  /**
+   * Whether the server takes upgrades now (an `'upgrade'` listener exists): asked at each upgrade offer's
+   * head; one made without it is served as a plain request, as Node's.
+   */
+  readonly takesUpgrades: boolean;
   /** Emits `upgrade`/`connect` if listened for; returns false when nobody listens. */
   emitTakeover(event: "upgrade" | "connect", req: IncomingMessage, socket: Socket, head: Uint8Array): boolean;
   /** Emits `clientError` if listened for; returns false when nobody listens. */

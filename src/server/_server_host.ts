@@ -67,6 +67,10 @@ export class ServerHost implements ConnectionHost {
     return this.#server.maxRequestsPerSocket;
   }
 
+  get takesUpgrades(): boolean {
+    return this.#server.listenerCount("upgrade") > 0;
+  }
+
   emitRequest(req: IncomingMessage, res: ServerResponse, event: "request"): void {
     dispatch(this.#server, event, req, res);
   }

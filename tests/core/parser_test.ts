@@ -24,6 +24,65 @@ test("RequestParser: upgrade stops after the head and leaves the rest", () => {
   assert.equal(ends(outcome).length, 1);
 });
 
+test("RequestParser: a declined upgrade is a plain message; the pipelined request after it is read as HTTP", () => {
+  const asked: string[] = [];
+  const outcome = parseRequests(
+    "GET /a HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\nGET /b HTTP/1.1\r\n\r\n",
+    { acceptUpgrade: (head) => (asked.push(head.url), false) },
+  );
+  assert.equal(outcome.upgraded, false);
+  assert.equal(outcome.rest, "");
+  assert.deepEqual(heads<RequestHead>(outcome).map((h) => [h.url, h.upgrade, h.keepAlive]), [
+    ["/a", false, true],
+    ["/b", false, true],
+  ]);
+  assert.equal(ends(outcome).length, 2);
+  // Asked once per offer (in every split of the input), never for the request that offers nothing.
+  assert.ok(asked.length > 0 && asked.every((url) => url === "/a"));
+});
+
+for (
+  const [framing, body] of [
+    ["Content-Length", "Content-Length: 5\r\n\r\nhello"],
+    ["chunked", "Transfer-Encoding: chunked\r\n\r\n2\r\nhe\r\n3\r\nllo\r\n0\r\n\r\n"],
+  ]
+) {
+  test(`RequestParser: a declined upgrade's ${framing} body is its body, then the next request`, () => {
+    const input = `POST /a HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: h2c\r\n${body}GET /b HTTP/1.1\r\n\r\n`;
+    const outcome = parseRequests(input, { acceptUpgrade: () => false });
+    assert.equal(outcome.upgraded, false);
+    assert.deepEqual(heads<RequestHead>(outcome).map((h) => h.url), ["/a", "/b"]);
+    assert.deepEqual(ends(outcome).map((e) => e.body), ["hello", ""]);
+    assert.equal(outcome.consumed, input.length);
+  });
+}
+
+test("RequestParser: acceptUpgrade returning true switches as by default; CONNECT is never asked", () => {
+  const accepted = parseRequests("GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\nPRI", {
+    acceptUpgrade: () => true,
+  });
+  assert.equal(accepted.upgraded, true);
+  assert.equal(accepted.rest, "PRI");
+  assert.equal(heads<RequestHead>(accepted)[0]!.upgrade, true);
+  const tunnel = parseRequests("CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n\x16", {
+    acceptUpgrade: () => assert.fail("CONNECT is not an offer"),
+  });
+  assert.equal(tunnel.upgraded, true);
+  assert.equal(tunnel.rest, "\x16");
+});
+
+test("RequestParser: an exception from acceptUpgrade propagates as the handler's, not as a parse error", () => {
+  const parser = new RequestParser({ onHead() {}, onData() {}, onEnd() {} }, {
+    acceptUpgrade: () => {
+      throw new RangeError("mine");
+    },
+  });
+  assert.throws(
+    () => parser.execute(bytes("GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n")),
+    (err: unknown) => err instanceof RangeError && !(err instanceof HttpParseError),
+  );
+});
+
 test("RequestParser: CONNECT is an upgrade", () => {
   const outcome = parseRequests("CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n\x16\x03\x01");
   assert.equal(outcome.upgraded, true);

@@ -141,16 +141,6 @@ test("upgrade behind an unanswered pipelined request: its answer goes first, the
   );
 });
 
-test("upgrade without a listener closes the connection", async () => {
-  const { server, port } = await listen({}, () => assert.fail("no request event"));
-  const client = await RawClient.connect(port);
-  client.write("GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n");
-  const text = await client.readAll();
-  await client.close();
-  await closeServer(server);
-  assert.equal(text, "");
-});
-
 test("CONNECT goes to the 'connect' listener with the bytes after the head", async () => {
   const { server, port } = await listen({});
   const got = new Promise<{ url: string; head: string }>((resolve) => {
