@@ -12,7 +12,7 @@ import type { Socket } from "../io/socket.ts";
 import type { TransportConn } from "../io/transport.ts";
 import type { Duplex } from "node:stream";
 import type { LookupFunction } from "./_lookup.ts";
-import { isHttps, type RequestTlsOptions, tlsPoolSuffix } from "./tls_options.ts";
+import { isHttps, type RequestTlsOptions } from "./tls_options.ts";
 
 /**
  * The request options that name an origin and how to reach it: `protocol` (`"http:"` or `"https:"`) and,
@@ -69,28 +69,22 @@ export interface Origin {
   tls: boolean;
   /** The unix socket path, if any. */
   socketPath: string | undefined;
-  /**
-   * The Agent's pool key: `host:port:` (Node's format), plus `:path` for a unix socket, plus Node's
-   * `https.Agent` suffix of TLS settings, so connections with different TLS settings never mix.
-   */
-  name: string;
 }
 
 /**
  * Reads and validates the origin of `options` with Node's codes: a non-string host is
  * `ERR_INVALID_ARG_TYPE`, a port outside 0..65535 (or not a number) `ERR_SOCKET_BAD_PORT`.
+ * `defaultPort` stands in for `options.defaultPort` (a request takes its agent's without copying its
+ * options: this runs for every request).
  */
-export function originOf(options: OriginOptions): Origin {
+export function originOf(options: OriginOptions, defaultPort = options.defaultPort): Origin {
   checkHostType(options.hostname, "hostname");
   checkHostType(options.host, "host");
   const host = options.hostname ?? stripPort(options.host) ?? "localhost";
   const tls = isHttps(options);
-  const defaultPort = options.defaultPort ?? (tls ? 443 : 80);
-  const port = toPort(options.port ?? defaultPort);
-  let name = `${host}:${port}:`;
-  if (options.socketPath) name += `:${options.socketPath}`;
-  if (tls) name += tlsPoolSuffix(options as Record<string, unknown>);
-  return { host, port, defaultPort, tls, socketPath: options.socketPath || undefined, name };
+  const schemePort = defaultPort ?? (tls ? 443 : 80);
+  const port = toPort(options.port ?? schemePort);
+  return { host, port, defaultPort: schemePort, tls, socketPath: options.socketPath || undefined };
 }
 
 function checkHostType(value: unknown, key: string): void {

@@ -146,10 +146,11 @@ export class ClientRequest extends OutgoingMessage {
     // As Node: without a defaultPort of its own, the request takes its agent's (when it speaks this scheme).
     const agentPort = agent?.defaultPort;
     const origin = originOf(
+      options,
       options.defaultPort === undefined && typeof agentPort === "number" &&
         (agent!.protocol === undefined || agent!.protocol === this.protocol)
-        ? { ...options, defaultPort: agentPort }
-        : options,
+        ? agentPort
+        : options.defaultPort,
     );
     this.host = origin.host;
     this.port = origin.port;

@@ -11,14 +11,13 @@ import { test } from "../_harness.ts";
 import { Agent, request } from "../../mod.ts";
 import { originOf } from "../../src/client/_origin.ts";
 
-test("originOf: host, port and pool name from hostname, host with port, brackets and socketPath", () => {
+test("originOf: host, port and socket path from hostname, host with port, brackets, defaultPort and socketPath", () => {
   assert.deepEqual(originOf({}), {
     host: "localhost",
     port: 80,
     defaultPort: 80,
     tls: false,
     socketPath: undefined,
-    name: "localhost:80:",
   });
   assert.deepEqual(originOf({ host: "example.com:8080", port: "81" }), {
     host: "example.com",
@@ -26,17 +25,18 @@ test("originOf: host, port and pool name from hostname, host with port, brackets
     defaultPort: 80,
     tls: false,
     socketPath: undefined,
-    name: "example.com:81:",
   });
   const https = originOf({ protocol: "https:", host: "a.example" });
   assert.equal(https.port, 443);
   assert.equal(https.tls, true);
-  assert.ok(https.name.startsWith("a.example:443::"), https.name);
   assert.equal(originOf({ host: "[::1]", port: 8080 }).host, "::1");
   assert.equal(originOf({ host: "::1" }).host, "::1");
   assert.equal(originOf({ hostname: "a", host: "b" }).host, "a");
   assert.equal(originOf({ defaultPort: 8443 }).port, 8443);
-  assert.equal(originOf({ socketPath: "/tmp/s" }).name, "localhost:80::/tmp/s");
+  // A request passes its agent's defaultPort beside its options instead of a copy of them.
+  assert.deepEqual(originOf({ defaultPort: 8443 }, 81), originOf({ defaultPort: 81 }));
+  assert.equal(originOf({ port: 82 }, 81).port, 82);
+  assert.equal(originOf({ socketPath: "/tmp/s" }).socketPath, "/tmp/s");
 });
 
 test("request(): a bad port throws ERR_SOCKET_BAD_PORT and a non-string host ERR_INVALID_ARG_TYPE, as Node", () => {
