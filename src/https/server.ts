@@ -36,11 +36,15 @@ import {
 import { callableClass } from "../io/_callable.ts";
 import { invalidArgType } from "../io/_node_errors.ts";
 import { SniTable } from "./_sni.ts";
+import { failedHandshakeSocket } from "./_failed_handshake.ts";
 
 /** Options of {@linkcode createServer}: Node's TLS server options plus the HTTP server's. */
 export interface ServerOptions extends HttpServerOptions, TlsServerOptions {}
 
-/** Who failed a TLS handshake, as `'tlsClientError'` reports it (the connection is already closed). */
+/**
+ * Who failed a TLS handshake: the fields of the socket `'tlsClientError'` and `'clientError'` carry (the
+ * connection is already closed), for code that reads only the peer's address.
+ */
 export interface TlsClientInfo {
   /** Peer IP address. */
   remoteAddress: string;
@@ -119,13 +123,15 @@ function featureUnavailable(what: string, transport: Transport): SystemError {
 /**
  * An HTTPS server: Node's `https.Server`. Every connection is TLS; `req.socket` has `encrypted`,
  * `authorized`, `authorizationError`, `getPeerCertificate()`, `getProtocol()`, `getCipher()`,
- * `alpnProtocol`, `servername` and `verifyPeer()`. A failed handshake emits `'tlsClientError'` with the
- * error (Node's code) and {@linkcode TlsClientInfo}, and touches no other connection.
+ * `alpnProtocol`, `servername` and `verifyPeer()`. A failed handshake emits `'clientError'` and
+ * `'tlsClientError'` with the error (Node's code) and a socket already destroyed (with the peer's
+ * address, `_secureEstablished` false), and touches no other connection.
  *
  * Events besides the HTTP server's: `'secureConnection'(socket)` after each handshake (right after
  * `'connection'`, with the same socket: connections are handed out only once encrypted);
  * `'keylog'(line, socket)` with each NSS key log line of a handshake (`socket` is null for a handshake that
- * failed), where the runtime exposes key material; `'tlsClientError'(error, info)`.
+ * failed), where the runtime exposes key material; `'tlsClientError'(error, socket)`, which the server's
+ * own first listener passes on as `'clientError'(error, socket)`, as Node's does.
  *
  * @example
  * ```ts ignore
@@ -183,6 +189,10 @@ export class HttpsServerClass extends ServerClass {
     this.#tls = tlsPart(options);
     // Thrown from 'newListener', the refusal keeps the listener from being added.
     this.on("newListener", this.#refuseKeylog);
+    // Node's https.Server adds this listener in its constructor, so 'clientError' comes before the
+    // user's own 'tlsClientError' listeners (measured on Node 20), and removing all 'tlsClientError'
+    // listeners stops it too. Node then destroys the socket when nobody listens; ours is closed already.
+    this.on("tlsClientError", (error, socket) => this.emit("clientError", error, socket));
   }
 
   /**
@@ -426,12 +436,9 @@ export class HttpsServerClass extends ServerClass {
       this.#keylog.delete(conn!);
       for (const line of lines) this.emit("keylog", line, null);
     }
-    const info: TlsClientInfo = {
-      remoteAddress: remote.address,
-      remotePort: remote.port,
-      remoteFamily: remote.family,
-    };
-    this.emit("tlsClientError", error, info);
+    // The transport's connection, where it passes one, may still know the local end; its Socket is no
+    // use here (the transport closed it without telling any handler), so the listeners get a closed one.
+    this.emit("tlsClientError", error, failedHandshakeSocket(remote, conn?.local));
   }
 
   /** Refuses a `'keylog'` listener where the runtime cannot produce key log lines (a `'newListener'` hook). */

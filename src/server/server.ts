@@ -51,8 +51,8 @@ export interface ServerEvents {
   close: [];
   /** A listen error (`EADDRINUSE`, `EACCES`). */
   error: [err: Error & { code?: string }];
-  /** HTTPS servers: a TLS handshake failed (see `@wire/http/https`). */
-  tlsClientError: [err: Error & { code?: string }, info: unknown];
+  /** HTTPS servers: a TLS handshake failed; the socket is already destroyed (see `@wire/http/https`). */
+  tlsClientError: [err: Error & { code?: string }, socket: Socket];
   /** A listener is being added (Node's emitter event). */
   // deno-lint-ignore no-explicit-any
   newListener: [event: string | symbol, listener: (...args: any[]) => void];
