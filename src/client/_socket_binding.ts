@@ -42,18 +42,25 @@ const owner: ConnectionOwner = {
   },
 };
 
+/** The request options that shape a new connection's parser (Node's `maxHeaderSize`, `insecureHTTPParser`). */
+export interface ParserSettings {
+  maxHeaderSize?: number;
+  insecureHTTPParser?: boolean;
+}
+
 /**
- * The driver of `source` (made on first use); `oneOff` says whether it closes after this exchange.
+ * The driver of `source` (made on first use, its parser shaped by `settings`: a pooled socket keeps the
+ * parser of the request that opened it); `oneOff` says whether it closes after this exchange.
  *
  * @example
  * ```ts ignore
- * const conn = bindSocket(netSocket, false); // wraps it once; later calls return the same driver
+ * const conn = bindSocket(netSocket, false, {}); // wraps it once; later calls return the same driver
  * ```
  */
 export function bindSocket(
   source: SourceSocket,
   oneOff: boolean,
-  parserOptions?: ParserOptions,
+  settings: ParserSettings,
 ): ClientConnection {
   let conn = bySource.get(source);
   if (conn && !conn.closed) {
@@ -61,6 +68,10 @@ export function bindSocket(
     return conn;
   }
   const socket = source instanceof Socket ? source : socketOver(source);
+  // Built only here, for a new driver: most requests reuse a pooled socket's.
+  const parserOptions: ParserOptions = {};
+  if (settings.maxHeaderSize !== undefined) parserOptions.maxHeaderSize = settings.maxHeaderSize;
+  if (settings.insecureHTTPParser) parserOptions.insecure = true;
   conn = new ClientConnection(socket, owner, parserOptions);
   bySource.set(source, conn);
   bindings.set(conn, { source, oneOff });

@@ -25,7 +25,6 @@ import { hostFieldValue } from "../core/head_writer.ts";
 import { validateMethod, validatePath } from "../core/head_validation.ts";
 import { hasToken } from "../core/connection_tokens.ts";
 import type { OutgoingHeaders, ResponseHead } from "../core/types.ts";
-import type { ParserOptions } from "../core/parser.ts";
 import { type ClientConnection, hangUp } from "./_connection.ts";
 import {
   kAssignConnection,
@@ -539,7 +538,7 @@ export class ClientRequest extends OutgoingMessage {
       // What Node's agents read to decide whether a freed socket is kept.
       (socket as { _httpMessage?: unknown })._httpMessage = this;
       this.#source = socket;
-      this[kAssignConnection](bindSocket(socket, this.#agent === undefined, this.#parserOptions()));
+      this[kAssignConnection](bindSocket(socket, this.#agent === undefined, this.#options));
     });
   }
 
@@ -566,13 +565,6 @@ export class ClientRequest extends OutgoingMessage {
       this.#errored = true;
       queueMicrotask(() => this.#emitClose());
     }
-  }
-
-  #parserOptions(): ParserOptions {
-    const out: ParserOptions = {};
-    if (this.#options.maxHeaderSize !== undefined) out.maxHeaderSize = this.#options.maxHeaderSize;
-    if (this.#options.insecureHTTPParser) out.insecure = true;
-    return out;
   }
 
   /** The options an agent gets for this request (Node's: the request's, host and port resolved). */

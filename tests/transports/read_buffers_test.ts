@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
+import { CARVES_FROM_SLAB } from "../../src/io/_slab.ts";
 import {
   BUSY_READ_SIZE,
   MAX_QUIET_READ_SIZE,
@@ -88,7 +89,7 @@ test("ReadBuffers: a kept chunk in a slab shares the slab with the next busy rea
   assert.equal(behind.byteLength, BUSY_READ_SIZE - 40_000);
 });
 
-test("ReadBuffers: quiet buffers replacing kept ones come from one shared slab and never overlap", () => {
+test("ReadBuffers: quiet buffers replacing kept ones come from one shared slab (on V8) and never overlap", () => {
   const a = new ReadBuffers();
   const b = new ReadBuffers();
   // Each keeps a read that leaves too little room behind it, so each needs a new quiet buffer.
@@ -98,7 +99,11 @@ test("ReadBuffers: quiet buffers replacing kept ones come from one shared slab a
   const nextB = b.next;
   assert.equal(nextA.byteLength, QUIET_READ_SIZE);
   assert.equal(nextB.byteLength, QUIET_READ_SIZE);
-  assert.equal(nextA.buffer, nextB.buffer); // one allocation for both
-  const [first, second] = nextA.byteOffset < nextB.byteOffset ? [nextA, nextB] : [nextB, nextA];
-  assert.ok(first.byteOffset + first.byteLength <= second.byteOffset, "views overlap");
+  // One allocation for both where an ArrayBuffer costs (V8), regions that never overlap; arrays of their
+  // own on Bun, where small arrays cost less than views.
+  if (CARVES_FROM_SLAB) {
+    assert.equal(nextA.buffer, nextB.buffer);
+    const [first, second] = nextA.byteOffset < nextB.byteOffset ? [nextA, nextB] : [nextB, nextA];
+    assert.ok(first.byteOffset + first.byteLength <= second.byteOffset, "views overlap");
+  } else assert.notEqual(nextA.buffer, nextB.buffer);
 });
