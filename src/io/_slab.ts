@@ -44,7 +44,7 @@ export function carveBytes(size: number): Uint8Array {
     slab = new Uint8Array(SLAB_SIZE);
     used = 0;
   }
-  const region = slab.subarray(used, used + size);
+  const region = new Uint8Array(slab.buffer, used, size);
   used += size;
   return region;
 }
