@@ -347,38 +347,32 @@ export class ClientRequest extends OutgoingMessage {
     (res as { req?: ClientRequest }).req = this;
     if (this.#options.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
     this.#replay = null;
-    // Before the 'response' listeners add theirs, as Node's own 'end' listener comes first: the socket's
-    // 'free' is then scheduled ahead of whatever the caller's 'end' listeners schedule.
+    // Before the 'response' listeners add theirs, as Node's own 'end' listener (responseOnEnd) comes
+    // first: the request's 'close' and the socket's 'free' are then scheduled ahead of whatever the
+    // caller's 'end' listeners schedule.
     (res as ExchangeResponse)[kExchangeOf] = this;
-    if (this.#agent) res.on("end", ClientRequest.#onResponseEndFree);
+    res.on("end", ClientRequest.#onResponseEnd);
     let listened = true;
     try {
       listened = this.emit("response", res);
     } catch (err) {
       reportUncaught(err);
     }
-    // Node's order, after the listeners the 'response' callback added: a socket that goes back to the
-    // pool ends the request right after the response's 'end' (before its 'close'); a socket that closes
-    // ends it after the response's 'close'.
-    // `on`, not `once`: each fires once per response anyway (and #emitClose runs once), and a once
-    // wrapper costs a closure and a listener-list copy on removal, per request. The listeners are shared
-    // functions that find the request on the response, so a response allocates no closures for them.
-    res.on("end", ClientRequest.#onResponseEndClose);
+    // A socket that closes after the exchange ends the request after the response's 'close' (Node's
+    // order; the pooled path is #maybeRelease's). `on`, not `once`: each fires once per response anyway
+    // (and #emitClose runs once), and a once wrapper costs a closure and a listener-list copy on removal,
+    // per request. The listeners are shared functions that find the request on the response, so a
+    // response allocates no closures for them.
     res.on("close", ClientRequest.#onResponseClose);
     // Seed: listeners added inside 'response' see the whole body. With nobody listening, the body is
     // read and dropped so the socket can be reused (as Node does).
     if (!listened) res._dump();
   }
 
-  static #onResponseEndFree(this: IncomingMessage): void {
+  static #onResponseEnd(this: IncomingMessage): void {
     const req = (this as ExchangeResponse)[kExchangeOf];
     req.#responseEnded = true;
-    req.#maybeFree();
-  }
-
-  static #onResponseEndClose(this: IncomingMessage): void {
-    const req = (this as ExchangeResponse)[kExchangeOf];
-    if (req.#keptAlive) req.#emitClose();
+    req.#maybeRelease();
   }
 
   static #onResponseClose(this: IncomingMessage): void {
@@ -424,8 +418,7 @@ export class ClientRequest extends OutgoingMessage {
       // a later destroy() (got calls it after every response) is a no-op, not the end of a pooled socket.
       this.destroyed = true;
       this.#connection = null;
-      this.#freePending = this.#agent !== undefined;
-      this.#maybeFree();
+      this.#maybeRelease();
       return;
     }
     // The socket closes after this exchange. As Node (whose request closes on the socket's 'close'), the
@@ -445,20 +438,24 @@ export class ClientRequest extends OutgoingMessage {
   #socketClosing = false;
 
   /**
-   * Node's order: the socket emits `'free'` (its agent's cue) a tick after the response's `'end'` and the
-   * request's `'close'`, once both the request and the response are complete.
+   * Node's emitFreeNT: once the exchange ended with its socket kept and the response's `'end'` came, a
+   * tick later the request emits `'close'` and the socket `'free'` (its agent's cue), in that order, ahead
+   * of the response's `'close'`.
    */
-  #maybeFree(): void {
-    if (!this.#freePending || !this.#responseEnded) return;
-    this.#freePending = false;
-    const source = this.#source;
+  #maybeRelease(): void {
+    if (!this.#keptAlive || !this.#responseEnded || this.#released) return;
+    this.#released = true;
+    const source = this.#agent === undefined ? null : this.#source;
     this.#source = null;
-    // Even on a socket destroyed meanwhile (an agent.destroy() in an 'end' listener), as Node: the agent
-    // then drops it.
-    nextTick(() => source?.emit("free"));
+    nextTick(() => {
+      this.#emitClose();
+      // Even on a socket destroyed meanwhile (an agent.destroy() in an 'end' listener), as Node: the
+      // agent then drops it.
+      source?.emit("free");
+    });
   }
 
-  #freePending = false;
+  #released = false;
   #responseEnded = false;
   /** The socket as the agent gave it (a net socket stays itself; `socket` is our wrapper of it). */
   #source: AgentSocket | null = null;
