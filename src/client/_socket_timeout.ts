@@ -14,7 +14,8 @@ export class RequestSocketTimeout {
   readonly optionMs: number;
   /** The last `setTimeout()` value, if any: set on the socket once it connected (Node's order). */
   #calledMs: number | undefined;
-  readonly #onTimeout: () => void;
+  /** The request: it emits `'timeout'` (an emitter, not a closure: one allocation less per request). */
+  readonly #request: { emit(event: "timeout"): unknown };
   #socket: Socket | undefined;
   #over = false;
   /**
@@ -25,10 +26,10 @@ export class RequestSocketTimeout {
   #fire: (() => void) | undefined;
   #heard = false;
 
-  /** `onTimeout` is called when the socket carrying the request times out. */
-  constructor(optionMs: number, onTimeout: () => void) {
+  /** `request` emits `'timeout'` when the socket carrying it times out. */
+  constructor(optionMs: number, request: { emit(event: "timeout"): unknown }) {
     this.optionMs = optionMs;
-    this.#onTimeout = onTimeout;
+    this.#request = request;
   }
 
   /** The listener on the socket while the request listens (Node's `req.timeoutCb`), else undefined. */
@@ -67,7 +68,7 @@ export class RequestSocketTimeout {
       this.#socket?.off("timeout", this.#fire!);
       this.#socket = undefined;
       this.#heard = true;
-      this.#onTimeout();
+      this.#request.emit("timeout");
     };
     this.#socket?.off("timeout", this.#fire);
     this.#socket = socket;

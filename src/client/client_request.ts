@@ -136,9 +136,11 @@ export class ClientRequest extends OutgoingMessage {
     this.#agent = agent;
     const method: unknown = options.method;
     checkMethodType(method);
-    // As Node: an empty method is the default one.
-    this.method = (method || "GET").toUpperCase();
-    validateMethod(this.method);
+    // As Node: an empty method is the default one (valid and upper-case as it stands).
+    if (method) {
+      this.method = (method as string).toUpperCase();
+      validateMethod(this.method);
+    } else this.method = "GET";
     // As Node: an empty path is the default one.
     this.path = options.path || "/";
     validatePath(this.path);
@@ -160,7 +162,7 @@ export class ClientRequest extends OutgoingMessage {
       options.timeout === undefined
         ? agent?.options?.timeout ?? 0
         : timerDuration(options.timeout, "timeout"),
-      () => this.emit("timeout"),
+      this,
     );
     // Node: a non-keep-alive Agent still asks for keep-alive when its pool is bounded, since a queued
     // request may reuse the socket.
