@@ -25,7 +25,7 @@ import {
   receiveEnd,
   receiveHead,
 } from "../io/incoming_message.ts";
-import { kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
+import { kEmitEnd, kSetConsumer, type Socket, type SocketConsumer } from "../io/socket.ts";
 import { kAttachSink, kSinkDrained, type OutgoingSink } from "../io/outgoing_message.ts";
 import {
   type ConnectionHooks,
@@ -201,7 +201,30 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     return this.#retained;
   }
 
-  onEnd(): void {
+  onEnd(): boolean {
+    if (this.#response !== null && this.#response.readableLength > 0) {
+      // As Node, where the bytes before the FIN come in an I/O callback of their own, and the response's
+      // 'data' (on its ticks) before the socket's 'end', whose first listener is the client's
+      // end-of-stream handler. A transport that reads both in one turn (Deno's) gets here first: the
+      // end waits for the next macrotask, after those ticks.
+      this.#endTimer = setTimeout(this.#afterPeerEnd, 0);
+      return false;
+    }
+    this.#peerEnded();
+    return true;
+  }
+
+  /** The timer of a peer's end that waits for the response's queued bytes (see onEnd). */
+  #endTimer: ReturnType<typeof setTimeout> | undefined;
+
+  #afterPeerEnd = (): void => {
+    this.#endTimer = undefined;
+    this.#peerEnded();
+    this.socket[kEmitEnd]();
+  };
+
+  /** Node's socketOnEnd: the exchange ends with the peer's FIN. */
+  #peerEnded(): void {
     try {
       // Completes a body delimited by the close, and applies peerEnded.
       this.#parser.finish();
@@ -239,6 +262,12 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
 
   onClose(error: Error | undefined): void {
     if (this.#closed) return;
+    if (this.#endTimer !== undefined) {
+      // The FIN came before the close: a body it delimits is complete, not lost.
+      clearTimeout(this.#endTimer);
+      this.#endTimer = undefined;
+      this.#peerEnded();
+    }
     this.#closed = true;
     if (this.#request && !this.#responseDone) this.#lost(error, undefined);
     this.#request = null;

@@ -4,7 +4,8 @@
  * `setNoDelay`, `setKeepAlive`, `address()`, `remoteAddress`, `bytesRead`, `readyState`, ...).
  *
  * While an HTTP connection owns the socket, bytes go to that owner (a {@linkcode SocketConsumer}) and
- * the readable side stays empty, as a Node socket's does while its parser consumes it. After an upgrade
+ * the readable side stays empty, as a Node socket's does while its parser consumes it; the peer's FIN
+ * still ends it (`'end'`, `readableEnded`), after the owner acted on it, as in Node. After an upgrade
  * or CONNECT the owner lets go and the socket is raw: bytes are pushed into the readable side, as
  * `Buffer`s, with the stream's own backpressure (a full queue pauses the transport).
  *
@@ -44,8 +45,12 @@ export interface SocketEvents {
 export interface SocketConsumer {
   /** Bytes arrived; return true if a view of `chunk` was kept past the call. */
   onData(chunk: Uint8Array): boolean;
-  /** The peer sent EOF. */
-  onEnd(): void;
+  /**
+   * The peer sent EOF. The socket's `'end'` is emitted as this returns (a tick later if the owner had
+   * reading paused), unless it returns false: the owner then acts later and calls `socket[kEmitEnd]()`
+   * (or the socket's close emits it).
+   */
+  onEnd(): boolean | void;
   /** Writes drained. */
   onDrain(): void;
   /** The socket closed. */
@@ -74,6 +79,12 @@ export const kClosed: unique symbol = Symbol("wire.closed");
  * transport cannot tell (no `requestDrain`).
  */
 export const kWhenFlushed: unique symbol = Symbol("wire.whenFlushed");
+
+/**
+ * Internal: `socket[kEmitEnd]()` emits the peer's `'end'` held back by an owner whose `onEnd` returned
+ * false (it acts on the FIN later), once it has acted.
+ */
+export const kEmitEnd: unique symbol = Symbol("wire.emitEnd");
 
 /** Internal: installs or removes (`null`) the owner of a socket's bytes. Not part of the public API. */
 export const kSetConsumer: unique symbol = Symbol("wire.setConsumer");
@@ -434,6 +445,8 @@ export class Socket extends SocketBase {
       // As Node hands over a socket (server and client): not flowing until its new owner reads it, whatever
       // the HTTP connection's pauses and resumes left behind.
       (this as { readableFlowing: boolean | null }).readableFlowing = null;
+      // A raw socket closes as a stream does once both sides ended (see #onEnd).
+      setAutoDestroy(this, true);
       this.#ownerPaused = false;
       if (this.#peerEnded) this.#pushEnd();
       this.#updateFlow();
@@ -517,17 +530,68 @@ export class Socket extends SocketBase {
 
   #onEnd(): void {
     this.#peerEnded = true;
-    if (this.#consumer) this.#consumer.onEnd();
-    else this.#pushEnd();
+    const consumer = this.#consumer;
+    if (consumer === null) {
+      this.#pushEnd();
+      return;
+    }
+    // While HTTP reads the socket, its readable side still ends on the FIN, as a Node socket's does under
+    // its parser. Closing stays the HTTP layer's call, not the stream's: its FIN ('finish' comes as soon
+    // as the transport has it) must not destroy the socket under the bytes it still sends.
+    setAutoDestroy(this, false);
+    if (this.#transportPaused) {
+      // As Node's parser, which reads nothing (the FIN included) while it has the socket paused: a FIN
+      // read anyway (Deno's read loop finishes a read under way) ends the readable side once reading goes
+      // on, as that read's bytes come then. So a socket waiting to be handed over (a switch behind owed
+      // answers) keeps its 'end' for its next owner.
+      this.#endHeld = true;
+      consumer.onEnd();
+      return;
+    }
+    // As Node, whose HTTP end-of-stream handler is the socket's first 'end' listener: the owner acts on
+    // the FIN (told at once, so what it does goes before other sockets' traffic of the same turn), then
+    // 'end' comes to the user's listeners, who see what it did (the socket ended or destroyed), before
+    // anything it queued (its 'finish', an 'error'). The owner may hold 'end' back (see onEnd).
+    this.push(null);
+    this.#endPushed = true;
+    if (consumer.onEnd() !== false) this.#emitEnd();
   }
 
+  /** The peer's end, read while the owner had reading paused, waits for reading to go on. */
+  #endHeld = false;
+
+  /** Ends the readable side; 'end' follows a tick later, as the stream emits it. */
   #pushEnd(): void {
+    this.#endHeld = false;
     if (this.#endPushed) return;
     this.#endPushed = true;
     this.push(null);
-    // As net.Socket: with nothing left unread, the end is read at once, so 'end' comes even to a socket
-    // nobody reads (a Readable otherwise holds it back until someone calls read()).
-    if (this.readableLength === 0 && !this.readableFlowing) this.read(0);
+    // As net.Socket: with nothing left unread, the end is read at once, so 'end' comes (a tick later)
+    // even to a socket nobody reads, or one flowing (a Readable otherwise holds it back until read() is
+    // called, or for a flowing one, a tick more).
+    if (this.readableLength === 0) this.read(0);
+  }
+
+  /**
+   * Ends the readable side and emits 'end' now rather than a tick later: Node emits it, and runs its
+   * HTTP handler, in one go, so nothing the handler queued comes first, and a destroy in the handler
+   * (an error answer) does not cancel it. Bytes still unread (`unshift`) keep it for their reader.
+   */
+  #emitEnd(): void {
+    this.#endHeld = false;
+    if (!this.#endPushed) {
+      this.#endPushed = true;
+      this.push(null);
+    }
+    const state = readableState(this);
+    if (state.endEmitted || state.length > 0) return;
+    state.endEmitted = true;
+    this.emit("end");
+  }
+
+  /** @ignore Internal: see {@linkcode kEmitEnd}. */
+  [kEmitEnd](): void {
+    if (this.#peerEnded) this.#emitEnd();
   }
 
   #onDrain(): void {
@@ -555,7 +619,11 @@ export class Socket extends SocketBase {
     this.#runFlushWaiters();
     const consumer = this.#consumer;
     if (consumer) consumer.onClose(error);
-    else if (this.#peerEnded) this.#pushEnd();
+    // An end held back (by the owner, or while it had reading paused) comes before 'close', as Node's.
+    if (this.#peerEnded) {
+      if (consumer) this.#emitEnd();
+      else this.#pushEnd();
+    }
     const pending = this.#destroyCallback;
     if (pending) {
       this.#destroyCallback = undefined;
@@ -590,7 +658,24 @@ export class Socket extends SocketBase {
       if (shouldPause) this.#conn.pause();
       else this.#conn.resume();
     }
+    if (this.#endHeld && !shouldPause) this.#pushEnd();
   }
+}
+
+/** The fields of a Readable's state used here: Node's, Deno's and Bun's `node:stream` alike. */
+interface ReadableStateFields {
+  autoDestroy: boolean;
+  endEmitted: boolean;
+  length: number;
+}
+
+function readableState(socket: Socket): ReadableStateFields {
+  return (socket as unknown as { _readableState: ReadableStateFields })._readableState;
+}
+
+/** Turns a stream's own close once 'end' and 'finish' both came on or off (read on both sides' events). */
+function setAutoDestroy(socket: Socket, on: boolean): void {
+  readableState(socket).autoDestroy = on;
 }
 
 function epipe(): Error {

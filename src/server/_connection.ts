@@ -31,7 +31,7 @@ import {
   receiveEnd,
   receiveHead,
 } from "../io/incoming_message.ts";
-import { kSetConsumer, kWhenFlushed, type Socket, type SocketConsumer } from "../io/socket.ts";
+import { kEmitEnd, kSetConsumer, kWhenFlushed, type Socket, type SocketConsumer } from "../io/socket.ts";
 import { kAttachSink, kSinkDrained, kUniqueHeaders, type OutgoingSink } from "../io/outgoing_message.ts";
 import { kBindOwner, type ResponseOwner, type ServerResponse } from "./server_response.ts";
 import { abortOpenExchanges } from "./_abort_exchanges.ts";
@@ -221,7 +221,7 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     return this.#retained;
   }
 
-  onEnd(): void {
+  onEnd(): boolean {
     // The parser applies peerEnded; its EOF error says what was cut short.
     let error: unknown = new HttpParseError("HPE_INVALID_EOF_STATE", "Connection closed inside a message");
     try {
@@ -235,31 +235,41 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
       // answers 400 and the open requests are aborted when the socket closes. Node's shape, as for the
       // errors of a read: "Parse Error: <reason>", with the reason kept.
       this.#fail(asNodeParseError(error as Error));
-      return;
+      return true;
     }
     // After a hand-over the end is the new protocol's.
-    if (action !== "close") return;
+    if (action !== "close") return true;
     // As Node's servers (httpAllowHalfOpen false): a peer that ends its side is gone. Whatever is
     // queued still goes out before our FIN; a response still being written learns of it through
     // 'close' once the socket closes, instead of waiting for its next write.
     // Node's `httpAllowHalfOpen`: the requests already read are still answered; the last answer's
     // messageWritten says close (reading is closed), then the FIN.
-    if (this.#host.httpAllowHalfOpen && this.#responses.length > 0) return;
+    this.#finOnPeerEnd = !(this.#host.httpAllowHalfOpen && this.#responses.length > 0);
     if (this.#responses.some(endImminent)) {
-      // As Node, where a request read whole before the FIN and being read emits 'end' (on its own ticks)
-      // before the server's end-of-stream handler runs: an answer written from its 'end' listener still
-      // goes out before our FIN. The FIN waits for the next macrotask, after those ticks (a timer rather
-      // than node:timers' setImmediate, which would pull another node: module into the graph).
-      this.#finTimer = setTimeout(this.#endAfterPeer, 0);
-    } else this.#endSocket();
+      // As Node, where a request read whole before the FIN and being read emits 'end' and 'close' (on
+      // its own ticks) before the socket's 'end', whose first listener is the server's end-of-stream
+      // handler: an answer written from the request's 'end' listener still goes out before our FIN, and
+      // the socket's 'end' listeners come after, seeing what the server did. A transport that reads the
+      // request and the FIN in one turn (Deno's) gets here first: both wait for the next macrotask,
+      // after those ticks (a timer rather than node:timers' setImmediate, which would pull another node:
+      // module into the graph).
+      this.#finTimer = setTimeout(this.#afterPeerEnd, 0);
+      return false;
+    }
+    if (this.#finOnPeerEnd) this.#endSocket();
+    return true;
   }
 
   /** The timer of a FIN that waits for a request's 'end' (cleared if the socket closes first). */
   #finTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the peer's end is answered with our FIN (not with `httpAllowHalfOpen` and answers owed). */
+  #finOnPeerEnd = true;
 
-  #endAfterPeer = (): void => {
+  #afterPeerEnd = (): void => {
     this.#finTimer = undefined;
-    if (!this.#closed) this.#endSocket();
+    if (this.#closed) return;
+    if (this.#finOnPeerEnd) this.#endSocket();
+    this.socket[kEmitEnd]();
   };
 
   onDrain(): void {
