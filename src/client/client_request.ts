@@ -138,7 +138,7 @@ export class ClientRequest extends OutgoingMessage {
     checkMethodType(method);
     // As Node: an empty method is the default one (valid and upper-case as it stands).
     if (method) {
-      this.method = (method as string).toUpperCase();
+      this.method = method.toUpperCase();
       validateMethod(this.method);
     } else this.method = "GET";
     // As Node: an empty path is the default one.
