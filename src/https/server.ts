@@ -129,8 +129,8 @@ function featureUnavailable(what: string, transport: Transport): SystemError {
  *
  * Events besides the HTTP server's: `'secureConnection'(socket)` after each handshake (right after
  * `'connection'`, with the same socket: connections are handed out only once encrypted);
- * `'keylog'(line, socket)` with each NSS key log line of a handshake (`socket` is null for a handshake that
- * failed), where the runtime exposes key material; `'tlsClientError'(error, socket)`, which the server's
+ * `'keylog'(line, socket)` with each NSS key log line of a handshake (for a handshake that failed, the
+ * closed socket its `'tlsClientError'` carries), where the runtime exposes key material; `'tlsClientError'(error, socket)`, which the server's
  * own first listener passes on as `'clientError'(error, socket)`, as Node's does.
  *
  * @example
@@ -431,14 +431,16 @@ export class HttpsServerClass extends ServerClass {
   }
 
   #handshakeFailed(error: Error, remote: TransportAddress, conn: TransportConn | undefined): void {
+    // The transport's connection, where it passes one, may still know the local end; its Socket is no
+    // use here (the transport closed it without telling any handler), so the listeners get a closed one:
+    // the same socket for the handshake's key log lines (as Node's TLSSocket) and its failure.
+    const socket = failedHandshakeSocket(remote, conn?.local);
     const lines = conn === undefined ? undefined : this.#keylog.get(conn);
     if (lines !== undefined) {
       this.#keylog.delete(conn!);
-      for (const line of lines) this.emit("keylog", line, null);
+      for (const line of lines) this.emit("keylog", line, socket);
     }
-    // The transport's connection, where it passes one, may still know the local end; its Socket is no
-    // use here (the transport closed it without telling any handler), so the listeners get a closed one.
-    this.emit("tlsClientError", error, failedHandshakeSocket(remote, conn?.local));
+    this.emit("tlsClientError", error, socket);
   }
 
   /** Refuses a `'keylog'` listener where the runtime cannot produce key log lines (a `'newListener'` hook). */

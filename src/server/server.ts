@@ -58,8 +58,8 @@ export interface ServerEvents {
   newListener: [event: string | symbol, listener: (...args: any[]) => void];
   /** HTTPS servers: a connection finished its handshake. */
   secureConnection: [socket: Socket];
-  /** HTTPS servers: one NSS key log line of a handshake (`socket` null when the handshake failed). */
-  keylog: [line: Uint8Array, socket: Socket | null];
+  /** HTTPS servers: one NSS key log line of a handshake (a failed one: the closed socket of its `tlsClientError`). */
+  keylog: [line: Uint8Array, socket: Socket];
   /** A request past `maxRequestsPerSocket` was dropped (answered 503), as Node's `'dropRequest'`. */
   dropRequest: [req: IncomingMessage, socket: Socket];
   /** A socket was idle longer than `server.setTimeout()` allows. */

@@ -85,6 +85,33 @@ if (runtime === "bun") {
     await closeServer(server);
   });
 
+  test("server 'keylog' of a handshake that fails: the lines come with the closed socket of 'tlsClientError'", async () => {
+    const { server, port } = await listenHttps({}, (_req, res) => res.end("never"));
+    const logged: { line: string; socket: Socket }[] = [];
+    server.on(
+      "keylog",
+      (line: Uint8Array, socket: Socket) => logged.push({ line: decoder.decode(line), socket }),
+    );
+    const failed = once<[Error & { code?: string }, Socket]>(server, "tlsClientError");
+    // curl trusts no test CA here: it reads the server's certificate (so the server has derived its
+    // handshake keys), then aborts with an alert.
+    const result = await run("curl", [
+      "-sS",
+      "--resolve",
+      `localhost:${port}:127.0.0.1`,
+      `https://localhost:${port}/`,
+    ]);
+    assert.match(result.stderr, /certificate/i);
+    const [, socket] = await failed;
+    // As Node documents 'keylog' (line, tlsSocket: the socket it was generated on): here the socket of the
+    // failed handshake, the one 'tlsClientError' carries.
+    assert.ok(logged.length >= 2, `${logged.length} key log lines`);
+    assert.ok(logged.every((entry) => entry.socket === socket));
+    assert.ok(logged.some(({ line }) => line.startsWith("SERVER_HANDSHAKE_TRAFFIC_SECRET ")));
+    assert.equal(socket.destroyed, true);
+    await closeServer(server);
+  });
+
   test("https.Agent 'keylog' carries the client's lines: the same the server logs", async () => {
     const serverLines: string[] = [];
     const { server, port } = await listenHttps({}, (_req, res) => res.end("ok"));
