@@ -12,7 +12,8 @@
  * JavaScriptCore (Bun) is the other way round: a small typed array lives in the garbage-collected heap and
  * costs less than a view of a slab, and Bun's socket writes such an array faster (a keep-alive client's
  * CPU per GET: 3-5% less with a new array per head than with slab regions, A/B in one process,
- * 2026-12-05). So on Bun every carve is a new array.
+ * 2026-12-05). So on Bun every carve is a new array: the Bun transport says so when it loads (this
+ * layer reads no runtime globals).
  *
  * @module
  */
@@ -23,7 +24,31 @@ const SLAB_SIZE = 64 * 1024;
 export const MAX_CARVE = 16 * 1024;
 
 /** Whether small regions come from a shared slab: not on JavaScriptCore (see the module's note). */
-export const CARVES_FROM_SLAB = typeof (globalThis as { Bun?: unknown }).Bun === "undefined";
+let fromSlab = true;
+
+/**
+ * Whether {@linkcode carveBytes} carves from the shared slab (true unless a transport turned it off).
+ *
+ * @example
+ * ```ts ignore
+ * if (!carvesFromSlab()) console.log("every carve is an array of its own");
+ * ```
+ */
+export function carvesFromSlab(): boolean {
+  return fromSlab;
+}
+
+/**
+ * Turns slab carving off (or on): the Bun transport turns it off where JavaScriptCore runs.
+ *
+ * @example
+ * ```ts ignore
+ * setSlabCarving(false);
+ * ```
+ */
+export function setSlabCarving(on: boolean): void {
+  fromSlab = on;
+}
 
 let slab = new Uint8Array(0);
 let used = 0;
@@ -39,7 +64,7 @@ let used = 0;
  * ```
  */
 export function carveBytes(size: number): Uint8Array {
-  if (size > MAX_CARVE || !CARVES_FROM_SLAB) return new Uint8Array(size);
+  if (size > MAX_CARVE || !fromSlab) return new Uint8Array(size);
   if (slab.byteLength - used < size) {
     slab = new Uint8Array(SLAB_SIZE);
     used = 0;

@@ -43,6 +43,11 @@ import {
 } from "./_bun_conn.ts";
 import { bunContextSwapper, bunServerTls, bunTlsAcceptor, connectTls, tlsServerHandlers } from "./bun_tls.ts";
 import type { TlsCommonOptions } from "../io/transport.ts";
+import { setSlabCarving } from "../io/_slab.ts";
+
+// JavaScriptCore's small typed arrays cost less than views of a shared slab (see io/_slab.ts). Only where
+// Bun runs: this module is loaded under Deno too.
+if ((globalThis as { Bun?: unknown }).Bun !== undefined) setSlabCarving(false);
 
 // ---- Listeners -----------------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
-import { CARVES_FROM_SLAB } from "../../src/io/_slab.ts";
+import { carvesFromSlab } from "../../src/io/_slab.ts";
+import "../../src/transports/pick.ts";
 import {
   BUSY_READ_SIZE,
   MAX_QUIET_READ_SIZE,
@@ -101,7 +102,7 @@ test("ReadBuffers: quiet buffers replacing kept ones come from one shared slab (
   assert.equal(nextB.byteLength, QUIET_READ_SIZE);
   // One allocation for both where an ArrayBuffer costs (V8), regions that never overlap; arrays of their
   // own on Bun, where small arrays cost less than views.
-  if (CARVES_FROM_SLAB) {
+  if (carvesFromSlab()) {
     assert.equal(nextA.buffer, nextB.buffer);
     const [first, second] = nextA.byteOffset < nextB.byteOffset ? [nextA, nextB] : [nextB, nextA];
     assert.ok(first.byteOffset + first.byteLength <= second.byteOffset, "views overlap");
