@@ -80,22 +80,14 @@ function withoutTransport(agentOptions: AgentOptions): AgentRequestOptions {
 
 /**
  * The base `getName()` of the merged options, computed without merging them, for plain HTTP (TLS names
- * read many fields: undefined then). Only for agents that name pools as the base class does. The last
- * name is kept in `last` and returned again while the fields that make it are the same: a keep-alive
- * client asks for the same pool on every request, and the same string (hashed once) then keys the pool
- * objects instead of a new concatenation each time.
+ * read many fields: undefined then). Only for agents that name pools as the base class does.
  *
  * @example
  * ```ts ignore
- * const last = new LastPoolName();
- * plainPoolName({}, { host: "127.0.0.1", port: 8080 }, last); // "127.0.0.1:8080:"
+ * plainPoolName({}, { host: "127.0.0.1", port: 8080 }); // "127.0.0.1:8080:"
  * ```
  */
-export function plainPoolName(
-  agentOptions: AgentOptions,
-  given: AgentRequestOptions,
-  last: LastPoolName,
-): string | undefined {
+export function plainPoolName(agentOptions: AgentOptions, given: AgentRequestOptions): string | undefined {
   const own = agentOptions as AgentRequestOptions;
   // The agent's options win over the request's, as in the merge (an option the agent holds as
   // `undefined` counts as unset here; no closure or `in` test: this runs for every request).
@@ -105,32 +97,11 @@ export function plainPoolName(
   const localAddress = own.localAddress ?? given.localAddress;
   const family = own.family ?? given.family;
   const socketPath = own.socketPath ?? given.socketPath;
-  if (
-    last.name !== undefined && last.host === host && last.port === port &&
-    last.localAddress === localAddress &&
-    last.family === family && last.socketPath === socketPath
-  ) return last.name;
   let name = `${host || "localhost"}:`;
   if (port) name += port;
   name += ":";
   if (localAddress) name += localAddress;
   if (family === 4 || family === 6) name += `:${family}`;
   if (socketPath) name += `:${socketPath}`;
-  last.host = host;
-  last.port = port;
-  last.localAddress = localAddress;
-  last.family = family;
-  last.socketPath = socketPath;
-  last.name = name;
   return name;
-}
-
-/** The fields of the last name {@linkcode plainPoolName} made, and the name (one per agent). */
-export class LastPoolName {
-  host: string | undefined;
-  port: number | string | undefined;
-  localAddress: string | undefined;
-  family: number | undefined;
-  socketPath: string | undefined;
-  name: string | undefined;
 }
