@@ -217,3 +217,32 @@ test("the socket is free a tick after the response's 'end', ahead of what the ca
   await destroyAgent(agent);
   await closeServer(server);
 });
+
+test("a kept-alive exchange ends in Node's order: res 'end', req 'close', socket 'free', then the rest", async () => {
+  // Checked under node (Node 20.20, node:http with a keepAlive Agent, the same listeners):
+  // ["res end","req close","socket free","tick from end","res close"]: Node's emitFreeNT, scheduled by its
+  // own 'end' listener, emits the request's 'close' and the socket's 'free' ahead of what the caller's
+  // 'end' listener schedules.
+  const { server, port } = await listen({}, (_req, res) => res.end("hello"));
+  const agent = new Agent({ keepAlive: true });
+  const log: string[] = [];
+  const done = new Promise<void>((resolve) => {
+    const req = get({ host: "127.0.0.1", port, agent }, (res) => {
+      res.resume();
+      res.on("end", () => {
+        log.push("res end");
+        process.nextTick(() => log.push("tick from end"));
+      });
+      res.on("close", () => {
+        log.push("res close");
+        resolve();
+      });
+    });
+    req.on("socket", (socket) => socket.on("free", () => log.push("socket free")));
+    req.on("close", () => log.push("req close"));
+  });
+  await done;
+  assert.deepEqual(log, ["res end", "req close", "socket free", "tick from end", "res close"]);
+  await destroyAgent(agent);
+  await closeServer(server);
+});
