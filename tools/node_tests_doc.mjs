@@ -59,7 +59,6 @@ const KNOWN = {
   "test-http-nodelay.js": "patches `net.Socket.prototype.connect`, which our client does not use (its sockets come from the runtime's transport)",
   "test-http-perf_hooks.js": "needs Node's built-in `'http'` performance entries (perf_hooks), which are not emitted",
   "test-http-raw-headers.js": "decision: a server that is closing (`server.close()` called) answers `Connection: close`; Node still says keep-alive",
-  "test-http-response-no-headers.js": "strictness: an HTTP/0.9 response (no status line) is a parse error",
   "test-http-server-client-error.js": "`err.bytesParsed` is where our parser found the error (14: the whole method token), llhttp's is 1 (its method table); code, message and rawPacket are Node's",
   "test-http-server-destroy-socket-on-client-error.js": "decision: any token is a method (RFC 9110 section 9.1; llhttp knows a fixed list), so `FOO /` fails later here, as HPE_INVALID_URL, and parse errors are `HttpParseError`s; the socket's 'error' does hear the error, as Node's",
   "test-http-server-request-timeout-upgrade.js": "strictness: an HTTP/1.1 upgrade request without `Host` is 400 (RFC 9112 section 3.2)",

@@ -193,21 +193,24 @@ export function buildResponse(
   const text = decodeHeadText(bytes, start, start + scratch.headEnd, scratch.orBits < 0x80);
   const rawHeaders: string[] = [];
   buildFields(text, rawHeaders, scratch);
-  const { statusCode, versionMinor } = scratch;
+  const { statusCode, versionMajor, versionMinor } = scratch;
+  // HTTP/0.9 frames and persists as HTTP/1.0 (no chunked coding, keep-alive only when asked), as llhttp.
+  const minorRules = versionMajor === 1 ? versionMinor : 0;
   const method = options?.requestMethod ?? "GET";
   let framing: BodyFraming;
   try {
-    framing = responseFraming({ statusCode, versionMinor, rawHeaders }, method);
+    framing = responseFraming({ statusCode, versionMinor: minorRules, rawHeaders }, method);
   } catch (err) {
     throw atHeadEnd(err, start, scratch);
   }
   return new ParsedResponseHead(
     statusCode,
     text.slice(scratch.reasonStart, scratch.reasonEnd),
+    versionMajor,
     versionMinor,
     rawHeaders,
     framing,
-    framing.kind !== "close" && isKeepAlive(versionMinor, scratch.connection),
+    framing.kind !== "close" && isKeepAlive(minorRules, scratch.connection),
     responseSwitchesProtocols(statusCode, method),
   );
 }
@@ -272,12 +275,12 @@ class ParsedRequestHead implements RequestHead {
 
 /** A response head as the parser hands it out; `headers` is lazy as in `ParsedRequestHead`. */
 class ParsedResponseHead implements ResponseHead {
-  versionMajor = 1;
   #headers: IncomingHeaders | undefined = undefined;
 
   constructor(
     public statusCode: number,
     public statusMessage: string,
+    public versionMajor: number,
     public versionMinor: number,
     public rawHeaders: string[],
     public framing: BodyFraming,

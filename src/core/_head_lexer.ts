@@ -214,11 +214,15 @@ export class HeadLexer {
               fail("HPE_INVALID_CONSTANT", "Cannot parse HTTP version: expected HTTP/", i);
             }
           } else if (k === 5) {
-            if (b !== 0x31) fail("HPE_INVALID_VERSION", "Cannot parse HTTP version: only 1.x is spoken", i);
+            // A status line may say HTTP/0.9 (llhttp and h11 read it too; Node's client shows such a
+            // response, read as HTTP/1.0). A request line must be 1.x: the server answers 505.
+            if (b === 0x31) scratch.versionMajor = 1;
+            else if (b === 0x30 && state === RES_VERSION) scratch.versionMajor = 0;
+            else fail("HPE_INVALID_VERSION", "Cannot parse HTTP version: only 1.x is spoken", i);
           } else if (k === 6) {
             if (b !== 0x2e) fail("HPE_INVALID_VERSION", "Cannot parse HTTP version: malformed", i);
           } else if (k === 7) {
-            if (b !== 0x30 && b !== 0x31) {
+            if (scratch.versionMajor === 0 ? b !== 0x39 : b !== 0x30 && b !== 0x31) {
               fail("HPE_INVALID_VERSION", "Cannot parse HTTP version: not 1.0/1.1", i);
             }
             scratch.versionMinor = b - 0x30;

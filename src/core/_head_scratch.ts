@@ -69,7 +69,9 @@ export class HeadScratch {
   targetStart = 0;
   targetEnd = 0;
   form = -1;
-  /** Minor HTTP version (0 or 1). */
+  /** Major HTTP version: 1, or 0 for a status line of HTTP/0.9. */
+  versionMajor = 1;
+  /** Minor HTTP version: 0 or 1 (9 under major 0). */
   versionMinor = 1;
   /** Status line: code and reason phrase bounds. */
   statusCode = 0;
@@ -94,6 +96,7 @@ export class HeadScratch {
 
   /** Forgets the previous head's fields. */
   reset(): void {
+    this.versionMajor = 1;
     this.fieldCount = 0;
     this.orBits = 0;
     this.folds = null;

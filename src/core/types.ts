@@ -32,9 +32,9 @@ export type BodyFraming =
 
 /** What every parsed head carries, for either role. */
 export interface MessageHead {
-  /** Major HTTP version; always 1. */
+  /** Major HTTP version: 1, or 0 for a response whose status line says HTTP/0.9. */
   versionMajor: number;
-  /** Minor HTTP version; 0 or 1. */
+  /** Minor HTTP version: 0 or 1 (9 under major 0). */
   versionMinor: number;
   /** Names and values in wire order and case: `[name0, value0, name1, value1, ...]` (Node's `rawHeaders`). */
   rawHeaders: string[];

@@ -65,11 +65,11 @@ export class IncomingMessage extends Readable {
   statusCode: number | null = null;
   /** Reason phrase (client side); null on requests. */
   statusMessage: string | null = null;
-  /** `"1.1"` or `"1.0"`. */
+  /** `"1.1"` or `"1.0"` (a response may say `"0.9"`). */
   httpVersion = "1.1";
-  /** Always 1. */
+  /** 1 (0 for a response of HTTP/0.9). */
   httpVersionMajor = 1;
-  /** 1 or 0. */
+  /** 1 or 0 (9 for a response of HTTP/0.9). */
   httpVersionMinor = 1;
   /** Fields as sent: `[name, value, name, value, ...]`. */
   rawHeaders: string[] = [];
@@ -260,7 +260,7 @@ export function receiveHead(
   }
   msg.httpVersionMajor = head.versionMajor;
   msg.httpVersionMinor = head.versionMinor;
-  msg.httpVersion = head.versionMinor === 1 ? "1.1" : "1.0";
+  msg.httpVersion = head.versionMajor !== 1 ? "0.9" : head.versionMinor === 1 ? "1.1" : "1.0";
   if ("method" in head) {
     msg.method = head.method;
     msg.url = head.url;

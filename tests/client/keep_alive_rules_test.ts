@@ -4,7 +4,9 @@
  * Agent with maxSockets 1, counting the connections a scripted server accepts.
  *
  * Verified against node:http on Node 20.20.2 with the same scripted responses: `Connection: close` → 2
- * connections; HTTP/1.0 → 2; HTTP/1.0 with `Connection: keep-alive` → 1; plain HTTP/1.1 → 1. Where Node
+ * connections; HTTP/1.0 → 2; HTTP/1.0 with `Connection: keep-alive` → 1; plain HTTP/1.1 → 1; the same for a
+ * status line of HTTP/0.9 (2, and 1 with keep-alive), whose close-delimited response Node shows as
+ * `["0.9", 0, 9, 200, { "x-a": "b" }, "I AM THE WALRUS"]` (httpVersion, major, minor, status, headers, body). Where Node
  * differs: a request that itself says `Connection: close` is followed by a new connection here, as RFC 9112
  * section 9.6 requires ("A client that sends a "close" connection option MUST NOT send further requests on
  * that connection"); Node 20 reuses the socket when the server keeps it open.
@@ -64,6 +66,47 @@ test("keep-alive rules: HTTP/1.0 ends the socket unless it says keep-alive (as N
     await connectionsFor("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"),
     1,
   );
+});
+
+test("keep-alive rules: a status line of HTTP/0.9 is read as HTTP/1.0 (as Node)", async () => {
+  assert.equal(await connectionsFor("HTTP/0.9 200 OK\r\nContent-Length: 2\r\n\r\nok"), 2);
+  assert.equal(
+    await connectionsFor("HTTP/0.9 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok"),
+    1,
+  );
+});
+
+test("keep-alive rules: an HTTP/0.9 response is read to the connection's end, its version as sent (as Node)", async () => {
+  const server = await RawServer.start((conn) => {
+    void conn.until("\r\n\r\n").then(() => {
+      conn.write("HTTP/0.9 200 OK\r\nX-A: b\r\n\r\nI AM THE WALRUS");
+      conn.end();
+    }).catch(() => {});
+  });
+  try {
+    const seen = await new Promise<unknown[]>((resolve, reject) => {
+      get({ host: "127.0.0.1", port: server.port }, (res) => {
+        let body = "";
+        res.setEncoding("latin1");
+        res.on("data", (chunk: string) => body += chunk);
+        res.on(
+          "end",
+          () =>
+            resolve([
+              res.httpVersion,
+              res.httpVersionMajor,
+              res.httpVersionMinor,
+              res.statusCode,
+              res.headers,
+              body,
+            ]),
+        );
+      }).on("error", reject);
+    });
+    assert.deepEqual(seen, ["0.9", 0, 9, 200, { "x-a": "b" }, "I AM THE WALRUS"]);
+  } finally {
+    await server.close();
+  }
 });
 
 test("keep-alive rules: a request that says Connection: close sends nothing more on its socket (RFC 9112)", async () => {

@@ -128,8 +128,33 @@ test("status line: bad codes are HPE_INVALID_STATUS", () => {
 test("status line: versions", () => {
   assert.equal(response("HTTP/1.0 200 OK\r\n\r\n").versionMinor, 0);
   assertError(parseResponses("HTTP/2.0 200 OK\r\n\r\n"), "HPE_INVALID_VERSION", 505);
+  for (const v of ["HTTP/0.8", "HTTP/0.0", "HTTP/1.2", "HTTP/1.9"]) {
+    assertError(parseResponses(`${v} 200 OK\r\n\r\n`), "HPE_INVALID_VERSION", 505);
+  }
   assertError(parseResponses("HTTP/1.1  200 OK\r\n\r\n"), "HPE_INVALID_STATUS");
   assertError(parseResponses("ICY 200 OK\r\n\r\n"), "HPE_INVALID_CONSTANT");
+});
+
+test("status line: HTTP/0.9 is read as HTTP/1.0 (no chunked coding, kept alive only when asked), as llhttp", () => {
+  const head = response("HTTP/0.9 200 OK\r\n\r\n");
+  assert.deepEqual([head.versionMajor, head.versionMinor], [0, 9]);
+  assert.deepEqual(head.framing, { kind: "close" });
+  assert.equal(head.keepAlive, false);
+  const kept = response("HTTP/0.9 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nhi");
+  assert.deepEqual(kept.framing, { kind: "length", length: 2 });
+  assert.equal(kept.keepAlive, true);
+  assert.equal(response("HTTP/0.9 200 OK\r\nContent-Length: 2\r\n\r\nhi").keepAlive, false);
+  assertError(
+    parseResponses("HTTP/0.9 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+    "HPE_INVALID_TRANSFER_ENCODING",
+  );
+  // The heads after it are 1.x again.
+  const [first, second] = heads<ResponseHead>(
+    parseResponses(
+      "HTTP/0.9 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\nHTTP/1.1 204 No\r\n\r\n",
+    ),
+  );
+  assert.deepEqual([first?.versionMajor, second?.versionMajor, second?.versionMinor], [0, 1, 1]);
 });
 
 // Fields
