@@ -1,0 +1,151 @@
+/**
+ * The floor under the client's request rate: what the runtime's sockets allow with no HTTP in JavaScript,
+ * beside the runtime's `fetch` and our client, in one process, their rounds interleaved.
+ *
+ *     ./node_modules/.bin/deno run -A bench/client/floor.ts [--rounds=N]
+ *     ./node_modules/.bin/bun bench/client/floor.ts [--rounds=N]
+ *
+ * - `transport floor`: the transport our client runs on (Deno's or Bun's adapter), `IN_FLIGHT` connections,
+ *   each writing the request head our client sends and counting the canned answer's bytes: no parsing, no
+ *   messages, no streams. Whatever HTTP costs in JavaScript comes on top of this.
+ * - `fetch`: the runtime's `fetch`, body read as in the `rate` cell.
+ * - `ours`: `request()` with a keep-alive `Agent`, as in the `rate` cell.
+ *
+ * Each round runs `REQUESTS` GETs per client against `server.ts` (a raw Bun server in its own process).
+ * Reported per client: the median req/s and CPU µs per GET of this process (every thread: Bun's `fetch`
+ * does its socket work on a thread of its own), and what our HTTP layer adds to the floor.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { spawn } from "node:child_process";
+import { Agent, request } from "../../mod.ts";
+import { defaultTransportOrThrow } from "../../src/io/default_transport.ts";
+import type { TransportConn } from "../../src/io/transport.ts";
+import { option } from "../_lib/args.ts";
+import { HELLO_RESPONSE, HOST, IN_FLIGHT, REQUESTS } from "./shared.ts";
+
+const ROUNDS = Number(option("rounds") ?? 5);
+const ANSWER_BYTES = new TextEncoder().encode(HELLO_RESPONSE).byteLength;
+
+const bun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? process.execPath : undefined;
+const server = spawn(bun ?? new URL("../../node_modules/.bin/bun", import.meta.url).pathname, [
+  new URL("./server.ts", import.meta.url).pathname,
+  "0",
+], { stdio: ["ignore", "pipe", "inherit"] });
+const port = await new Promise<number>((resolve, reject) => {
+  let text = "";
+  server.stdout!.on("data", (chunk) => {
+    text += chunk;
+    const ready = /ready (\d+)/.exec(text);
+    if (ready) resolve(Number(ready[1]));
+  });
+  server.once("exit", (code) => reject(new Error(`server exited (${code})`)));
+});
+const head = new TextEncoder().encode(
+  `GET / HTTP/1.1\r\nHost: ${HOST}:${port}\r\nConnection: keep-alive\r\n\r\n`,
+);
+
+/** IN_FLIGHT connections of the transport, each sending its next head once the last answer is in. */
+async function transportFloor(): Promise<void> {
+  const transport = defaultTransportOrThrow();
+  const conns: TransportConn[] = await Promise.all(
+    Array.from({ length: IN_FLIGHT }, () => transport.connect({ hostname: HOST, port })),
+  );
+  let started = 0;
+  let answered = 0;
+  await new Promise<void>((resolve) => {
+    for (const conn of conns) {
+      let bytes = 0;
+      conn.start({
+        onData(chunk) {
+          bytes += chunk.byteLength;
+          for (; bytes >= ANSWER_BYTES; bytes -= ANSWER_BYTES) {
+            if (++answered === REQUESTS) resolve();
+            if (started < REQUESTS) {
+              started++;
+              conn.write(head);
+            }
+          }
+          return true;
+        },
+        onEnd() {},
+        onDrain() {},
+        onClose() {},
+      });
+      started++;
+      conn.write(head);
+    }
+  });
+  for (const conn of conns) conn.destroy();
+}
+
+async function loops(get: () => Promise<unknown>): Promise<void> {
+  let started = 0;
+  const loop = async () => {
+    while (started < REQUESTS) {
+      started++;
+      await get();
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, loop));
+}
+
+const url = `http://${HOST}:${port}/`;
+const viaFetch = () => loops(async () => (await (await fetch(url)).arrayBuffer()).byteLength);
+
+const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+const getOptions = { hostname: HOST, port, path: "/", agent };
+const viaOurs = () =>
+  loops(() =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(getOptions, (res) => {
+        let n = 0;
+        res.on("data", (chunk: Uint8Array) => n += chunk.byteLength);
+        res.on("end", () => resolve(n));
+      });
+      req.on("error", reject);
+      req.end();
+    })
+  );
+
+const clients = { "transport floor": transportFloor, fetch: viaFetch, ours: viaOurs } as const;
+type Name = keyof typeof clients;
+const samples: Record<Name, { rate: number; cpu: number }[]> = { "transport floor": [], fetch: [], ours: [] };
+
+for (let round = -1; round < ROUNDS; round++) {
+  for (const name of Object.keys(clients) as Name[]) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await clients[name]();
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    // Round -1 is the warm-up.
+    if (round >= 0) {
+      samples[name].push({ rate: REQUESTS / wallMs * 1000, cpu: (cpu.user + cpu.system) / REQUESTS });
+    }
+  }
+}
+agent.destroy();
+server.kill();
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const result = Object.fromEntries(
+  (Object.keys(samples) as Name[]).map((name) => [name, {
+    rate: median(samples[name].map((s) => s.rate)),
+    cpu: median(samples[name].map((s) => s.cpu)),
+  }]),
+) as Record<Name, { rate: number; cpu: number }>;
+console.log(`${bun ? "Bun" : "Deno"}, ${REQUESTS} GETs x ${ROUNDS} rounds, ${IN_FLIGHT} in flight (medians)`);
+for (const name of Object.keys(result) as Name[]) {
+  const { rate, cpu } = result[name];
+  console.log(
+    `  ${name.padEnd(16)} ${rate.toFixed(0).padStart(7)} req/s  ${cpu.toFixed(2).padStart(6)} µs CPU/GET  ` +
+      `${(rate / result.fetch.rate).toFixed(2)}x fetch`,
+  );
+}
+console.log(
+  `  our HTTP layer on the floor: ${(result.ours.cpu - result["transport floor"].cpu).toFixed(2)} µs CPU/GET`,
+);
+process.exit(0);
