@@ -31,6 +31,7 @@ await scenario("A get-unread", (req, res) => res.end("ok"), async (s) => s.write
 await scenario("A2 post-unread-body", (req, res) => res.end("ok"), async (s) => s.write("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"));
 await scenario("B client-gone", (req, res) => {}, async (s) => { s.write("GET /b HTTP/1.1\r\nHost: x\r\n\r\n"); await wait(100); s.destroy(); });
 await scenario("C answer-after-gone", (req, res, log) => { req.on("close", () => setTimeout(() => { res.end("late"); log.push("ended late writableEnded=" + res.writableEnded + " destroyed=" + res.destroyed); }, 20)); }, async (s) => { s.write("GET /c HTTP/1.1\r\nHost: x\r\n\r\n"); await wait(100); s.destroy(); });
+await scenario("C2 answer-after-fin", (req, res, log) => { req.socket.once("end", () => { res.end("late"); log.push("ended after FIN"); }); }, async (s) => { s.end("GET /c2 HTTP/1.1\r\nHost: x\r\n\r\n"); });
 await scenario("D pipelined-die", (req, res) => {}, async (s) => { s.write("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n"); await wait(100); s.destroy(); });
 await scenario("E half-closed-post", (req, res) => {}, async (s) => { s.write("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"); await wait(50); s.end(); });
 await scenario("E2 half-closed-post-partial", (req, res) => {}, async (s) => { s.write("POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab"); await wait(50); s.end(); });

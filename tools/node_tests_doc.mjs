@@ -32,7 +32,6 @@ const KNOWN = {
   "test-http-parser-freed-before-upgrade.js": "reaches Node internals (`socket.parser`)",
   "test-http-server-delete-parser.js": "reaches Node internals (`parser`)",
   "test-http-server-keepalive-end.js": "reaches Node internals (`parser.incoming`)",
-  "test-http-writable-true-after-close.js": "Bun: not yet matched: Bun delivers the inner response's body to the proxy before the aborted client's FIN, so the piped `res.end()` finishes ('finish') before the socket's close; Node reads the FIN first and that end goes nowhere (passes on Deno)",
   "test-http-set-timeout.js": "the socket is a Duplex with net.Socket's members, not a `net.Socket` (`instanceof net.Socket`); README",
   "test-http-flush-headers.js": "strictness: a body written after a GET's head went out without framing is not sent (the server would read it as a new request); Node sends it",
   "test-http-connect.js": "the socket is not a `net.Socket` (README): the test counts net.Socket's own 'end' listener (`socket.listenerCount('end')`)",

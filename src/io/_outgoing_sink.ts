@@ -26,6 +26,12 @@ export interface OutgoingSink {
    * cannot tell).
    */
   whenFlushed?(done: () => void): boolean;
+  /**
+   * Optional: true once bytes written here were dropped because the connection can no longer send (its
+   * writing side was ended or destroyed). The message then never finishes, as Node's, whose last write to
+   * such a socket never calls back; it closes with its connection.
+   */
+  readonly writesLost?: boolean;
 }
 
 /** The members of a user's `stream.Writable` that a message writes to. */

@@ -844,6 +844,9 @@ export class OutgoingMessage extends Stream {
     this.#finishScheduled = true;
     // 'finish' is queued before the owner hears of it, so whatever the owner queues ('close') follows it.
     this.emit("prefinish");
+    // Bytes the connection dropped (its writing side had ended) never went out: no 'finish' (as Node's,
+    // checked under Node 20), and the owner keeps the message open until the connection closes it.
+    if (this.#sink!.writesLost === true) return;
     const finish = (): void => {
       // As Node's, where each write's callback comes when the socket took its bytes: all of them before
       // 'finish', even those of writes that waited for a drain that the end overtook.

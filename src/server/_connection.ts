@@ -298,6 +298,8 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
     // The first bytes of each response carry its head (interim heads go through sendInterim).
     const state = this.#state;
     if (state.writing === "idle") state.headWritten();
+    // A socket ended on the peer's FIN (or by a handler) drops what comes after: see `writesLost`.
+    if (this.socket.writableEnded || this.socket.destroyed) this.#writesLost = true;
     const ok = transient ? this.socket.sendTransient(bytes) : this.socket.send(bytes);
     if (!ok) this.#sendBackedUp = true;
     return ok;
@@ -306,6 +308,13 @@ export class ServerConnection implements SocketConsumer, ResponseOwner, Outgoing
   whenFlushed(done: () => void): boolean {
     return this.socket[kWhenFlushed](done);
   }
+
+  /** Whether a response's bytes were dropped: the socket's writing side had ended (no 'finish' then). */
+  get writesLost(): boolean {
+    return this.#writesLost;
+  }
+
+  #writesLost = false;
 
   // ---- ResponseOwner ----
 

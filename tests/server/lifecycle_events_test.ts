@@ -9,6 +9,9 @@
  * - GET (or POST with a body) answered without reading it: `res finish, res close, req end, req close`.
  * - client gone before the answer: `req aborted, res close, req error (ECONNRESET "aborted"), req close`.
  * - `res.end()` after that: no further event; `writableEnded` and `destroyed` are true.
+ * - GET, then the client's FIN, the answer written in the socket's `'end'` (after the server's own listener
+ *   ended the socket): nothing on the wire, no `'finish'`: `req aborted, res close, req error (ECONNRESET
+ *   "aborted"), req close`.
  * - three pipelined GETs, none answered, client gone: `aborted` for /1, /2, /3, then per request in order
  *   `req error (ECONNRESET "aborted"), req close`. Node emits res 'close' only for /1 (the one holding
  *   the socket); here every response emits 'close' exactly once (issue 9), just before its request's
@@ -135,6 +138,32 @@ test("an answer written after the client left: no 'finish', 'close' only once", 
     "/c res close",
     "/c req error ECONNRESET aborted",
     "/c req close",
+  ]);
+});
+
+test("an answer written once the client's FIN ended the socket: no 'finish', nothing sent, 'close' once", async () => {
+  const log = new EventLog();
+  const { server, port } = await listen({}, (req, res) => {
+    record(req, res, log);
+    // The server's own 'end' listener came first: it ended the socket (httpAllowHalfOpen false).
+    req.socket.once("end", () => {
+      res.end("late");
+      log.push("ended after FIN");
+    });
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET /c2 HTTP/1.1\r\nHost: x\r\n\r\n");
+  client.end();
+  const wire = await client.readAll();
+  await log.until("/c2 req close");
+  await closeServer(server);
+  assert.equal(wire, "");
+  assert.deepEqual(log.entries, [
+    "ended after FIN",
+    "/c2 req aborted",
+    "/c2 res close",
+    "/c2 req error ECONNRESET aborted",
+    "/c2 req close",
   ]);
 });
 
