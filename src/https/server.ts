@@ -420,7 +420,7 @@ export class HttpsServerClass extends ServerClass {
     // 'connection' was emitted synchronously inside onConnection (see `emit`).
     const socket = this.#accepted as Socket | undefined;
     this.#accepted = undefined;
-    if (socket === undefined) return; // The server was closing: the connection was dropped.
+    if (socket === undefined) return; // Refused (maxConnections): the connection was dropped.
     this.#sockets.set(conn, socket);
     const lines = this.#keylog.get(conn);
     if (lines !== undefined) {

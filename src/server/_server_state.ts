@@ -72,7 +72,10 @@ export function newServerState(options: ServerOptions, host: ConnectionHost): Se
 }
 
 /**
- * A new transport connection: refused when closing or at `maxConnections`, else a `'connection'`.
+ * A new transport connection: refused at `maxConnections`, else a `'connection'`. One that comes while the
+ * server is closing is served too, as Node's: the transport accepted it before its listener closed (a TLS
+ * listener hands connections over once their handshake is done, which may be after `close()`); its answer
+ * says `Connection: close`.
  *
  * @example
  * ```ts ignore
@@ -81,11 +84,6 @@ export function newServerState(options: ServerOptions, host: ConnectionHost): Se
  */
 export function accept(server: ServerClass, conn: TransportConn): void {
   const state = server[kState];
-  if (state.closing) {
-    conn.start({ onData: () => false, onEnd() {}, onDrain() {}, onClose() {} });
-    conn.destroy();
-    return;
-  }
   if (server.maxConnections !== undefined && state.connections.size >= server.maxConnections) {
     conn.start({ onData: () => false, onEnd() {}, onDrain() {}, onClose() {} });
     conn.destroy();

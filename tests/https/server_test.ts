@@ -6,12 +6,17 @@
  * TLS socket reports authorized false and authorizationError null; with requestCert and no client
  * certificate, authorized false and "UNABLE_TO_GET_ISSUER_CERT"; getPeerCertificate() is {} then. A TLS
  * socket's `_secureEstablished` is true in the request listener (test-http-url.parse-https.request.js
- * passes under node); a plain socket's is undefined on both ends (checked under node).
+ * passes under node); a plain socket's is undefined on both ends (checked under node). A connection the
+ * server accepted before `close()` (it sent its first flight) whose handshake ends after it is served, and
+ * the server closes once it is done (checked under node with node:https: served, there with keep-alive).
  *
  * @module
  */
 
 import assert from "node:assert/strict";
+import net from "node:net";
+import { Duplex } from "node:stream";
+import tls from "node:tls";
 import { once, test } from "../_harness.ts";
 import { closeServer, listen, RawClient } from "../_net.ts";
 import { fixturePath, listenHttps, pki, rawTls, run } from "./_tls.ts";
@@ -219,4 +224,45 @@ test("a plain socket has no _secureEstablished, as a net.Socket has none", async
   await client.close();
   await closeServer(server);
   assert.equal(seen, undefined);
+});
+
+test("a connection accepted before close() whose handshake ends after it is served, then the server closes", async () => {
+  const { server, port } = await listenHttps({}, (_req, res) => res.end("served"));
+  const raw = net.connect(port, "127.0.0.1");
+  const rawClosed = once(raw, "close");
+  await once(raw, "connect");
+  // The TLS client talks through this stream, so the test sees the server's first flight arrive: the
+  // server has accepted the connection by then. close() comes before the handshake can end.
+  const wire = new Duplex({
+    read() {},
+    write(chunk, _encoding, callback) {
+      raw.write(chunk, callback);
+    },
+    final(callback) {
+      raw.end();
+      callback();
+    },
+  });
+  let closed: Promise<void> | undefined;
+  raw.on("data", (bytes: Uint8Array) => {
+    closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+    wire.push(bytes);
+  });
+  raw.on("end", () => wire.push(null));
+  const client = tls.connect({ socket: wire, rejectUnauthorized: false, servername: "localhost" });
+  await once(client, "secureConnect");
+  let text = "";
+  client.on("data", (chunk: Uint8Array) => text += new TextDecoder().decode(chunk));
+  const ended = once(client, "end");
+  client.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  await ended;
+  await closed;
+  client.destroy();
+  raw.destroy();
+  await rawClosed;
+  // A closing server's answer says close (README): the connection does not outlive the server.
+  assert.equal(
+    text.replace(/Date: [^\r]*\r\n/, ""),
+    "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 6\r\n\r\nserved",
+  );
 });
