@@ -20,7 +20,7 @@
  * - method -> `HPE_INVALID_METHOD`; target -> `HPE_INVALID_URL` (also a wrong form, at the SP after it);
  *   not `HTTP/` -> `HPE_INVALID_CONSTANT`; anything but `1.0`/`1.1` then the line end ->
  *   `HPE_INVALID_VERSION` (505); status code and reason -> `HPE_INVALID_STATUS`;
- * - field name, whitespace before the colon, obs-fold (unless `insecure`), a bad value byte ->
+ * - field name, whitespace before the colon, obs-fold (in a request, unless `insecure`), a bad value byte ->
  *   `HPE_INVALID_HEADER_TOKEN`; one field too many -> `HPE_HEADER_OVERFLOW`;
  * - heads only: Content-Length values are read as they arrive, so a bad byte or the digit that overflows
  *   is `HPE_INVALID_CONTENT_LENGTH` at that byte, and a second differing value
@@ -114,10 +114,17 @@ export class HeadLexer {
   #kind = OTHER_FIELD;
   /** Content-Length lines of this head, read as they arrive. */
   readonly #contentLength = new ContentLengthReader();
+  /**
+   * Whether obs-fold is unfolded rather than refused: in a response head always, as RFC 9112 section 5.2
+   * requires of a user agent ("MUST replace each received obs-fold with one or more SP octets"); a server
+   * may refuse a request's, and does unless `insecure`.
+   */
+  readonly #unfolds: boolean;
 
   /** Creates a lexer for `mode`. */
   constructor(mode: LexMode) {
     this.#mode = mode;
+    this.#unfolds = mode === "response";
     this.#state = this.#initialState();
     this.#emptyLines = new EmptyLines(mode === "request" ? "HPE_INVALID_METHOD" : "HPE_INVALID_CONSTANT");
   }
@@ -296,7 +303,7 @@ export class HeadLexer {
             this.#line = EMPTY_LINE;
             state = CR_SEEN;
             i++;
-          } else if ((b === SP || b === HTAB) && insecure && scratch.fieldCount > 0) {
+          } else if ((b === SP || b === HTAB) && (insecure || this.#unfolds) && scratch.fieldCount > 0) {
             state = FOLD_OWS;
             i++;
           } else {

@@ -167,6 +167,26 @@ test("'information' fires for 103 Early Hints before the final response", async 
   assert.equal(body, "x");
 });
 
+test("a response field folded over lines (obs-fold) is unfolded to one space (RFC 9112 section 5.2)", async () => {
+  // RFC 9112 section 5.2: "A user agent that receives an obs-fold in a response message ... MUST replace
+  // each received obs-fold with one or more SP octets prior to interpreting the field value." Node 20.11
+  // read this response so (its test-http-multi-line-headers); Node 20.20's llhttp refuses it
+  // (HPE_INVALID_HEADER_TOKEN, checked under node), where the RFC asks a client to read it.
+  const body = "Yet another node.js server.";
+  const { server } = await replyingServer(
+    `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nContent-Type: text/plain;\r\n x-unix-mode=0600;\r\n` +
+      `\t name="hello.txt"\r\n\r\n${body}`,
+  );
+  const { res, body: got } = await fetchText({ host: "127.0.0.1", port: server.port, agent: false });
+  assert.equal(res.headers["content-type"], 'text/plain; x-unix-mode=0600; name="hello.txt"');
+  assert.deepEqual(res.rawHeaders.slice(2), [
+    "Content-Type",
+    'text/plain; x-unix-mode=0600; name="hello.txt"',
+  ]);
+  assert.equal(got, body);
+  await server.close();
+});
+
 test("response framing: HTTP/1.0 read until close, chunked with trailers, HEAD without body", async () => {
   {
     const { server } = await replyingServer("HTTP/1.0 200 OK\r\n\r\nuntil-close");

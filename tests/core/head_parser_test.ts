@@ -194,9 +194,30 @@ test("fields: bare CR is HPE_LF_EXPECTED, bare LF is HPE_CR_EXPECTED", () => {
   assertError(parseRequests("GET / HTTP/1.1\r\nA: x\r\n\n"), "HPE_CR_EXPECTED");
 });
 
-test("fields: obs-fold is HPE_INVALID_HEADER_TOKEN", () => {
+test("fields: obs-fold in a request is HPE_INVALID_HEADER_TOKEN", () => {
   assertError(parseRequests("GET / HTTP/1.1\r\nA: x\r\n  y\r\n\r\n"), "HPE_INVALID_HEADER_TOKEN");
   assertError(parseRequests("GET / HTTP/1.1\r\n A: x\r\n\r\n"), "HPE_INVALID_HEADER_TOKEN");
+});
+
+test("fields: obs-fold in a response is unfolded to one SP (RFC 9112 section 5.2, user agents)", () => {
+  const head = response("HTTP/1.1 200 OK\r\nA: x;\r\n  y \r\nB: 1\r\n\t2\r\n \r\nContent-Length: 0\r\n\r\n");
+  assert.deepEqual(head.rawHeaders, ["A", "x; y", "B", "1 2", "Content-Length", "0"]);
+  // Nothing to continue before the first field.
+  assertError(parseResponses("HTTP/1.1 200 OK\r\n A: x\r\n\r\n"), "HPE_INVALID_HEADER_TOKEN");
+  // Framing is read from the unfolded values: a fold is part of its field, never a field of its own.
+  const chunked = response("HTTP/1.1 200 OK\r\nTransfer-Encoding:\r\n chunked\r\n\r\n");
+  assert.deepEqual(chunked.framing, { kind: "chunked" });
+  const hidden = response(
+    "HTTP/1.1 200 OK\r\nX: y\r\n Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc",
+  );
+  assert.deepEqual([hidden.rawHeaders, hidden.framing], [
+    ["X", "y Transfer-Encoding: chunked", "Content-Length", "3"],
+    { kind: "length", length: 3 },
+  ]);
+  assertError(
+    parseResponses("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n 5\r\n\r\nabcde"),
+    "HPE_INVALID_CONTENT_LENGTH",
+  );
 });
 
 test("fields: more than maxFields is HPE_HEADER_OVERFLOW (431)", () => {
