@@ -18,8 +18,8 @@
  *   in (llhttp does the same); after a CR where the line may end, anything but LF is `HPE_LF_EXPECTED`;
  *   a bare LF is `HPE_CR_EXPECTED` unless `insecure`;
  * - method -> `HPE_INVALID_METHOD`; target -> `HPE_INVALID_URL` (also a wrong form, at the SP after it);
- *   not `HTTP/` -> `HPE_INVALID_CONSTANT`; anything but `1.0`/`1.1` then the line end ->
- *   `HPE_INVALID_VERSION` (505); status code and reason -> `HPE_INVALID_STATUS`;
+ *   not `HTTP/` -> `HPE_INVALID_CONSTANT`; anything but `1.0`/`1.1` (or, in a status line, `0.9`) then the
+ *   line end -> `HPE_INVALID_VERSION` (505); status code and reason -> `HPE_INVALID_STATUS`;
  * - field name, whitespace before the colon, obs-fold (in a request, unless `insecure`), a bad value byte ->
  *   `HPE_INVALID_HEADER_TOKEN`; one field too many -> `HPE_HEADER_OVERFLOW`;
  * - heads only: Content-Length values are read as they arrive, so a bad byte or the digit that overflows
