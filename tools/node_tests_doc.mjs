@@ -34,7 +34,6 @@ const KNOWN = {
   "test-http-server-keepalive-end.js": "reaches Node internals (`parser.incoming`)",
   "test-http-set-timeout.js": "the socket is a Duplex with net.Socket's members, not a `net.Socket` (`instanceof net.Socket`); README",
   "test-http-flush-headers.js": "strictness: a body written after a GET's head went out without framing is not sent (the server would read it as a new request); Node sends it",
-  "test-http-connect.js": "the socket is not a `net.Socket` (README): the test counts net.Socket's own 'end' listener (`socket.listenerCount('end')`)",
   "test-http-dump-req-when-res-ends.js": "reaches Node internals (Node's own 'data' listener on the socket: `req.socket.listenerCount('data')`)",
   "test-http-outgoing-proto.js": "reaches Node internals (`setHeader.call({ _header })`, `write.call({ _header, _hasBody })`)",
   "test-http-response-cork.js": "reaches Node internals: counts `res.socket.write` calls, five per chunked response in Node (size line, CRLF, data, CRLF, end); a response here goes out in one write",

@@ -33,13 +33,21 @@ import {
   ServerClass,
   type ServerOptions as HttpServerOptions,
 } from "../server/server.ts";
+import { kState } from "../server/_server_state.ts";
 import { callableClass } from "../io/_callable.ts";
 import { invalidArgType } from "../io/_node_errors.ts";
 import { SniTable } from "./_sni.ts";
 import { failedHandshakeSocket } from "./_failed_handshake.ts";
 
 /** Options of {@linkcode createServer}: Node's TLS server options plus the HTTP server's. */
-export interface ServerOptions extends HttpServerOptions, TlsServerOptions {}
+export interface ServerOptions extends HttpServerOptions, TlsServerOptions {
+  /**
+   * `net.Server`'s, for the sockets once they are raw (after an upgrade or CONNECT): false (the default,
+   * as Node's `tls.Server`) ends a socket's writable side a tick after the client's FIN; true leaves it
+   * open until the listener ends it. While HTTP reads a socket, `httpAllowHalfOpen` decides.
+   */
+  allowHalfOpen?: boolean;
+}
 
 /**
  * Who failed a TLS handshake: the fields of the socket `'tlsClientError'` and `'clientError'` carry (the
@@ -185,6 +193,7 @@ export class HttpsServerClass extends ServerClass {
       connect: (target, connectOptions) => inner().connect(target, connectOptions),
     };
     super({ ...options, transport: wrapped }, listener);
+    this[kState].socketAllowHalfOpen = options.allowHalfOpen === true;
     this.#transport = inner;
     this.#tls = tlsPart(options);
     // Thrown from 'newListener', the refusal keeps the listener from being added.

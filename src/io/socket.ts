@@ -17,6 +17,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import { nextTick } from "node:process";
 import type { Duplex } from "node:stream";
 import { duplexConn } from "./duplex_conn.ts";
 import type { TlsConnectOptions, TransportConn, TransportHandler } from "./transport.ts";
@@ -105,6 +106,12 @@ export interface SocketOptions {
   readableHighWaterMark?: number;
   /** Bytes queued for writing at which `write()` returns false. */
   writableHighWaterMark?: number;
+  /**
+   * `net.Socket`'s: false (the default, as `net.connect()`'s sockets) ends the writable side a tick after
+   * the peer's FIN once the socket is raw (no HTTP connection reads it: after an upgrade or CONNECT), and a
+   * write after that end fails with `EPIPE`. HTTP servers' sockets are half-open (true), as Node's.
+   */
+  allowHalfOpen?: boolean;
 }
 
 type Callback = (error?: Error | null) => void;
@@ -171,6 +178,12 @@ export class Socket extends SocketBase {
       readableHighWaterMark: options?.readableHighWaterMark ?? both,
       writableHighWaterMark: options?.writableHighWaterMark ?? both,
     });
+    // The stream ends the writable side after 'end' only when this is false. While an HTTP connection
+    // reads the socket it acts on the FIN itself, and the socket emits that 'end' outside the stream's
+    // own end-of-stream step, so the setting applies once the socket is raw, as the option says.
+    this.allowHalfOpen = options?.allowHalfOpen ?? false;
+    // As net.Socket, whose own first 'end' listener this is (libraries count the listeners).
+    this.on("end", onReadableStreamEnd);
     this.#conn = conn;
     this.#writeMark = this.writableHighWaterMark;
     const handler: TransportHandler = {
@@ -682,6 +695,33 @@ function epipe(): Error {
   return Object.assign(new Error("This socket has been ended by the other party"), { code: "EPIPE" });
 }
 
+/** `write()` as the class has it, for {@linkcode writeAfterFin}. */
+const socketWrite = Socket.prototype.write;
+
+/**
+ * net.Socket's own 'end' listener: once the peer ended a socket that is not half-open, a write after our
+ * own end fails with `EPIPE` and destroys the socket (rather than the stream's `ERR_STREAM_WRITE_AFTER_END`).
+ */
+function onReadableStreamEnd(this: Socket): void {
+  if (!this.allowHalfOpen) this.write = writeAfterFin;
+}
+
+function writeAfterFin(
+  this: Socket,
+  chunk: unknown,
+  encoding?: BufferEncoding | Callback,
+  callback?: Callback,
+): boolean {
+  if (!this.writableEnded) {
+    return (socketWrite as (...args: unknown[]) => boolean).call(this, chunk, encoding, callback);
+  }
+  if (typeof encoding === "function") callback = encoding;
+  const error = epipe();
+  if (typeof callback === "function") nextTick(callback, error);
+  this.destroy(error);
+  return false;
+}
+
 /** Node's check of a timeout: a finite number >= 0, else `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE`. */
 export function validTimeout(ms: unknown): number {
   if (typeof ms !== "number") throw invalidArgType("msecs", "number", ms);
@@ -702,5 +742,7 @@ export function socketOver(stream: Duplex): Socket {
   return new Socket(duplexConn(stream), {
     readableHighWaterMark: stream.readableHighWaterMark,
     writableHighWaterMark: stream.writableHighWaterMark,
+    // The stream's own (a net.Socket has one); a plain Duplex ends its side when its owner says.
+    allowHalfOpen: (stream as { allowHalfOpen?: boolean }).allowHalfOpen ?? true,
   });
 }

@@ -40,6 +40,11 @@ export interface ServerState {
   handedOver: Set<Socket>;
   sweep: ReturnType<typeof setInterval> | undefined;
   parserOptions: { maxHeaderSize: number; insecure: boolean; requireHost: boolean };
+  /**
+   * The sockets' `allowHalfOpen`: true for HTTP servers (Node's http.Server forces it); an HTTPS server
+   * sets its option's value (false by default, as Node's tls.Server).
+   */
+  socketAllowHalfOpen: boolean;
 }
 
 /**
@@ -63,6 +68,7 @@ export function newServerState(options: ServerOptions, host: ConnectionHost): Se
     connections: new Set(),
     handedOver: new Set(),
     sweep: undefined,
+    socketAllowHalfOpen: true,
     parserOptions: {
       maxHeaderSize: options.maxHeaderSize ?? MAX_HEADER_SIZE,
       insecure: options.insecureHTTPParser ?? false,
@@ -93,7 +99,9 @@ export function accept(server: ServerClass, conn: TransportConn): void {
   if (state.options.keepAlive) conn.setKeepAlive(true, state.options.keepAliveInitialDelay ?? 0);
   try {
     const highWaterMark = state.options.highWaterMark;
-    server.emit("connection", new Socket(conn, highWaterMark === undefined ? undefined : { highWaterMark }));
+    const allowHalfOpen = state.socketAllowHalfOpen;
+    const socketOptions = highWaterMark === undefined ? { allowHalfOpen } : { highWaterMark, allowHalfOpen };
+    server.emit("connection", new Socket(conn, socketOptions));
   } catch (err) {
     reportUncaught(err);
   }

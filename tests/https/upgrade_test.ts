@@ -1,6 +1,9 @@
 /**
  * An upgrade (the `wss:` shape) over TLS on both runtimes: the server's `'upgrade'` socket and the
- * client's are the encrypted sockets, and bytes after `101` flow both ways through TLS.
+ * client's are the encrypted sockets, and bytes after `101` flow both ways through TLS. As Node's
+ * tls.Server (checked under node: an https server's socket has `allowHalfOpen` false, an http server's
+ * true), the server's raw socket ends its side by itself after the client's FIN unless the server was made
+ * with `allowHalfOpen: true`.
  *
  * @module
  */
@@ -46,3 +49,46 @@ test("an upgrade over TLS: 101, then raw bytes both ways on the encrypted socket
   await new Promise<void>((resolve) => socket.destroyed ? resolve() : socket.once("close", () => resolve()));
   await closeServer(server);
 });
+
+for (const allowHalfOpen of [undefined, true]) {
+  test(`an upgraded TLS socket after the client's FIN (allowHalfOpen ${allowHalfOpen}): ${allowHalfOpen ? "stays writable" : "ends its side"}`, async () => {
+    const { server, port } = await listenHttps(allowHalfOpen === undefined ? {} : { allowHalfOpen });
+    const seen: string[] = [];
+    const serverDone = new Promise<void>((resolve) => {
+      server.on("upgrade", (_req: IncomingMessage, socket: Socket) => {
+        seen.push(`allowHalfOpen ${socket.allowHalfOpen}`);
+        socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+        socket.on("end", () => {
+          // A tick later: the stream's own end of the writable side (when not half-open) has run.
+          setTimeout(() => {
+            seen.push(`writableEnded ${socket.writableEnded}`);
+            if (!socket.writableEnded) socket.end("still here");
+            resolve();
+          }, 0);
+        });
+        socket.resume();
+      });
+    });
+    const req = request({
+      host: "localhost",
+      port,
+      agent: false,
+      ca: pki.ca,
+      headers: { Connection: "Upgrade", Upgrade: "x" },
+    });
+    req.end();
+    const [, socket] = await once<[IncomingMessage, Socket, Uint8Array]>(req, "upgrade");
+    let text = "";
+    socket.on("data", (chunk) => (text += new TextDecoder().decode(chunk as Uint8Array)));
+    const closed = once(socket, "close");
+    socket.end();
+    await serverDone;
+    await closed;
+    await closeServer(server);
+    assert.deepEqual(seen, [
+      `allowHalfOpen ${allowHalfOpen === true}`,
+      `writableEnded ${allowHalfOpen !== true}`,
+    ]);
+    assert.equal(text, allowHalfOpen ? "still here" : "");
+  });
+}

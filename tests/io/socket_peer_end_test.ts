@@ -31,11 +31,16 @@
  *    false), finished ok, socket finish, socket close`, and the agent's free list is empty after.
  * 6. Server, an `Upgrade` request and the client's FIN in one write: `'upgrade'` (head "hi",
  *    `readableEnded` false), then the raw socket's `'end'` (writable true).
+ * 7. Client, a CONNECT tunnel the server ends right after its 200 (with "server-bye"): at `'connect'` the
+ *    socket has `allowHalfOpen` false and one `'end'` listener (net.Socket's own); then `end (writable
+ *    true), finish, close`: the socket ends its side by itself, a tick after the FIN. Writing after ending
+ *    it from `'end'`: `write()` false and the socket destroyed, `write cb EPIPE This socket has been ended by
+ *    the other party`, `error EPIPE ...`, `close`. The server's upgraded socket has `allowHalfOpen` true
+ *    and one `'end'` listener too (an HTTPS server's: false, as Node's tls.Server).
  *
  * Where this implementation differs from those lists for reasons other than the FIN, the tests leave the
- * event out, say so, and keep the rest exact: the server emits `'finish'` on a response written after its
- * socket ended, and ends the socket in the last response's `end()` (Node on its `'finish'`), so the
- * socket's `'finish'` comes earlier; its error answer (400) is followed by a FIN rather than a destroy,
+ * event out, say so, and keep the rest exact: the server ends the socket in the last response's `end()`
+ * (Node on its `'finish'`), so the socket's `'finish'` comes earlier; its error answer (400) is followed by a FIN rather than a destroy,
  * and the client request's `'close'`, the socket's `'close'` and the hang-up `'error'` come at other
  * points. The socket's own `'end'` is where Node has it in every case, on Deno and on Bun.
  *
@@ -45,7 +50,7 @@ import assert from "node:assert/strict";
 import { finished } from "node:stream";
 import { test } from "../_harness.ts";
 import { closeServer, listen, normalizeDate, RawClient, RawServer } from "../_net.ts";
-import { Agent, get, type IncomingMessage, type Socket } from "../../mod.ts";
+import { Agent, get, type IncomingMessage, request, type Socket } from "../../mod.ts";
 import { destroyAgent } from "../client/_client.ts";
 
 /** Events in the order they came, with a way to wait for one. */
@@ -88,8 +93,8 @@ for (const halfOpen of [false, true]) {
       watchEnd(socket, log, { finish: !halfOpen });
       req.on("end", () => log.push("req end"));
       req.on("close", () => log.push("req close"));
-      // Node emits 'finish' for a response written after the socket ended (case 1), here it does: left out.
-      if (halfOpen) res.on("finish", () => log.push("res finish"));
+      // No 'finish' for a response written after the socket ended (case 1), as Node.
+      res.on("finish", () => log.push("res finish"));
       res.on("close", () => log.push("res close"));
       socket.on("end", () => {
         res.end("late");
@@ -361,4 +366,71 @@ test("server, httpAllowHalfOpen: a large answer written after the client's FIN a
   await closeServer(server);
   const body = text.slice(text.indexOf("\r\n\r\n") + 4);
   assert.equal(body.length, size);
+});
+
+/** A CONNECT through a server that answers 200, runs `then` on the server's socket, and the client's. */
+async function tunnel(
+  onServerSocket: (socket: Socket) => void,
+  onClientSocket: (socket: Socket, head: Uint8Array, log: EventLog) => void,
+): Promise<string[]> {
+  const log = new EventLog();
+  const { server, port } = await listen({});
+  server.on("connect", (_req: IncomingMessage, socket: Socket) => {
+    socket.on("error", () => {});
+    log.push(
+      `server socket allowHalfOpen=${socket.allowHalfOpen} end listeners=${socket.listenerCount("end")}`,
+    );
+    socket.write("HTTP/1.1 200 Connection established\r\n\r\n");
+    onServerSocket(socket);
+  });
+  const req = request({ host: "127.0.0.1", port, method: "CONNECT", path: "x:1" });
+  req.on("connect", (_res: IncomingMessage, socket: Socket, head: Uint8Array) => {
+    log.push(
+      `client socket allowHalfOpen=${socket.allowHalfOpen} end listeners=${socket.listenerCount("end")}`,
+    );
+    socket.on("close", () => log.push("close"));
+    onClientSocket(socket, head, log);
+  });
+  req.end();
+  await log.until("close");
+  await closeServer(server);
+  return log.entries;
+}
+
+test("client: a CONNECT tunnel the server ends: the socket ends its own side and closes (allowHalfOpen false)", async () => {
+  const entries = await tunnel((socket) => socket.end("server-bye"), (socket, head, log) => {
+    log.push(`head ${new TextDecoder().decode(head)}`);
+    socket.on("end", () => log.push(`end writable=${socket.writable}`));
+    socket.on("finish", () => log.push("finish"));
+  });
+  assert.deepEqual(entries, [
+    "server socket allowHalfOpen=true end listeners=1",
+    "client socket allowHalfOpen=false end listeners=1",
+    "head server-bye",
+    "end writable=true",
+    "finish",
+    "close",
+  ]);
+});
+
+test("client: a write after ending a tunnel the server ended is EPIPE, and destroys the socket (as net.Socket)", async () => {
+  const entries = await tunnel((socket) => socket.end(), (socket, _head, log) => {
+    socket.on("error", (err: Error & { code?: string }) => log.push(`error ${err.code} ${err.message}`));
+    socket.on("end", () => {
+      socket.end();
+      const accepted = socket.write("late", (err?: Error | null) => {
+        log.push(`write cb ${(err as { code?: string } | null | undefined)?.code} ${err?.message}`);
+      });
+      log.push(`write returned ${accepted} destroyed=${socket.destroyed}`);
+    });
+    socket.resume();
+  });
+  assert.deepEqual(entries, [
+    "server socket allowHalfOpen=true end listeners=1",
+    "client socket allowHalfOpen=false end listeners=1",
+    "write returned false destroyed=true",
+    "write cb EPIPE This socket has been ended by the other party",
+    "error EPIPE This socket has been ended by the other party",
+    "close",
+  ]);
 });
