@@ -14,6 +14,7 @@
  * @module
  */
 
+import { nextTick } from "node:process";
 import type { ConnectionAction, ConnectionMachine } from "../core/connection.ts";
 import { ConnectionResetError } from "../core/errors.ts";
 import { type ParserOptions, ResponseParser } from "../core/parser.ts";
@@ -236,6 +237,11 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     // and not yet written loses it all the same.
     if (this.#state.action === "reject" || this.#request !== null && this.#response === null) {
       this.#lost(undefined, undefined);
+    } else if (this.#request === null) {
+      // An idle pooled socket: Node's client no longer listens to it (it removes its end-of-stream
+      // handler when it frees one), so it ends its own side as a net.Socket that is not half-open does,
+      // a tick after its 'end' ('finish', then 'close'), rather than being destroyed.
+      nextTick(endIfWritable, this.socket);
     } else this.socket.destroy();
   }
 
@@ -421,4 +427,9 @@ export function hangUp(): Error {
 
 function connReset(message: string, cause?: Error): Error {
   return new ConnectionResetError(message, cause ? { cause } : undefined);
+}
+
+/** The stream's own step for a socket that is not half-open: its writable side ends after its 'end'. */
+function endIfWritable(socket: Socket): void {
+  if (socket.writable && !socket.writableEnded) socket.end();
 }

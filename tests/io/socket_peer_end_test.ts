@@ -321,10 +321,14 @@ test("client: a pooled idle socket the server closes emits 'end' and 'close', an
   const req = get({ host: "127.0.0.1", port: server.port, agent });
   req.on("socket", (socket: Socket) => {
     // Node's idle socket is not HTTP's: it ends its own side a tick after 'end' (writable true in 'end').
-    socket.on("end", () => log.push(`socket end ${socket.readableEnded} ${socket.readable}`));
+    socket.on(
+      "end",
+      () => log.push(`socket end ${socket.readableEnded} ${socket.readable} ${socket.writable}`),
+    );
     finished(socket, { writable: false }, (err) => {
       log.push(`finished ${(err as { code?: string } | null | undefined)?.code ?? "ok"}`);
     });
+    socket.on("finish", () => log.push("socket finish"));
     socket.on("close", () => log.push("socket close"));
     socket.on("free", () => {
       log.push(`free ${Object.values(agent.freeSockets).flat().length}`);
@@ -342,8 +346,9 @@ test("client: a pooled idle socket the server closes emits 'end' and 'close', an
   assert.deepEqual(log.entries, [
     "res end",
     "free 1",
-    "socket end true false",
+    "socket end true false true",
     "finished ok",
+    "socket finish",
     "socket close",
     "pooled 0",
   ]);
