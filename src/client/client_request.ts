@@ -396,6 +396,7 @@ export class ClientRequest extends OutgoingMessage {
     // longer pointing at it (an agent reads `_httpMessage` to pool sockets).
     this.#timeout.detach();
     (socket as { _httpMessage?: unknown })._httpMessage = null;
+    if (this.#onSocketClose !== undefined) socket.off("close", this.#onSocketClose);
     try {
       this.emit(event, res, socket, Buffer.from(head.buffer, head.byteOffset, head.byteLength));
     } catch (err) {
@@ -428,11 +429,23 @@ export class ClientRequest extends OutgoingMessage {
     const socket = this.socket;
     if (socket && !(socket as { closed?: boolean }).closed) {
       this.#socketClosing = true;
-      socket.once("close", () => {
-        this.#socketClosing = false;
-        if (this.#resClosed) this.#emitClose();
-      });
+      if (this.#onSocketClose === undefined) socket.once("close", this.#watchSocketClose());
     }
+  }
+
+  /**
+   * The request's listener for its socket's 'close', once it knows the socket will not be kept. A request
+   * that does not ask for keep-alive adds it before its 'socket' event, as Node's own (after the agent's,
+   * before the user's), so its 'close' comes before the user hears the socket's.
+   */
+  #onSocketClose: (() => void) | undefined;
+
+  /** Makes the listener (only for requests whose socket closes: keep-alive ones allocate nothing). */
+  #watchSocketClose(): () => void {
+    return this.#onSocketClose = () => {
+      this.#socketClosing = false;
+      if (this.#resClosed) this.#emitClose();
+    };
   }
 
   #resClosed = false;
@@ -587,6 +600,9 @@ export class ClientRequest extends OutgoingMessage {
     this.socket = conn.socket;
     this.reusedSocket ||= conn.uses > 0;
     this.#timeout.apply(conn.socket);
+    if (!this.shouldKeepAlive && this.#onSocketClose === undefined) {
+      conn.socket.once("close", this.#watchSocketClose());
+    }
     this.emit("socket", conn.socket);
     conn.assign(this);
   }

@@ -40,9 +40,12 @@
  *
  * Where this implementation differs from those lists for reasons other than the FIN, the tests leave the
  * event out, say so, and keep the rest exact: the server ends the socket in the last response's `end()`
- * (Node on its `'finish'`), so the socket's `'finish'` comes earlier; its error answer (400) is followed by a FIN rather than a destroy,
- * and the client request's `'close'`, the socket's `'close'` and the hang-up `'error'` come at other
- * points. The socket's own `'end'` is where Node has it in every case, on Deno and on Bun.
+ * (Node on its `'finish'`), so the socket's `'finish'` comes earlier; its error answer (400) is followed by
+ * a FIN rather than a destroy; the client destroys a socket whose exchange ended without keep-alive (Node
+ * ends it first: no `'finish'` here), a cut-short response's error and `'close'` come before the socket's
+ * `'close'`, and the hang-up `'error'` after the socket's `'end'`. The request's `'close'` comes right
+ * before the socket's, as Node's, and the socket's own `'end'` is where Node has it in every case, on Deno
+ * and on Bun.
  *
  * @module
  */
@@ -235,8 +238,7 @@ test("server: an upgrade and the client's FIN in one write: the upgraded socket 
 
 /**
  * A GET to a raw server that answers `response` and closes at once; resolves with the events of the
- * socket and the response (the request's own 'close' and the socket's 'close' are awaited, not logged:
- * they come at other points than in Node, see the module doc) and the request's errors.
+ * socket, the response and the request's 'close', and the request's errors.
  */
 async function getFromClosingServer(response: string): Promise<{ events: string[]; errors: string[] }> {
   const server = await RawServer.start(async (conn) => {
@@ -253,6 +255,7 @@ async function getFromClosingServer(response: string): Promise<{ events: string[
     watchEnd(socket, log);
   });
   req.on("error", (err: Error & { code?: string }) => errors.push(`${err.code} ${err.message}`));
+  req.on("close", () => log.push("req close"));
   let resClosed: Promise<void> = Promise.resolve();
   req.on("response", (res: IncomingMessage) => {
     resClosed = new Promise((resolve) => res.on("close", () => resolve()));
@@ -264,7 +267,7 @@ async function getFromClosingServer(response: string): Promise<{ events: string[
   await socketClosed;
   await resClosed;
   await server.close();
-  return { events: log.entries.filter((e) => e !== "socket close"), errors };
+  return { events: log.entries, errors };
 }
 
 test("client: a body delimited by the server's close: the socket's 'end' comes after its bytes, before the response's 'end'", async () => {
@@ -276,6 +279,8 @@ test("client: a body delimited by the server's close: the socket's 'end' comes a
     "finished ok",
     "res end",
     "res close",
+    "req close",
+    "socket close",
   ]);
 });
 
@@ -284,7 +289,15 @@ test("client: a Content-Length answer with Connection: close: the socket is dest
     "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello",
   );
   assert.deepEqual(errors, []);
-  assert.deepEqual(events, ["res data hello", "res end", "res close", "finished ERR_STREAM_PREMATURE_CLOSE"]);
+  // Node ends the socket first ('socket finish' between the response's 'close' and the request's).
+  assert.deepEqual(events, [
+    "res data hello",
+    "res end",
+    "res close",
+    "req close",
+    "finished ERR_STREAM_PREMATURE_CLOSE",
+    "socket close",
+  ]);
 });
 
 test("client: a body cut short by the server's close: 'end', then the response's abort", async () => {
@@ -292,13 +305,16 @@ test("client: a body cut short by the server's close: 'end', then the response's
     "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 10\r\n\r\nhello",
   );
   assert.deepEqual(errors, []);
+  // Node's socket 'close' comes right after the request's, before the response's error and 'close'.
   assert.deepEqual(events, [
     "res data hello",
     "socket end (true false false closed)",
     "finished ok",
     "res aborted",
+    "req close",
     "res error ECONNRESET aborted",
     "res close",
+    "socket close",
   ]);
 });
 
@@ -306,7 +322,12 @@ test("client: a server that closes without answering: 'end', and the request's h
   const { events, errors } = await getFromClosingServer("");
   // Node emits the hang-up inside the socket's 'end', before the user's listeners; here after them.
   assert.deepEqual(errors, ["ECONNRESET socket hang up"]);
-  assert.deepEqual(events, ["socket end (true false false closed)", "finished ok"]);
+  assert.deepEqual(events, [
+    "socket end (true false false closed)",
+    "finished ok",
+    "req close",
+    "socket close",
+  ]);
 });
 
 test("client: a pooled idle socket the server closes emits 'end' and 'close', and leaves the pool", async () => {
