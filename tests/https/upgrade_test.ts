@@ -16,6 +16,19 @@ import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 import type { Socket } from "../../src/io/socket.ts";
 import { listenHttps, pki } from "./_tls.ts";
 
+/** An upgrade request to `protocol` over TLS to our test server, sent. */
+function upgradeRequest(port: number, protocol: string): ReturnType<typeof request> {
+  const req = request({
+    host: "localhost",
+    port,
+    agent: false,
+    ca: pki.ca,
+    headers: { Connection: "Upgrade", Upgrade: protocol },
+  });
+  req.end();
+  return req;
+}
+
 test("an upgrade over TLS: 101, then raw bytes both ways on the encrypted sockets", async () => {
   const { server, port } = await listenHttps({});
   let serverSide: Socket | undefined;
@@ -26,14 +39,7 @@ test("an upgrade over TLS: 101, then raw bytes both ways on the encrypted socket
     socket.on("data", (chunk) => socket.write(new TextDecoder().decode(chunk as Uint8Array).toUpperCase()));
     socket.on("end", () => socket.end());
   });
-  const req = request({
-    host: "localhost",
-    port,
-    agent: false,
-    ca: pki.ca,
-    headers: { Connection: "Upgrade", Upgrade: "shout" },
-  });
-  req.end();
+  const req = upgradeRequest(port, "shout");
   const [res, socket] = await once<[IncomingMessage, Socket, Uint8Array]>(req, "upgrade");
   assert.equal(res.statusCode, 101);
   assert.equal(socket.encrypted, true);
@@ -69,14 +75,7 @@ for (const allowHalfOpen of [undefined, true]) {
         socket.resume();
       });
     });
-    const req = request({
-      host: "localhost",
-      port,
-      agent: false,
-      ca: pki.ca,
-      headers: { Connection: "Upgrade", Upgrade: "x" },
-    });
-    req.end();
+    const req = upgradeRequest(port, "x");
     const [, socket] = await once<[IncomingMessage, Socket, Uint8Array]>(req, "upgrade");
     let text = "";
     socket.on("data", (chunk) => (text += new TextDecoder().decode(chunk as Uint8Array)));
