@@ -53,25 +53,9 @@ import assert from "node:assert/strict";
 import { finished } from "node:stream";
 import { test } from "../_harness.ts";
 import { closeServer, listen, normalizeDate, RawClient, RawServer } from "../_net.ts";
+import { EventLog } from "../_event_log.ts";
 import { Agent, get, type IncomingMessage, request, type Socket } from "../../mod.ts";
 import { destroyAgent } from "../client/_client.ts";
-
-/** Events in the order they came, with a way to wait for one. */
-class EventLog {
-  readonly entries: string[] = [];
-  #waiters: { entry: string; resolve: () => void }[] = [];
-
-  push(entry: string): void {
-    this.entries.push(entry);
-    for (const waiter of this.#waiters.filter((w) => w.entry === entry)) waiter.resolve();
-  }
-
-  /** Resolves once `entry` has been logged. */
-  until(entry: string): Promise<void> {
-    if (this.entries.includes(entry)) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ entry, resolve }));
-  }
-}
 
 /** The socket's read side as Node's tests print it: `readableEnded readable writable readyState`. */
 function state(socket: Socket): string {

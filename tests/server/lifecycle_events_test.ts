@@ -23,25 +23,9 @@
 import assert from "node:assert/strict";
 import { test } from "../_harness.ts";
 import { closeServer, listen, RawClient } from "../_net.ts";
+import { EventLog } from "../_event_log.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 import type { ServerResponse } from "../../src/server/server_response.ts";
-
-/** Events in the order they came, with a way to wait for one. */
-class EventLog {
-  readonly entries: string[] = [];
-  #waiters: { entry: string; resolve: () => void }[] = [];
-
-  push(entry: string): void {
-    this.entries.push(entry);
-    for (const waiter of this.#waiters.filter((w) => w.entry === entry)) waiter.resolve();
-  }
-
-  /** Resolves once `entry` has been logged. */
-  until(entry: string): Promise<void> {
-    if (this.entries.includes(entry)) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ entry, resolve }));
-  }
-}
 
 /** Records every lifecycle event of `req` and `res` into `log`, tagged with the request's URL. */
 function record(req: IncomingMessage, res: ServerResponse, log: EventLog): void {

@@ -50,6 +50,17 @@ async function plainServer(): Promise<
   return { server, port, seen };
 }
 
+/** Sends `bytes` to a plain server in one write; the bytes read until `until` (else the end) and `seen`. */
+async function sendToPlainServer(bytes: string, until?: string): Promise<{ text: string; seen: string[] }> {
+  const { server, port, seen } = await plainServer();
+  const client = await RawClient.connect(port);
+  client.write(bytes);
+  const text = until === undefined ? await client.readAll() : await client.until(until);
+  await client.close();
+  await closeServer(server);
+  return { text: normalizeDate(text), seen };
+}
+
 test("upgrade offer without an 'upgrade' listener: a plain 200, and the connection carries the next request", async () => {
   const { server, port, seen } = await plainServer();
   const client = await RawClient.connect(port);
@@ -65,14 +76,12 @@ test("upgrade offer without an 'upgrade' listener: a plain 200, and the connecti
 });
 
 test("declined upgrade: a request pipelined behind it in the same write is read as HTTP", async () => {
-  const { server, port, seen } = await plainServer();
-  const client = await RawClient.connect(port);
-  client.write(`GET /u HTTP/1.1\r\nHost: x\r\n${H2C_OFFER}\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n`);
-  const text = await client.until("ok /next");
-  await client.close();
-  await closeServer(server);
+  const { text, seen } = await sendToPlainServer(
+    `GET /u HTTP/1.1\r\nHost: x\r\n${H2C_OFFER}\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n`,
+    "ok /next",
+  );
   assert.deepEqual(seen, ["GET /u upgrade=false body=", "GET /next upgrade=false body="]);
-  assert.equal(normalizeDate(text), okKeepAlive("ok /u") + okKeepAlive("ok /next"));
+  assert.equal(text, okKeepAlive("ok /u") + okKeepAlive("ok /next"));
 });
 
 for (
@@ -82,32 +91,23 @@ for (
   ]
 ) {
   test(`declined upgrade with a ${framing} body: the body is the request's, then the next request`, async () => {
-    const { server, port, seen } = await plainServer();
-    const client = await RawClient.connect(port);
-    client.write(
+    const { text, seen } = await sendToPlainServer(
       `POST /u HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: h2c\r\n${body}` +
         "GET /next HTTP/1.1\r\nHost: x\r\n\r\n",
+      "ok /next",
     );
-    const text = await client.until("ok /next");
-    await client.close();
-    await closeServer(server);
     assert.deepEqual(seen, ["POST /u upgrade=false body=hello", "GET /next upgrade=false body="]);
-    assert.equal(normalizeDate(text), okKeepAlive("ok /u") + okKeepAlive("ok /next"));
+    assert.equal(text, okKeepAlive("ok /u") + okKeepAlive("ok /next"));
   });
 }
 
 test("declined upgrade with Connection: upgrade, close: answered with close, nothing more is read", async () => {
-  const { server, port, seen } = await plainServer();
-  const client = await RawClient.connect(port);
-  client.write(
+  const { text, seen } = await sendToPlainServer(
     "GET /u HTTP/1.1\r\nHost: x\r\nConnection: upgrade, close\r\nUpgrade: h2c\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n",
   );
-  const text = await client.readAll();
-  await client.close();
-  await closeServer(server);
   assert.deepEqual(seen, ["GET /u upgrade=false body="]);
   assert.equal(
-    normalizeDate(text),
+    text,
     "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: close\r\nContent-Length: 5\r\n\r\nok /u",
   );
 });
