@@ -114,17 +114,10 @@ export class HeadLexer {
   #kind = OTHER_FIELD;
   /** Content-Length lines of this head, read as they arrive. */
   readonly #contentLength = new ContentLengthReader();
-  /**
-   * Whether obs-fold is unfolded rather than refused: in a response head always, as RFC 9112 section 5.2
-   * requires of a user agent ("MUST replace each received obs-fold with one or more SP octets"); a server
-   * may refuse a request's, and does unless `insecure`.
-   */
-  readonly #unfolds: boolean;
 
   /** Creates a lexer for `mode`. */
   constructor(mode: LexMode) {
     this.#mode = mode;
-    this.#unfolds = mode === "response";
     this.#state = this.#initialState();
     this.#emptyLines = new EmptyLines(mode === "request" ? "HPE_INVALID_METHOD" : "HPE_INVALID_CONSTANT");
   }
@@ -303,7 +296,12 @@ export class HeadLexer {
             this.#line = EMPTY_LINE;
             state = CR_SEEN;
             i++;
-          } else if ((b === SP || b === HTAB) && (insecure || this.#unfolds) && scratch.fieldCount > 0) {
+          } else if (
+            // obs-fold: unfolded in a response head always, as RFC 9112 section 5.2 requires of a user agent
+            // ("MUST replace each received obs-fold with one or more SP octets"); a server may refuse a
+            // request's, and does unless `insecure`.
+            (b === SP || b === HTAB) && (insecure || this.#mode === "response") && scratch.fieldCount > 0
+          ) {
             state = FOLD_OWS;
             i++;
           } else {
