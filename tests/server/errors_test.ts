@@ -132,6 +132,34 @@ test("a head cut by the peer's end is 'clientError' HPE_INVALID_EOF_STATE, 'Pars
   await closeServer(server);
 });
 
+// Checked against node:http on Node 20.20.2 (this exchange over net.connect): the wire carries
+// "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n" only, and the unanswered request's events are
+// 'request /1', res 'close', req 'close'.
+test("garbage pipelined behind an unanswered request gets its 400 at once; the request is dropped", async () => {
+  const events: string[] = [];
+  const reqClosed = Promise.withResolvers<void>();
+  const { server, port } = await listen({}, (req, res) => {
+    events.push(`request ${req.url}`);
+    res.on("close", () => events.push("res close"));
+    req.on("close", () => {
+      events.push("req close");
+      reqClosed.resolve();
+    });
+  });
+  const client = await RawClient.connect(port);
+  // An empty line between requests is skipped (RFC 9112 section 2.2); a request line without a version
+  // is not one.
+  client.write("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n\r\nhello world\r\n");
+  const text = await client.readAll();
+  // The server ended its side after the 400 and waits for ours (a lingering close), so the socket and
+  // the request close once the client closes.
+  await client.close();
+  await reqClosed.promise;
+  await closeServer(server);
+  assert.equal(text, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+  assert.deepEqual(events, ["request /1", "res close", "req close"]);
+});
+
 test("a bad request on one connection does not disturb another one in flight", async () => {
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
