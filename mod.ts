@@ -32,6 +32,7 @@ export {
 export { ServerResponse, type ServerResponseEvents } from "./src/server/server_response.ts";
 export { MAX_HEADER_SIZE as maxHeaderSize } from "./src/core/limits.ts";
 export { serveFetch, toRequestListener } from "./src/fetch/bridge.ts";
+export { http as default, type HttpModule } from "./src/http_module.ts";
 export type {
   FetchApp,
   FetchBridgeOptions,

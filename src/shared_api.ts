@@ -34,6 +34,7 @@ export {
   type RequestOptions,
 } from "./client/client_request.ts";
 export { get, request, type ResponseCallback } from "./client/request.ts";
+export { type HttpClientModule, setMaxIdleHTTPParsers } from "./client/http_module.ts";
 export type { RequestTlsOptions } from "./client/tls_options.ts";
 export { IncomingMessage } from "./io/incoming_message.ts";
 export { type OutgoingEvents, OutgoingMessage } from "./io/outgoing_message.ts";

@@ -47,7 +47,7 @@ const KNOWN = {
   "test-http-agent-uninitialized.js": "reaches Node internals (a ClientRequest made without a port reaching `agent.addRequest`)",
   "test-http-blank-header.js": "decision: any token is a method (RFC 9110 section 9.1), so the bytes after the request, `hello world` with no line end, are the start of a request line that is not over yet; llhttp refuses `h` as no method it knows and answers 400 at once (a bad request line here gets its 400 at once too, even with a response pending)",
   "test-http-chunk-problem.js": "Deno: the test pipes a child process's output through `process.stdin` of another, which Deno's child_process does not deliver as Node; passes on Bun",
-  "test-http-client-override-global-agent.js": "assigns `http.globalAgent = ...` on the module: an ES module's exports cannot be reassigned; pass `agent` to each request instead",
+  "test-http-client-override-global-agent.js": "assigns `http.globalAgent = ...` on the object the runner's shim makes by copying the module's exports, so the package never sees it; on the default import (`import http from \"@wire/http\"`) the assignment works as in Node (tests/client/module_object_test.ts)",
   "test-http-client-response-domain.js": "needs the deprecated `domain` module to follow callbacks, which Deno's and Bun's `domain` do not",
   "test-http-client-spurious-aborted.js": "reaches Node internals (`socket._handle`)",
   "test-http-destroyed-socket-write2.js": "reaches Node internals (`outputData`)",
@@ -82,7 +82,7 @@ const HTTPS = {
   "test-https-resume-after-renew.js": "reaches Node internals (`server._sharedCreds.context`)",
   "test-https-agent-sni.js": "Deno: Deno's node:tls sends no SNI name when connecting to an IP; passes on Bun",
   "test-https-agent-unref-socket.js": "runtime: the socket is handed over while connecting and `unref()` is kept, but the runtime's connect and TLS handshake in progress (the test's server never answers TLS) keep the process alive until they settle; Deno and Bun offer no unref for them",
-  "test-https-client-override-global-agent.js": "assigns `https.globalAgent = ...` on the module: an ES module's exports cannot be reassigned",
+  "test-https-client-override-global-agent.js": "assigns `https.globalAgent = ...` on the runner's copy of the module's exports, as the http one; the default import's setter works (tests/client/module_object_test.ts)",
 };
 
 function reason(test, error) {

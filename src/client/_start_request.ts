@@ -61,9 +61,13 @@ export function parseUrl(input: string): URL {
 
 /** Node's choice: `false` is a one-off socket; none is the global agent unless `createConnection` is given. */
 export function agentOf(options: RequestOptions): AgentLike | undefined {
-  const agent: unknown = options.agent;
+  let agent: unknown = options.agent;
   if (agent === false) return undefined;
-  if (agent === undefined || agent === null) return options.createConnection ? undefined : globalAgent;
+  if (agent === undefined || agent === null) {
+    if (options.createConnection) return undefined;
+    // Checked as a named one: the module object's setter takes any value, as Node's does.
+    agent = globalAgent;
+  }
   if (typeof (agent as AgentLike).addRequest !== "function") {
     throw invalidArgType("options.agent", "one of Agent-like Object, undefined, or false", agent);
   }

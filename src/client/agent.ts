@@ -357,7 +357,9 @@ export class AgentClass extends EventEmitter<AgentEvents> {
 }
 
 /**
- * The agent used when a request names none (keep-alive on, as in current Node; no socket limit).
+ * The agent used when a request names none (keep-alive on, as in current Node; no socket limit). A live
+ * binding: replacing it through the module object (`http.globalAgent = agent`, as in Node) changes it
+ * here too.
  *
  * @example
  * ```ts
@@ -365,7 +367,15 @@ export class AgentClass extends EventEmitter<AgentEvents> {
  * console.log(globalAgent.keepAlive); // true
  * ```
  */
-export const globalAgent: Agent = new AgentClass({ keepAlive: true });
+export let globalAgent: Agent = new AgentClass({ keepAlive: true });
+
+/**
+ * Internal (the module object's `globalAgent` setter): requests that name no agent use `agent` from now
+ * on. Any value is taken, as Node's setter takes it; a request checks that it is Agent-like.
+ */
+export function setGlobalAgent(agent: Agent): void {
+  globalAgent = agent;
+}
 
 /**
  * The seed's `http.getAgent(host, port)`: the agent that carries requests to that origin (the global

@@ -38,6 +38,7 @@
 
 import { setTransportProvider } from "../io/default_transport.ts";
 import type { Transport } from "../io/transport.ts";
+import { type HttpClientModule, httpClientModule } from "../client/http_module.ts";
 
 /**
  * Sets the transport that requests use when their Agent names none (and the global agent's). On the
@@ -58,3 +59,16 @@ export function setDefaultTransport(transport: Transport): void {
 
 // The names of `@wire/http` but its server, fetch bridge and maxHeaderSize (one list: src/shared_api.ts).
 export * from "../shared_api.ts";
+
+/**
+ * `http` as Node's module object, client side (no server on the edge): `import http from
+ * "@wire/http/edge"` for code written against Node's default import; `http.globalAgent` is settable.
+ *
+ * @example
+ * ```ts ignore
+ * import http from "@wire/http/edge";
+ * http.get({ host: "origin.example", path: "/" }, (res) => res.resume());
+ * ```
+ */
+const http: HttpClientModule = httpClientModule();
+export default http;

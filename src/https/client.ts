@@ -249,7 +249,8 @@ export class HttpsAgentClass extends AgentClass {
 }
 
 /**
- * The agent `https.request` uses by default (keep-alive on, as in current Node).
+ * The agent `https.request` uses by default (keep-alive on, as in current Node); a live binding, replaced
+ * through the module object (`https.globalAgent = agent`) as in Node.
  *
  * @example
  * ```ts
@@ -257,7 +258,12 @@ export class HttpsAgentClass extends AgentClass {
  * console.log(globalAgent.defaultPort); // 443
  * ```
  */
-export const globalAgent: Agent = new HttpsAgentClass({ keepAlive: true });
+export let globalAgent: Agent = new HttpsAgentClass({ keepAlive: true });
+
+/** Internal (the https module object's `globalAgent` setter): the agent requests that name none use. */
+export function setHttpsGlobalAgent(agent: Agent): void {
+  globalAgent = agent;
+}
 
 /** The agent's TLS options laid over a request's: the agent's win, as Node's `addRequest` merges them. */
 function withAgentTls(agent: Agent, options: RequestOptions): RequestOptions {

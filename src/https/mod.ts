@@ -41,3 +41,4 @@ export {
   type TlsClientInfo,
 } from "./server.ts";
 export { startTls } from "./start_tls.ts";
+export { https as default, type HttpsModule } from "./https_module.ts";
