@@ -6,7 +6,7 @@
  * @module
  */
 
-import { openConnection } from "./_open_connection.ts";
+import { connectingSocket } from "./_open_connection.ts";
 import {
   type AgentLike,
   type AgentRequest,
@@ -91,13 +91,11 @@ export function startRequest(
   if (agent) agent.addRequest(req, req.agentOptions());
   else if (options.createConnection) viaCreateConnection(req, options);
   else {
-    // A microtask first: a request destroyed right away (Node opens and drops a socket) opens none.
+    // As Node's `onSocket(net.createConnection(options))`: the socket at once, still connecting (its
+    // 'connect' follows 'socket'; a failure to open is its 'error'). A microtask first: a request
+    // destroyed right away (Node opens and drops a socket) opens none.
     queueMicrotask(() => {
-      if (req.destroyed) return;
-      openConnection(options, undefined).then(
-        (socket) => req.onSocket(socket),
-        (err: Error) => req.onSocket(null, err),
-      );
+      if (!req.destroyed) req.onSocket(connectingSocket(options, undefined));
     });
   }
 }

@@ -11,7 +11,10 @@
  *   `setTimeout(5)` (Node's request listens to its socket's 'timeout' once in its life);
  * - `res.setTimeout(5)` on a response whose body never comes: the response's 'timeout';
  * - `req.setTimeout(2 ** 40)`: a `TimeoutOverflowWarning` ("... Timer duration was truncated to
- *   2147483647."), and the socket's timeout is 2147483647;
+ *   2147483647."); at 'socket' the socket is still connecting, without a timeout, and at its 'connect'
+ *   the timeout is 2147483647;
+ * - `agent: false`: `socket > socket connect > ... > socket close`, the socket `connecting` at 'socket';
+ *   to a port nobody listens on, the socket at 'socket' then `req error ECONNREFUSED > req close`;
  * - an HTTP/1.0 response without keep-alive: `req.shouldKeepAlive` true before, false in 'response';
  * - `agent.destroy()` in the response's 'end': the socket still emits 'free' (destroyed), nothing pooled;
  * - a request destroyed while queued at its agent stays in `agent.requests` until a socket frees; it
@@ -133,6 +136,8 @@ test("req.setTimeout(2 ** 40): TimeoutOverflowWarning, clamped to 2^31-1 ms", as
   const { server, port } = await listen({}, (_req, res) => res.end());
   const warned = new Promise<Error>((resolve) => process.once("warning", resolve));
   const req = get({ host: "127.0.0.1", port, agent: false });
+  // 'socket' comes a tick after the request, as Node's (the socket still connecting): listen at once.
+  const socketEvent = once(req, "socket");
   req.setTimeout(2 ** 40);
   const warning = await warned;
   assert.equal(warning.name, "TimeoutOverflowWarning");
@@ -140,11 +145,43 @@ test("req.setTimeout(2 ** 40): TimeoutOverflowWarning, clamped to 2^31-1 ms", as
     warning.message,
     "1099511627776 does not fit into a 32-bit signed integer.\nTimer duration was truncated to 2147483647.",
   );
-  const socket = (await once(req, "socket"))[0] as Socket;
+  // As Node's (checked under node 20.20): at 'socket' the socket is still connecting, without a timeout;
+  // the request's timeout is set on it at 'connect'.
+  const socket = (await socketEvent)[0] as Socket;
+  assert.equal(socket.connecting, true);
+  assert.equal(socket.timeout, undefined);
+  await once(socket, "connect");
   assert.equal(socket.timeout, 2 ** 31 - 1);
   ((await once(req, "response"))[0] as IncomingMessage).resume();
   await once(req, "close");
   await closeServer(server);
+});
+
+test("agent: false: 'socket' comes while the socket connects, then its 'connect'", async () => {
+  const { server, port } = await listen({}, (_req, res) => res.end("ok"));
+  const events: string[] = [];
+  const req = get({ host: "127.0.0.1", port, agent: false });
+  req.on("socket", (socket: Socket) => {
+    events.push(`socket connecting=${socket.connecting}`);
+    socket.on("connect", () => events.push("socket connect"));
+    socket.on("close", () => events.push("socket close"));
+  });
+  ((await once(req, "response"))[0] as IncomingMessage).resume();
+  await once(req, "close");
+  await closeServer(server);
+  assert.deepEqual(events.slice(0, 2), ["socket connecting=true", "socket connect"]);
+  assert.equal(events.at(-1), "socket close");
+});
+
+test("agent: false to a refused port: 'socket', then ECONNREFUSED and 'close'", async () => {
+  const { server, port } = await listen({}, () => {});
+  await closeServer(server);
+  const events: string[] = [];
+  const req = get({ host: "127.0.0.1", port, agent: false });
+  req.on("socket", () => events.push("socket"));
+  const closed = lifecycle(req, events);
+  await closed;
+  assert.deepEqual(events, ["socket", "req error ECONNREFUSED"]);
 });
 
 test("an HTTP/1.0 response without keep-alive turns req.shouldKeepAlive off", async () => {
