@@ -1,11 +1,11 @@
 /**
- * Opens the socket for a request: its `createConnection`, a unix socket path, or host and port through
- * the transport (the Agent's, or the runtime's default).
+ * Opens the socket for a request, still connecting as Node's `net.connect` returns it: a unix socket path,
+ * or host and port through the transport (the Agent's, or the runtime's default).
  *
  * @module
  */
 
-import { Socket, type SocketOptions, socketOver } from "../io/socket.ts";
+import { Socket, type SocketOptions } from "../io/socket.ts";
 import { kTlsOpened } from "../io/socket_base.ts";
 import type {
   TlsConnectOptions,
@@ -18,33 +18,7 @@ import { isIpLiteral } from "../core/authority.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { type Origin, originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
-import type { Duplex } from "node:stream";
 import { PendingConn } from "./_pending_conn.ts";
-
-/** Node's `createConnection(options, callback)`: returns the socket, or hands it to `callback`. */
-function created(options: OriginOptions): Promise<Socket | TransportConn | Duplex> {
-  return new Promise((resolve, reject) => {
-    const made = options.createConnection!(options, (err, socket) => {
-      if (err) reject(err);
-      else if (socket) resolve(socket);
-    });
-    if (made !== undefined && made !== null) Promise.resolve(made).then(resolve, reject);
-  });
-}
-
-/** Opens a socket for `options`. Rejects with the transport's coded error (`ECONNREFUSED`, ...). */
-export async function openConnection(
-  options: OriginOptions,
-  transport: Transport | undefined,
-): Promise<Socket> {
-  if (options.createConnection) {
-    const made = await created(options);
-    if (made instanceof Socket) return made;
-    // Ours (a TransportConn has `start`), or any Duplex: a net/tls socket, a test's in-memory pair.
-    return "start" in made ? new Socket(made) : socketOver(made);
-  }
-  return new Socket(await connectTransport(options, originOf(options), transport), socketOptions(options));
-}
 
 /** The queue sizes a request asked its new socket for (Node's `highWaterMark` option). */
 function socketOptions(options: OriginOptions): SocketOptions | undefined {
