@@ -169,6 +169,17 @@ export class ClientConnection implements SocketConsumer, OutgoingSink {
     return sent;
   }
 
+  /**
+   * As Node's, whose request finishes with the callback of its last socket write: a socket still
+   * connecting holds the bytes, so the request's 'finish' comes after the socket's 'connect' (and
+   * 'secureConnect') listeners, in the microtask after them. An open socket takes them at once: false.
+   */
+  whenFlushed(done: () => void): boolean {
+    if (!this.socket.connecting) return false;
+    this.socket.once("connect", () => queueMicrotask(done));
+    return true;
+  }
+
   // ---- SocketConsumer ----
 
   onData(chunk: Uint8Array): boolean {

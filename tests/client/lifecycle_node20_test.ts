@@ -13,7 +13,8 @@
  * - `req.setTimeout(2 ** 40)`: a `TimeoutOverflowWarning` ("... Timer duration was truncated to
  *   2147483647."); at 'socket' the socket is still connecting, without a timeout, and at its 'connect'
  *   the timeout is 2147483647;
- * - `agent: false`: `socket > socket connect > ... > socket close`, the socket `connecting` at 'socket';
+ * - `agent: false`: `socket > socket connect > req finish > ... > socket close`, the socket `connecting` at
+ *   'socket' (the request's 'finish' is its last write's callback, once the socket connected);
  *   to a port nobody listens on, the socket at 'socket' then `req error ECONNREFUSED > req close`;
  * - an HTTP/1.0 response without keep-alive: `req.shouldKeepAlive` true before, false in 'response';
  * - `agent.destroy()` in the response's 'end': the socket still emits 'free' (destroyed), nothing pooled;
@@ -157,10 +158,11 @@ test("req.setTimeout(2 ** 40): TimeoutOverflowWarning, clamped to 2^31-1 ms", as
   await closeServer(server);
 });
 
-test("agent: false: 'socket' comes while the socket connects, then its 'connect'", async () => {
+test("agent: false: 'socket' comes while the socket connects, then its 'connect', then the request's 'finish'", async () => {
   const { server, port } = await listen({}, (_req, res) => res.end("ok"));
   const events: string[] = [];
   const req = get({ host: "127.0.0.1", port, agent: false });
+  req.on("finish", () => events.push("req finish"));
   req.on("socket", (socket: Socket) => {
     events.push(`socket connecting=${socket.connecting}`);
     socket.on("connect", () => events.push("socket connect"));
@@ -169,7 +171,7 @@ test("agent: false: 'socket' comes while the socket connects, then its 'connect'
   ((await once(req, "response"))[0] as IncomingMessage).resume();
   await once(req, "close");
   await closeServer(server);
-  assert.deepEqual(events.slice(0, 2), ["socket connecting=true", "socket connect"]);
+  assert.deepEqual(events.slice(0, 3), ["socket connecting=true", "socket connect", "req finish"]);
   assert.equal(events.at(-1), "socket close");
 });
 
