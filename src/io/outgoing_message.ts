@@ -271,6 +271,26 @@ export class OutgoingMessage extends Stream {
   }
 
   /**
+   * Node's `_header`: the head as text once it is fixed, null before. Middleware tests it to tell whether
+   * the head went (compression calls `_implicitHeader()` only while it is falsy, and Node throws on a
+   * second `writeHead()`). Between `writeHead()` and the first write, the head as it stands then (no body
+   * known yet); once written, the head exactly as sent.
+   */
+  get _header(): string | null {
+    if (this.#headText !== undefined) return this.#headText;
+    if (!this.headersSent) return null;
+    try {
+      return this.#encodeHead(0, false, false)?.head ?? null;
+    } catch {
+      // A head core refuses (it throws at the first write too) has no text.
+      return null;
+    }
+  }
+
+  /** The head as sent, kept from `#writeHead` (the string it rendered anyway: no copy). */
+  #headText: string | undefined;
+
+  /**
    * Node's deprecated (DEP0066) view of the fields, lower-cased name -> value: `getHeaders()`, which is
    * what to use. Assigning an object replaces every field with its entries.
    */
@@ -703,6 +723,7 @@ export class OutgoingMessage extends Stream {
     if (encoded === null) return this.#writeHeadless(body);
     this.headersSent = true;
     this.#headWritten = true;
+    this.#headText = encoded.head;
     this.#body = encoded;
     const kind = encoded.kind;
     this.chunkedEncoding = kind === "chunked";

@@ -9,6 +9,9 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as NodeHttp from "node:http";
+import { gunzipSync } from "node:zlib";
+import compression18Untyped from "compression";
+import compression17Untyped from "compression17";
 import express4Untyped from "express4";
 import express5Untyped from "express5";
 import {
@@ -50,6 +53,13 @@ interface Express {
   (): ExpressApp;
   json(): Handler;
 }
+
+// compression ships no type declarations either: it makes an Express middleware.
+type Compression = (options: { threshold: number }) => Handler;
+const compressions: [string, Compression][] = [
+  ["compression 1.8", compression18Untyped as unknown as Compression],
+  ["compression 1.7", compression17Untyped as unknown as Compression],
+];
 
 const versions: [string, Express][] = [
   ["Express 4", express4Untyped as unknown as Express],
@@ -236,4 +246,40 @@ for (const [version, express] of versions) {
       assert.equal(sockets.size, 1);
     },
   );
+}
+
+// The compression middleware wraps `res.write`/`res.end`, hooks `writeHead` (on-headers), calls
+// `res._implicitHeader()` until the head is fixed, and pipes the body through zlib with backpressure.
+// 1.8 asks `res.headersSent`; 1.7 (still in many lockfiles) asks Node's `res._header`, which must be
+// truthy once the head is fixed, or its second write calls `_implicitHeader()` again and throws. Checked
+// on node:http (the control).
+for (const [version, express] of versions) {
+  for (const [middleware, compression] of compressions) {
+    testEach(
+      `${version}, ${middleware}: a streamed response is gzipped; the bytes gunzip to what was written`,
+      async (impl, scope) => {
+        const text = "compressible text, ".repeat(40_000);
+        const { port } = await serve(express, impl, scope, (app) => {
+          app.use(compression({ threshold: 0 }));
+          app.get("/big", (_req, res) => {
+            res.setHeader("Content-Type", "text/plain");
+            // Two writes and an end: the first fixes the head (implicitly), the rest flows through zlib.
+            res.write(text.slice(0, 300_000));
+            res.write(text.slice(300_000, 600_000));
+            res.end(text.slice(600_000));
+          });
+        });
+        const client = await RawHttp.connect(port);
+        scope.defer(() => client.close());
+        client.write("GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n");
+        const res = await client.readResponse();
+        assert.equal(res.status, 200);
+        assert.equal(res.headers["content-encoding"], "gzip");
+        assert.equal(res.headers["vary"], "Accept-Encoding");
+        assert.equal(res.headers["transfer-encoding"], "chunked");
+        assert.ok(res.body.length < text.length / 10, `gzip body of ${res.body.length} bytes`);
+        assert.equal(gunzipSync(res.body).toString(), text);
+      },
+    );
+  }
 }

@@ -567,3 +567,34 @@ test("assignSocket() with a Writable that calls back at once: write callbacks co
   const atEnd = await new Promise<string[]>((resolve) => res.end(() => resolve([...calls])));
   assert.deepEqual(atEnd, ["a", "b", "", "bytes", "c"]);
 });
+
+// Checked under node 20.20.2: `_header` is null before the head is fixed; after
+// `writeHead(200, { "content-type": "text/plain" })` it is "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n
+// Date: ...\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n", the
+// head the wire then carries; after an implicit head it is the head as sent (Content-Length for end(data)).
+test("_header: null before the head is fixed, then the head as it goes on the wire (Node's)", async () => {
+  const seen: (string | null)[] = [];
+  const text = await exchange(
+    (req, res) => {
+      seen.push(res._header);
+      if (req.url === "/explicit") {
+        res.writeHead(200, { "content-type": "text/plain" });
+        seen.push(res._header && normalizeDate(res._header));
+        res.end("hello");
+      } else {
+        res.end("implicit");
+      }
+      seen.push(res._header && normalizeDate(res._header));
+    },
+    "GET /explicit HTTP/1.1\r\nHost: x\r\n\r\nGET /implicit HTTP/1.1\r\nHost: x\r\n\r\n",
+    "implicit",
+  );
+  const explicitHead =
+    "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nDate: <date>\r\nConnection: keep-alive\r\n" +
+    "Keep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const implicitHead =
+    "HTTP/1.1 200 OK\r\nDate: <date>\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n" +
+    "Content-Length: 8\r\n\r\n";
+  assert.deepEqual(seen, [null, explicitHead, explicitHead, null, implicitHead]);
+  assert.equal(text, explicitHead + "5\r\nhello\r\n0\r\n\r\n" + implicitHead + "implicit");
+});
