@@ -12,6 +12,7 @@ import type * as NodeHttp from "node:http";
 import { gunzipSync } from "node:zlib";
 import compression18Untyped from "compression";
 import compression17Untyped from "compression17";
+import multerUntyped from "multer";
 import express4Untyped from "express4";
 import express5Untyped from "express5";
 import {
@@ -60,6 +61,17 @@ const compressions: [string, Compression][] = [
   ["compression 1.8", compression18Untyped as unknown as Compression],
   ["compression 1.7", compression17Untyped as unknown as Compression],
 ];
+
+// multer (multipart/form-data through busboy) has no declarations either; memory storage keeps the file.
+interface UploadedFile {
+  originalname: string;
+  size: number;
+  buffer: Uint8Array;
+}
+const multer = multerUntyped as unknown as (
+  options: { storage: unknown },
+) => { single(field: string): Handler };
+const memoryStorage = (multerUntyped as unknown as { memoryStorage(): unknown }).memoryStorage;
 
 const versions: [string, Express][] = [
   ["Express 4", express4Untyped as unknown as Express],
@@ -282,4 +294,34 @@ for (const [version, express] of versions) {
       },
     );
   }
+}
+
+// multer reads the request stream through busboy, with backpressure, while the client is still sending.
+for (const [version, express] of versions) {
+  testEach(`${version}, multer: a multipart upload of a field and a 300 KiB file`, async (impl, scope) => {
+    const fixture = fixtureFile(scope);
+    const { url } = await serve(express, impl, scope, (app) => {
+      app.post("/upload", multer({ storage: memoryStorage() }).single("file"), (req, res) => {
+        const file = (req as ExpressRequest & { file: UploadedFile }).file;
+        res.json({
+          note: (req.body as { note?: string }).note,
+          name: file.originalname,
+          size: file.size,
+          same: Buffer.from(file.buffer).equals(fixture.bytes),
+        });
+      });
+    });
+    const form = new FormData();
+    form.append("note", "héllo");
+    form.append("file", new Blob([new Uint8Array(fixture.bytes)]), "fixture.bin");
+    const res = await fetch(`${url}/upload`, { method: "POST", body: form });
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    assert.deepEqual(JSON.parse(text), {
+      note: "héllo",
+      name: "fixture.bin",
+      size: fixture.bytes.length,
+      same: true,
+    });
+  });
 }
