@@ -312,7 +312,10 @@ export class Socket extends SocketBase {
     return this.destroy();
   }
 
-  /** Stops `'data'` and stops reading the socket. */
+  /**
+   * Stops `'data'`. An HTTP connection's socket stops reading; a raw one reads on until its queue is full
+   * (as net.Socket), so the peer's end is still seen.
+   */
   override pause(): this {
     super.pause();
     this.#userPaused = true;
@@ -664,8 +667,10 @@ export class Socket extends SocketBase {
 
   /** Reads from the transport only when someone will take the bytes. */
   #updateFlow(): void {
-    // As Node, a user's `pause()` also starves an HTTP connection's parser.
-    const shouldPause = this.#userPaused || (this.#consumer ? this.#ownerPaused : this.#rawFull);
+    // As Node, a user's `pause()` also starves an HTTP connection's parser. A raw socket reads on into its
+    // queue up to the high-water mark while paused, as a net.Socket does (its pause() only stops 'data'):
+    // so the peer's FIN still comes in and ends it, e.g. once an unpipe() paused it.
+    const shouldPause = this.#consumer ? this.#userPaused || this.#ownerPaused : this.#rawFull;
     if (shouldPause !== this.#transportPaused && !this.#closed) {
       this.#transportPaused = shouldPause;
       if (shouldPause) this.#conn.pause();

@@ -11,6 +11,8 @@ import { Buffer } from "node:buffer";
 import type * as NodeHttp from "node:http";
 import type * as NodeHttps from "node:https";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { Duplex } from "node:stream";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { agentFor, closeServer, type Http, type Impl, impls, listen, testEach } from "./_impls.ts";
 import { pki } from "../https/_tls.ts";
@@ -26,9 +28,25 @@ const followRedirects = require("follow-redirects") as {
 const httpProxy = require("http-proxy") as {
   createProxyServer(options: Record<string, unknown>): {
     web(req: NodeHttp.IncomingMessage, res: NodeHttp.ServerResponse, options?: unknown): void;
+    ws(req: NodeHttp.IncomingMessage, socket: Duplex, head: Buffer): void;
     on(event: "error", listener: (err: Error) => void): void;
     close(): void;
   };
+};
+// ws from the package's own files (on Bun, "ws" is the runtime's built-in shim; see ws_test.ts).
+interface WsSocket {
+  on(event: "message", listener: (data: Buffer, isBinary: boolean) => void): void;
+  send(data: string | Buffer, options?: { binary: boolean }): void;
+  close(): void;
+  terminate(): void;
+}
+const wsDir = dirname(require.resolve("ws/package.json"));
+const WebSocketServer = require(join(wsDir, "lib/websocket-server.js")) as new (
+  options: { server: NodeHttp.Server },
+) => { on(event: "connection", listener: (ws: WsSocket) => void): void; close(): void };
+const WebSocket = require(join(wsDir, "lib/websocket.js")) as new (url: string) => WsSocket & {
+  once(event: "open" | "close", listener: () => void): void;
+  once(event: "error", listener: (err: Error) => void): void;
 };
 
 const control: Http = impls[0]!.http;
@@ -176,3 +194,59 @@ testEach("http-proxy: a reverse proxy forwarding through the implementation's Ag
   // Both forwarded on one kept-alive upstream connection.
   assert.equal(connections, 1);
 });
+
+testEach(
+  "http-proxy: a WebSocket proxied by the implementation's server (proxy.ws) to a ws upstream",
+  async (impl, scope) => {
+    // Upstream: the runtime's node:http with ws, echoing text with a prefix and binary as is.
+    const upstream = control.createServer((_req, res) => res.end("plain"));
+    const wss = new WebSocketServer({ server: upstream });
+    scope.defer(() => closeServer(upstream));
+    scope.defer(() => wss.close());
+    wss.on("connection", (ws) => {
+      ws.on("message", (data, isBinary) => ws.send(isBinary ? data : `echo:${data}`, { binary: isBinary }));
+    });
+    const upstreamPort = await listen(upstream);
+    const forwarder = httpProxy.createProxyServer({ target: `http://127.0.0.1:${upstreamPort}`, ws: true });
+    scope.defer(() => forwarder.close());
+    forwarder.on("error", (err) => scope.fail(err));
+    // http-proxy writes the upstream's 101 to our socket and pipes the two sockets both ways.
+    const front = impl.http.createServer((req, res) => forwarder.web(req, res));
+    front.on(
+      "upgrade",
+      (req: NodeHttp.IncomingMessage, socket: Duplex, head: Buffer) => forwarder.ws(req, socket, head),
+    );
+    scope.defer(() => closeServer(front));
+    const frontPort = await listen(front);
+
+    const client = new WebSocket(`ws://127.0.0.1:${frontPort}/chat`);
+    scope.defer(() => client.terminate());
+    await new Promise<void>((resolve, reject) => {
+      client.once("open", resolve);
+      client.once("error", reject);
+    });
+    const received: unknown[] = [];
+    const both = new Promise<void>((resolve) =>
+      client.on("message", (data, isBinary) => {
+        received.push(isBinary ? [...data] : data.toString());
+        if (received.length === 2) resolve();
+      })
+    );
+    client.send("hi");
+    client.send(Buffer.from([0, 1, 254, 255]), { binary: true });
+    await both;
+    assert.deepEqual(received, ["echo:hi", [0, 1, 254, 255]]);
+    const closed = new Promise<void>((resolve) => client.once("close", resolve));
+    client.close();
+    await closed;
+    // The cleanup's closeServer(front) waits for the tunnelled socket to close: http-proxy unpiped (so
+    // paused) it when the upstream closed, and only a paused socket that still reads sees the client's
+    // FIN.
+  },
+  {
+    controlBroken: {
+      deno: "Deno 2.9.6's node:http: a paused server socket stops reading, so the client's FIN never ends " +
+        "the tunnelled socket and server.close() waits for good (passes under Node 20.20 and Bun 1.4.5)",
+    },
+  },
+);

@@ -37,6 +37,9 @@
  *    it from `'end'`: `write()` false and the socket destroyed, `write cb EPIPE This socket has been ended by
  *    the other party`, `error EPIPE ...`, `close`. The server's upgraded socket has `allowHalfOpen` true
  *    and one `'end'` listener too (an HTTPS server's: false, as Node's tls.Server).
+ * 8. Server, an upgraded socket its user paused (empty, not flowing) and the client's FIN: `end
+ *    (readableFlowing false, readableEnded true)`, then, ended from 'end', `close`: a paused net.Socket
+ *    reads on until its queue is full, so the FIN comes in.
  *
  * Where this implementation differs from those lists for reasons other than the FIN, the tests leave the
  * event out, say so, and keep the rest exact: the server ends the socket in the last response's `end()`
@@ -218,6 +221,29 @@ test("server: an upgrade and the client's FIN in one write: the upgraded socket 
     "socket end writable true",
     "socket close",
   ]);
+});
+
+test("server: an upgraded socket paused by its user still hears the client's FIN: 'end', then its own close", async () => {
+  const log = new EventLog();
+  const { server, port } = await listen({});
+  server.on("upgrade", (_req: IncomingMessage, socket: Socket) => {
+    socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n");
+    // As after an unpipe() (http-proxy's WebSocket tunnel, once its upstream closed): paused, empty.
+    socket.pause();
+    socket.on("end", () => {
+      log.push(`socket end flowing ${socket.readableFlowing} readableEnded ${socket.readableEnded}`);
+      socket.end();
+    });
+    socket.on("close", () => log.push("socket close"));
+  });
+  const client = await RawClient.connect(port);
+  client.write("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n");
+  await client.until("\r\n\r\n");
+  client.end();
+  await log.until("socket close");
+  await client.close();
+  await closeServer(server);
+  assert.deepEqual(log.entries, ["socket end flowing false readableEnded true", "socket close"]);
 });
 
 /**
