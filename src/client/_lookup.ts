@@ -58,8 +58,8 @@ export async function resolveAddresses(
     autoSelectFamily?: boolean | undefined;
   },
 ): Promise<string[]> {
+  if (!resolvesHere(host, options)) return [host];
   const family = options.family === 4 || options.family === 6 ? options.family : undefined;
-  if (isIpLiteral(host) || (options.lookup === undefined && family === undefined)) return [host];
   const lookup = options.lookup ?? systemLookup();
   const query = family !== undefined ? { family, hints: 0 } : { hints: ADDRCONFIG, all: true };
   const all = family === undefined && options.autoSelectFamily !== false;
@@ -74,6 +74,20 @@ export async function resolveAddresses(
       } else resolve([String(address)]);
     });
   });
+}
+
+/**
+ * Whether {@linkcode resolveAddresses} looks `host` up itself: a name, with a `lookup` or a `family` to
+ * honour. Otherwise the transport resolves a name as it connects (and an IP needs no lookup).
+ *
+ * @example
+ * ```ts ignore
+ * resolvesHere("example.test", { family: 4 }); // true
+ * resolvesHere("example.test", {}); // false: Deno.connect / Bun.connect resolve it
+ * ```
+ */
+export function resolvesHere(host: string, options: { lookup?: unknown; family?: unknown }): boolean {
+  return !isIpLiteral(host) && (options.lookup !== undefined || options.family === 4 || options.family === 6);
 }
 
 /** `dns.ADDRCONFIG` on Linux, the hint Node passes when no family is asked for. */

@@ -13,7 +13,7 @@ import type {
   TransportConn,
   TransportConnectOptions,
 } from "../io/transport.ts";
-import { resolveAddresses } from "./_lookup.ts";
+import { resolveAddresses, resolvesHere } from "./_lookup.ts";
 import { isIpLiteral } from "../core/authority.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { type Origin, originOf, type OriginOptions } from "./_origin.ts";
@@ -44,7 +44,12 @@ export function connectingSocket(
 ): Socket {
   const origin = originOf(options);
   const encrypted = origin.tls;
-  const pending = new PendingConn(connectTransport(options, origin, transport), encrypted);
+  const host = origin.host;
+  // Node's 'lookup' (err, address, family, host), for a name only; never on a socket already destroyed.
+  const lookedUp: LookupReport = (err, address) => {
+    if (!socket.destroyed) socket.emit("lookup", err, address, address && familyOf(address), host);
+  };
+  const pending = new PendingConn(connectTransport(options, origin, transport, lookedUp), encrypted);
   const socket = new Socket(pending, socketOptions(options));
   pending.onOpen = () => socket[kTlsOpened]();
   pending.onConnect = () => {
@@ -55,20 +60,57 @@ export function connectingSocket(
   return socket;
 }
 
-/** Opens the transport connection to `origin` (host and port, or a unix socket path), `options` its request's. */
+/** Hears how the name of a connection was resolved: an error, or the address connected to. */
+type LookupReport = (err: Error | null, address: string | undefined) => void;
+
+/** The address family Node's 'lookup' reports: 6 for an IPv6 address, else 4. */
+function familyOf(address: string): number {
+  return address.includes(":") ? 6 : 4;
+}
+
+/** Codes of a failed name resolution (the transports report getaddrinfo's). */
+const DNS_ERRORS = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EAI_NODATA"]);
+
+/**
+ * Opens the transport connection to `origin` (host and port, or a unix socket path), `options` its
+ * request's. `lookedUp` hears the resolution of a name, as Node's socket emits 'lookup': once our own
+ * lookup answered (a `lookup` or `family` option), before connecting; else once the transport, which
+ * resolves the name as it connects, has connected (or failed to resolve it).
+ */
 async function connectTransport(
   options: OriginOptions,
   origin: Origin,
   transport: Transport | undefined,
+  lookedUp: LookupReport,
 ): Promise<TransportConn> {
   const t = transport ?? defaultTransportOrThrow();
   const connectOptions = connectOptionsOf(
     options,
     origin.tls ? tlsConnectOptions(options, origin.host) : undefined,
   );
-  const conn = origin.socketPath
-    ? await t.connect({ path: origin.socketPath }, connectOptions)
-    : await connectAny(t, await resolveAddresses(origin.host, options), origin.port, connectOptions);
+  let conn: TransportConn;
+  if (origin.socketPath) conn = await t.connect({ path: origin.socketPath }, connectOptions);
+  else if (isIpLiteral(origin.host)) {
+    conn = await t.connect({ hostname: origin.host, port: origin.port }, connectOptions);
+  } else if (resolvesHere(origin.host, options)) {
+    let addresses: string[];
+    try {
+      addresses = await resolveAddresses(origin.host, options);
+    } catch (err) {
+      lookedUp(err as Error, undefined);
+      throw err;
+    }
+    lookedUp(null, addresses[0]);
+    conn = await connectAny(t, addresses, origin.port, connectOptions);
+  } else {
+    try {
+      conn = await t.connect({ hostname: origin.host, port: origin.port }, connectOptions);
+    } catch (err) {
+      if (DNS_ERRORS.has((err as { code?: string }).code ?? "")) lookedUp(err as Error, undefined);
+      throw err;
+    }
+    lookedUp(null, conn.remote.address);
+  }
   // Requests are written in one piece per flush; Nagle would only delay them.
   conn.setNoDelay(true);
   return conn;

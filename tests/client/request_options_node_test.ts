@@ -169,6 +169,48 @@ test("lookup is called as Node calls it: all addresses without a family, one wit
   await server.close();
 });
 
+// Checked under node 20.20 with the same lookups (answering on the next turn, so the socket's listeners
+// are on by then): `lookup null 127.0.0.1 4 name.invalid, connect`; `lookup ENOTFOUND undefined undefined
+// name.invalid, error ENOTFOUND`; for an IP only `connect`. got's `timeout.lookup` waits for this event.
+test("the socket emits 'lookup' (err, address, family, host) for a name, before 'connect'; none for an IP", async () => {
+  const server = await scripted();
+  const answering: LookupFunction = (_host, options, cb) =>
+    setImmediate(() =>
+      options.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4)
+    );
+  const failing: LookupFunction = (_host, _options, cb) =>
+    setImmediate(() => cb(Object.assign(new Error("nope"), { code: "ENOTFOUND" })));
+  const run = async (host: string, lookup: LookupFunction) => {
+    const events: string[] = [];
+    const req = get({ host, port: server.port, lookup, agent: false }, (res) => res.resume());
+    req.on("socket", (socket) => {
+      socket.on(
+        "lookup",
+        (err: { code?: string } | null, address?: string, family?: number, name?: string) => {
+          events.push(`lookup ${err?.code ?? err} ${address} ${family} ${name}`);
+        },
+      );
+      socket.on("connect", () => events.push("connect"));
+    });
+    req.on("error", (err: Error & { code?: string }) => events.push(`error ${err.code}`));
+    await new Promise((resolve) => req.on("close", resolve));
+    return events;
+  };
+  try {
+    assert.deepEqual(await run("name.invalid", answering), [
+      "lookup null 127.0.0.1 4 name.invalid",
+      "connect",
+    ]);
+    assert.deepEqual(await run("name.invalid", failing), [
+      "lookup ENOTFOUND undefined undefined name.invalid",
+      "error ENOTFOUND",
+    ]);
+    assert.deepEqual(await run("127.0.0.1", answering), ["connect"]);
+  } finally {
+    await server.close();
+  }
+});
+
 test("autoSelectFamily: an address that refuses makes the request try the next one (off: it fails)", async () => {
   // As Node 20 (test-http-autoselectfamily.js): lookup lists ::1 before 127.0.0.1; only the latter listens.
   const server = await scripted();

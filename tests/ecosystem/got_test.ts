@@ -90,3 +90,42 @@ testEach("got: three GETs through a keep-alive Agent reuse one connection", asyn
   assert.equal(connections(), 1);
   assert.equal(sockets.size, 1);
 });
+
+// got's `timeout.lookup` waits for the socket's 'lookup' event (then times 'connect' from it): a client
+// socket that never emits it fails every request slower than that timeout to a host name, however fast
+// its lookup was. The answer here deliberately comes after the lookup timeout would have fired.
+testEach(
+  "got: timeout.lookup and timeout.connect hold for a slow answer from a looked-up name",
+  async (impl, scope) => {
+    const server = control.createServer((_req, res) => {
+      const timer = setTimeout(() => res.end("slow"), 150);
+      res.on("close", () => clearTimeout(timer));
+    });
+    scope.defer(() => closeServer(server));
+    const port = await listen(server);
+    const agent = agentFor(impl.http, scope, { keepAlive: false });
+    const looked: string[] = [];
+    const dnsLookup = (
+      host: string,
+      options: { all?: boolean },
+      cb: (
+        err: Error | null,
+        address: string | { address: string; family: number }[],
+        family?: number,
+      ) => void,
+    ) => {
+      looked.push(host);
+      setImmediate(() =>
+        options.all ? cb(null, [{ address: "127.0.0.1", family: 4 }]) : cb(null, "127.0.0.1", 4)
+      );
+    };
+    const res = await got(`http://wire.test:${port}/`, {
+      ...through(impl, agent),
+      dnsLookup: dnsLookup as never,
+      timeout: { lookup: 50, connect: 50, request: 5000 },
+    });
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.body, "slow");
+    assert.deepEqual(looked, ["wire.test"]);
+  },
+);
