@@ -287,6 +287,16 @@ export class OutgoingMessage extends Stream {
     }
   }
 
+  /**
+   * Node code assigns `null` to have the head stored again (http-proxy-agent does, after changing
+   * `req.path`): a head not written yet is open again (`headersSent` false) and goes as the fields and
+   * path then say; one already written cannot change. A string cannot stand in for the head here (it is
+   * always rendered from the fields), so assigning one changes nothing.
+   */
+  set _header(value: string | null | undefined) {
+    if ((value === null || value === undefined) && !this.#headWritten) this.headersSent = false;
+  }
+
   /** The head as sent, kept from `#writeHead` (the string it rendered anyway: no copy). */
   #headText: string | undefined;
 

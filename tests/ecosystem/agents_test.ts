@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Duplex } from "node:stream";
 import { HttpsProxyAgent } from "https-proxy-agent";
+import { HttpProxyAgent } from "http-proxy-agent";
 import { agentFor, closeServer, type Http, type Impl, impls, listen, testEach } from "./_impls.ts";
 import { pki } from "../https/_tls.ts";
 import { startForwardProxy } from "../../examples/proxy.ts";
@@ -138,6 +139,41 @@ testEach("https-proxy-agent: an HTTPS request tunnelled through examples/proxy.t
   // The proxy saw one CONNECT to the target and nothing of the request inside it.
   assert.deepEqual(tunnels, [`localhost:${targetPort}`]);
 });
+
+// http-proxy-agent rewrites the request for a forward proxy: in addRequest it assigns `req._header = null`,
+// makes `req.path` the absolute URL and adds Proxy-* fields (Node's `_header` contract: the assignment
+// must be allowed, and the head goes out as the path and fields then say).
+testEach(
+  "http-proxy-agent: a plain HTTP request forwarded by examples/proxy.ts (absolute-form)",
+  async (impl, scope) => {
+    const target = control.createServer((req, res) => {
+      res.end(
+        `${req.method} ${req.url} x-a=${req.headers["x-a"]} proxy-auth=${req.headers["proxy-authorization"]}`,
+      );
+    });
+    scope.defer(() => closeServer(target));
+    const targetPort = await listen(target);
+    const proxy = await startForwardProxy({ port: 0 });
+    scope.defer(() => proxy.close());
+    const forwarded: string[] = [];
+    proxy.server.on("request", (req) => forwarded.push(`${req.method} ${req.url}`));
+    const agent = new HttpProxyAgent(`http://user:pw@127.0.0.1:${proxy.port}`);
+    scope.defer(() => agent.destroy());
+    const res = await new Promise<NodeHttp.IncomingMessage>((resolve, reject) => {
+      const req = impl.http.request(
+        `http://127.0.0.1:${targetPort}/path?q=1`,
+        { agent, headers: { "x-a": "1" } },
+        resolve,
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    assert.equal(res.statusCode, 200);
+    // The proxy reads (and drops) the Proxy-* fields; the target sees an origin-form request.
+    assert.equal(await text(res), "GET /path?q=1 x-a=1 proxy-auth=undefined");
+    assert.deepEqual(forwarded, [`GET http://127.0.0.1:${targetPort}/path?q=1`]);
+  },
+);
 
 testEach("http-proxy: a reverse proxy forwarding through the implementation's Agent", async (impl, scope) => {
   let connections = 0;
