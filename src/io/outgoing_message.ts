@@ -167,10 +167,14 @@ export class OutgoingMessage extends Stream {
     const socket = (this as { socket?: { writableHighWaterMark?: number } | null }).socket;
     return socket?.writableHighWaterMark ?? OUTGOING_HIGH_WATER_MARK;
   }
-  /** Node's name for `writableEnded`. */
+  /** Node's name for `writableEnded`; a plain field in Node, so code may assign it (only the flag changes). */
   get finished(): boolean {
-    return this.writableEnded;
+    return this.#finishedSet ?? this.writableEnded;
   }
+  set finished(value: boolean) {
+    this.#finishedSet = value;
+  }
+  #finishedSet: boolean | undefined;
 
   /**
    * @ignore Internal (server, request): the `uniqueHeaders` option's names, lower-cased: an array value of

@@ -289,3 +289,16 @@ test("an OutgoingMessage does not write to a Writable socket that is not marked 
   assert.deepEqual(events, []);
   assert.equal(res.writableLength, 1);
 });
+
+// Checked under node 20.20: `finished` and `_header` take assignments (plain fields there, a setter for
+// `_header`); `finished` is false on a new message and reads back what was assigned.
+test("finished and _header take assignments as Node's fields do", () => {
+  const msg = new OutgoingMessage();
+  assert.equal(msg.finished, false);
+  assert.equal(msg._header, null);
+  msg.finished = true;
+  assert.equal(msg.finished, true);
+  msg._header = null;
+  assert.equal(msg._header, null);
+  assert.equal(msg.headersSent, false);
+});
