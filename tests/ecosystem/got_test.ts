@@ -98,7 +98,7 @@ testEach(
   "got: timeout.lookup and timeout.connect hold for a slow answer from a looked-up name",
   async (impl, scope) => {
     const server = control.createServer((_req, res) => {
-      const timer = setTimeout(() => res.end("slow"), 150);
+      const timer = setTimeout(() => res.end("slow"), 400);
       res.on("close", () => clearTimeout(timer));
     });
     scope.defer(() => closeServer(server));
@@ -122,7 +122,7 @@ testEach(
     const res = await got(`http://wire.test:${port}/`, {
       ...through(impl, agent),
       dnsLookup: dnsLookup as never,
-      timeout: { lookup: 50, connect: 50, request: 5000 },
+      timeout: { lookup: 200, connect: 200, request: 5000 },
     });
     assert.equal(res.statusCode, 200);
     assert.equal(res.body, "slow");
