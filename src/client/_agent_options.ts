@@ -97,11 +97,41 @@ export function plainPoolName(agentOptions: AgentOptions, given: AgentRequestOpt
   const localAddress = own.localAddress ?? given.localAddress;
   const family = own.family ?? given.family;
   const socketPath = own.socketPath ?? given.socketPath;
+  // A client mostly asks for the same origin again: the last name, when its parts are the same, spares
+  // building the string (and its garbage) per request.
+  const last = lastName;
+  if (
+    host === last.host && port === last.port && localAddress === last.localAddress &&
+    family === last.family && socketPath === last.socketPath
+  ) return last.name;
   let name = `${host || "localhost"}:`;
   if (port) name += port;
   name += ":";
   if (localAddress) name += localAddress;
   if (family === 4 || family === 6) name += `:${family}`;
   if (socketPath) name += `:${socketPath}`;
+  last.host = host;
+  last.port = port;
+  last.localAddress = localAddress;
+  last.family = family;
+  last.socketPath = socketPath;
+  last.name = name;
   return name;
 }
+
+/** The parts and the name of the last {@linkcode plainPoolName} built (one entry, shared by all agents). */
+const lastName: {
+  host: unknown;
+  port: unknown;
+  localAddress: unknown;
+  family: unknown;
+  socketPath: unknown;
+  name: string;
+} = {
+  host: {},
+  port: undefined,
+  localAddress: undefined,
+  family: undefined,
+  socketPath: undefined,
+  name: "",
+};
