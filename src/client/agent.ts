@@ -17,7 +17,13 @@ import type { Transport } from "../io/transport.ts";
 import { kRetry } from "./_hooks.ts";
 import { replayCures } from "./_request_retry.ts";
 import { enqueue, evictIdle, install, onFree, openFor, Openings, takeFree } from "./_agent_pool.ts";
-import { checkMaxTotal, checkScheduling, mergeOptions, plainPoolName } from "./_agent_options.ts";
+import {
+  checkMaxTotal,
+  checkScheduling,
+  LastPoolName,
+  mergeOptions,
+  plainPoolName,
+} from "./_agent_options.ts";
 import { openAgentSocket } from "./_create_connection.ts";
 import type { OriginOptions } from "./_origin.ts";
 import { isHttps, tlsPoolSuffix } from "./tls_options.ts";
@@ -148,6 +154,8 @@ export class AgentClass extends EventEmitter<AgentEvents> {
   readonly #transport: Transport | undefined;
   /** Sockets being opened asynchronously, by name: counted against the limits before they exist. */
   readonly #openings = new Openings();
+  /** The pool name of the last plain request, reused while its parts stay the same. */
+  readonly #lastName = new LastPoolName();
 
   /** Creates an agent; throws Node's errors for a bad `maxTotalSockets` or `scheduling`. */
   constructor(options: AgentOptions = {}) {
@@ -201,7 +209,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     // A pooled socket for the name serves most requests of a keep-alive client: that path needs only the
     // name, so the merged options (a copy of both option sets) are made when a socket must be opened.
     const quickName = this.getName === AgentClass.prototype.getName
-      ? plainPoolName(this.options, given)
+      ? plainPoolName(this.options, given, this.#lastName)
       : undefined;
     let opts = quickName === undefined ? mergeOptions(this.options, given) : undefined;
     const name = quickName ?? this.getName(opts);
