@@ -138,8 +138,9 @@ function featureUnavailable(what: string, transport: Transport): SystemError {
  * Events besides the HTTP server's: `'secureConnection'(socket)` after each handshake (right after
  * `'connection'`, with the same socket: connections are handed out only once encrypted);
  * `'keylog'(line, socket)` with each NSS key log line of a handshake (for a handshake that failed, the
- * closed socket its `'tlsClientError'` carries), where the runtime exposes key material; `'tlsClientError'(error, socket)`, which the server's
- * own first listener passes on as `'clientError'(error, socket)`, as Node's does.
+ * closed socket its `'tlsClientError'` carries), where the runtime exposes key material;
+ * `'tlsClientError'(error, socket)`, which the server's own first listener passes on as
+ * `'clientError'(error, socket)`, as Node's does.
  *
  * @example
  * ```ts ignore

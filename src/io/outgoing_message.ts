@@ -167,7 +167,9 @@ export class OutgoingMessage extends Stream {
     const socket = (this as { socket?: { writableHighWaterMark?: number } | null }).socket;
     return socket?.writableHighWaterMark ?? OUTGOING_HIGH_WATER_MARK;
   }
-  /** Node's name for `writableEnded`; a plain field in Node, so code may assign it (only the flag changes). */
+  /**
+   * Node's name for `writableEnded`; a plain field in Node, so code may assign it (only the flag changes).
+   */
   get finished(): boolean {
     return this.#finishedSet ?? this.writableEnded;
   }
