@@ -22,6 +22,7 @@ import type { Duplex } from "node:stream";
 import { duplexConn } from "./duplex_conn.ts";
 import type { TlsConnectOptions, TransportConn, TransportHandler } from "./transport.ts";
 import { SocketBase } from "./socket_base.ts";
+import { identityPrototype } from "./net_identity.ts";
 import { IdleTimer } from "./_idle_timer.ts";
 import { invalidArgType, outOfRange } from "./_node_errors.ts";
 import { HttpUsageError } from "../core/errors.ts";
@@ -193,6 +194,15 @@ export class Socket extends SocketBase {
       onClose: (error) => this.#onClose(error),
     };
     conn.start(handler);
+  }
+
+  /**
+   * `instanceof Socket` by brand: it holds whichever prototype the socket wears (see net_identity.ts); a
+   * subclass checks its prototype as usual.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== Socket) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && #conn in value;
   }
 
   /** Remote IP address (or unix socket path); undefined while connecting, as Node's. */
@@ -455,6 +465,7 @@ export class Socket extends SocketBase {
   /** @ignore Internal: hands the bytes to an HTTP connection (`consumer`) or back to raw mode (`null`). */
   [kSetConsumer](consumer: SocketConsumer | null): void {
     this.#consumer = consumer;
+    this.#wearIdentity(consumer !== null);
     // HTTP traffic alternates request and response; a raw socket's directions are independent.
     this.#conn.alternate?.(consumer !== null);
     if (!consumer) {
@@ -467,6 +478,19 @@ export class Socket extends SocketBase {
       if (this.#peerEnded) this.#pushEnd();
       this.#updateFlow();
     }
+  }
+
+  /**
+   * While an HTTP connection reads it, the socket is a `net.Socket` (a TLS one a `tls.TLSSocket`) to
+   * `instanceof`, where the entry turned that on (see net_identity.ts). A raw one (never owned, or handed
+   * over by an upgrade or CONNECT) is a plain Duplex, which the runtimes' node:tls wraps as a stream (a
+   * proxy's TLS over a tunnel); as a `net.Socket` it would be taken for a native handle and hang. One
+   * prototype per kind, so sockets of a kind share one shape.
+   */
+  #wearIdentity(owned: boolean): void {
+    if (this.constructor !== Socket) return;
+    const proto = owned ? identityPrototype(Socket, this.encrypted) : Socket.prototype;
+    if (Object.getPrototypeOf(this) !== proto) Object.setPrototypeOf(this, proto);
   }
 
   /** @ignore Internal: see {@linkcode kWhenFlushed}. */

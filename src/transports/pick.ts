@@ -12,7 +12,9 @@
  * @module
  */
 
+import process from "node:process";
 import { setRuntimeTransport } from "../io/default_transport.ts";
+import { useNetIdentity } from "../io/net_identity.ts";
 import { SystemError, type Transport } from "../io/transport.ts";
 import { bunTransport } from "./bun.ts";
 import { denoTransport } from "./deno.ts";
@@ -42,7 +44,8 @@ export function defaultTransport(): Transport {
 
 /**
  * Makes {@linkcode defaultTransport} the transport of servers and requests that name none (unless the
- * user set one, which wins). Idempotent; each Deno/Bun entry calls it once at module scope.
+ * user set one, which wins), and gives sockets the runtime's `net.Socket`/`tls.TLSSocket` identity.
+ * Idempotent; each Deno/Bun entry calls it once at module scope.
  *
  * @example
  * ```ts
@@ -52,4 +55,7 @@ export function defaultTransport(): Transport {
  */
 export function useRuntimeTransport(): void {
   setRuntimeTransport(defaultTransport);
+  // Sockets are `net.Socket`s (TLS ones `tls.TLSSocket`s) to `instanceof`, as Node code expects. Read
+  // when the first socket is made, so `node:tls` still loads only with TLS.
+  useNetIdentity((id) => (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.(id));
 }
