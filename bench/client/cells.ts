@@ -15,8 +15,9 @@
  *   read, which must equal 64 MiB. Result: MB/s.
  *
  * Per cell: one warm-up run (20,000 requests, or one whole transfer), then 3 measured runs; the clients of
- * a kind take turns run by run (ours, fetch, node, ours, ...) so slow drift on a shared machine hits them
- * alike. Reported: median and every run, plus this process's CPU time per request / per MB (steadier than
+ * a kind take turns run by run, in one order and then the reverse (ours, fetch, node, node, fetch, ours,
+ * ...), so slow drift on a shared machine hits them alike and no client always runs right after another
+ * (on Bun, with a fixed order the first of two identical clients measured 0.94x the second, twice). Reported: median and every run, plus this process's CPU time per request / per MB (steadier than
  * rates on a shared machine), the server's cores and the cores other processes took during the runs
  * (from /proc; a run next to other load is slower for reasons that are not the client's).
  *
@@ -463,7 +464,7 @@ export async function runCells(options: CellsOptions): Promise<CellResult[]> {
     };
     for (let round = -1; round < runs; round++) {
       if (round === 0) await options.beforeMeasured?.(kind);
-      for (const cell of cells) {
+      for (const cell of round % 2 === 0 ? cells.toReversed() : cells) {
         if (cell.error !== undefined) continue;
         try {
           const sample = await once(cell, round === -1);
