@@ -14,8 +14,9 @@
  * Why not `class Socket extends net.Socket`: the runtimes' `node:tls` takes a `net.Socket` for one with a
  * native handle. Given ours, `tls.connect({ socket })` hangs (Deno waits for the `'connect'` of a socket
  * it thinks is still connecting; Bun hands it to its native TLS upgrade), and so would a proxy's TLS
- * over a CONNECT tunnel. So a socket HTTP hands over raw (`'upgrade'`, `'connect'`) goes back to the
- * class's own prototype first (see `Socket`), a `Duplex` that node:tls wraps as a stream.
+ * over a CONNECT tunnel. So only a socket an HTTP connection reads wears a twin; one never owned, or
+ * handed over raw (`'upgrade'`, `'connect'`), wears the class's own prototype (see `Socket`), a `Duplex`
+ * that node:tls wraps as a stream.
  *
  * @module
  */
