@@ -121,54 +121,44 @@ export type CreateConnectionCallback = (err: Error | null, socket?: AgentSocket)
  * ```
  */
 export class AgentClass extends EventEmitter<AgentEvents> {
+  // The fields are set by `initAgent`, not by initializers or private fields, so that `Agent.call(this)`
+  // (Node's function-style subclassing, which never runs this constructor) sets up the same object.
   /** Options as given: also passed to `createConnection`. */
-  readonly options: AgentOptions;
+  declare readonly options: AgentOptions;
   /** Whether sockets are kept between requests. */
-  keepAlive: boolean;
+  declare keepAlive: boolean;
   /** TCP keep-alive delay for kept sockets. */
-  keepAliveMsecs: number;
+  declare keepAliveMsecs: number;
   /** Per-origin socket limit. */
-  maxSockets: number;
+  declare maxSockets: number;
   /** Total socket limit. */
-  maxTotalSockets: number;
+  declare maxTotalSockets: number;
   /** Per-origin idle socket limit. */
-  maxFreeSockets: number;
+  declare maxFreeSockets: number;
   /** Which free socket goes first. */
-  scheduling: "lifo" | "fifo";
-  /** Port used when a request names none. */
-  defaultPort = 80;
-  /** The scheme this agent speaks. */
-  protocol = "http:";
+  declare scheduling: "lifo" | "fifo";
+  /** Port used when a request names none (80; an https agent's 443). */
+  declare defaultPort: number;
+  /** The scheme this agent speaks (`"http:"`; an https agent's `"https:"`). */
+  declare protocol: string;
   /**
    * Sockets carrying requests (or being handed to one), by name. Typed as ours, which the default
    * `createConnection` makes; a subclass's may put other Duplexes here.
    */
-  sockets: Record<string, Socket[]> = Object.create(null);
+  declare sockets: Record<string, Socket[]>;
   /** Idle keep-alive sockets, by name (typed as {@linkcode AgentClass.sockets}). */
-  freeSockets: Record<string, Socket[]> = Object.create(null);
+  declare freeSockets: Record<string, Socket[]>;
   /** Requests waiting for a socket, by name. */
-  requests: Record<string, AgentRequest[]> = Object.create(null);
+  declare requests: Record<string, AgentRequest[]>;
   /** Sockets open over all names. */
-  totalSocketCount = 0;
-
-  readonly #transport: Transport | undefined;
-  /** Sockets being opened asynchronously, by name: counted against the limits before they exist. */
-  readonly #openings = new Openings();
-  /** The pool name of the last plain request, reused while its parts stay the same. */
-  readonly #lastName = new LastPoolName();
+  declare totalSocketCount: number;
+  /** @ignore Internal: what the agent keeps beside Node's fields (see {@linkcode AgentState}). */
+  declare readonly [kAgent]: AgentState;
 
   /** Creates an agent; throws Node's errors for a bad `maxTotalSockets` or `scheduling`. */
   constructor(options: AgentOptions = {}) {
     super();
-    this.options = { __proto__: null, ...options } as AgentOptions;
-    this.keepAlive = options.keepAlive ?? false;
-    this.keepAliveMsecs = options.keepAliveMsecs ?? 1000;
-    this.maxSockets = options.maxSockets || Infinity;
-    this.maxFreeSockets = options.maxFreeSockets ?? 256;
-    this.scheduling = checkScheduling(options.scheduling ?? "lifo");
-    this.maxTotalSockets = checkMaxTotal(options.maxTotalSockets);
-    this.#transport = options.transport;
-    this.on("free", (socket, opts) => onFree(this, this.#openings, socket, opts));
+    initAgent(this, options);
   }
 
   /** The seed's name: every request waiting for a socket, oldest name first. */
@@ -209,7 +199,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     // A pooled socket for the name serves most requests of a keep-alive client: that path needs only the
     // name, so the merged options (a copy of both option sets) are made when a socket must be opened.
     const quickName = this.getName === AgentClass.prototype.getName
-      ? plainPoolName(this.options, given, this.#lastName)
+      ? plainPoolName(this.options, given, this[kAgent].lastName)
       : undefined;
     let opts = quickName === undefined ? mergeOptions(this.options, given) : undefined;
     const name = quickName ?? this.getName(opts);
@@ -222,9 +212,10 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       return;
     }
     opts ??= mergeOptions(this.options, given);
-    const open = openFor(this, this.#openings, name);
-    if (open < this.maxSockets && this.totalSocketCount + this.#openings.total() < this.maxTotalSockets) {
-      this.#createFor(req, opts);
+    const openings = this[kAgent].openings;
+    const open = openFor(this, openings, name);
+    if (open < this.maxSockets && this.totalSocketCount + openings.total() < this.maxTotalSockets) {
+      createFor(this, req, opts);
     } else {
       // Over the total limit an idle socket of another name makes room: once it closed, this request
       // gets a new socket (instead of waiting while that one sits idle).
@@ -245,19 +236,20 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       opts.keepAlive = true;
       opts.keepAliveInitialDelay = this.keepAliveMsecs;
     }
-    this.#openings.add(name);
+    const openings = this[kAgent].openings;
+    openings.add(name);
     let done = false;
     const oncreate: CreateConnectionCallback = (err, socket) => {
       if (done) return;
       done = true;
-      this.#openings.done(name);
+      openings.done(name);
       if (err || !socket) {
         callback(err ?? new Error("createConnection gave no socket"));
         return;
       }
       (this.sockets[name] ??= []).push(socket as Socket);
       this.totalSocketCount++;
-      install(this, this.#openings, socket, opts);
+      install(this, openings, socket, opts);
       callback(null, socket);
     };
     let made: AgentSocket | undefined | void;
@@ -308,7 +300,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
       else if (typeof callback === "function") onConnect = callback as () => void;
       opts = mergeOptions(this.options, direct);
     }
-    const transport = (opts.transport as Transport | undefined) ?? this.#transport;
+    const transport = (opts.transport as Transport | undefined) ?? this[kAgent].transport;
     return openAgentSocket(opts, transport, this.options, onConnect);
   }
 
@@ -347,21 +339,75 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     const opts = mergeOptions(this.options, options);
     const name = this.getName(opts);
     this.sockets[name] ??= [];
-    const open = openFor(this, this.#openings, name);
-    if (open < this.maxSockets && this.totalSocketCount + this.#openings.total() < this.maxTotalSockets) {
-      this.#createFor(req, opts);
+    const openings = this[kAgent].openings;
+    const open = openFor(this, openings, name);
+    if (open < this.maxSockets && this.totalSocketCount + openings.total() < this.maxTotalSockets) {
+      createFor(this, req, opts);
     } else enqueue(this, name, req, opts, true);
     return true;
   }
+}
 
-  // ---- internals ----
+/** Gives `req` a new socket of the agent's own making (`createSocket`), or the error that prevented one. */
+function createFor(agent: AgentClass, req: AgentRequest, opts: AgentRequestOptions): void {
+  agent.createSocket(req, opts, (err, socket) => {
+    if (err || !socket) req.onSocket(null, err);
+    else req.onSocket(socket);
+  });
+}
 
-  #createFor(req: AgentRequest, opts: AgentRequestOptions): void {
-    this.createSocket(req, opts, (err, socket) => {
-      if (err || !socket) req.onSocket(null, err);
-      else req.onSocket(socket);
-    });
-  }
+/** Internal: where an agent keeps its {@linkcode AgentState}. */
+export const kAgent: unique symbol = Symbol("wire.agent");
+
+/** What an agent keeps beside Node's fields. */
+export interface AgentState {
+  /** The transport its connections open on (undefined: the runtime's). */
+  readonly transport: Transport | undefined;
+  /** Sockets being opened asynchronously, by name: counted against the limits before they exist. */
+  readonly openings: Openings;
+  /** The pool name of the last plain request, reused while its parts stay the same. */
+  readonly lastName: LastPoolName;
+}
+
+/**
+ * Sets up `agent` as the constructor does (and `Agent.call(this, options)` on an object it did not make):
+ * Node's fields, with its errors for a bad `maxTotalSockets` or `scheduling`, and the pool's `'free'` hook.
+ *
+ * @example
+ * ```ts ignore
+ * function LegacyAgent(this: AgentClass, options: AgentOptions) { Agent.call(this, options); }
+ * ```
+ */
+export function initAgent(agent: AgentClass, options: AgentOptions): void {
+  const self = agent as { -readonly [K in keyof AgentClass]: AgentClass[K] };
+  self.options = { __proto__: null, ...options } as AgentOptions;
+  self.keepAlive = options.keepAlive ?? false;
+  self.keepAliveMsecs = options.keepAliveMsecs ?? 1000;
+  self.maxSockets = options.maxSockets || Infinity;
+  self.maxFreeSockets = options.maxFreeSockets ?? 256;
+  self.scheduling = checkScheduling(options.scheduling ?? "lifo");
+  self.maxTotalSockets = checkMaxTotal(options.maxTotalSockets);
+  self.defaultPort = 80;
+  self.protocol = "http:";
+  self.sockets = Object.create(null);
+  self.freeSockets = Object.create(null);
+  self.requests = Object.create(null);
+  self.totalSocketCount = 0;
+  const state: AgentState = {
+    transport: options.transport,
+    openings: new Openings(),
+    lastName: new LastPoolName(),
+  };
+  (agent as { [kAgent]: AgentState })[kAgent] = state;
+  agent.on("free", (socket, opts) => onFree(agent, state.openings, socket, opts));
+}
+
+/** Node's function-style subclassing: `Agent.call(this, options)` on an object that inherits Agent's prototype. */
+function initInPlace(self: object, args: unknown[]): void {
+  // An agent already set up keeps its pools (Node would start over, orphaning its sockets).
+  if (Object.hasOwn(self, kAgent)) return;
+  EventEmitter.call(self);
+  initAgent(self as AgentClass, (args[0] as AgentOptions | undefined) ?? {});
 }
 
 /**
@@ -431,4 +477,4 @@ export type Agent = AgentClass;
  * get({ host: "127.0.0.1", port: 8080, agent }, (res) => res.resume());
  * ```
  */
-export const Agent: AgentConstructor = callableClass<AgentConstructor>(AgentClass);
+export const Agent: AgentConstructor = callableClass<AgentConstructor>(AgentClass, initInPlace);

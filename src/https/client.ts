@@ -6,8 +6,9 @@
  * @module
  */
 
+import { EventEmitter } from "node:events";
 import { HttpUsageError } from "../core/errors.ts";
-import { AgentClass, type AgentOptions } from "../client/agent.ts";
+import { AgentClass, type AgentOptions, initAgent } from "../client/agent.ts";
 import { callableClass } from "../io/_callable.ts";
 import type { Socket } from "../io/socket.ts";
 import type { ClientRequest, RequestOptions } from "../client/client_request.ts";
@@ -146,106 +147,146 @@ function sessionKey(target: ConnectTarget, tls: TlsConnectOptions): string {
  * ```
  */
 export class HttpsAgentClass extends AgentClass {
-  /** Port used when a request names none. */
-  override defaultPort = 443;
-  /** The scheme this agent serves. */
-  override readonly protocol = "https:";
+  // Set by `finishHttpsAgent`, not by initializers or private fields, so that `Agent.call(this)` (Node's
+  // function-style subclassing, which never runs this constructor) sets up the same object.
   /** Most sessions kept for resumption. */
-  readonly maxCachedSessions: number;
-  readonly #sessions = new Map<string, Uint8Array>();
-  readonly #base: () => Transport;
+  declare readonly maxCachedSessions: number;
+  /** @ignore Internal: the sessions kept and the transport (see {@linkcode TlsAgentState}). */
+  declare readonly [kTlsAgent]: TlsAgentState;
 
   /** Creates an agent; `options` may carry TLS options for all its requests. */
   constructor(options: HttpsAgentOptions = {}) {
-    const base = options.transport;
-    const inner = (): Transport => base ?? defaultTransportOrThrow();
-    const hooks: { agent?: Agent } = {};
-    const transport: Transport = {
-      get name(): string {
-        return inner().name;
-      },
-      get tlsFeatures() {
-        return inner().tlsFeatures;
-      },
-      listen: (target, onConnection, listenOptions) => inner().listen(target, onConnection, listenOptions),
-      connect: (target, connectOptions) => hooks.agent!.#connect(inner(), target, connectOptions),
-    };
-    super({ ...options, transport });
-    hooks.agent = this;
-    this.#base = inner;
-    this.maxCachedSessions = options.maxCachedSessions ?? DEFAULT_MAX_CACHED_SESSIONS;
-    // Thrown from 'newListener', the refusal keeps the listener from being added.
-    this.on("newListener", this.#refuseKeylog);
+    const setup = prepareHttpsAgent(options);
+    super(setup.agentOptions);
+    finishHttpsAgent(this, setup);
   }
-
-  /** Opens a connection, resuming a kept session and reporting key log lines where the runtime can. */
-  async #connect(
-    transport: Transport,
-    target: ConnectTarget,
-    options: TransportConnectOptions | undefined,
-  ): Promise<TransportConn> {
-    const tls = options?.tls;
-    if (tls === undefined) return transport.connect(target, options);
-    const features = transport.tlsFeatures;
-    const next: TransportConnectOptions = { ...options };
-    const keylog = features?.keylog === true && this.listenerCount("keylog") > 0
-      ? new KeylogRelay(this)
-      : undefined;
-    if (keylog !== undefined) next.onKeylog = (line) => keylog.line(line);
-    const key =
-      features?.sessionResumption === true && this.maxCachedSessions > 0 && tls.session === undefined
-        ? sessionKey(target, tls)
-        : undefined;
-    const kept = key === undefined ? undefined : this.#sessions.get(key);
-    if (key !== undefined) {
-      if (kept !== undefined) next.tls = { ...tls, session: kept };
-      next.onSession = (session) => this.#keep(key, session);
-    }
-    let conn: TransportConn;
-    try {
-      conn = await transport.connect(target, next);
-    } catch (error) {
-      // Node evicts a session whose connection failed: it may be what the server refused.
-      if (key !== undefined && kept !== undefined && this.#sessions.get(key) === kept) {
-        this.#sessions.delete(key);
-      }
-      throw error;
-    }
-    keylog?.connected(conn);
-    return conn;
-  }
-
-  #keep(key: string, session: Uint8Array): void {
-    this.#sessions.delete(key);
-    // Oldest first out, as Node's agent drops the first cached name when full.
-    while (this.#sessions.size >= this.maxCachedSessions) {
-      this.#sessions.delete(this.#sessions.keys().next().value!);
-    }
-    this.#sessions.set(key, session);
-  }
-
-  /** Refuses a `'keylog'` listener where the runtime cannot produce key log lines (a `'newListener'` hook). */
-  #refuseKeylog = (event: string | symbol): void => {
-    if (event !== "keylog") return;
-    let transport: Transport;
-    try {
-      transport = this.#base();
-    } catch {
-      return;
-    }
-    if (transport.tlsFeatures?.keylog !== true) {
-      throw new SystemError(
-        "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-        `TLS key logging ('keylog') is not available on the ${transport.name} transport`,
-        "tls",
-      );
-    }
-  };
 
   /** The pool key: Node's `https.Agent.getName()` (host, port, then the TLS options). */
   override getName(options: RequestOptions = {}): string {
     return super.getName({ defaultPort: 443, ...options, protocol: "https:" });
   }
+}
+
+/** Internal: where an https agent keeps its {@linkcode TlsAgentState}. */
+const kTlsAgent: unique symbol = Symbol("wire.httpsAgent");
+
+/** What an https agent keeps beside the agent's own state. */
+interface TlsAgentState {
+  /** Sessions offered by servers, by {@linkcode sessionKey}, oldest first. */
+  readonly sessions: Map<string, Uint8Array>;
+  /** The transport its connections open on (the given one, else the runtime's, looked up when used). */
+  readonly base: () => Transport;
+}
+
+/** What the constructor and `Agent.call(this)` work out before the agent itself is set up. */
+interface HttpsAgentSetup {
+  /** The agent's options, with the transport that opens connections through {@linkcode connectTls}. */
+  agentOptions: AgentOptions;
+  options: HttpsAgentOptions;
+  base: () => Transport;
+  /** The agent, once it exists (the transport is made before it). */
+  hooks: { agent?: HttpsAgentClass };
+}
+
+function prepareHttpsAgent(options: HttpsAgentOptions): HttpsAgentSetup {
+  const given = options.transport;
+  const base = (): Transport => given ?? defaultTransportOrThrow();
+  const hooks: { agent?: HttpsAgentClass } = {};
+  const transport: Transport = {
+    get name(): string {
+      return base().name;
+    },
+    get tlsFeatures() {
+      return base().tlsFeatures;
+    },
+    listen: (target, onConnection, listenOptions) => base().listen(target, onConnection, listenOptions),
+    connect: (target, connectOptions) => connectTls(hooks.agent!, base(), target, connectOptions),
+  };
+  return { agentOptions: { ...options, transport }, options, base, hooks };
+}
+
+function finishHttpsAgent(agent: HttpsAgentClass, setup: HttpsAgentSetup): void {
+  setup.hooks.agent = agent;
+  const self = agent as { -readonly [K in keyof HttpsAgentClass]: HttpsAgentClass[K] };
+  self.defaultPort = 443;
+  self.protocol = "https:";
+  self.maxCachedSessions = setup.options.maxCachedSessions ?? DEFAULT_MAX_CACHED_SESSIONS;
+  const state: TlsAgentState = { sessions: new Map(), base: setup.base };
+  (agent as { [kTlsAgent]: TlsAgentState })[kTlsAgent] = state;
+  // Thrown from 'newListener', the refusal keeps the listener from being added.
+  agent.on("newListener", (event) => refuseKeylog(state, event));
+}
+
+/** Opens a connection for `agent`, resuming a kept session and reporting key log lines where the runtime can. */
+async function connectTls(
+  agent: HttpsAgentClass,
+  transport: Transport,
+  target: ConnectTarget,
+  options: TransportConnectOptions | undefined,
+): Promise<TransportConn> {
+  const tls = options?.tls;
+  if (tls === undefined) return transport.connect(target, options);
+  const features = transport.tlsFeatures;
+  const next: TransportConnectOptions = { ...options };
+  const keylog = features?.keylog === true && agent.listenerCount("keylog") > 0
+    ? new KeylogRelay(agent)
+    : undefined;
+  if (keylog !== undefined) next.onKeylog = (line) => keylog.line(line);
+  const key = features?.sessionResumption === true && agent.maxCachedSessions > 0 && tls.session === undefined
+    ? sessionKey(target, tls)
+    : undefined;
+  const sessions = agent[kTlsAgent].sessions;
+  const kept = key === undefined ? undefined : sessions.get(key);
+  if (key !== undefined) {
+    if (kept !== undefined) next.tls = { ...tls, session: kept };
+    next.onSession = (session) => keepSession(agent, key, session);
+  }
+  let conn: TransportConn;
+  try {
+    conn = await transport.connect(target, next);
+  } catch (error) {
+    // Node evicts a session whose connection failed: it may be what the server refused.
+    if (key !== undefined && kept !== undefined && sessions.get(key) === kept) sessions.delete(key);
+    throw error;
+  }
+  keylog?.connected(conn);
+  return conn;
+}
+
+function keepSession(agent: HttpsAgentClass, key: string, session: Uint8Array): void {
+  const sessions = agent[kTlsAgent].sessions;
+  sessions.delete(key);
+  // Oldest first out, as Node's agent drops the first cached name when full.
+  while (sessions.size >= agent.maxCachedSessions) sessions.delete(sessions.keys().next().value!);
+  sessions.set(key, session);
+}
+
+/** Refuses a `'keylog'` listener where the runtime cannot produce key log lines (a `'newListener'` hook). */
+function refuseKeylog(state: TlsAgentState, event: string | symbol): void {
+  if (event !== "keylog") return;
+  let transport: Transport;
+  try {
+    transport = state.base();
+  } catch {
+    return;
+  }
+  if (transport.tlsFeatures?.keylog !== true) {
+    throw new SystemError(
+      "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+      `TLS key logging ('keylog') is not available on the ${transport.name} transport`,
+      "tls",
+    );
+  }
+}
+
+/** Node's function-style subclassing: `https.Agent.call(this, options)` on an object it did not make. */
+function initInPlace(self: object, args: unknown[]): void {
+  // An agent already set up keeps its pools and sessions.
+  if (Object.hasOwn(self, kTlsAgent)) return;
+  const setup = prepareHttpsAgent((args[0] as HttpsAgentOptions | undefined) ?? {});
+  EventEmitter.call(self);
+  initAgent(self as AgentClass, setup.agentOptions);
+  finishHttpsAgent(self as HttpsAgentClass, setup);
 }
 
 /**
@@ -366,4 +407,7 @@ export type Agent = HttpsAgentClass;
  * get({ host: "localhost", port: 8443, ca, agent: new Agent({ keepAlive: true }) });
  * ```
  */
-export const Agent: HttpsAgentConstructor = callableClass<HttpsAgentConstructor>(HttpsAgentClass);
+export const Agent: HttpsAgentConstructor = callableClass<HttpsAgentConstructor>(
+  HttpsAgentClass,
+  initInPlace,
+);

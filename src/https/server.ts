@@ -16,17 +16,12 @@ import { HttpUsageError } from "../core/errors.ts";
 import { alpnWire } from "../transports/_tls_facts.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import type { Socket } from "../io/socket.ts";
-import {
-  SystemError,
-  type TlsAlpnProtocols,
-  type TlsCommonOptions,
-  type TlsContext,
-  type TlsServerOptions,
-  type Transport,
-  type TransportAddress,
-  type TransportConn,
-  type TransportListener,
-  type TransportListenOptions,
+import type {
+  TlsAlpnProtocols,
+  TlsCommonOptions,
+  TlsContext,
+  TlsServerOptions,
+  Transport,
 } from "../io/transport.ts";
 import {
   type RequestListener,
@@ -34,10 +29,10 @@ import {
   type ServerOptions as HttpServerOptions,
 } from "../server/server.ts";
 import { kState } from "../server/_server_state.ts";
+import { initInPlace as initHttpInPlace } from "../server/_server_setup.ts";
 import { callableClass } from "../io/_callable.ts";
 import { invalidArgType } from "../io/_node_errors.ts";
-import { SniTable } from "./_sni.ts";
-import { failedHandshakeSocket } from "./_failed_handshake.ts";
+import { CONTEXT_KEYS, featureUnavailable, kTls, TlsAcceptor } from "./_tls_acceptor.ts";
 
 /** Options of {@linkcode createServer}: Node's TLS server options plus the HTTP server's. */
 export interface ServerOptions extends HttpServerOptions, TlsServerOptions {
@@ -62,9 +57,6 @@ export interface TlsClientInfo {
   remoteFamily: string;
 }
 
-/** The options that make up a certificate: what `setSecureContext()` replaces. */
-const CONTEXT_KEYS = ["key", "cert", "ca", "passphrase", "pfx", "minVersion", "maxVersion"] as const;
-
 const TLS_KEYS = [
   ...CONTEXT_KEYS,
   "requestCert",
@@ -79,13 +71,6 @@ function tlsPart(options: ServerOptions): TlsServerOptions {
   const tls: Record<string, unknown> = { ALPNProtocols: ["http/1.1"] };
   for (const key of TLS_KEYS) if (options[key] !== undefined) tls[key] = options[key];
   return tls as TlsServerOptions;
-}
-
-/** The certificate part of `options` (for `setSecureContext`). */
-function contextPart(options: TlsCommonOptions): TlsCommonOptions {
-  const part: Record<string, unknown> = {};
-  for (const key of CONTEXT_KEYS) if (options[key] !== undefined) part[key] = options[key];
-  return part as TlsCommonOptions;
 }
 
 /**
@@ -120,12 +105,76 @@ function describe(value: unknown): string {
   return `type ${typeof value} (${JSON.stringify(value)})`;
 }
 
-function featureUnavailable(what: string, transport: Transport): SystemError {
-  return new SystemError(
-    "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-    `${what} is not available on the ${transport.name} transport`,
-    "tls",
-  );
+/** What the constructor and `Server.call(this)` work out from their arguments before the HTTP server. */
+interface HttpsSetup {
+  /** The HTTP server's options, with the transport that listens through the acceptor. */
+  httpOptions: HttpServerOptions;
+  listener: RequestListener | undefined;
+  acceptor: TlsAcceptor;
+  allowHalfOpen: boolean;
+}
+
+/**
+ * Checks the arguments as Node's: `options` may be left out (the listener first); anything but an options
+ * object is refused with `ERR_INVALID_ARG_TYPE`, and so is TLS material that is not PEM text or bytes.
+ */
+function prepare(options: unknown, listener: RequestListener | undefined): HttpsSetup {
+  if (typeof options === "function") {
+    listener = options as RequestListener;
+    options = {};
+  } else if (options === null || options === undefined) options = {};
+  else if (typeof options !== "object" || Array.isArray(options)) {
+    throw new HttpUsageError(
+      "ERR_INVALID_ARG_TYPE",
+      `The "options" argument must be of type object. Received ${describe(options)}`,
+    );
+  }
+  const given = options as ServerOptions;
+  validateTlsMaterial(given);
+  const base = given.transport;
+  // Looked up when used, so the entry can install the runtime's transport after this module loads.
+  const inner = (): Transport => base ?? defaultTransportOrThrow();
+  const acceptor = new TlsAcceptor(inner, tlsPart(given));
+  const wrapped: Transport = {
+    get name(): string {
+      return inner().name;
+    },
+    listen: (target, onConnection) => acceptor.listen(target, onConnection),
+    connect: (target, connectOptions) => inner().connect(target, connectOptions),
+  };
+  return {
+    httpOptions: { ...given, transport: wrapped },
+    listener,
+    acceptor,
+    allowHalfOpen: given.allowHalfOpen === true,
+  };
+}
+
+/** Sets up the HTTPS part of `server`, whose HTTP part is set up already. */
+function finish(server: HttpsServerClass, setup: HttpsSetup): void {
+  const { acceptor } = setup;
+  acceptor.host = server;
+  (server as { [kTls]: TlsAcceptor })[kTls] = acceptor;
+  server[kState].socketAllowHalfOpen = setup.allowHalfOpen;
+  // Thrown from 'newListener', the refusal keeps the listener from being added.
+  server.on("newListener", acceptor.refuseKeylog);
+  // Node's https.Server adds this listener in its constructor, so 'clientError' comes before the
+  // user's own 'tlsClientError' listeners (measured on Node 20), and removing all 'tlsClientError'
+  // listeners stops it too. Node then destroys the socket when nobody listens; ours is closed already.
+  server.on("tlsClientError", (error, socket) => server.emit("clientError", error, socket));
+}
+
+/**
+ * Node's function-style subclassing (`function My() { https.Server.call(this, options) }` with
+ * `My.prototype` inheriting `Server.prototype`): sets up `self` as the constructor would.
+ */
+function initInPlace(self: object, args: unknown[]): void {
+  const server = self as HttpsServerClass;
+  // A server already set up keeps its state, as the HTTP server's does.
+  if (Object.hasOwn(server, kState)) return;
+  const setup = prepare(args[0], args[1] as RequestListener | undefined);
+  initHttpInPlace(server, [setup.httpOptions, setup.listener]);
+  finish(server, setup);
 }
 
 /**
@@ -151,58 +200,19 @@ function featureUnavailable(what: string, transport: Transport): SystemError {
  * ```
  */
 export class HttpsServerClass extends ServerClass {
-  #tls: TlsServerOptions;
-  readonly #names = new SniTable();
-  readonly #transport: () => Transport;
-  #listener: TransportListener | undefined;
-  /** A certificate given to `setSecureContext()` while `listen` was still binding. */
-  #pendingContext: TlsCommonOptions | undefined;
-  /** Key log lines of handshakes still in progress, by connection. */
-  readonly #keylog = new WeakMap<TransportConn, Uint8Array[]>();
-  /** The socket of each connection handed over, for key log lines that come after that. */
-  readonly #sockets = new WeakMap<TransportConn, Socket>();
-  /** The socket the HTTP server made for the connection being handed over (see `#handOver`). */
-  #accepted: Socket | undefined;
-  #handingOver = false;
-  /** True between `listen()` and the transport's listener being ready. */
-  #listening = false;
+  // Set by `finish`, not by an initializer or private fields, so that `Server.call(this)` (which never
+  // runs this constructor) sets up the same object.
+  /** @ignore Internal: the TLS side (see {@linkcode TlsAcceptor}). */
+  declare readonly [kTls]: TlsAcceptor;
 
   /**
    * Creates a server; prefer {@linkcode createServer}. As Node's, `options` may be left out (the listener
    * first) and anything but an options object is refused with `ERR_INVALID_ARG_TYPE`.
    */
   constructor(options: ServerOptions | RequestListener | null = {}, listener?: RequestListener) {
-    if (typeof options === "function") {
-      listener = options;
-      options = {};
-    } else if (options === null || options === undefined) options = {};
-    else if (typeof options !== "object" || Array.isArray(options)) {
-      throw new HttpUsageError(
-        "ERR_INVALID_ARG_TYPE",
-        `The "options" argument must be of type object. Received ${describe(options)}`,
-      );
-    }
-    validateTlsMaterial(options as TlsCommonOptions);
-    const base = options.transport;
-    // Looked up when used, so the entry can install the runtime's transport after this module loads.
-    const inner = (): Transport => base ?? defaultTransportOrThrow();
-    const wrapped: Transport = {
-      get name(): string {
-        return inner().name;
-      },
-      listen: (target, onConnection) => this.#listen(target, onConnection),
-      connect: (target, connectOptions) => inner().connect(target, connectOptions),
-    };
-    super({ ...options, transport: wrapped }, listener);
-    this[kState].socketAllowHalfOpen = options.allowHalfOpen === true;
-    this.#transport = inner;
-    this.#tls = tlsPart(options);
-    // Thrown from 'newListener', the refusal keeps the listener from being added.
-    this.on("newListener", this.#refuseKeylog);
-    // Node's https.Server adds this listener in its constructor, so 'clientError' comes before the
-    // user's own 'tlsClientError' listeners (measured on Node 20), and removing all 'tlsClientError'
-    // listeners stops it too. Node then destroys the socket when nobody listens; ours is closed already.
-    this.on("tlsClientError", (error, socket) => this.emit("clientError", error, socket));
+    const setup = prepare(options, listener);
+    super(setup.httpOptions, setup.listener);
+    finish(this, setup);
   }
 
   /**
@@ -218,13 +228,14 @@ export class HttpsServerClass extends ServerClass {
    * ```
    */
   get ALPNProtocols(): Buffer {
-    const protocols = this.#tls.ALPNProtocols ?? [];
+    const protocols = this[kTls].tls.ALPNProtocols ?? [];
     // As Node's: a wire buffer given is copied as it is; names are converted (and checked).
     return Buffer.from(protocols instanceof Uint8Array ? protocols : alpnWire(protocols));
   }
 
   set ALPNProtocols(value: TlsAlpnProtocols) {
-    this.#tls = { ...this.#tls, ALPNProtocols: value };
+    const acceptor = this[kTls];
+    acceptor.tls = { ...acceptor.tls, ALPNProtocols: value };
   }
 
   /**
@@ -233,7 +244,7 @@ export class HttpsServerClass extends ServerClass {
    * could take away).
    */
   protected override socketAccepted(socket: Socket): void {
-    if (this.#handingOver) this.#accepted = socket;
+    this[kTls].socketAccepted(socket);
   }
 
   /**
@@ -255,11 +266,7 @@ export class HttpsServerClass extends ServerClass {
    * ```
    */
   addContext(hostname: string, context: TlsContext): void {
-    const transport = this.#transport();
-    if (transport.tlsFeatures?.sni !== true) {
-      throw featureUnavailable("Choosing the certificate by SNI name (addContext)", transport);
-    }
-    this.#names.add(hostname, context);
+    this[kTls].addContext(hostname, context);
   }
 
   /**
@@ -283,18 +290,7 @@ export class HttpsServerClass extends ServerClass {
       throw new HttpUsageError("ERR_INVALID_ARG_TYPE", 'The "options" argument must be of type object');
     }
     validateTlsMaterial(options);
-    const context = contextPart(options);
-    const listener = this.#listener;
-    if (listener !== undefined) {
-      if (listener.setSecureContext === undefined) {
-        throw featureUnavailable("Replacing the certificate of a listening server", this.#transport());
-      }
-      listener.setSecureContext(context);
-    } else if (this.#listening) this.#pendingContext = context;
-    // Kept for a later listen() (after close()): the new certificate replaces the old one whole.
-    const next: Record<string, unknown> = { ...this.#tls };
-    for (const key of CONTEXT_KEYS) delete next[key];
-    this.#tls = { ...next, ...context } as TlsServerOptions;
+    this[kTls].setSecureContext(options);
   }
 
   /**
@@ -314,7 +310,7 @@ export class HttpsServerClass extends ServerClass {
    * ```
    */
   getTicketKeys(): Uint8Array {
-    throw featureUnavailable("Reading the TLS session ticket keys (getTicketKeys)", this.#transport());
+    throw featureUnavailable("Reading the TLS session ticket keys (getTicketKeys)", this[kTls].transport());
   }
 
   /**
@@ -339,133 +335,8 @@ export class HttpsServerClass extends ServerClass {
     if (keys.byteLength !== 48) {
       throw new HttpUsageError("ERR_INVALID_ARG_VALUE", "Session ticket keys must be a 48-byte buffer");
     }
-    throw featureUnavailable("Setting the TLS session ticket keys (setTicketKeys)", this.#transport());
+    throw featureUnavailable("Setting the TLS session ticket keys (setTicketKeys)", this[kTls].transport());
   }
-
-  #listen(
-    target: Parameters<Transport["listen"]>[0],
-    onConnection: (conn: TransportConn) => void,
-  ): Promise<TransportListener> {
-    const transport = this.#transport();
-    const features = transport.tlsFeatures;
-    let tls: TlsServerOptions;
-    try {
-      tls = this.#tlsForListen(transport);
-    } catch (error) {
-      return Promise.reject(error); // Reaches 'error', as a listen failure does.
-    }
-    const options: TransportListenOptions = {
-      tls,
-      onTlsError: (error, remote, conn) => this.#handshakeFailed(error, remote, conn),
-    };
-    if (features?.keylog === true) {
-      // Always on where the runtime has it, so a 'keylog' listener added after listen() still gets lines;
-      // lines are kept only while someone listens.
-      options.onKeylog = (line, conn) => {
-        if (this.listenerCount("keylog") === 0) return;
-        // A line can come after the hand-over (Bun logs TLS 1.2's CLIENT_RANDOM after its handshake
-        // callback): its socket exists by then.
-        const socket = this.#sockets.get(conn);
-        if (socket !== undefined) {
-          this.emit("keylog", line, socket);
-          return;
-        }
-        const lines = this.#keylog.get(conn);
-        if (lines === undefined) this.#keylog.set(conn, [line]);
-        else lines.push(line);
-      };
-    } else if (this.listenerCount("keylog") > 0) {
-      return Promise.reject(featureUnavailable("TLS key logging ('keylog')", transport));
-    }
-    this.#listening = true;
-    return transport.listen(target, (conn) => this.#handOver(conn, onConnection), options).then(
-      (listener) => {
-        this.#listening = false;
-        this.#listener = listener;
-        const pending = this.#pendingContext;
-        this.#pendingContext = undefined;
-        if (pending !== undefined) listener.setSecureContext?.(pending);
-        return {
-          get address() {
-            return listener.address;
-          },
-          close: () => {
-            if (this.#listener === listener) this.#listener = undefined;
-            return listener.close();
-          },
-        };
-      },
-      (error) => {
-        this.#listening = false;
-        throw error;
-      },
-    );
-  }
-
-  /** The TLS options for the transport: ours, with the SNI choice (the caller's, else the name table). */
-  #tlsForListen(transport: Transport): TlsServerOptions {
-    const tls = { ...this.#tls };
-    if (transport.tlsFeatures?.sni !== true) {
-      if (tls.SNICallback !== undefined || this.#names.size > 0) {
-        throw featureUnavailable("Choosing the certificate by SNI name", transport);
-      }
-      return tls;
-    }
-    if (tls.SNICallback === undefined) {
-      // Looked up per handshake, so names added after listen() count.
-      tls.SNICallback = (servername, callback) => callback(null, this.#names.find(servername));
-    }
-    return tls;
-  }
-
-  /** A connection finished its handshake: the HTTP server takes it, then the TLS events follow. */
-  #handOver(conn: TransportConn, onConnection: (conn: TransportConn) => void): void {
-    this.#accepted = undefined;
-    this.#handingOver = true;
-    try {
-      onConnection(conn);
-    } finally {
-      this.#handingOver = false;
-    }
-    // 'connection' was emitted synchronously inside onConnection (see `emit`).
-    const socket = this.#accepted as Socket | undefined;
-    this.#accepted = undefined;
-    if (socket === undefined) return; // Refused (maxConnections): the connection was dropped.
-    this.#sockets.set(conn, socket);
-    const lines = this.#keylog.get(conn);
-    if (lines !== undefined) {
-      this.#keylog.delete(conn);
-      for (const line of lines) this.emit("keylog", line, socket);
-    }
-    this.emit("secureConnection", socket);
-  }
-
-  #handshakeFailed(error: Error, remote: TransportAddress, conn: TransportConn | undefined): void {
-    // The transport's connection, where it passes one, may still know the local end; its Socket is no
-    // use here (the transport closed it without telling any handler), so the listeners get a closed one:
-    // the same socket for the handshake's key log lines (as Node's TLSSocket) and its failure.
-    const socket = failedHandshakeSocket(remote, conn?.local);
-    const lines = conn === undefined ? undefined : this.#keylog.get(conn);
-    if (lines !== undefined) {
-      this.#keylog.delete(conn!);
-      for (const line of lines) this.emit("keylog", line, socket);
-    }
-    this.emit("tlsClientError", error, socket);
-  }
-
-  /** Refuses a `'keylog'` listener where the runtime cannot produce key log lines (a `'newListener'` hook). */
-  #refuseKeylog = (event: string | symbol): void => {
-    if (event !== "keylog") return;
-    let transport: Transport;
-    try {
-      transport = this.#transport();
-    } catch {
-      return; // No runtime transport yet: listen() refuses instead.
-    }
-    if (transport.tlsFeatures?.keylog !== true) {
-      throw featureUnavailable("TLS key logging ('keylog')", transport);
-    }
-  };
 }
 
 /**
@@ -515,4 +386,7 @@ export type Server = HttpsServerClass;
  * new Server({ key, cert }, (_req, res) => res.end("secure\n")).listen(8443);
  * ```
  */
-export const Server: HttpsServerConstructor = callableClass<HttpsServerConstructor>(HttpsServerClass);
+export const Server: HttpsServerConstructor = callableClass<HttpsServerConstructor>(
+  HttpsServerClass,
+  initInPlace,
+);

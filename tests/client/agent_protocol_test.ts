@@ -24,6 +24,8 @@ import {
   request,
 } from "../../mod.ts";
 import { destroyAgent } from "./_client.ts";
+import { listenHttps, pki } from "../https/_tls.ts";
+import { type Agent as HttpsAgent, Agent as HttpsAgentCtor, get as httpsGet } from "../../src/https/mod.ts";
 
 function body(res: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -245,4 +247,63 @@ test("a kept-alive exchange ends in Node's order: res 'end', req 'close', socket
   assert.deepEqual(log, ["res end", "req close", "socket free", "tick from end", "res close"]);
   await destroyAgent(agent);
   await closeServer(server);
+});
+
+// Node's function-style subclassing (forever-agent's `Agent.call(self, options)` with util.inherits):
+// checked under Node 20 with node:http and node:https: `Agent.call` returns undefined and sets up the
+// object (`keepAlive true`, `maxSockets Infinity`, `sockets {}`; the https one `defaultPort 443`,
+// `protocol https:`), which then pools requests as a constructed agent does.
+test("Agent.call(this) sets up a function-style subclass that pools like a constructed agent", async () => {
+  function LegacyAgent(this: AgentClass, options: object) {
+    const result = (Agent as unknown as (this: unknown, options: object) => unknown).call(this, options);
+    assert.equal(result, undefined);
+  }
+  Object.setPrototypeOf(LegacyAgent.prototype, Agent.prototype);
+  Object.setPrototypeOf(LegacyAgent, Agent);
+  const agent = new (LegacyAgent as unknown as new (options: object) => AgentClass)({ keepAlive: true });
+  assert.ok(agent instanceof Agent);
+  assert.equal(agent.keepAlive, true);
+  assert.equal(agent.maxSockets, Infinity);
+  assert.equal(agent.defaultPort, 80);
+  assert.deepEqual({ ...agent.sockets }, {});
+  const { server, port } = await listen({}, (_req, res) => res.end("ok"));
+  const sockets: unknown[] = [];
+  for (let i = 0; i < 2; i++) {
+    const freed = once(agent, "free");
+    const req = get({ host: "127.0.0.1", port, agent });
+    req.on("socket", (socket) => sockets.push(socket));
+    const [res] = await once<[IncomingMessage]>(req, "response");
+    assert.equal(await body(res), "ok");
+    await freed;
+  }
+  assert.equal(sockets[1], sockets[0], "the second request reused the pooled socket");
+  assert.equal(agent.totalSocketCount, 1);
+  await destroyAgent(agent);
+  await closeServer(server);
+});
+
+test("https.Agent.call(this) sets up an https agent: port 443, https:, TLS requests pooled", async () => {
+  function LegacyAgent(this: HttpsAgent, options: object) {
+    (HttpsAgentCtor as unknown as (this: unknown, options: object) => unknown).call(this, options);
+  }
+  Object.setPrototypeOf(LegacyAgent.prototype, HttpsAgentCtor.prototype);
+  Object.setPrototypeOf(LegacyAgent, HttpsAgentCtor);
+  const agent = new (LegacyAgent as unknown as new (options: object) => HttpsAgent)({
+    keepAlive: true,
+    ca: pki.ca,
+  });
+  assert.ok(agent instanceof HttpsAgentCtor);
+  assert.equal(agent.defaultPort, 443);
+  assert.equal(agent.protocol, "https:");
+  const { server, port } = await listenHttps({}, (_req, res) => res.end("secure"));
+  for (let i = 0; i < 2; i++) {
+    const freed = once(agent, "free");
+    const req = httpsGet({ host: "127.0.0.1", port, servername: "localhost", agent });
+    const [res] = await once<[IncomingMessage]>(req, "response");
+    assert.equal(await body(res), "secure");
+    await freed;
+  }
+  assert.equal(agent.totalSocketCount, 1);
+  await destroyAgent(agent);
+  await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
 });

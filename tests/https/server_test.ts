@@ -21,6 +21,7 @@ import { once, test } from "../_harness.ts";
 import { closeServer, listen, RawClient } from "../_net.ts";
 import { fixturePath, listenHttps, pki, rawTls, run } from "./_tls.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
+import { Server } from "../../src/https/server.ts";
 import type { ServerResponse } from "../../src/server/server_response.ts";
 
 const GET = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
@@ -265,4 +266,34 @@ test("a connection accepted before close() whose handshake ends after it is serv
     text.replace(/Date: [^\r]*\r\n/, ""),
     "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 6\r\n\r\nserved",
   );
+});
+
+// Node's function-style subclassing, as the HTTP server takes it: `https.Server.call(this, options,
+// listener)` sets up an object the subclass's own constructor made. Checked under Node 20 with node:https:
+// `call returns undefined`, `instanceof true headersTimeout 60000`, then the request over TLS is served
+// and 'secureConnection' fired once.
+test("https.Server.call(this) sets up a function-style subclass as a working HTTPS server", async () => {
+  function MyServer(this: Server, greeting: string) {
+    const result = (Server as unknown as (this: unknown, ...args: unknown[]) => unknown).call(
+      this,
+      { key: pki.serverKey, cert: pki.serverCert },
+      (_req: IncomingMessage, res: ServerResponse) => res.end(greeting),
+    );
+    assert.equal(result, undefined);
+  }
+  Object.setPrototypeOf(MyServer.prototype, Server.prototype);
+  Object.setPrototypeOf(MyServer, Server);
+  const server = new (MyServer as unknown as new (greeting: string) => Server)("hello from a subclass");
+  assert.ok(server instanceof Server);
+  assert.equal(server.headersTimeout, 60_000);
+  let secureConnections = 0;
+  server.on("secureConnection", () => secureConnections++);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  const client = await rawTls(port, { ca: pki.ca, servername: "localhost" });
+  client.write(GET);
+  assert.ok((await client.readAll()).endsWith("hello from a subclass"));
+  await client.close();
+  assert.equal(secureConnections, 1);
+  await closeServer(server as unknown as Parameters<typeof closeServer>[0]);
 });
