@@ -25,6 +25,7 @@ import {
 } from "../../mod.ts";
 import { destroyAgent } from "./_client.ts";
 import { listenHttps, pki } from "../https/_tls.ts";
+import { constructFunctionStyle } from "../_subclass.ts";
 import { type Agent as HttpsAgent, Agent as HttpsAgentCtor, get as httpsGet } from "../../src/https/mod.ts";
 
 function body(res: IncomingMessage): Promise<string> {
@@ -254,13 +255,8 @@ test("a kept-alive exchange ends in Node's order: res 'end', req 'close', socket
 // object (`keepAlive true`, `maxSockets Infinity`, `sockets {}`; the https one `defaultPort 443`,
 // `protocol https:`), which then pools requests as a constructed agent does.
 test("Agent.call(this) sets up a function-style subclass that pools like a constructed agent", async () => {
-  function LegacyAgent(this: AgentClass, options: object) {
-    const result = (Agent as unknown as (this: unknown, options: object) => unknown).call(this, options);
-    assert.equal(result, undefined);
-  }
-  Object.setPrototypeOf(LegacyAgent.prototype, Agent.prototype);
-  Object.setPrototypeOf(LegacyAgent, Agent);
-  const agent = new (LegacyAgent as unknown as new (options: object) => AgentClass)({ keepAlive: true });
+  const { made: agent, returned } = constructFunctionStyle<AgentClass>(Agent, { keepAlive: true });
+  assert.equal(returned, undefined);
   assert.ok(agent instanceof Agent);
   assert.equal(agent.keepAlive, true);
   assert.equal(agent.maxSockets, Infinity);
@@ -283,15 +279,11 @@ test("Agent.call(this) sets up a function-style subclass that pools like a const
 });
 
 test("https.Agent.call(this) sets up an https agent: port 443, https:, TLS requests pooled", async () => {
-  function LegacyAgent(this: HttpsAgent, options: object) {
-    (HttpsAgentCtor as unknown as (this: unknown, options: object) => unknown).call(this, options);
-  }
-  Object.setPrototypeOf(LegacyAgent.prototype, HttpsAgentCtor.prototype);
-  Object.setPrototypeOf(LegacyAgent, HttpsAgentCtor);
-  const agent = new (LegacyAgent as unknown as new (options: object) => HttpsAgent)({
+  const { made: agent, returned } = constructFunctionStyle<HttpsAgent>(HttpsAgentCtor, {
     keepAlive: true,
     ca: pki.ca,
   });
+  assert.equal(returned, undefined);
   assert.ok(agent instanceof HttpsAgentCtor);
   assert.equal(agent.defaultPort, 443);
   assert.equal(agent.protocol, "https:");

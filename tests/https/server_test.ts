@@ -22,6 +22,7 @@ import { closeServer, listen, RawClient } from "../_net.ts";
 import { fixturePath, listenHttps, pki, rawTls, run } from "./_tls.ts";
 import type { IncomingMessage } from "../../src/io/incoming_message.ts";
 import { Server } from "../../src/https/server.ts";
+import { constructFunctionStyle } from "../_subclass.ts";
 import type { ServerResponse } from "../../src/server/server_response.ts";
 
 const GET = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
@@ -273,17 +274,12 @@ test("a connection accepted before close() whose handshake ends after it is serv
 // `call returns undefined`, `instanceof true headersTimeout 60000`, then the request over TLS is served
 // and 'secureConnection' fired once.
 test("https.Server.call(this) sets up a function-style subclass as a working HTTPS server", async () => {
-  function MyServer(this: Server, greeting: string) {
-    const result = (Server as unknown as (this: unknown, ...args: unknown[]) => unknown).call(
-      this,
-      { key: pki.serverKey, cert: pki.serverCert },
-      (_req: IncomingMessage, res: ServerResponse) => res.end(greeting),
-    );
-    assert.equal(result, undefined);
-  }
-  Object.setPrototypeOf(MyServer.prototype, Server.prototype);
-  Object.setPrototypeOf(MyServer, Server);
-  const server = new (MyServer as unknown as new (greeting: string) => Server)("hello from a subclass");
+  const { made: server, returned } = constructFunctionStyle<Server>(
+    Server,
+    { key: pki.serverKey, cert: pki.serverCert },
+    (_req: IncomingMessage, res: ServerResponse) => res.end("hello from a subclass"),
+  );
+  assert.equal(returned, undefined);
   assert.ok(server instanceof Server);
   assert.equal(server.headersTimeout, 60_000);
   let secureConnections = 0;

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "../_harness.ts";
 import { closeServer, listen, RawClient } from "../_net.ts";
 import { createServer, type IncomingMessage, Server, type ServerResponse } from "../../mod.ts";
+import { constructFunctionStyle } from "../_subclass.ts";
 
 test("listen(0) picks a port; address() reports it; 'listening' fires", async () => {
   const server = createServer();
@@ -164,16 +165,11 @@ test("a Server has no connection-host members (emitRequest, connectionClosed, me
 // constructor made. Checked against node:http under Node 20: the object serves requests, `close()` works,
 // and `Server.call` returns undefined.
 test("Server.call(this) sets up a function-style subclass as a working server", async () => {
-  function MyServer(this: Server, greeting: string) {
-    const result = (Server as unknown as (this: unknown, ...args: unknown[]) => unknown).call(
-      this,
-      (_req: IncomingMessage, res: ServerResponse) => res.end(greeting),
-    );
-    assert.equal(result, undefined);
-  }
-  Object.setPrototypeOf(MyServer.prototype, Server.prototype);
-  Object.setPrototypeOf(MyServer, Server);
-  const server = new (MyServer as unknown as new (greeting: string) => Server)("hello from a subclass");
+  const { made: server, returned } = constructFunctionStyle<Server>(
+    Server,
+    (_req: IncomingMessage, res: ServerResponse) => res.end("hello from a subclass"),
+  );
+  assert.equal(returned, undefined);
   assert.ok(server instanceof Server);
   assert.equal(server.headersTimeout, 60_000);
   let connections = 0;
