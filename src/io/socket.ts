@@ -230,6 +230,12 @@ export class Socket extends SocketBase {
     return this.#conn.local.port;
   }
 
+  /** Node's: the local end's IP family, `"IPv4"` or `"IPv6"`; undefined on a unix socket, as Node's. */
+  get localFamily(): "IPv4" | "IPv6" | undefined {
+    const family = this.#conn.local.family;
+    return family === "unix" ? undefined : family;
+  }
+
   /** Node's: true until the connection is open (a client's socket handed out before it connected). */
   get connecting(): boolean {
     return this.#conn.connecting === true;

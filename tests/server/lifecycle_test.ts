@@ -27,12 +27,12 @@ test("listen({ port, host }) and listen(path) on a unix socket", async () => {
   const dir = await mkdtemp(join(tmpdir(), "wire-http-"));
   const path = join(dir, "s.sock");
   try {
-    const server = createServer((_req, res) => res.end("over unix"));
+    const server = createServer((req, res) => res.end(`over unix, localFamily ${req.socket.localFamily}`));
     await new Promise<void>((r) => server.listen(path, r));
     assert.equal(server.address(), path);
     const client = await RawClient.connect(path);
     client.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    await client.until("over unix");
+    await client.until("over unix, localFamily undefined");
     await client.close();
     await closeServer(server);
 
@@ -105,16 +105,22 @@ test("closeAllConnections() drops connections in flight", async () => {
   await client.close();
 });
 
+// `localFamily` checked under Node 20 with node:http: "IPv4" over 127.0.0.1 (on both ends), undefined on a
+// unix socket (net.Socket's, which reads the family of the bound address).
 test("'connection' gives the socket with its addresses", async () => {
   const { server, port } = await listen({}, (_req, res) => res.end());
-  const seen = new Promise<{ remote: string; local: number }>((resolve) =>
-    server.on("connection", (socket) => resolve({ remote: socket.remoteAddress, local: socket.localPort }))
+  const seen = new Promise<{ remote: string; local: number; family: string | undefined }>((resolve) =>
+    server.on(
+      "connection",
+      (socket) =>
+        resolve({ remote: socket.remoteAddress, local: socket.localPort, family: socket.localFamily }),
+    )
   );
   const client = await RawClient.connect(port);
   const got = await seen;
   await client.close();
   await closeServer(server);
-  assert.deepEqual(got, { remote: "127.0.0.1", local: port });
+  assert.deepEqual(got, { remote: "127.0.0.1", local: port, family: "IPv4" });
 });
 
 test("listen(port) without a hostname binds all IPv4 addresses (the seed's INADDR_ANY)", async () => {
