@@ -61,8 +61,12 @@ function requestUrl(req: IncomingMessage, options: FetchBridgeOptions): string |
     return absolute.protocol === "http:" || absolute.protocol === "https:" ? absolute.href : undefined;
   }
   const socket = req.socket;
-  const local = socket.localAddress.includes(":") ? `[${socket.localAddress}]` : socket.localAddress;
-  const host = firstValue(req.headers.host) || options.hostname || `${local}:${socket.localPort}`;
+  const address = socket.localAddress;
+  // No Host and no hostname option: the local end, or "localhost" on a unix socket (which has no address).
+  const local = address === undefined
+    ? "localhost"
+    : `${address.includes(":") ? `[${address}]` : address}:${socket.localPort}`;
+  const host = firstValue(req.headers.host) || options.hostname || local;
   // The parser checks Host only when it has to (`requireHostHeader`, HTTP/1.1), and `options.hostname` is
   // the operator's: either could otherwise add a path or userinfo to the URL the handler routes on.
   return isHostAuthority(host) ? "http://" + host + (target === "*" ? "/*" : target) : undefined;

@@ -141,20 +141,13 @@ async function serveOne(
     return;
   }
 
-  const socket = req.socket;
-  const remoteAddr: FetchRemoteAddr = {
-    transport: "tcp",
-    hostname: socket.remoteAddress,
-    port: socket.remotePort,
-  };
+  // The transport's view (on a unix socket the path and port 0, as documented), not Node's getters.
+  const peer = req.socket.remote;
+  const remoteAddr: FetchRemoteAddr = { transport: "tcp", hostname: peer.address, port: peer.port };
   const info: FetchHandlerInfo = {
     remoteAddr,
     completed,
-    requestIP: () => ({
-      address: socket.remoteAddress,
-      family: socket.remoteFamily,
-      port: socket.remotePort,
-    }),
+    requestIP: () => ({ address: peer.address, family: peer.family, port: peer.port }),
   };
 
   let response: Response;

@@ -205,29 +205,37 @@ export class Socket extends SocketBase {
     return typeof value === "object" && value !== null && #conn in value;
   }
 
-  /** Remote IP address (or unix socket path); undefined while connecting, as Node's. */
-  get remoteAddress(): string {
-    return this.#conn.remote.address;
+  // The address getters are Node's: undefined while connecting and on a unix socket (Node reports neither
+  // path nor port there; `server.address()` has the path). `remote` keeps the transport's view.
+
+  /** Remote IP address; undefined while connecting and on a unix socket, as Node's. */
+  get remoteAddress(): string | undefined {
+    const remote = this.#conn.remote;
+    return remote.family === "unix" ? undefined : remote.address;
   }
 
-  /** Remote port (0 for unix sockets). */
-  get remotePort(): number {
-    return this.#conn.remote.port;
+  /** Remote port; undefined while connecting and on a unix socket, as Node's. */
+  get remotePort(): number | undefined {
+    const remote = this.#conn.remote;
+    return remote.family === "unix" ? undefined : remote.port;
   }
 
-  /** `"IPv4"`, `"IPv6"` or `"unix"`. */
-  get remoteFamily(): string {
-    return this.#conn.remote.family;
+  /** `"IPv4"` or `"IPv6"`; undefined while connecting and on a unix socket, as Node's. */
+  get remoteFamily(): "IPv4" | "IPv6" | undefined {
+    const family = this.#conn.remote.family;
+    return family === "unix" ? undefined : family;
   }
 
-  /** Local IP address (or unix socket path). */
-  get localAddress(): string {
-    return this.#conn.local.address;
+  /** Local IP address; undefined while connecting and on a unix socket, as Node's. */
+  get localAddress(): string | undefined {
+    const local = this.#conn.local;
+    return local.family === "unix" ? undefined : local.address;
   }
 
-  /** Local port (0 for unix sockets). */
-  get localPort(): number {
-    return this.#conn.local.port;
+  /** Local port; undefined while connecting and on a unix socket, as Node's. */
+  get localPort(): number | undefined {
+    const local = this.#conn.local;
+    return local.family === "unix" ? undefined : local.port;
   }
 
   /** Node's: the local end's IP family, `"IPv4"` or `"IPv6"`; undefined on a unix socket, as Node's. */
@@ -246,9 +254,11 @@ export class Socket extends SocketBase {
     return this.#conn.connecting === true;
   }
 
-  /** Node's `socket.address()`: the local end. */
-  address(): { address: string; port: number; family: string } {
-    return { address: this.localAddress, port: this.localPort, family: this.#conn.local.family };
+  /** Node's `socket.address()`: the local end; `{}` on a unix socket, as Node's. */
+  address(): { address: string; port: number; family: string } | Record<string, never> {
+    const local = this.#conn.local;
+    if (local.family === "unix") return {};
+    return { address: local.address, port: local.port, family: local.family };
   }
 
   /** Node's `readyState`: `"open"`, `"readOnly"`, `"writeOnly"` or `"closed"`. */
@@ -276,9 +286,13 @@ export class Socket extends SocketBase {
     return this.writableLength;
   }
 
-  /** The peer's address as `{ address, port, family }`. */
+  /**
+   * The peer's address as the transport reports it: `{ address, port, family }`, on a unix socket the
+   * path, port 0 and `"unix"` (where Node's getters say undefined).
+   */
   get remote(): { address: string; port: number; family: string } {
-    return { address: this.remoteAddress, port: this.remotePort, family: this.remoteFamily };
+    const { address, port, family } = this.#conn.remote;
+    return { address, port, family };
   }
 
   /**

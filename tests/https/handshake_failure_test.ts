@@ -54,7 +54,7 @@ function assertFailedSocket(socket: Socket): void {
   assert.ok(socket instanceof Socket);
   assert.equal(socket.remoteAddress, "127.0.0.1");
   assert.equal(socket.remoteFamily, "IPv4");
-  assert.ok(Number.isInteger(socket.remotePort) && socket.remotePort > 0);
+  assert.ok(Number.isInteger(socket.remotePort) && socket.remotePort! > 0);
   assert.equal(socket.encrypted, true);
   assert.equal(socket._secureEstablished, false);
   assert.equal(socket.destroyed, true);
