@@ -20,7 +20,7 @@ import { Buffer } from "node:buffer";
 import { nextTick } from "node:process";
 import type { Duplex } from "node:stream";
 import { duplexConn } from "./duplex_conn.ts";
-import type { TlsConnectOptions, TransportConn, TransportHandler } from "./transport.ts";
+import type { TlsConnectOptions, TransportAddress, TransportConn, TransportHandler } from "./transport.ts";
 import { SocketBase } from "./socket_base.ts";
 import { identityPrototype } from "./net_identity.ts";
 import { IdleTimer } from "./_idle_timer.ts";
@@ -210,38 +210,32 @@ export class Socket extends SocketBase {
 
   /** Remote IP address; undefined while connecting and on a unix socket, as Node's. */
   get remoteAddress(): string | undefined {
-    const remote = this.#conn.remote;
-    return remote.family === "unix" ? undefined : remote.address;
+    return ipEnd(this.#conn.remote)?.address;
   }
 
   /** Remote port; undefined while connecting and on a unix socket, as Node's. */
   get remotePort(): number | undefined {
-    const remote = this.#conn.remote;
-    return remote.family === "unix" ? undefined : remote.port;
+    return ipEnd(this.#conn.remote)?.port;
   }
 
   /** `"IPv4"` or `"IPv6"`; undefined while connecting and on a unix socket, as Node's. */
   get remoteFamily(): "IPv4" | "IPv6" | undefined {
-    const family = this.#conn.remote.family;
-    return family === "unix" ? undefined : family;
+    return ipEnd(this.#conn.remote)?.family;
   }
 
   /** Local IP address; undefined while connecting and on a unix socket, as Node's. */
   get localAddress(): string | undefined {
-    const local = this.#conn.local;
-    return local.family === "unix" ? undefined : local.address;
+    return ipEnd(this.#conn.local)?.address;
   }
 
   /** Local port; undefined while connecting and on a unix socket, as Node's. */
   get localPort(): number | undefined {
-    const local = this.#conn.local;
-    return local.family === "unix" ? undefined : local.port;
+    return ipEnd(this.#conn.local)?.port;
   }
 
   /** Node's: the local end's IP family, `"IPv4"` or `"IPv6"`; undefined on a unix socket, as Node's. */
   get localFamily(): "IPv4" | "IPv6" | undefined {
-    const family = this.#conn.local.family;
-    return family === "unix" ? undefined : family;
+    return ipEnd(this.#conn.local)?.family;
   }
 
   /** Node's: true until the connection is open (a client's socket handed out before it connected). */
@@ -256,9 +250,8 @@ export class Socket extends SocketBase {
 
   /** Node's `socket.address()`: the local end; `{}` on a unix socket, as Node's. */
   address(): { address: string; port: number; family: string } | Record<string, never> {
-    const local = this.#conn.local;
-    if (local.family === "unix") return {};
-    return { address: local.address, port: local.port, family: local.family };
+    const local = ipEnd(this.#conn.local);
+    return local === undefined ? {} : { address: local.address, port: local.port, family: local.family };
   }
 
   /** Node's `readyState`: `"open"`, `"readOnly"`, `"writeOnly"` or `"closed"`. */
@@ -794,4 +787,9 @@ export function socketOver(stream: Duplex): Socket {
     // The stream's own (a net.Socket has one); a plain Duplex ends its side when its owner says.
     allowHalfOpen: (stream as { allowHalfOpen?: boolean }).allowHalfOpen ?? true,
   });
+}
+
+/** An end of an IP connection as Node reports it: undefined on a unix socket, which has no address. */
+function ipEnd(end: TransportAddress): (TransportAddress & { family: "IPv4" | "IPv6" }) | undefined {
+  return end.family === "unix" ? undefined : end as TransportAddress & { family: "IPv4" | "IPv6" };
 }
