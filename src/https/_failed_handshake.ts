@@ -11,6 +11,7 @@
  */
 
 import { Socket } from "../io/socket.ts";
+import { identityPrototype } from "../io/net_identity.ts";
 import type { TlsSource } from "../io/socket_base.ts";
 import type { TransportAddress, TransportConn, TransportHandler } from "../io/transport.ts";
 
@@ -45,6 +46,9 @@ export function failedHandshakeSocket(remote: TransportAddress, local?: Transpor
     setKeepAlive() {},
   };
   const socket = new Socket(closed);
+  // A `tls.TLSSocket` to `instanceof`, as Node's is (see net_identity.ts): no connection reads it, but it
+  // is closed, so nothing can try to run TLS over it.
+  Object.setPrototypeOf(socket, identityPrototype(Socket, true));
   socket.destroy();
   return socket;
 }

@@ -18,6 +18,7 @@
  */
 
 import assert from "node:assert/strict";
+import tls from "node:tls";
 import { once, test } from "../_harness.ts";
 import { closeServer, RawClient } from "../_net.ts";
 import { listenHttps } from "./_tls.ts";
@@ -52,6 +53,7 @@ function nextFailure(server: Server): Promise<{
 /** Node's shape of the failed handshake's socket, as measured (see the top of the file). */
 function assertFailedSocket(socket: Socket): void {
   assert.ok(socket instanceof Socket);
+  assert.ok(socket instanceof tls.TLSSocket);
   assert.equal(socket.remoteAddress, "127.0.0.1");
   assert.equal(socket.remoteFamily, "IPv4");
   assert.ok(Number.isInteger(socket.remotePort) && socket.remotePort! > 0);
