@@ -79,6 +79,31 @@ function withoutTransport(agentOptions: AgentOptions): AgentRequestOptions {
 }
 
 /**
+ * Node 20's pool key of a plain connection: `host:port:localAddress`, then `:4`/`:6` for a family, then
+ * `:path` for a unix socket (an https agent adds its TLS settings after it).
+ *
+ * @example
+ * ```ts ignore
+ * poolName("127.0.0.1", 8080, undefined, 4, undefined); // "127.0.0.1:8080::4"
+ * ```
+ */
+export function poolName(
+  host: string | undefined,
+  port: unknown,
+  localAddress: unknown,
+  family: unknown,
+  socketPath: unknown,
+): string {
+  let name = `${host || "localhost"}:`;
+  if (port) name += port;
+  name += ":";
+  if (localAddress) name += localAddress;
+  if (family === 4 || family === 6) name += `:${family}`;
+  if (socketPath) name += `:${socketPath}`;
+  return name;
+}
+
+/**
  * The base `getName()` of the merged options, computed without merging them, for plain HTTP (TLS names
  * read many fields: undefined then). Only for agents that name pools as the base class does. The last
  * name is kept in `last` (one per agent) and returned again while the parts that make it are the same: a
@@ -108,12 +133,7 @@ export function plainPoolName(
     host === last.host && port === last.port && localAddress === last.localAddress &&
     family === last.family && socketPath === last.socketPath
   ) return last.name;
-  let name = `${host || "localhost"}:`;
-  if (port) name += port;
-  name += ":";
-  if (localAddress) name += localAddress;
-  if (family === 4 || family === 6) name += `:${family}`;
-  if (socketPath) name += `:${socketPath}`;
+  const name = poolName(host, port, localAddress, family, socketPath);
   last.host = host;
   last.port = port;
   last.localAddress = localAddress;

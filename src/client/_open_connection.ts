@@ -19,6 +19,7 @@ import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { type Origin, originOf, type OriginOptions } from "./_origin.ts";
 import { tlsConnectOptions } from "./tls_options.ts";
 import { PendingConn } from "./_pending_conn.ts";
+import { RESOLVE_ERROR_CODES } from "../io/transport.ts";
 
 /** The queue sizes a request asked its new socket for (Node's `highWaterMark` option). */
 function socketOptions(options: OriginOptions): SocketOptions | undefined {
@@ -68,9 +69,6 @@ function familyOf(address: string): number {
   return address.includes(":") ? 6 : 4;
 }
 
-/** Codes of a failed name resolution (the transports report getaddrinfo's). */
-const DNS_ERRORS = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EAI_NODATA"]);
-
 /**
  * Opens the transport connection to `origin` (host and port, or a unix socket path), `options` its
  * request's. `lookedUp` hears the resolution of a name, as Node's socket emits 'lookup': once our own
@@ -106,7 +104,7 @@ async function connectTransport(
     try {
       conn = await t.connect({ hostname: origin.host, port: origin.port }, connectOptions);
     } catch (err) {
-      if (DNS_ERRORS.has((err as { code?: string }).code ?? "")) lookedUp(err as Error, undefined);
+      if (RESOLVE_ERROR_CODES.has((err as { code?: string }).code ?? "")) lookedUp(err as Error, undefined);
       throw err;
     }
     lookedUp(null, conn.remote.address);

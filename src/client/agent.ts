@@ -23,6 +23,7 @@ import {
   LastPoolName,
   mergeOptions,
   plainPoolName,
+  poolName,
 } from "./_agent_options.ts";
 import { openAgentSocket } from "./_create_connection.ts";
 import type { OriginOptions } from "./_origin.ts";
@@ -168,15 +169,16 @@ export class AgentClass extends EventEmitter<AgentEvents> {
 
   /**
    * The pool key, as Node 20: `host:port:localAddress`, then `:4`/`:6` for a family, then `:path` for a
-   * unix socket.
+   * unix socket; over https, the TLS settings that change a connection follow.
    */
   getName(options: AgentRequestOptions = {}): string {
-    let name = `${options.host || "localhost"}:`;
-    if (options.port) name += options.port;
-    name += ":";
-    if (options.localAddress) name += options.localAddress;
-    if (options.family === 4 || options.family === 6) name += `:${options.family}`;
-    if (options.socketPath) name += `:${options.socketPath}`;
+    let name = poolName(
+      options.host,
+      options.port,
+      options.localAddress,
+      options.family,
+      options.socketPath,
+    );
     // https agents: every TLS setting that changes a connection, so such connections never mix (Node's).
     if (isHttps(options)) name += tlsPoolSuffix(options as Record<string, unknown> & { host?: string });
     return name;

@@ -452,6 +452,23 @@ export interface TransportConnectOptions {
   localPort?: number;
 }
 
+/**
+ * The codes of a failed name resolution (getaddrinfo's), which Node reports as `getaddrinfo <code> <host>`
+ * and as the error of a socket's `'lookup'`.
+ *
+ * @example
+ * ```ts ignore
+ * if (RESOLVE_ERROR_CODES.has(error.code)) socket.emit("lookup", error, undefined, undefined, host);
+ * ```
+ */
+export const RESOLVE_ERROR_CODES: ReadonlySet<string> = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "EAI_NONAME",
+  "EAI_NODATA",
+]);
+
 /** Constructor type of {@linkcode SystemError}. */
 export interface SystemErrorConstructor {
   /** Creates a plain `Error` with a Node-style code (and `syscall` when known). */

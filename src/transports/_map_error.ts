@@ -7,7 +7,7 @@
  * @module
  */
 
-import { SystemError } from "../io/transport.ts";
+import { RESOLVE_ERROR_CODES, SystemError } from "../io/transport.ts";
 
 /** Deno error class names and the Node code each stands for. */
 const CODE_BY_NAME: Readonly<Record<string, string>> = {
@@ -48,9 +48,6 @@ const CODE_BY_MESSAGE: ReadonlyArray<readonly [RegExp, string]> = [
   [/failed to lookup address information|invalid host .*fqdn/i, "ENOTFOUND"],
 ];
 
-/** The codes of a failed name resolution, which Node reports as `getaddrinfo <code> <hostname>`. */
-const RESOLVE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL"]);
-
 /** Node-style codes look like `ECONNRESET`, `ERR_SOCKET_CLOSED`, `UNKNOWN`. */
 const NODE_CODE = /^(E[A-Z0-9]+|ERR_[A-Z0-9_]+|UNKNOWN)$/;
 
@@ -87,7 +84,7 @@ export function errorCode(error: unknown): string {
 export function mapError(error: unknown, syscall: string, target?: string): SystemError {
   if (error instanceof SystemError) return error;
   const code = errorCode(error);
-  if (RESOLVE_CODES.has(code)) {
+  if (RESOLVE_ERROR_CODES.has(code)) {
     // As Node: the resolver failed, not the connect; the message names the host without its port.
     syscall = "getaddrinfo";
     target = target?.replace(/:\d+$/, "");
