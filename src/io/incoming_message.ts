@@ -40,6 +40,14 @@ const kTrailers: unique symbol = Symbol("wire.trailers");
 
 type ErrorCallback = (error?: Error | null) => void;
 
+/** The members of Node's `ReadableState` that {@linkcode IncomingMessage.read} reads (both runtimes have them). */
+interface ReadableStateView {
+  readonly length: number;
+  readonly ended: boolean;
+  readonly endEmitted: boolean;
+  emittedReadable: boolean;
+}
+
 /**
  * A request received by a server, or a response received by a client: a `stream.Readable` of the body.
  *
@@ -204,6 +212,33 @@ export class IncomingMessage extends Readable {
     if (this.complete && this.readableLength === 0 && this.readableFlowing !== true) this.read();
     else this.resume();
   }
+
+  /**
+   * `Readable.read()`, less the duplicate end ticks. Once the body has ended and its queue is empty, every
+   * `read()` until `'end'` is emitted schedules one more `process.nextTick` of Node's `endReadableNT`, and
+   * all but the first do nothing: a response that came with its head has four of them (`flow()` reads
+   * twice, `resume_` once more, `emitReadable_` again), three of the nine ticks of a keep-alive GET. While
+   * this message knows one is pending, such a `read()` (no size, or 0) returns null at once, with the
+   * same effect on the stream's state; `'end'` and everything else keep Node's order (a skipped tick did
+   * nothing, and ticks run first in, first out). Any other call runs Node's `read()` and forgets what it
+   * knew, so in doubt the stream behaves exactly as Node's.
+   */
+  override read(size?: number): ReturnType<Readable["read"]> {
+    const state = (this as unknown as { _readableState: ReadableStateView })._readableState;
+    const plain = size === undefined || size === 0;
+    if (plain && this.#endTickPending && state.length === 0 && !state.endEmitted) {
+      if (size !== 0) state.emittedReadable = false;
+      return null;
+    }
+    const endedBefore = state.ended && !state.endEmitted;
+    const chunk = super.read(size);
+    // Node's read() of an ended stream (no _read call then) that leaves the queue empty has scheduled
+    // endReadableNT, whichever of its paths it took, when asked for no size or 0 (a read(n) of exactly
+    // what is left does not).
+    this.#endTickPending = plain && endedBefore && state.length === 0 && !state.endEmitted;
+    return chunk;
+  }
+  #endTickPending = false;
 
   /** @ignore Node's stream hook: a consumer wants more, so the connection may read the socket again. */
   override _read(_size: number): void {
