@@ -8,26 +8,35 @@
  * - `transport floor`: the transport our client runs on (Deno's or Bun's adapter), `IN_FLIGHT` connections,
  *   each writing the request head our client sends and counting the canned answer's bytes: no parsing, no
  *   messages, no streams. Whatever HTTP costs in JavaScript comes on top of this.
+ * - `objects floor`: the transport floor plus the Node objects every Node-shaped client gives its caller,
+ *   with no HTTP: per GET a request `EventEmitter` that gets its connection a `process.nextTick` later (as
+ *   Node's `'socket'`), a `stream.Readable` response pushed the body (a `Buffer` view) and its end, read
+ *   by `'data'`/`'end'` listeners, and the caller's promise. What HTTP costs beyond Node's objects comes on
+ *   top of this.
  * - `fetch`: the runtime's `fetch`, body read as in the `rate` cell.
  * - `ours`: `request()` with a keep-alive `Agent`, as in the `rate` cell.
  *
  * Each round runs `REQUESTS` GETs per client against `server.ts` (a raw Bun server in its own process).
  * Reported per client: the median req/s and CPU µs per GET of this process (every thread: Bun's `fetch`
- * does its socket work on a thread of its own), and what our HTTP layer adds to the floor.
+ * does its socket work on a thread of its own), and what our HTTP layer adds to each floor.
  *
  * @module
  */
 
 import process from "node:process";
 import { spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { Readable } from "node:stream";
+import { Buffer } from "node:buffer";
 import { Agent, request } from "../../mod.ts";
 import { defaultTransportOrThrow } from "../../src/io/default_transport.ts";
 import type { TransportConn } from "../../src/io/transport.ts";
 import { option } from "../_lib/args.ts";
-import { HELLO_RESPONSE, HOST, IN_FLIGHT, REQUESTS } from "./shared.ts";
+import { HELLO_BODY, HELLO_RESPONSE, HOST, IN_FLIGHT, REQUESTS } from "./shared.ts";
 
 const ROUNDS = Number(option("rounds") ?? 5);
 const ANSWER_BYTES = new TextEncoder().encode(HELLO_RESPONSE).byteLength;
+const BODY_BYTES = new TextEncoder().encode(HELLO_BODY).byteLength;
 
 const bun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" ? process.execPath : undefined;
 const server = spawn(bun ?? new URL("../../node_modules/.bin/bun", import.meta.url).pathname, [
@@ -81,6 +90,57 @@ async function transportFloor(): Promise<void> {
   for (const conn of conns) conn.destroy();
 }
 
+/**
+ * The same connections under the least a Node-shaped client does per GET (see the module doc): a free
+ * connection is taken a tick after the request is made, the answer's body is pushed into a new
+ * `Readable` whose `'end'` gives the connection back and settles the caller's promise.
+ */
+async function objectsFloor(): Promise<void> {
+  const transport = defaultTransportOrThrow();
+  const conns: TransportConn[] = await Promise.all(
+    Array.from({ length: IN_FLIGHT }, () => transport.connect({ hostname: HOST, port })),
+  );
+  const free: TransportConn[] = [];
+  const requestOf = new Map<TransportConn, EventEmitter>();
+  for (const conn of conns) {
+    let bytes = 0;
+    conn.start({
+      onData(chunk) {
+        bytes += chunk.byteLength;
+        if (bytes < ANSWER_BYTES) return true;
+        bytes -= ANSWER_BYTES;
+        const res = new Readable({ read() {} });
+        res.on("end", () => free.push(conn));
+        requestOf.get(conn)!.emit("response", res);
+        const bodyAt = chunk.byteOffset + chunk.byteLength - BODY_BYTES;
+        res.push(Buffer.from(chunk.buffer, bodyAt, BODY_BYTES));
+        res.push(null);
+        return true;
+      },
+      onEnd() {},
+      onDrain() {},
+      onClose() {},
+    });
+    free.push(conn);
+  }
+  await loops(() =>
+    new Promise<number>((resolve) => {
+      const req = new EventEmitter();
+      process.nextTick(() => {
+        const conn = free.pop()!;
+        requestOf.set(conn, req);
+        conn.write(head);
+      });
+      req.on("response", (res: Readable) => {
+        let n = 0;
+        res.on("data", (chunk: Uint8Array) => n += chunk.byteLength);
+        res.on("end", () => resolve(n));
+      });
+    })
+  );
+  for (const conn of conns) conn.destroy();
+}
+
 async function loops(get: () => Promise<unknown>): Promise<void> {
   let started = 0;
   const loop = async () => {
@@ -110,9 +170,19 @@ const viaOurs = () =>
     })
   );
 
-const clients = { "transport floor": transportFloor, fetch: viaFetch, ours: viaOurs } as const;
+const clients = {
+  "transport floor": transportFloor,
+  "objects floor": objectsFloor,
+  fetch: viaFetch,
+  ours: viaOurs,
+} as const;
 type Name = keyof typeof clients;
-const samples: Record<Name, { rate: number; cpu: number }[]> = { "transport floor": [], fetch: [], ours: [] };
+const samples: Record<Name, { rate: number; cpu: number }[]> = {
+  "transport floor": [],
+  "objects floor": [],
+  fetch: [],
+  ours: [],
+};
 
 for (let round = -1; round < ROUNDS; round++) {
   for (const name of Object.keys(clients) as Name[]) {
@@ -145,7 +215,7 @@ for (const name of Object.keys(result) as Name[]) {
       `${(rate / result.fetch.rate).toFixed(2)}x fetch`,
   );
 }
-console.log(
-  `  our HTTP layer on the floor: ${(result.ours.cpu - result["transport floor"].cpu).toFixed(2)} µs CPU/GET`,
-);
+const above = (floor: Name) => (result.ours.cpu - result[floor].cpu).toFixed(2);
+console.log(`  our HTTP layer on the transport floor: ${above("transport floor")} µs CPU/GET`);
+console.log(`  our HTTP layer on the objects floor: ${above("objects floor")} µs CPU/GET`);
 process.exit(0);
