@@ -20,6 +20,7 @@ import { Buffer } from "node:buffer";
 import { addField, headersFromRaw } from "../core/fields.ts";
 import type { IncomingHeaders, RequestHead, ResponseHead } from "../core/types.ts";
 import type { Socket } from "./socket.ts";
+import { readableState } from "./_readable_state.ts";
 
 /**
  * Queue size above which the connection stops reading the socket for the body of a message made without
@@ -39,14 +40,6 @@ const limitedFields = new WeakMap<IncomingMessage, string[]>();
 const kTrailers: unique symbol = Symbol("wire.trailers");
 
 type ErrorCallback = (error?: Error | null) => void;
-
-/** The members of Node's `ReadableState` that {@linkcode IncomingMessage.read} reads (both runtimes have them). */
-interface ReadableStateView {
-  readonly length: number;
-  readonly ended: boolean;
-  readonly endEmitted: boolean;
-  emittedReadable: boolean;
-}
 
 /**
  * A request received by a server, or a response received by a client: a `stream.Readable` of the body.
@@ -112,7 +105,7 @@ export class IncomingMessage extends Readable {
     this.socket = socket as Socket;
     // As Node: the connection pushes on its own; the stream must not ask for more (`_read`) until a
     // consumer does, or every message would count as "being read".
-    (this as unknown as { _readableState: { readingMore: boolean } })._readableState.readingMore = true;
+    readableState(this).readingMore = true;
   }
 
   /** Lower-cased fields with Node's duplicate rules (built on first use, as Node does). */
@@ -224,7 +217,7 @@ export class IncomingMessage extends Readable {
    * knew, so in doubt the stream behaves exactly as Node's.
    */
   override read(size?: number): ReturnType<Readable["read"]> {
-    const state = (this as unknown as { _readableState: ReadableStateView })._readableState;
+    const state = readableState(this);
     const plain = size === undefined || size === 0;
     if (plain && this.#endTickPending && state.length === 0 && !state.endEmitted) {
       if (size !== 0) state.emittedReadable = false;
@@ -243,7 +236,7 @@ export class IncomingMessage extends Readable {
   /** @ignore Node's stream hook: a consumer wants more, so the connection may read the socket again. */
   override _read(_size: number): void {
     if (!this._consuming) {
-      (this as unknown as { _readableState: { readingMore: boolean } })._readableState.readingMore = false;
+      readableState(this).readingMore = false;
       this._consuming = true;
     }
     this[kResumeReading]?.();
@@ -329,8 +322,7 @@ export function receiveEnd(msg: IncomingMessage, rawTrailers: string[]): void {
 
 /** Internal: whether anything started reading the body, as Node's `resOnFinish` asks it. */
 export function readStarted(msg: IncomingMessage): boolean {
-  const state = (msg as unknown as { _readableState?: { resumeScheduled?: boolean } })._readableState;
-  return msg._consuming || state?.resumeScheduled === true || msg.readableFlowing === true;
+  return msg._consuming || readableState(msg).resumeScheduled || msg.readableFlowing === true;
 }
 
 function distinct(raw: readonly string[]): Record<string, string[]> {

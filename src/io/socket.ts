@@ -23,6 +23,7 @@ import { duplexConn } from "./duplex_conn.ts";
 import type { TlsConnectOptions, TransportAddress, TransportConn, TransportHandler } from "./transport.ts";
 import { SocketBase } from "./socket_base.ts";
 import { identityPrototype } from "./net_identity.ts";
+import { readableState } from "./_readable_state.ts";
 import { IdleTimer } from "./_idle_timer.ts";
 import { invalidArgType, outOfRange } from "./_node_errors.ts";
 import { HttpUsageError } from "../core/errors.ts";
@@ -715,17 +716,6 @@ export class Socket extends SocketBase {
     }
     if (this.#endHeld && !shouldPause) this.#pushEnd();
   }
-}
-
-/** The fields of a Readable's state used here: Node's, Deno's and Bun's `node:stream` alike. */
-interface ReadableStateFields {
-  autoDestroy: boolean;
-  endEmitted: boolean;
-  length: number;
-}
-
-function readableState(socket: Socket): ReadableStateFields {
-  return (socket as unknown as { _readableState: ReadableStateFields })._readableState;
 }
 
 /** Turns a stream's own close once 'end' and 'finish' both came on or off (read on both sides' events). */

@@ -9,6 +9,7 @@
 
 import { ConnectionResetError } from "../core/errors.ts";
 import type { IncomingMessage } from "../io/incoming_message.ts";
+import { readableState } from "../io/_readable_state.ts";
 import { kEmitClose, ServerResponse } from "./server_response.ts";
 
 /**
@@ -41,9 +42,7 @@ function closeExchanges(open: readonly (ServerResponse | IncomingMessage)[], i: 
   if (item instanceof ServerResponse) item[kEmitClose]();
   const req = requestOf(item);
   // `closed` turns true before 'close' is emitted; what counts here is the event.
-  const emitted = (req as unknown as { _readableState?: { closeEmitted?: boolean } })._readableState
-    ?.closeEmitted;
-  if (emitted) closeExchanges(open, i + 1);
+  if (readableState(req).closeEmitted) closeExchanges(open, i + 1);
   else req.once("close", () => closeExchanges(open, i + 1));
 }
 
