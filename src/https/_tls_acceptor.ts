@@ -10,17 +10,17 @@
  */
 
 import type { Socket } from "../io/socket.ts";
-import {
-  SystemError,
-  type TlsCommonOptions,
-  type TlsContext,
-  type TlsServerOptions,
-  type Transport,
-  type TransportAddress,
-  type TransportConn,
-  type TransportListener,
-  type TransportListenOptions,
+import type {
+  TlsCommonOptions,
+  TlsContext,
+  TlsServerOptions,
+  Transport,
+  TransportAddress,
+  TransportConn,
+  TransportListener,
+  TransportListenOptions,
 } from "../io/transport.ts";
+import { featureUnavailable, keylogRefusal } from "./_tls_features.ts";
 import { SniTable } from "./_sni.ts";
 import { failedHandshakeSocket } from "./_failed_handshake.ts";
 
@@ -35,15 +35,6 @@ export function contextPart(options: TlsCommonOptions): TlsCommonOptions {
   const part: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) if (options[key] !== undefined) part[key] = options[key];
   return part as TlsCommonOptions;
-}
-
-/** Node's refusal of a TLS feature the transport lacks. */
-export function featureUnavailable(what: string, transport: Transport): SystemError {
-  return new SystemError(
-    "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-    `${what} is not available on the ${transport.name} transport`,
-    "tls",
-  );
 }
 
 /** What the acceptor needs of its server: its events. */
@@ -184,18 +175,7 @@ export class TlsAcceptor {
   }
 
   /** Refuses a `'keylog'` listener where the runtime cannot produce key log lines (a `'newListener'` hook). */
-  readonly refuseKeylog = (event: string | symbol): void => {
-    if (event !== "keylog") return;
-    let transport: Transport;
-    try {
-      transport = this.transport();
-    } catch {
-      return; // No runtime transport yet: listen() refuses instead.
-    }
-    if (transport.tlsFeatures?.keylog !== true) {
-      throw featureUnavailable("TLS key logging ('keylog')", transport);
-    }
-  };
+  readonly refuseKeylog: (event: string | symbol) => void = keylogRefusal(() => this.transport());
 
   /** The TLS options for the transport: ours, with the SNI choice (the caller's, else the name table). */
   #tlsForListen(transport: Transport): TlsServerOptions {

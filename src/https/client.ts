@@ -14,14 +14,14 @@ import type { Socket } from "../io/socket.ts";
 import type { ClientRequest, RequestOptions } from "../client/client_request.ts";
 import { defaultTransportOrThrow } from "../io/default_transport.ts";
 import { type SocketBase, socketsByTls } from "../io/socket_base.ts";
-import {
-  type ConnectTarget,
-  SystemError,
-  type TlsConnectOptions,
-  type Transport,
-  type TransportConn,
-  type TransportConnectOptions,
+import type {
+  ConnectTarget,
+  TlsConnectOptions,
+  Transport,
+  TransportConn,
+  TransportConnectOptions,
 } from "../io/transport.ts";
+import { keylogRefusal } from "./_tls_features.ts";
 import { request as httpRequest, type ResponseCallback } from "../client/request.ts";
 import { parseUrl } from "../client/_start_request.ts";
 
@@ -214,7 +214,7 @@ function finishHttpsAgent(agent: HttpsAgentClass, setup: HttpsAgentSetup): void 
   const state: TlsAgentState = { sessions: new Map(), base: setup.base };
   (agent as { [kTlsAgent]: TlsAgentState })[kTlsAgent] = state;
   // Thrown from 'newListener', the refusal keeps the listener from being added.
-  agent.on("newListener", (event) => refuseKeylog(state, event));
+  agent.on("newListener", keylogRefusal(state.base));
 }
 
 /** Opens a connection for `agent`, resuming a kept session and reporting key log lines where the runtime can. */
@@ -259,24 +259,6 @@ function keepSession(agent: HttpsAgentClass, key: string, session: Uint8Array): 
   // Oldest first out, as Node's agent drops the first cached name when full.
   while (sessions.size >= agent.maxCachedSessions) sessions.delete(sessions.keys().next().value!);
   sessions.set(key, session);
-}
-
-/** Refuses a `'keylog'` listener where the runtime cannot produce key log lines (a `'newListener'` hook). */
-function refuseKeylog(state: TlsAgentState, event: string | symbol): void {
-  if (event !== "keylog") return;
-  let transport: Transport;
-  try {
-    transport = state.base();
-  } catch {
-    return;
-  }
-  if (transport.tlsFeatures?.keylog !== true) {
-    throw new SystemError(
-      "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-      `TLS key logging ('keylog') is not available on the ${transport.name} transport`,
-      "tls",
-    );
-  }
 }
 
 /** Node's function-style subclassing: `https.Agent.call(this, options)` on an object it did not make. */

@@ -32,7 +32,8 @@ import { kState } from "../server/_server_state.ts";
 import { initInPlace as initHttpInPlace } from "../server/_server_setup.ts";
 import { callableClass } from "../io/_callable.ts";
 import { invalidArgType } from "../io/_node_errors.ts";
-import { CONTEXT_KEYS, featureUnavailable, kTls, TlsAcceptor } from "./_tls_acceptor.ts";
+import { CONTEXT_KEYS, kTls, TlsAcceptor } from "./_tls_acceptor.ts";
+import { featureUnavailable } from "./_tls_features.ts";
 
 /** Options of {@linkcode createServer}: Node's TLS server options plus the HTTP server's. */
 export interface ServerOptions extends HttpServerOptions, TlsServerOptions {
