@@ -71,6 +71,19 @@ export function openFor(agent: AgentClass, openings: Openings, name: string): nu
 }
 
 /**
+ * Whether the agent's sockets of every name, open or opening, are at `maxTotalSockets`: no new socket
+ * until one closes.
+ *
+ * @example
+ * ```ts ignore
+ * if (atTotalLimit(agent, openings)) evictIdle(agent);
+ * ```
+ */
+export function atTotalLimit(agent: AgentClass, openings: Openings): boolean {
+  return agent.totalSocketCount + openings.total() >= agent.maxTotalSockets;
+}
+
+/**
  * Queues `req` under `name` with its options until a socket is free or room opens; `first` puts it
  * ahead of the others (a retried request was already waiting longest).
  *
@@ -189,7 +202,7 @@ export function onFree(
   const req = (socket as { _httpMessage?: AgentRequest | null })._httpMessage;
   // Requests of a name with no socket at all wait for room under maxTotalSockets: closing this one
   // makes it (names with sockets of their own are served by those).
-  const othersWait = agent.totalSocketCount + openings.total() >= agent.maxTotalSockets &&
+  const othersWait = atTotalLimit(agent, openings) &&
     Object.keys(agent.requests).some((n) => !agent.sockets[n]?.length && openings.of(n) === 0);
   if (!req || !req.shouldKeepAlive || !agent.keepAlive || othersWait) {
     socket.destroy();
@@ -217,7 +230,7 @@ export function onFree(
  *
  * @example
  * ```ts ignore
- * if (agent.totalSocketCount + openings.total() >= agent.maxTotalSockets) evictIdle(agent);
+ * if (atTotalLimit(agent, openings)) evictIdle(agent);
  * ```
  */
 export function evictIdle(agent: AgentClass): void {
@@ -247,7 +260,7 @@ function serveWaiting(agent: AgentClass, openings: Openings, name: string): void
   const waiting = agent.requests[name];
   if (!waiting || waiting.length === 0) return;
   if (openFor(agent, openings, name) >= agent.maxSockets) return;
-  if (agent.totalSocketCount + openings.total() >= agent.maxTotalSockets) {
+  if (atTotalLimit(agent, openings)) {
     evictIdle(agent);
     return;
   }

@@ -88,9 +88,7 @@ async function connectTransport(
   );
   let conn: TransportConn;
   if (origin.socketPath) conn = await t.connect({ path: origin.socketPath }, connectOptions);
-  else if (isIpLiteral(origin.host)) {
-    conn = await t.connect({ hostname: origin.host, port: origin.port }, connectOptions);
-  } else if (resolvesHere(origin.host, options)) {
+  else if (resolvesHere(origin.host, options)) {
     let addresses: string[];
     try {
       addresses = await resolveAddresses(origin.host, options);
@@ -101,13 +99,14 @@ async function connectTransport(
     lookedUp(null, addresses[0]);
     conn = await connectAny(t, addresses, origin.port, connectOptions);
   } else {
+    // The transport resolves a name as it connects; an IP address needs no lookup (no 'lookup', as Node).
     try {
       conn = await t.connect({ hostname: origin.host, port: origin.port }, connectOptions);
     } catch (err) {
       if (RESOLVE_ERROR_CODES.has((err as { code?: string }).code ?? "")) lookedUp(err as Error, undefined);
       throw err;
     }
-    lookedUp(null, conn.remote.address);
+    if (!isIpLiteral(origin.host)) lookedUp(null, conn.remote.address);
   }
   // Requests are written in one piece per flush; Nagle would only delay them.
   conn.setNoDelay(true);

@@ -16,7 +16,16 @@ import type { Socket } from "../io/socket.ts";
 import type { Transport } from "../io/transport.ts";
 import { kRetry } from "./_hooks.ts";
 import { replayCures } from "./_request_retry.ts";
-import { enqueue, evictIdle, install, onFree, openFor, Openings, takeFree } from "./_agent_pool.ts";
+import {
+  atTotalLimit,
+  enqueue,
+  evictIdle,
+  install,
+  onFree,
+  openFor,
+  Openings,
+  takeFree,
+} from "./_agent_pool.ts";
 import {
   checkMaxTotal,
   checkScheduling,
@@ -216,7 +225,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     opts ??= mergeOptions(this.options, given);
     const openings = this[kAgent].openings;
     const open = openFor(this, openings, name);
-    if (open < this.maxSockets && this.totalSocketCount + openings.total() < this.maxTotalSockets) {
+    if (open < this.maxSockets && !atTotalLimit(this, openings)) {
       createFor(this, req, opts);
     } else {
       // Over the total limit an idle socket of another name makes room: once it closed, this request
@@ -343,7 +352,7 @@ export class AgentClass extends EventEmitter<AgentEvents> {
     this.sockets[name] ??= [];
     const openings = this[kAgent].openings;
     const open = openFor(this, openings, name);
-    if (open < this.maxSockets && this.totalSocketCount + openings.total() < this.maxTotalSockets) {
+    if (open < this.maxSockets && !atTotalLimit(this, openings)) {
       createFor(this, req, opts);
     } else enqueue(this, name, req, opts, true);
     return true;
