@@ -20,7 +20,7 @@ import { Buffer } from "node:buffer";
 import { addField, headersFromRaw } from "../core/fields.ts";
 import type { IncomingHeaders, RequestHead, ResponseHead } from "../core/types.ts";
 import type { Socket } from "./socket.ts";
-import { readableState } from "./_readable_state.ts";
+import { readableState, type ReadableStateFields } from "./_readable_state.ts";
 
 /**
  * Queue size above which the connection stops reading the socket for the body of a message made without
@@ -322,7 +322,9 @@ export function receiveEnd(msg: IncomingMessage, rawTrailers: string[]): void {
 
 /** Internal: whether anything started reading the body, as Node's `resOnFinish` asks it. */
 export function readStarted(msg: IncomingMessage): boolean {
-  return msg._consuming || readableState(msg).resumeScheduled || msg.readableFlowing === true;
+  // A standalone response may stand for any request-like object (Node's tests pass plain ones): no state.
+  const state = readableState(msg) as ReadableStateFields | undefined;
+  return msg._consuming || state?.resumeScheduled === true || msg.readableFlowing === true;
 }
 
 function distinct(raw: readonly string[]): Record<string, string[]> {

@@ -555,6 +555,24 @@ test("assignSocket() with a user's Writable: head and body, then an empty write 
   assert.equal(res.socket, null);
 });
 
+// As Node 20 (test-http-server-response-standalone.js passes under node, which gives its response this
+// plain object for a request): a request-like object that is no stream will do; the response finishes.
+test("a standalone response for a plain request-like object (no stream) writes and finishes", async () => {
+  const res = new ServerResponse({ method: "GET", httpVersionMajor: 1, httpVersionMinor: 1 } as never);
+  const written: string[] = [];
+  res.assignSocket(
+    new Writable({
+      write(chunk: Uint8Array, _encoding, callback) {
+        written.push(new TextDecoder().decode(chunk));
+        callback();
+      },
+    }) as never,
+  );
+  await new Promise<void>((resolve) => res.on("finish", resolve).end("hello world"));
+  assert.ok(written[0]!.endsWith("\r\n\r\nhello world"));
+  assert.equal(res.writableFinished, true);
+});
+
 // As Node 20 (test-http-outgoing-message-write-callback.js passes under node): over a Writable that
 // calls back at once, every write's callback still comes before the end() callback.
 test("assignSocket() with a Writable that calls back at once: write callbacks come before the end callback", async () => {
