@@ -57,9 +57,8 @@ import {
 export type { ClientRequestEvents, InformationEvent, RequestOptions } from "./request_options.ts";
 import type { InformationEvent } from "./request_options.ts";
 
-/** The request a response answers, for the request's shared response listeners. */
-const kExchangeOf: unique symbol = Symbol("wire.exchangeOf");
-type ExchangeResponse = IncomingMessage & { [kExchangeOf]: ClientRequest };
+/** A client response, which points back at its request (Node's `res.req`). */
+type ExchangeResponse = IncomingMessage & { req: ClientRequest };
 
 /**
  * A request in flight.
@@ -345,14 +344,14 @@ export class ClientRequest extends OutgoingMessage {
   /** @ignore Internal (connection): the final response head arrived. */
   [kOnResponse](res: IncomingMessage): void {
     this.res = res;
-    // Node's client responses point back at their request.
-    (res as { req?: ClientRequest }).req = this;
+    // Node's client responses point back at their request; the shared listeners below find it there, as
+    // Node's own responseOnEnd does.
+    (res as ExchangeResponse).req = this;
     if (this.#options.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
     this.#replay = null;
     // Before the 'response' listeners add theirs, as Node's own 'end' listener (responseOnEnd) comes
     // first: the request's 'close' and the socket's 'free' are then scheduled ahead of whatever the
     // caller's 'end' listeners schedule.
-    (res as ExchangeResponse)[kExchangeOf] = this;
     res.on("end", ClientRequest.#onResponseEnd);
     let listened = true;
     try {
@@ -372,13 +371,13 @@ export class ClientRequest extends OutgoingMessage {
   }
 
   static #onResponseEnd(this: IncomingMessage): void {
-    const req = (this as ExchangeResponse)[kExchangeOf];
+    const req = (this as ExchangeResponse).req;
     req.#responseEnded = true;
     req.#maybeRelease();
   }
 
   static #onResponseClose(this: IncomingMessage): void {
-    const req = (this as ExchangeResponse)[kExchangeOf];
+    const req = (this as ExchangeResponse).req;
     req.#resClosed = true;
     if (!req.#socketClosing) req.#emitClose();
   }
