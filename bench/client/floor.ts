@@ -2,8 +2,8 @@
  * The floor under the client's request rate: what the runtime's sockets allow with no HTTP in JavaScript,
  * beside the runtime's `fetch` and our client, in one process, their rounds interleaved.
  *
- *     ./node_modules/.bin/deno run -A bench/client/floor.ts [--rounds=N]
- *     ./node_modules/.bin/bun bench/client/floor.ts [--rounds=N]
+ *     ./node_modules/.bin/deno run -A bench/client/floor.ts [--rounds=N] [--baseline=DIR]
+ *     ./node_modules/.bin/bun bench/client/floor.ts [--rounds=N] [--baseline=DIR]
  *
  * - `transport floor`: the transport our client runs on (Deno's or Bun's adapter), `IN_FLIGHT` connections,
  *   each writing the request head our client sends and counting the canned answer's bytes: no parsing, no
@@ -15,6 +15,8 @@
  *   top of this.
  * - `fetch`: the runtime's `fetch`, body read as in the `rate` cell.
  * - `ours`: `request()` with a keep-alive `Agent`, as in the `rate` cell.
+ * - `baseline` (with `--baseline=DIR`): the same for the checkout in `DIR` (a `git worktree` of another
+ *   commit), so what its HTTP layer cost on the same floors is read in the same invocation.
  *
  * Each round runs `REQUESTS` GETs per client against `server.ts` (a raw Bun server in its own process).
  * Reported per client: the median req/s and CPU µs per GET of this process (every thread: Bun's `fetch`
@@ -33,8 +35,10 @@ import { defaultTransportOrThrow } from "../../src/io/default_transport.ts";
 import type { TransportConn } from "../../src/io/transport.ts";
 import { option } from "../_lib/args.ts";
 import { HELLO_BODY, HELLO_RESPONSE, HOST, IN_FLIGHT, REQUESTS } from "./shared.ts";
+import { type ClientModule, loadBaseline } from "./cells.ts";
 
 const ROUNDS = Number(option("rounds") ?? 5);
+const BASELINE = option("baseline");
 const ANSWER_BYTES = new TextEncoder().encode(HELLO_RESPONSE).byteLength;
 const BODY_BYTES = new TextEncoder().encode(HELLO_BODY).byteLength;
 
@@ -155,67 +159,86 @@ async function loops(get: () => Promise<unknown>): Promise<void> {
 const url = `http://${HOST}:${port}/`;
 const viaFetch = () => loops(async () => (await (await fetch(url)).arrayBuffer()).byteLength);
 
-const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-const getOptions = { hostname: HOST, port, path: "/", agent };
-const viaOurs = () =>
-  loops(() =>
-    new Promise<number>((resolve, reject) => {
-      const req = request(getOptions, (res) => {
-        let n = 0;
-        res.on("data", (chunk: Uint8Array) => n += chunk.byteLength);
-        res.on("end", () => resolve(n));
-      });
-      req.on("error", reject);
-      req.end();
-    })
-  );
+/** GETs through a checkout's `request()` with a keep-alive `Agent`, as in the `rate` cell. */
+function viaClient(client: ClientModule) {
+  const agent = new client.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const getOptions = { hostname: HOST, port, path: "/", agent };
+  const run = () =>
+    loops(() =>
+      new Promise<number>((resolve, reject) => {
+        const req = client.request(getOptions, (res) => {
+          let n = 0;
+          res.on("data", (chunk: Uint8Array) => n += chunk.byteLength);
+          res.on("end", () => resolve(n));
+        });
+        req.on("error", reject);
+        req.end();
+      })
+    );
+  return { run, agent };
+}
 
-const clients = {
-  "transport floor": transportFloor,
-  "objects floor": objectsFloor,
-  fetch: viaFetch,
-  ours: viaOurs,
-} as const;
-type Name = keyof typeof clients;
-const samples: Record<Name, { rate: number; cpu: number }[]> = {
-  "transport floor": [],
-  "objects floor": [],
-  fetch: [],
-  ours: [],
-};
+const ours = viaClient({ Agent, request });
+const baseline = BASELINE === undefined ? undefined : viaClient(await loadBaseline(BASELINE));
+
+const clients = new Map<string, () => Promise<void>>([
+  ["transport floor", transportFloor],
+  ["objects floor", objectsFloor],
+  ["fetch", viaFetch],
+  ["ours", ours.run],
+]);
+if (baseline) clients.set("baseline", baseline.run);
+
+interface Sample {
+  /** Requests per second. */
+  rate: number;
+  /** CPU µs of this process per GET. */
+  cpu: number;
+}
+const samples = new Map<string, Sample[]>([...clients.keys()].map((name) => [name, []]));
 
 for (let round = -1; round < ROUNDS; round++) {
-  for (const name of Object.keys(clients) as Name[]) {
+  for (const [name, run] of clients) {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await clients[name]();
+    await run();
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     // Round -1 is the warm-up.
     if (round >= 0) {
-      samples[name].push({ rate: REQUESTS / wallMs * 1000, cpu: (cpu.user + cpu.system) / REQUESTS });
+      samples.get(name)!.push({ rate: REQUESTS / wallMs * 1000, cpu: (cpu.user + cpu.system) / REQUESTS });
     }
   }
 }
-agent.destroy();
+ours.agent.destroy();
+baseline?.agent.destroy();
 server.kill();
 
 const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const result = Object.fromEntries(
-  (Object.keys(samples) as Name[]).map((name) => [name, {
-    rate: median(samples[name].map((s) => s.rate)),
-    cpu: median(samples[name].map((s) => s.cpu)),
+const result = new Map<string, Sample>(
+  [...samples].map(([name, runs]) => [name, {
+    rate: median(runs.map((s) => s.rate)),
+    cpu: median(runs.map((s) => s.cpu)),
   }]),
-) as Record<Name, { rate: number; cpu: number }>;
+);
+const of = (name: string) => result.get(name)!;
 console.log(`${bun ? "Bun" : "Deno"}, ${REQUESTS} GETs x ${ROUNDS} rounds, ${IN_FLIGHT} in flight (medians)`);
-for (const name of Object.keys(result) as Name[]) {
-  const { rate, cpu } = result[name];
+for (const [name, { rate, cpu }] of result) {
   console.log(
     `  ${name.padEnd(16)} ${rate.toFixed(0).padStart(7)} req/s  ${cpu.toFixed(2).padStart(6)} µs CPU/GET  ` +
-      `${(rate / result.fetch.rate).toFixed(2)}x fetch`,
+      `${(rate / of("fetch").rate).toFixed(2)}x fetch`,
   );
 }
-const above = (floor: Name) => (result.ours.cpu - result[floor].cpu).toFixed(2);
-console.log(`  our HTTP layer on the transport floor: ${above("transport floor")} µs CPU/GET`);
-console.log(`  our HTTP layer on the objects floor: ${above("objects floor")} µs CPU/GET`);
+const above = (client: string, floor: string) => (of(client).cpu - of(floor).cpu).toFixed(2);
+console.log(`  our HTTP layer on the transport floor: ${above("ours", "transport floor")} µs CPU/GET`);
+console.log(`  our HTTP layer on the objects floor: ${above("ours", "objects floor")} µs CPU/GET`);
+if (baseline) {
+  console.log(
+    `  the baseline's HTTP layer on the transport floor: ${above("baseline", "transport floor")} µs CPU/GET`,
+  );
+  console.log(
+    `  ours / baseline: ${(of("ours").rate / of("baseline").rate).toFixed(2)}x req/s, ` +
+      `${(of("ours").cpu / of("baseline").cpu).toFixed(2)}x CPU/GET`,
+  );
+}
 process.exit(0);
