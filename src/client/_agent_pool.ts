@@ -55,8 +55,6 @@ export class Openings {
 const queuedOptions = new WeakMap<AgentRequest, AgentRequestOptions>();
 /** The options each socket was created with (for `'free'` and removal), as Node's listeners close over. */
 const socketOptions = new WeakMap<AgentSocket, AgentRequestOptions>();
-/** Sockets idle in some agent's free list: their errors close them quietly (Node's free-socket listener). */
-const idleSockets = new WeakSet<AgentSocket>();
 
 /**
  * Sockets of `name` open or opening (busy, idle, or not there yet), for the per-name limit.
@@ -121,7 +119,6 @@ export function takeFree(agent: AgentClass, name: string): AgentSocket | undefin
   let socket: AgentSocket | undefined;
   while (free.length > 0 && !socket) {
     const s = agent.scheduling === "fifo" ? free.shift()! : free.pop()!;
-    idleSockets.delete(s);
     if (!s.destroyed && !(s as Duplex).readableEnded) socket = s;
   }
   if (free.length === 0) delete agent.freeSockets[name];
@@ -151,7 +148,16 @@ export function install(
   const onClose = () => remove(agent, openings, socket, opts);
   const onTimeout = () => {
     // An idle pooled socket that times out is closed; a busy one is its request's business.
-    if (Object.values(agent.freeSockets).some((list) => list.includes(socket as Socket))) socket.destroy();
+    if (isIdle(agent, socket)) socket.destroy();
+  };
+  // An idle socket's error only closes it (Node's free-socket listener); no request hears of it. Installed
+  // once for the socket's life instead of once per idle spell (a `once` wrapper and a listener-list search
+  // per request), it acts only while the socket is idle: the free lists say so, read on this rare path
+  // rather than kept in a set on every request's path.
+  const onError = () => {
+    if (!isIdle(agent, socket)) return;
+    socket.destroy();
+    socket.emit("agentRemove");
   };
   const onRemove = () => {
     remove(agent, openings, socket, opts);
@@ -159,13 +165,11 @@ export function install(
     socket.off("close", onClose);
     socket.off("timeout", onTimeout);
     socket.off("agentRemove", onRemove);
-    socket.off("error", onPooledSocketError);
+    socket.off("error", onError);
   };
   socket.on("free", onFree);
   socket.on("close", onClose);
-  // Installed once for the socket's life instead of once per idle spell (a `once` wrapper and a
-  // listener-list search per request): it acts only while the socket is idle in the pool.
-  socket.on("error", onPooledSocketError);
+  socket.on("error", onError);
   socket.on("timeout", onTimeout);
   socket.on("agentRemove", onRemove);
 }
@@ -219,9 +223,8 @@ export function onFree(
   }
   (socket as { _httpMessage?: unknown })._httpMessage = null;
   removeFrom(agent.sockets, name, socket);
-  // An idle socket's error only closes it (Node's free-socket listener); no request hears of it.
-  idleSockets.add(socket);
-  agent.freeSockets[name] = free;
+  // A new list only: most often the name's list is there already (its last socket was just taken).
+  if (free.length === 0) agent.freeSockets[name] = free;
   free.push(socket as Socket);
 }
 
@@ -297,8 +300,8 @@ function removeFrom(group: Record<string, Socket[]>, name: string, socket: Agent
   if (list!.length === 0) delete group[name];
 }
 
-function onPooledSocketError(this: AgentSocket): void {
-  if (!idleSockets.delete(this)) return;
-  this.destroy();
-  this.emit("agentRemove");
+/** Whether `socket` waits in one of the agent's free lists. */
+function isIdle(agent: AgentClass, socket: AgentSocket): boolean {
+  for (const list of Object.values(agent.freeSockets)) if (list.includes(socket as Socket)) return true;
+  return false;
 }

@@ -149,6 +149,29 @@ test("an idle pooled socket the server closes is dropped from the pool; the next
   await closeServer(server);
 });
 
+// Node's free-socket error listener. Run once under node with node:http (2026-12-05): the events are
+// ["agentRemove", "close"], no uncaught exception, freeSockets {} and totalSocketCount 0 afterwards.
+test("an error on an idle pooled socket closes it quietly and takes it out of the pool (as Node)", async () => {
+  const { server, port } = await listen({}, (_req, res) => res.end("x"));
+  const agent = new Agent({ keepAlive: true });
+  await fetchText({ host: "127.0.0.1", port, agent });
+  await new Promise<void>((r) => queueMicrotask(r));
+  const [socket] = Object.values(agent.freeSockets).flat();
+  assert.ok(socket);
+  const events: string[] = [];
+  socket.on("agentRemove", () => events.push("agentRemove"));
+  const closed = new Promise<void>((r) => socket.once("close", () => r()));
+  socket.on("close", () => events.push("close"));
+  // With nobody handling it, this 'error' would be the process's uncaught exception (the test would fail).
+  socket.destroy(new Error("boom"));
+  await closed;
+  assert.deepEqual(events, ["agentRemove", "close"]);
+  assert.deepEqual(Object.keys(agent.freeSockets), []);
+  assert.equal(agent.totalSocketCount, 0);
+  await destroyAgent(agent);
+  await closeServer(server);
+});
+
 test("maxTotalSockets bounds the sockets open across origins", async () => {
   const a = await listen({}, (_req, res) => setTimeout(() => res.end("a"), 5));
   const b = await listen({}, (_req, res) => setTimeout(() => res.end("b"), 5));
