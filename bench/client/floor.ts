@@ -16,7 +16,9 @@
  * - `fetch`: the runtime's `fetch`, body read as in the `rate` cell.
  * - `ours`: `request()` with a keep-alive `Agent`, as in the `rate` cell.
  * - `baseline` (with `--baseline=DIR`): the same for the checkout in `DIR` (a `git worktree` of another
- *   commit), so what its HTTP layer cost on the same floors is read in the same invocation.
+ *   commit), so what its HTTP layer cost on the same floors is read in the same invocation. Read it on
+ *   Deno: on Bun a second copy of the client in the process slows ours (24.0 µs CPU per GET alone, 30.0
+ *   beside `a2ea83a`'s, 2026-12-05), as the shared code the two copies run through stops being monomorphic.
  *
  * Each round runs `REQUESTS` GETs per client against `server.ts` (a raw Bun server in its own process).
  * Reported per client: the median req/s and CPU µs per GET of this process (every thread: Bun's `fetch`
