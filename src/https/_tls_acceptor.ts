@@ -31,7 +31,7 @@ export const kTls: unique symbol = Symbol("wire.httpsServer");
 export const CONTEXT_KEYS = ["key", "cert", "ca", "passphrase", "pfx", "minVersion", "maxVersion"] as const;
 
 /** The certificate part of `options` (for `setSecureContext`). */
-export function contextPart(options: TlsCommonOptions): TlsCommonOptions {
+function contextPart(options: TlsCommonOptions): TlsCommonOptions {
   const part: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) if (options[key] !== undefined) part[key] = options[key];
   return part as TlsCommonOptions;
@@ -207,11 +207,7 @@ export class TlsAcceptor {
     this.#accepted = undefined;
     if (socket === undefined) return; // Refused (maxConnections): the connection was dropped.
     this.#sockets.set(conn, socket);
-    const lines = this.#keylog.get(conn);
-    if (lines !== undefined) {
-      this.#keylog.delete(conn);
-      for (const line of lines) this.host.emit("keylog", line, socket);
-    }
+    this.#releaseKeylog(conn, socket);
     this.host.emit("secureConnection", socket);
   }
 
@@ -220,11 +216,15 @@ export class TlsAcceptor {
     // use here (the transport closed it without telling any handler), so the listeners get a closed one:
     // the same socket for the handshake's key log lines (as Node's TLSSocket) and its failure.
     const socket = failedHandshakeSocket(remote, conn?.local);
-    const lines = conn === undefined ? undefined : this.#keylog.get(conn);
-    if (lines !== undefined) {
-      this.#keylog.delete(conn!);
-      for (const line of lines) this.host.emit("keylog", line, socket);
-    }
+    if (conn !== undefined) this.#releaseKeylog(conn, socket);
     this.host.emit("tlsClientError", error, socket);
+  }
+
+  /** Emits the key log lines kept for `conn`'s handshake, now that it has `socket`, and forgets them. */
+  #releaseKeylog(conn: TransportConn, socket: Socket): void {
+    const lines = this.#keylog.get(conn);
+    if (lines === undefined) return;
+    this.#keylog.delete(conn);
+    for (const line of lines) this.host.emit("keylog", line, socket);
   }
 }
